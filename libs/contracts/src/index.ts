@@ -1,0 +1,32 @@
+export { DATATYPES, DatatypeSchema, TYPED_ARRAY_OF, INTEGER_RANGE, bytesPerElement } from './datatype.js';
+export type { Datatype, TensorData, TensorDataMap } from './datatype.js';
+export {
+  DimSchema, ShapeSchema, TensorSpecSchema, TensorSchema, TensorMapSchema, elementCount, shapeFits,
+} from './tensor.js';
+export type { Tensor, TensorMap, TensorSpec } from './tensor.js';
+export { tensorFromJson, tensorToJson } from './tensor-json.js';
+export {
+  ParametersSchema, InferInputJsonSchema, RequestedOutputSchema, InferRequestJsonSchema, InferOutputJsonSchema,
+  InferResponseJsonSchema, ErrorResponseSchema, ServerMetadataSchema, ModelMetadataSchema, AsyncAcceptedSchema,
+  AsyncStatusSchema,
+} from './inference-protocol.js';
+export type {
+  Parameters, InferInputJson, InferRequestJson, InferOutputJson, InferResponseJson, ErrorResponse, ServerMetadata,
+  ModelMetadata, AsyncAccepted, AsyncStatus,
+} from './inference-protocol.js';
+export {
+  ModelNameSchema, ModelVersionSchema, StepRefSchema, BatchingPolicySchema, ModelSpecSchema,
+} from './model-spec.js';
+export type { StepRef, BatchingPolicy, ModelSpec, ModelSpecInput } from './model-spec.js';
+export {
+  WorkerInfoSchema, DescribeRequestSchema, InferItemSchema, InferBatchRequestSchema, ItemErrorSchema,
+  InferItemResultSchema, InferBatchResponseSchema, workerProtocol, WORKER_ITEM_ERRORS,
+} from './worker-protocol.js';
+export type {
+  WorkerInfo, DescribeRequest, InferItem, InferBatchRequest, InferBatchRequestInput, InferItemResult,
+  InferBatchResponse, WorkerProtocol,
+} from './worker-protocol.js';
+export { ClientMessageSchema, ServerMessageSchema } from './client-protocol.js';
+export type { ClientMessage, ServerMessage } from './client-protocol.js';
+export { API_ERRORS, ContractError } from './errors.js';
+export type { ApiErrorCode } from './errors.js';

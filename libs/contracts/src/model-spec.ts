@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { TensorSpecSchema } from './tensor.js';
+
+/** A model name: safe in a URL path segment and a folder name. */
+export const ModelNameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, 'letters, digits, _ . - (max 128)');
+/** A model version: a positive integer, as Triton numbers version folders. */
+export const ModelVersionSchema = z.string().regex(/^[1-9][0-9]{0,8}$/, 'a positive integer');
+
+/** A reference to a named pre- or post-processing step, with its options. */
+export const StepRefSchema = z.object({
+  step: z.string().min(1).max(64),
+  options: z.record(z.string(), z.unknown()).default({}),
+});
+export type StepRef = z.infer<typeof StepRefSchema>;
+
+export const BatchingPolicySchema = z.object({
+  /** Largest number of rows (first dimension) one run of the model takes. */
+  maxBatchSize: z.int().min(1).max(65_536).default(64),
+  /** How long the oldest queued request may wait for a batch to fill. */
+  maxDelayMs: z.number().min(0).max(60_000).default(2),
+  /** Batch sizes the model runs best at; a batch may close early at one of these. */
+  preferredBatchSizes: z.array(z.int().min(1)).default([]),
+  /** Requests waiting for a batch beyond which new ones are refused (429). */
+  maxQueue: z.int().min(1).default(1024),
+});
+export type BatchingPolicy = z.infer<typeof BatchingPolicySchema>;
+
+/**
+ * What a model is, as the worker reports it and the coordinator serves it. `inputs` and `outputs`
+ * are the tensors a client sends and receives; pre-processing maps the former to the runtime's own.
+ */
+export const ModelSpecSchema = z.object({
+  name: ModelNameSchema,
+  version: ModelVersionSchema,
+  platform: z.enum(['onnx', 'js']).default('onnx'),
+  description: z.string().max(1024).default(''),
+  inputs: z.array(TensorSpecSchema).min(1),
+  outputs: z.array(TensorSpecSchema).min(1),
+  batchable: z.boolean().default(true),
+  batching: BatchingPolicySchema.prefault({}),
+  quantized: z.boolean().default(false),
+  /** Number of shards the model is split into; each worker serves some of them. */
+  shards: z.int().min(1).max(1024).default(1),
+  /** False for models whose answer may change between identical requests: never cached. */
+  deterministic: z.boolean().default(true),
+  preprocess: z.array(StepRefSchema).default([]),
+  postprocess: z.array(StepRefSchema).default([]),
+  /** Free-form labels, shown in model metadata as parameters. */
+  labels: z.record(z.string(), z.string()).default({}),
+});
+export type ModelSpec = z.infer<typeof ModelSpecSchema>;
+export type ModelSpecInput = z.input<typeof ModelSpecSchema>;

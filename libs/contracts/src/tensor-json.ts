@@ -1,0 +1,74 @@
+import { INTEGER_RANGE, TYPED_ARRAY_OF, type Datatype, type TensorData } from './datatype.js';
+import { ContractError } from './errors.js';
+import { elementCount, type Tensor } from './tensor.js';
+import type { InferInputJson, InferOutputJson } from './inference-protocol.js';
+
+const MAX_NESTING = 16;
+
+function flatten(data: unknown, out: unknown[], depth: number): void {
+  if (!Array.isArray(data)) {
+    out.push(data);
+    return;
+  }
+  if (depth > MAX_NESTING) throw new ContractError('IM_INVALID_INPUT', 'data is nested too deeply');
+  for (const d of data) flatten(d, out, depth + 1);
+}
+
+function invalid(name: string, message: string): ContractError {
+  return new ContractError('IM_INVALID_INPUT', `input '${name}': ${message}`);
+}
+
+/**
+ * Turns an input of the protocol's JSON form (nested or flat, row-major) into a typed tensor.
+ * Every element is checked against the datatype: a wrong type or an integer out of range is refused.
+ */
+export function tensorFromJson(input: InferInputJson): Tensor {
+  const { name, datatype, shape } = input;
+  const flat: unknown[] = [];
+  flatten(input.data, flat, 0);
+  const expected = elementCount(shape);
+  if (flat.length !== expected) {
+    throw invalid(name, `data has ${flat.length} elements, shape [${shape.join(', ')}] needs ${expected}`);
+  }
+  return { datatype, shape: [...shape], data: toTensorData(name, datatype, flat) };
+}
+
+function toTensorData(name: string, datatype: Datatype, flat: unknown[]): TensorData {
+  if (datatype === 'BYTES') {
+    if (!flat.every((v): v is string => typeof v === 'string')) throw invalid(name, 'BYTES elements must be strings');
+    return flat;
+  }
+  if (datatype === 'INT64' || datatype === 'UINT64') {
+    const out = datatype === 'INT64' ? new BigInt64Array(flat.length) : new BigUint64Array(flat.length);
+    const [lo, hi] = datatype === 'INT64' ? [-(2n ** 63n), 2n ** 63n - 1n] : [0n, 2n ** 64n - 1n];
+    flat.forEach((v, i) => {
+      if (typeof v !== 'number' || !Number.isSafeInteger(v) || BigInt(v) < lo || BigInt(v) > hi) {
+        throw invalid(name, `element ${i} is not a ${datatype} integer`);
+      }
+      out[i] = BigInt(v);
+    });
+    return out;
+  }
+  const out = new TYPED_ARRAY_OF[datatype](flat.length);
+  const range = INTEGER_RANGE[datatype];
+  for (let i = 0; i < flat.length; i++) {
+    let v = flat[i];
+    if (datatype === 'BOOL' && typeof v === 'boolean') v = v ? 1 : 0;
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw invalid(name, `element ${i} is not a finite number`);
+    if (range && (!Number.isInteger(v) || v < range[0] || v > range[1])) {
+      throw invalid(name, `element ${i} (${v}) is not a ${datatype} value`);
+    }
+    out[i] = v;
+  }
+  return out;
+}
+
+/** Turns a typed tensor back into the protocol's JSON form (flat, row-major). */
+export function tensorToJson(name: string, tensor: Tensor): InferOutputJson {
+  const { datatype, shape, data } = tensor;
+  let json: Array<number | string | boolean>;
+  if (datatype === 'BOOL') json = Array.from(data as Uint8Array, (v) => v !== 0);
+  else if (datatype === 'INT64' || datatype === 'UINT64') json = Array.from(data as BigInt64Array, Number);
+  else json = Array.from(data as ArrayLike<number | string>);
+  return { name, datatype, shape: [...shape], data: json };
+}

@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import { ModelNameSchema, ModelSpecSchema, ModelVersionSchema } from './model-spec.js';
+import { ParametersSchema } from './inference-protocol.js';
+import { TensorMapSchema } from './tensor.js';
+
+/**
+ * The messages between coordinator and worker, carried by @infermesh/transport as RPC methods.
+ * Each method has one request schema and one response schema; both sides import these.
+ */
+export const WorkerInfoSchema = z.object({
+  workerId: z.string().min(1).max(128),
+  pid: z.int(),
+  /** Batches the worker runs at once; the coordinator keeps no more than this in flight to it. */
+  maxConcurrency: z.int().min(1).max(1024),
+  models: z.array(ModelSpecSchema).max(1024),
+  /** The shards of each model (by `name:version`) this worker holds; absent means all. */
+  shards: z.record(z.string(), z.array(z.int().min(0))).default({}),
+});
+export type WorkerInfo = z.infer<typeof WorkerInfoSchema>;
+
+export const DescribeRequestSchema = z.object({});
+export type DescribeRequest = z.infer<typeof DescribeRequestSchema>;
+
+/** One client request inside a batch: its inputs keep their own batch dimension. */
+export const InferItemSchema = z.object({
+  id: z.string().max(256),
+  inputs: TensorMapSchema,
+  parameters: ParametersSchema.default({}),
+  /** Output names the client asked for; empty means all. */
+  outputs: z.array(z.string()).max(64).default([]),
+});
+export type InferItem = z.infer<typeof InferItemSchema>;
+
+export const InferBatchRequestSchema = z.object({
+  model: ModelNameSchema,
+  version: ModelVersionSchema,
+  items: z.array(InferItemSchema).min(1).max(65_536),
+});
+export type InferBatchRequest = z.infer<typeof InferBatchRequestSchema>;
+export type InferBatchRequestInput = z.input<typeof InferBatchRequestSchema>;
+
+export const ItemErrorSchema = z.object({ code: z.string(), message: z.string() });
+
+/** Per item: its outputs, or its own error, so one bad request never fails its batch-mates. */
+export const InferItemResultSchema = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), outputs: TensorMapSchema }),
+  z.object({ ok: z.literal(false), error: ItemErrorSchema }),
+]);
+export type InferItemResult = z.infer<typeof InferItemResultSchema>;
+
+export const InferBatchResponseSchema = z.object({
+  items: z.array(InferItemResultSchema),
+  /** Time the worker spent on the batch, for telemetry. */
+  computeMs: z.number().nonnegative(),
+});
+export type InferBatchResponse = z.infer<typeof InferBatchResponseSchema>;
+
+/**
+ * The worker channel as a method table. The coordinator calls `describe` on every new connection
+ * (whichever side dialled) and `infer` for each batch.
+ */
+export const workerProtocol = {
+  describe: { request: DescribeRequestSchema, response: WorkerInfoSchema },
+  infer: { request: InferBatchRequestSchema, response: InferBatchResponseSchema },
+} as const;
+export type WorkerProtocol = typeof workerProtocol;
+
+/** Error codes a worker puts on failed items. */
+export const WORKER_ITEM_ERRORS = ['IM_WORKER_MODEL_NOT_LOADED', 'IM_WORKER_BAD_INPUT', 'IM_WORKER_RUNTIME'] as const;

@@ -1,1 +1,8 @@
-export {};
+export { loadConfig, mergeConfig, formatIssues } from './load-config.js';
+export type { LoadConfigOptions } from './load-config.js';
+export { parseFlags, formatHelp } from './parse-flags.js';
+export type { FlagSpec, FlagTable, ParsedFlags } from './parse-flags.js';
+export {
+  CONFIG_ERROR_CODES, ConfigError, ConfigFileError, ConfigYamlError, ConfigInvalidError, ConfigFlagError,
+} from './errors.js';
+export type { ConfigErrorCode } from './errors.js';

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigFlagError, formatHelp, parseFlags, type FlagTable } from './index.js';
+
+const table: FlagTable = {
+  'listen-port': { path: 'http.port', type: 'number', description: 'HTTP port' },
+  worker: { path: 'workers', type: 'list', description: 'worker address' },
+  verbose: { path: 'log.verbose', type: 'boolean', description: 'more logs' },
+};
+
+describe('parseFlags', () => {
+  it('maps flags onto nested config paths', () => {
+    const p = parseFlags(['--listen-port', '9000', '--worker', 'a:1,b:2', '--worker', 'c:3', '--verbose', '-c', 'x.yaml'], table);
+    expect(p.overrides).toEqual({ http: { port: 9000 }, workers: ['a:1', 'b:2', 'c:3'], log: { verbose: true } });
+    expect(p.configFile).toBe('x.yaml');
+    expect(p.help).toBe(false);
+  });
+
+  it('refuses an unknown flag and a non-number with IM_CONFIG_FLAG', () => {
+    expect(() => parseFlags(['--nope'], table)).toThrow(ConfigFlagError);
+    expect(() => parseFlags(['--listen-port', 'abc'], table)).toThrow(/--listen-port expects a number, got 'abc'/);
+  });
+
+  it('lists every flag in the help text', () => {
+    const help = formatHelp('usage: x', table);
+    for (const name of Object.keys(table)) expect(help).toContain(`--${name}`);
+    expect(help).toContain('(http.port)');
+  });
+});

@@ -9,9 +9,10 @@ const table: FlagTable = {
 
 describe('parseFlags', () => {
   it('maps flags onto nested config paths', () => {
-    const p = parseFlags(['--listen-port', '9000', '--worker', 'a:1,b:2', '--worker', 'c:3', '--verbose', '-c', 'x.yaml'], table);
+    const p = parseFlags(['--listen-port', '9000', '--worker', 'a:1,b:2', '--worker', 'c:3', '--verbose', '-c', 'x.yaml', '--config-section', 'workers.1'], table);
     expect(p.overrides).toEqual({ http: { port: 9000 }, workers: ['a:1', 'b:2', 'c:3'], log: { verbose: true } });
     expect(p.configFile).toBe('x.yaml');
+    expect(p.configSection).toBe('workers.1');
     expect(p.help).toBe(false);
   });
 

@@ -17,6 +17,8 @@ export interface ParsedFlags {
   overrides: Record<string, unknown>;
   /** `--config FILE`, always accepted. */
   configFile?: string;
+  /** `--config-section PATH`, always accepted: which part of the file this program reads. */
+  configSection?: string;
   help: boolean;
 }
 
@@ -37,6 +39,7 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
 export function parseFlags(argv: readonly string[], table: FlagTable): ParsedFlags {
   const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }> = {
     config: { type: 'string', short: 'c' },
+    'config-section': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   };
   for (const [name, spec] of Object.entries(table)) {
@@ -69,6 +72,7 @@ export function parseFlags(argv: readonly string[], table: FlagTable): ParsedFla
     overrides,
     help: values.help === true,
     ...(typeof values.config === 'string' ? { configFile: values.config } : {}),
+    ...(typeof values['config-section'] === 'string' ? { configSection: values['config-section'] } : {}),
   };
 }
 
@@ -76,6 +80,7 @@ export function parseFlags(argv: readonly string[], table: FlagTable): ParsedFla
 export function formatHelp(usage: string, table: FlagTable): string {
   const rows: Array<[string, string]> = [
     ['-c, --config FILE', 'YAML config file'],
+    ['--config-section PATH', 'the part of the file to read (e.g. workers.0)'],
     ['-h, --help', 'show this help'],
     ...Object.entries(table).map(([name, s]): [string, string] => [
       `${s.short ? `-${s.short}, ` : ''}--${name}${s.type === 'boolean' ? '' : s.type === 'list' ? ' A,B' : ` ${s.type.toUpperCase()}`}`,

@@ -30,3 +30,5 @@ export { ClientMessageSchema, ServerMessageSchema } from './client-protocol.js';
 export type { ClientMessage, ServerMessage } from './client-protocol.js';
 export { API_ERRORS, ContractError } from './errors.js';
 export type { ApiErrorCode } from './errors.js';
+export { decodeInferRequest } from './request-check.js';
+export type { DecodedRequest, DecodeLimits } from './request-check.js';

@@ -1,0 +1,91 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { ClientMessageSchema, type ServerMessage } from '@infermesh/contracts';
+import { formatIssues } from '@infermesh/config';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { ApiError, toApiError } from './api-error.js';
+import type { InferenceService } from './inference-service.js';
+
+export interface ClientSocketOptions {
+  service: InferenceService;
+  path: string;
+  maxPayloadBytes: number;
+  /** Requests one connection may have in flight; beyond it each new one is refused (IM_OVERLOADED). */
+  maxInFlightPerConnection: number;
+  accepting: () => boolean;
+}
+
+function errorFrame(error: ApiError, id?: string): ServerMessage {
+  return { type: 'error', ...(id !== undefined ? { id } : {}), code: error.code, error: error.message };
+}
+
+/**
+ * The pipelined WebSocket client API: JSON frames, answers matched by id, out of order. A bad
+ * frame gets an error frame and the connection stays; closing the socket cancels its requests.
+ */
+export function attachClientSocket(server: Server, options: ClientSocketOptions): WebSocketServer {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes });
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const path = (req.url ?? '').split('?')[0];
+    if (path !== options.path || !options.accepting()) {
+      socket.end(`HTTP/1.1 ${path === options.path ? '503 Service Unavailable' : '404 Not Found'}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  });
+
+  wss.on('connection', (ws: WebSocket) => {
+    const inFlight = new Map<string, AbortController>();
+    const reply = (message: ServerMessage): void => {
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+    };
+
+    ws.on('message', (data, isBinary) => {
+      let parsed: unknown;
+      try {
+        if (isBinary) throw new Error('frames must be JSON text');
+        parsed = JSON.parse(data.toString());
+      } catch (error) {
+        reply(errorFrame(new ApiError('IM_BAD_REQUEST', `unreadable frame: ${(error as Error).message}`)));
+        return;
+      }
+      const message = ClientMessageSchema.safeParse(parsed);
+      if (!message.success) {
+        const id = (parsed as { id?: unknown })?.id;
+        reply(errorFrame(new ApiError('IM_BAD_REQUEST', formatIssues(message.error).join('; ')), typeof id === 'string' ? id : undefined));
+        return;
+      }
+      const m = message.data;
+      if (m.type === 'cancel') {
+        inFlight.get(m.id)?.abort();
+        return;
+      }
+      if (inFlight.has(m.id)) {
+        reply(errorFrame(new ApiError('IM_BAD_REQUEST', `request id '${m.id}' is already in flight`), m.id));
+        return;
+      }
+      if (inFlight.size >= options.maxInFlightPerConnection) {
+        reply(errorFrame(new ApiError('IM_OVERLOADED', `this connection has ${inFlight.size} requests in flight`), m.id));
+        return;
+      }
+      const abort = new AbortController();
+      inFlight.set(m.id, abort);
+      options.service
+        .infer(m.model, m.version, m.request, { signal: abort.signal })
+        .then(
+          (response) => reply({ type: 'result', id: m.id, response }),
+          (error: unknown) => reply(errorFrame(toApiError(error), m.id)),
+        )
+        .finally(() => inFlight.delete(m.id));
+    });
+
+    ws.on('close', () => {
+      for (const abort of inFlight.values()) abort.abort();
+      inFlight.clear();
+    });
+    ws.on('error', () => ws.terminate());
+  });
+
+  return wss;
+}

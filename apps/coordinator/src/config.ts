@@ -1,0 +1,68 @@
+import type { FlagTable } from '@infermesh/config';
+import { z } from 'zod';
+
+/** A worker address: `host:port` or a full `ws://` / `wss://` URL. */
+export const PeerAddressSchema = z
+  .string()
+  .min(1)
+  .transform((s) => (/^wss?:\/\//.test(s) ? s : `ws://${s}`))
+  .pipe(z.url({ protocol: /^wss?$/ }));
+
+const MiB = 1024 * 1024;
+
+export const CoordinatorConfigSchema = z.object({
+  /** The client API: Open Inference Protocol over HTTP and the WebSocket API at `/v2/ws`. */
+  http: z.object({ host: z.string().default('127.0.0.1'), port: z.int().min(0).max(65_535).default(9000) }).prefault({}),
+  /** Where workers dial in to register. Set `port: null` to accept no incoming workers. */
+  workerListen: z
+    .object({ host: z.string().default('127.0.0.1'), port: z.int().min(0).max(65_535).nullable().default(9100) })
+    .prefault({}),
+  /** Workers the coordinator dials (reconnecting with backoff). */
+  workers: z.array(PeerAddressSchema).default([]),
+  /** Shared secret of the worker channel; workers must present the same. */
+  secret: z.string().min(8).optional(),
+  limits: z
+    .object({
+      /** Largest HTTP body or WebSocket frame. */
+      bodyBytes: z.int().min(1024).max(1024 * MiB).default(8 * MiB),
+      /** Most tensor elements in one request. */
+      maxElements: z.int().min(1).default(4 * MiB),
+      /** Requests served at once; beyond it 429 IM_OVERLOADED. */
+      maxInFlight: z.int().min(1).default(4096),
+      /** Requests one WebSocket client connection may have in flight. */
+      maxInFlightPerConnection: z.int().min(1).default(1024),
+      /** Longest a request may take end to end. */
+      requestTimeoutMs: z.int().min(1).max(3_600_000).default(30_000),
+    })
+    .prefault({}),
+  async: z
+    .object({
+      /** Finished async results kept. */
+      maxEntries: z.int().min(1).default(10_000),
+      /** How long a finished async result can be fetched. */
+      ttlMs: z.int().min(1_000).default(600_000),
+      /** Async requests running at once; beyond it 429 IM_OVERLOADED. */
+      maxPending: z.int().min(1).default(1_024),
+    })
+    .prefault({}),
+  /** Heartbeat interval on the worker channel; a silent worker is dropped after about two. */
+  heartbeatMs: z.int().min(100).max(600_000).default(5_000),
+  /** How long SIGTERM waits for in-flight requests before exiting. */
+  drainTimeoutMs: z.int().min(0).max(600_000).default(10_000),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+export type CoordinatorConfig = z.infer<typeof CoordinatorConfigSchema>;
+
+export const COORDINATOR_FLAGS: FlagTable = {
+  'listen-host': { path: 'http.host', type: 'string', description: 'HTTP and client WebSocket address' },
+  'listen-port': { path: 'http.port', type: 'number', short: 'p', description: 'HTTP and client WebSocket port (0: any free port)' },
+  'worker-host': { path: 'workerListen.host', type: 'string', description: 'address workers dial in on' },
+  'worker-port': { path: 'workerListen.port', type: 'number', description: 'port workers dial in on (0: any free port)' },
+  worker: { path: 'workers', type: 'list', description: 'worker address to dial (host:port or ws:// URL; repeat)' },
+  secret: { path: 'secret', type: 'string', description: 'shared secret of the worker channel (or INFERMESH_SECRET)' },
+  'body-limit': { path: 'limits.bodyBytes', type: 'number', description: 'largest HTTP body or WebSocket frame, bytes' },
+  'max-in-flight': { path: 'limits.maxInFlight', type: 'number', description: 'requests served at once before 429' },
+  'request-timeout-ms': { path: 'limits.requestTimeoutMs', type: 'number', description: 'longest a request may take' },
+  'heartbeat-ms': { path: 'heartbeatMs', type: 'number', description: 'worker channel heartbeat interval' },
+  'log-level': { path: 'logLevel', type: 'string', description: 'fatal|error|warn|info|debug|trace|silent' },
+};

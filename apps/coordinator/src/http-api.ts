@@ -1,0 +1,135 @@
+import {
+  InferRequestJsonSchema, ModelNameSchema, ModelVersionSchema, type ErrorResponse, type ServerMetadata,
+} from '@infermesh/contracts';
+import { formatIssues } from '@infermesh/config';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { ApiError, toApiError } from './api-error.js';
+import type { AsyncJobs } from './async-jobs.js';
+import type { InferenceService } from './inference-service.js';
+import type { WorkerPool } from './worker-pool.js';
+
+export interface HttpApiOptions {
+  service: InferenceService;
+  pool: WorkerPool;
+  jobs: AsyncJobs;
+  log: Logger;
+  bodyLimitBytes: number;
+  version: string;
+  /** False once the coordinator is draining: readiness turns false. */
+  accepting: () => boolean;
+}
+
+const ModelParams = z.object({ name: ModelNameSchema, version: ModelVersionSchema.optional() });
+
+function send(reply: FastifyReply, error: ApiError): FastifyReply {
+  if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
+  const body: ErrorResponse = { error: error.message, code: error.code };
+  return reply.code(error.status).send(body);
+}
+
+/** Fastify's own failures (body parsing, size) as documented codes. */
+function fromFastify(error: { code?: string; statusCode?: number; message: string }): ApiError {
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new ApiError('IM_PAYLOAD_TOO_LARGE', error.message);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new ApiError('IM_UNSUPPORTED_MEDIA_TYPE', 'send the request as application/json');
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new ApiError('IM_BAD_REQUEST', error.message);
+  }
+  if (error instanceof SyntaxError || (error.statusCode === 400 && error.code?.startsWith('FST_'))) {
+    return new ApiError('IM_BAD_REQUEST', error.message);
+  }
+  return toApiError(error);
+}
+
+function parseModel(params: unknown): { name: string; version?: string } {
+  const p = ModelParams.safeParse(params);
+  if (!p.success) throw new ApiError('IM_BAD_REQUEST', formatIssues(p.error).join('; '));
+  return p.data.version === undefined ? { name: p.data.name } : { name: p.data.name, version: p.data.version };
+}
+
+/** The Open Inference Protocol (KServe v2) REST API, plus async results and a status page. */
+export function buildHttpApi(options: HttpApiOptions): FastifyInstance {
+  const { service, pool, jobs, log } = options;
+  const app = Fastify({
+    loggerInstance: log,
+    disableRequestLogging: true,
+    bodyLimit: options.bodyLimitBytes,
+    return503OnClosing: true,
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const api = fromFastify(error as { code?: string; statusCode?: number; message: string });
+    if (api.code === 'IM_INTERNAL') request.log.error({ err: error }, 'request failed');
+    return send(reply, api);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    send(reply, new ApiError('IM_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`)),
+  );
+
+  app.get('/v2/health/live', async () => ({ live: true }));
+  app.get('/v2/health/ready', async (_req, reply) => {
+    const ready = options.accepting() && pool.size > 0;
+    return reply.code(ready ? 200 : 503).send({ ready });
+  });
+  app.get('/v2', async (): Promise<ServerMetadata> => ({
+    name: 'infermesh',
+    version: options.version,
+    extensions: ['model_repository', 'async_infer', 'websocket'],
+  }));
+  app.get('/v2/status', async () => ({ accepting: options.accepting(), inFlight: service.inFlight, asyncPending: jobs.pending, workers: pool.status() }));
+
+  const metadata = async (req: { params: unknown }) => {
+    const { name, version } = parseModel(req.params);
+    return service.metadata(name, version);
+  };
+  app.get('/v2/models/:name', metadata);
+  app.get('/v2/models/:name/versions/:version', metadata);
+
+  const ready = async (req: { params: unknown }, reply: FastifyReply) => {
+    const { name, version } = parseModel(req.params);
+    const isReady = options.accepting() && service.ready(name, version);
+    return reply.code(isReady ? 200 : 503).send({ name, ready: isReady });
+  };
+  app.get('/v2/models/:name/ready', ready);
+  app.get('/v2/models/:name/versions/:version/ready', ready);
+
+  const infer = async (req: { params: unknown; body: unknown; headers: Record<string, unknown>; raw: NodeJS.EventEmitter }, reply: FastifyReply) => {
+    if (!options.accepting()) throw new ApiError('IM_SHUTTING_DOWN', 'the coordinator is draining', { retryAfterSeconds: 1 });
+    const { name, version } = parseModel(req.params);
+    const body = InferRequestJsonSchema.safeParse(req.body);
+    if (!body.success) throw new ApiError('IM_BAD_REQUEST', formatIssues(body.error).join('; '));
+    const prefer = String(req.headers.prefer ?? '');
+    if (/\brespond-async\b/.test(prefer)) {
+      service.resolve(name, version);
+      const id = jobs.submit(() => service.infer(name, version, body.data));
+      const location = `/v2/requests/${id}`;
+      return reply.code(202).header('location', location).send({ id, status: 'pending', location });
+    }
+    // A client that goes away cancels its request.
+    const abort = new AbortController();
+    const onClose = (): void => abort.abort();
+    reply.raw.once('close', onClose);
+    try {
+      return await service.infer(name, version, body.data, { signal: abort.signal });
+    } finally {
+      reply.raw.off('close', onClose);
+    }
+  };
+  app.post('/v2/models/:name/infer', infer);
+  app.post('/v2/models/:name/versions/:version/infer', infer);
+
+  app.get('/v2/requests/:id', async (req, reply) => {
+    const id = z.object({ id: z.string().max(64) }).parse(req.params).id;
+    const status = jobs.get(id);
+    if (!status) throw new ApiError('IM_REQUEST_NOT_FOUND', `no async request '${id}' (unknown or expired)`);
+    return reply.code(status.status === 'pending' ? 202 : 200).send(status);
+  });
+
+  return app;
+}

@@ -1,0 +1,110 @@
+import { createRequire } from 'node:module';
+import { ConfigError, formatHelp, loadConfig, parseFlags } from '@infermesh/config';
+import { workerProtocol, type WorkerProtocol } from '@infermesh/contracts';
+import { ModelRegistry } from '@infermesh/registry';
+import { dial, listen, type Peer } from '@infermesh/transport';
+import { pino } from 'pino';
+import { AsyncJobs } from './async-jobs.js';
+import { attachClientSocket } from './client-socket.js';
+import { COORDINATOR_FLAGS, CoordinatorConfigSchema, type CoordinatorConfig } from './config.js';
+import { buildHttpApi } from './http-api.js';
+import { InferenceService } from './inference-service.js';
+import { WorkerPool } from './worker-pool.js';
+
+const USAGE = 'usage: coordinator [--config FILE] [--listen-port N] [--worker HOST:PORT]...';
+const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+
+function readConfig(argv: string[]): CoordinatorConfig | undefined {
+  const flags = parseFlags(argv, COORDINATOR_FLAGS);
+  if (flags.help) {
+    process.stdout.write(formatHelp(USAGE, COORDINATOR_FLAGS));
+    return undefined;
+  }
+  const secret = process.env.INFERMESH_SECRET;
+  const overrides = secret && !('secret' in flags.overrides) ? { ...flags.overrides, secret } : flags.overrides;
+  return loadConfig(CoordinatorConfigSchema, {
+    file: flags.configFile,
+    section: flags.configSection ?? (flags.configFile ? 'coordinator' : undefined),
+    overrides,
+  });
+}
+
+async function main(): Promise<void> {
+  const config = readConfig(process.argv.slice(2));
+  if (!config) return;
+  const log = pino({ level: config.logLevel, base: { role: 'coordinator' } });
+
+  const registry = new ModelRegistry();
+  const pool = new WorkerPool(registry);
+  const service = new InferenceService(registry, pool, {
+    maxElements: config.limits.maxElements,
+    maxInFlight: config.limits.maxInFlight,
+    timeoutMs: config.limits.requestTimeoutMs,
+  });
+  const jobs = new AsyncJobs(config.async);
+  let accepting = true;
+
+  const admitWorker = (peer: Peer<WorkerProtocol>): void => {
+    pool.add(peer).then(
+      (info) => log.info({ worker: info.workerId, models: info.models.map((m) => `${m.name}:${m.version}`) }, 'worker joined'),
+      (error: unknown) => {
+        log.warn({ err: error, peer: peer.remoteAddress }, 'worker refused');
+        void peer.close(1008, 'refused');
+      },
+    );
+  };
+  pool.on('change', () => log.debug({ workers: pool.size }, 'workers changed'));
+
+  const transportOptions = {
+    protocol: workerProtocol,
+    heartbeatIntervalMs: config.heartbeatMs,
+    maxPayloadBytes: config.limits.bodyBytes * 2,
+    ...(config.secret ? { secret: config.secret } : {}),
+  };
+  const closers: Array<() => Promise<void>> = [];
+  if (config.workerListen.port !== null) {
+    const server = await listen({ ...transportOptions, host: config.workerListen.host, port: config.workerListen.port });
+    server.on('connection', admitWorker);
+    closers.push(() => server.close());
+    log.info({ port: server.port, host: config.workerListen.host }, 'worker channel listening');
+  }
+  for (const url of config.workers) {
+    const peer = dial(url, transportOptions);
+    peer.on('open', () => admitWorker(peer));
+    closers.push(() => peer.close());
+  }
+
+  const app = buildHttpApi({
+    service, pool, jobs, log, bodyLimitBytes: config.limits.bodyBytes, version: VERSION, accepting: () => accepting,
+  });
+  attachClientSocket(app.server, {
+    service,
+    path: '/v2/ws',
+    maxPayloadBytes: config.limits.bodyBytes,
+    maxInFlightPerConnection: config.limits.maxInFlightPerConnection,
+    accepting: () => accepting,
+  });
+  await app.listen({ host: config.http.host, port: config.http.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.http.port;
+  // The launcher and tests read this line to learn the port when 0 was asked for.
+  log.info({ port, host: config.http.host }, 'coordinator listening');
+
+  const stop = async (signal: string): Promise<void> => {
+    if (!accepting) return;
+    accepting = false;
+    log.info({ signal, inFlight: service.inFlight }, 'coordinator draining');
+    const deadline = Date.now() + config.drainTimeoutMs;
+    while (service.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await app.close();
+    await Promise.allSettled(closers.map((c) => c()));
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`coordinator: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(error instanceof ConfigError ? 2 : 1);
+});

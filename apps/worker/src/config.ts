@@ -1,0 +1,52 @@
+import { hostname } from 'node:os';
+import type { FlagTable } from '@infermesh/config';
+import { z } from 'zod';
+
+/** A coordinator address: `host:port` or a full `ws://` / `wss://` URL. */
+export const PeerAddressSchema = z
+  .string()
+  .min(1)
+  .transform((s) => (/^wss?:\/\//.test(s) ? s : `ws://${s}`))
+  .pipe(z.url({ protocol: /^wss?$/ }));
+
+export const WorkerConfigSchema = z.object({
+  /** Stable name of this worker in the coordinator's status and logs. */
+  id: z.string().min(1).max(128).default(`worker-${hostname()}-${process.pid}`),
+  /** Model repository folder (one folder per model, numbered versions inside). */
+  repository: z.string().min(1).default('.infermesh/models'),
+  /** Models to load from the repository; empty loads every model. */
+  models: z.array(z.string()).default([]),
+  /** Where a coordinator may dial this worker. Port 0 picks a free port; absent: do not listen. */
+  listen: z
+    .object({ host: z.string().default('127.0.0.1'), port: z.int().min(0).max(65_535).optional() })
+    .prefault({}),
+  /** Coordinators this worker dials and registers with (reconnecting with backoff). */
+  coordinators: z.array(PeerAddressSchema).default([]),
+  /** Shared secret for the worker channel; must match the coordinator's. */
+  secret: z.string().min(8).optional(),
+  /** Batches run at once; the coordinator keeps no more in flight to this worker. */
+  maxConcurrency: z.int().min(1).max(1024).default(4),
+  /** ONNX Runtime threads per model session. */
+  threads: z.object({ intraOp: z.int().min(1).max(64).default(1), interOp: z.int().min(1).max(64).default(1) }).prefault({}),
+  /** Interval of the worker channel's heartbeat pings. */
+  heartbeatMs: z.int().min(100).max(600_000).default(5_000),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+}).refine((c) => c.listen.port !== undefined || c.coordinators.length > 0, {
+  message: 'a worker needs a coordinator to dial (--coordinator) or a port to listen on (--port), or both',
+  path: ['coordinators'],
+});
+export type WorkerConfig = z.infer<typeof WorkerConfigSchema>;
+
+export const WORKER_FLAGS: FlagTable = {
+  id: { path: 'id', type: 'string', description: 'worker name in status and logs' },
+  repository: { path: 'repository', type: 'string', description: 'model repository folder' },
+  model: { path: 'models', type: 'list', description: 'model to load (repeat; default: all)' },
+  host: { path: 'listen.host', type: 'string', description: 'address to listen on for a dialling coordinator' },
+  port: { path: 'listen.port', type: 'number', short: 'p', description: 'port to listen on (0: any free port)' },
+  coordinator: { path: 'coordinators', type: 'list', description: 'coordinator worker-channel address to dial (host:port or ws:// URL)' },
+  secret: { path: 'secret', type: 'string', description: 'shared secret of the worker channel' },
+  'max-concurrency': { path: 'maxConcurrency', type: 'number', description: 'batches run at once' },
+  'intra-op-threads': { path: 'threads.intraOp', type: 'number', description: 'ONNX Runtime intra-op threads' },
+  'heartbeat-ms': { path: 'heartbeatMs', type: 'number', description: 'heartbeat ping interval' },
+  'log-level': { path: 'logLevel', type: 'string', description: 'fatal|error|warn|info|debug|trace|silent' },
+};

@@ -1,0 +1,103 @@
+import { ConfigError, formatHelp, loadConfig, parseFlags } from '@infermesh/config';
+import { workerProtocol, type WorkerInfo } from '@infermesh/contracts';
+import { loadModelRepository } from '@infermesh/registry';
+import { JsRuntime, OnnxRuntime } from '@infermesh/runtime';
+import { dial, listen, type Handlers } from '@infermesh/transport';
+import { pino } from 'pino';
+import { WORKER_FLAGS, WorkerConfigSchema, type WorkerConfig } from './config.js';
+import { ModelHost } from './model-host.js';
+
+const USAGE = 'usage: worker [--config FILE] [--port N] [--coordinator HOST:PORT] [--model NAME]...';
+
+function readConfig(argv: string[]): WorkerConfig | undefined {
+  const flags = parseFlags(argv, WORKER_FLAGS);
+  if (flags.help) {
+    process.stdout.write(formatHelp(USAGE, WORKER_FLAGS));
+    return undefined;
+  }
+  const secret = process.env.INFERMESH_SECRET;
+  const overrides = secret && !('secret' in flags.overrides) ? { ...flags.overrides, secret } : flags.overrides;
+  return loadConfig(WorkerConfigSchema, {
+    ...(flags.configFile ? { file: flags.configFile } : {}),
+    ...(flags.configSection ? { section: flags.configSection } : {}),
+    overrides,
+  });
+}
+
+/** Too many batches at once: the worker refuses rather than queue without bound. */
+class WorkerBusyError extends Error {
+  readonly code = 'IM_WORKER_BUSY';
+}
+
+async function main(): Promise<void> {
+  const config = readConfig(process.argv.slice(2));
+  if (!config) return;
+  const log = pino({ level: config.logLevel, base: { worker: config.id } });
+
+  const repository = await loadModelRepository(config.repository, config.models.length ? { models: config.models } : {});
+  const threads = { intraOpNumThreads: config.threads.intraOp, interOpNumThreads: config.threads.interOp };
+  const host = await ModelHost.load(repository, { onnx: new OnnxRuntime(threads), js: new JsRuntime() });
+  log.info({ models: host.specs.map((s) => `${s.name}:${s.version}`) }, 'models loaded');
+
+  const info: WorkerInfo = {
+    workerId: config.id,
+    pid: process.pid,
+    maxConcurrency: config.maxConcurrency,
+    models: host.specs,
+    shards: {},
+  };
+  let inFlight = 0;
+  const handlers: Handlers<typeof workerProtocol> = {
+    describe: () => info,
+    infer: async (request, { signal }) => {
+      if (inFlight >= config.maxConcurrency * 2) {
+        throw new WorkerBusyError(`worker ${config.id} has ${inFlight} batches in flight`);
+      }
+      inFlight++;
+      try {
+        return await host.infer(request, signal);
+      } finally {
+        inFlight--;
+      }
+    },
+  };
+  const transportOptions = {
+    protocol: workerProtocol,
+    handlers,
+    heartbeatIntervalMs: config.heartbeatMs,
+    ...(config.secret ? { secret: config.secret } : {}),
+  };
+
+  const closers: Array<() => Promise<void>> = [];
+  if (config.listen.port !== undefined) {
+    const server = await listen({ ...transportOptions, host: config.listen.host, port: config.listen.port });
+    server.on('connection', (peer) => log.info({ peer: peer.remoteAddress }, 'coordinator connected'));
+    closers.push(() => server.close());
+    // The launcher and tests read this line to learn the port when 0 was asked for.
+    log.info({ port: server.port, host: config.listen.host }, 'worker listening');
+  }
+  for (const url of config.coordinators) {
+    const peer = dial(url, transportOptions);
+    peer.on('open', () => log.info({ url }, 'registered with coordinator'));
+    peer.on('close', (e) => log.warn({ url, code: e.code, reason: e.reason }, 'coordinator connection lost'));
+    closers.push(() => peer.close());
+  }
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'worker stopping');
+    void Promise.allSettled(closers.map((c) => c()))
+      .then(() => host.close())
+      .finally(() => process.exit(0));
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  const code = error instanceof ConfigError ? 2 : 1;
+  process.stderr.write(`worker: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(code);
+});

@@ -1,0 +1,95 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { NODE_SOURCE_ARGS, WORKSPACE_ROOT } from './paths.js';
+
+/** One JSON log line of a child (pino's format). */
+export interface LogLine {
+  level?: number;
+  msg?: string;
+  port?: number;
+  [key: string]: unknown;
+}
+
+export interface ManagedProcess {
+  readonly name: string;
+  readonly child: ChildProcess;
+  /**
+   * Resolves with the next log line whose `msg` matches (and `match`, when given), or rejects when
+   * the child exits first. Register before causing the line, to not miss it.
+   */
+  waitFor(msg: string, options?: { timeoutMs?: number; match?: (line: LogLine) => boolean }): Promise<LogLine>;
+  /** Every line the child wrote, for a test's failure message. */
+  readonly output: string[];
+  stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<number | null>;
+  readonly exited: Promise<number | null>;
+}
+
+export interface SpawnOptions {
+  name: string;
+  entry: string;
+  args: string[];
+  env?: NodeJS.ProcessEnv;
+  /** Called with each line (raw, and parsed when it is JSON). */
+  onLine?: (name: string, raw: string, parsed: LogLine | undefined) => void;
+}
+
+const MAX_KEPT_LINES = 2_000;
+
+/** Starts an app from source and follows its JSON log, so callers can wait for "listening". */
+export function spawnApp(options: SpawnOptions): ManagedProcess {
+  const child = spawn(process.execPath, [...NODE_SOURCE_ARGS, options.entry, ...options.args], {
+    cwd: WORKSPACE_ROOT,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  const waiters: Array<{ msg: string; match: (l: LogLine) => boolean; resolve: (l: LogLine) => void }> = [];
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+  for (const stream of [child.stdout, child.stderr]) {
+    createInterface({ input: stream }).on('line', (raw) => {
+      output.push(raw);
+      if (output.length > MAX_KEPT_LINES) output.shift();
+      let parsed: LogLine | undefined;
+      try {
+        const v: unknown = JSON.parse(raw);
+        if (typeof v === 'object' && v !== null) parsed = v as LogLine;
+      } catch {
+        parsed = undefined;
+      }
+      options.onLine?.(options.name, raw, parsed);
+      for (const w of [...waiters]) {
+        if (parsed?.msg === w.msg && w.match(parsed)) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve(parsed);
+        }
+      }
+    });
+  }
+
+  return {
+    name: options.name,
+    child,
+    output,
+    exited,
+    waitFor(msg, { timeoutMs = 30_000, match = () => true } = {}) {
+      return new Promise<LogLine>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`${options.name}: no '${msg}' within ${timeoutMs} ms\n${output.join('\n')}`)), timeoutMs);
+        const waiter = { msg, match, resolve: (l: LogLine) => { clearTimeout(timer); resolve(l); } };
+        waiters.push(waiter);
+        void exited.then((code) => {
+          clearTimeout(timer);
+          reject(new Error(`${options.name} exited (code ${code}) before '${msg}'\n${output.join('\n')}`));
+        });
+      });
+    },
+    async stop(signal = 'SIGTERM', timeoutMs = 5_000) {
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      child.kill(signal);
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    },
+  };
+}

@@ -1,0 +1,88 @@
+import { spawnApp, type LogLine, type ManagedProcess } from './child-process.js';
+import { APP_ENTRY } from './paths.js';
+
+export interface ClusterOptions {
+  /** Model repository the workers load. */
+  repository: string;
+  /** Number of workers, each dialling the coordinator. Default 2. */
+  workers?: number;
+  /** Extra flags for the coordinator and for every worker. */
+  coordinatorArgs?: string[];
+  workerArgs?: string[];
+  /** A YAML config both apps read (`coordinator` and `workers.N` sections). */
+  configFile?: string;
+  /** Ports to use; 0 (the default) takes free ones. */
+  httpPort?: number;
+  workerPort?: number;
+  env?: NodeJS.ProcessEnv;
+  onLine?: (name: string, raw: string, parsed: LogLine | undefined) => void;
+}
+
+export interface Cluster {
+  readonly url: string;
+  readonly wsUrl: string;
+  /** Where workers dial in (host:port). */
+  readonly workerAddress: string;
+  readonly coordinator: ManagedProcess;
+  readonly workers: ManagedProcess[];
+  /** Starts one more worker that dials the coordinator; resolves once the coordinator admitted it. */
+  addWorker(args?: string[]): Promise<ManagedProcess>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A coordinator and workers on localhost, each a real process run from source. Used by
+ * `npm start`, the end-to-end tests and the benchmarks, so all three start the system one way.
+ */
+export async function startCluster(options: ClusterOptions): Promise<Cluster> {
+  const common = { ...(options.env ? { env: options.env } : {}), ...(options.onLine ? { onLine: options.onLine } : {}) };
+  const coordinator = spawnApp({
+    name: 'coordinator',
+    entry: APP_ENTRY.coordinator,
+    args: [
+      ...(options.configFile ? ['--config', options.configFile] : []),
+      '--listen-port', String(options.httpPort ?? 0),
+      '--worker-port', String(options.workerPort ?? 0),
+      ...(options.coordinatorArgs ?? []),
+    ],
+    ...common,
+  });
+  const workers: ManagedProcess[] = [];
+  const stop = async (): Promise<void> => {
+    await Promise.allSettled([...workers, coordinator].map((p) => p.stop()));
+  };
+  try {
+    const [http, channel] = await Promise.all([
+      coordinator.waitFor('coordinator listening'),
+      coordinator.waitFor('worker channel listening'),
+    ]);
+    const url = `http://127.0.0.1:${http.port}`;
+    const workerAddress = `127.0.0.1:${channel.port}`;
+    const addWorker = async (args: string[] = []): Promise<ManagedProcess> => {
+      const i = workers.length;
+      const id = `worker-${i + 1}`;
+      const admitted = coordinator.waitFor('worker joined', { timeoutMs: 60_000, match: (l) => l.worker === id });
+      const worker = spawnApp({
+        name: id,
+        entry: APP_ENTRY.worker,
+        args: [
+          ...(options.configFile ? ['--config', options.configFile, '--config-section', `workers.${i}`] : []),
+          '--id', id,
+          '--repository', options.repository,
+          '--coordinator', workerAddress,
+          ...(options.workerArgs ?? []),
+          ...args,
+        ],
+        ...common,
+      });
+      workers.push(worker);
+      await Promise.race([admitted, worker.exited.then((code) => Promise.reject(new Error(`${id} exited (code ${code})\n${worker.output.join('\n')}`)))]);
+      return worker;
+    };
+    for (let i = 0; i < (options.workers ?? 2); i++) await addWorker();
+    return { url, wsUrl: `ws://127.0.0.1:${http.port}/v2/ws`, workerAddress, coordinator, workers, addWorker, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

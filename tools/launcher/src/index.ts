@@ -1,0 +1,6 @@
+export { startCluster } from './cluster.js';
+export type { Cluster, ClusterOptions } from './cluster.js';
+export { spawnApp } from './child-process.js';
+export type { LogLine, ManagedProcess, SpawnOptions } from './child-process.js';
+export { buildDemoModels } from './build-models.js';
+export { APP_ENTRY, WORKSPACE_ROOT } from './paths.js';

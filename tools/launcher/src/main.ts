@@ -1,0 +1,104 @@
+import { resolve } from 'node:path';
+import { ConfigError, formatHelp, loadConfig, parseFlags, type FlagTable } from '@infermesh/config';
+import { z } from 'zod';
+import { buildDemoModels } from './build-models.js';
+import type { LogLine } from './child-process.js';
+import { startCluster } from './cluster.js';
+import { WORKSPACE_ROOT } from './paths.js';
+
+const LauncherSchema = z.object({
+  /** Model repository; the demo models are built into it when missing. */
+  repository: z.string().default('.infermesh/models'),
+  /** Workers to start. */
+  workers: z.int().min(1).max(16).default(2),
+  /** Client API port of the coordinator. */
+  httpPort: z.int().min(0).max(65_535).default(9000),
+  /** Port the workers dial in on. */
+  workerPort: z.int().min(0).max(65_535).default(9100),
+  /** Show each process's JSON log as one readable line. */
+  pretty: z.boolean().default(true),
+});
+
+const FLAGS: FlagTable = {
+  workers: { path: 'workers', type: 'number', short: 'w', description: 'number of workers' },
+  'http-port': { path: 'httpPort', type: 'number', description: 'coordinator client API port' },
+  'worker-port': { path: 'workerPort', type: 'number', description: 'port workers dial in on' },
+  repository: { path: 'repository', type: 'string', description: 'model repository folder' },
+  json: { path: 'pretty', type: 'boolean', description: 'print raw JSON logs (sets pretty: false)' },
+};
+
+const LEVELS: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
+const QUIET_KEYS = new Set(['level', 'time', 'pid', 'hostname', 'msg', 'role', 'worker']);
+
+function printer(pretty: boolean) {
+  return (name: string, raw: string, parsed: LogLine | undefined): void => {
+    if (!pretty || !parsed) {
+      process.stdout.write(`[${name}] ${raw}\n`);
+      return;
+    }
+    const extra = Object.entries(parsed).filter(([k]) => !QUIET_KEYS.has(k));
+    const level = LEVELS[parsed.level ?? 30] ?? 'info';
+    process.stdout.write(`[${name}] ${level} ${parsed.msg ?? ''}${extra.length ? ` ${JSON.stringify(Object.fromEntries(extra))}` : ''}\n`);
+  };
+}
+
+async function main(): Promise<void> {
+  const flags = parseFlags(process.argv.slice(2), FLAGS);
+  if (flags.help) {
+    process.stdout.write(formatHelp('usage: npm start -- [--config FILE] [--workers N]', FLAGS));
+    return;
+  }
+  if (flags.overrides.pretty === true) flags.overrides.pretty = false;
+  const configFile = resolve(WORKSPACE_ROOT, flags.configFile ?? 'examples/demo.yaml');
+  const config = loadConfig(LauncherSchema, { file: configFile, section: 'launcher', overrides: flags.overrides });
+  const repository = resolve(WORKSPACE_ROOT, config.repository);
+  const onLine = printer(config.pretty);
+
+  process.stdout.write(`infermesh: building demo models in ${repository} (skipped when present)\n`);
+  await buildDemoModels(repository, (name, raw) => onLine(name, raw, undefined));
+  process.stdout.write(`infermesh: starting a coordinator and ${config.workers} workers (config ${configFile})\n`);
+  const cluster = await startCluster({
+    repository,
+    configFile,
+    workers: config.workers,
+    httpPort: config.httpPort,
+    workerPort: config.workerPort,
+    onLine,
+  });
+
+  const u = cluster.url;
+  process.stdout.write(`
+infermesh is ready: coordinator ${u}, ${cluster.workers.length} workers, models sentiment, mlp, noop.
+
+  curl ${u}/v2/health/ready
+  curl ${u}/v2/models/sentiment
+  curl -s ${u}/v2/models/sentiment/infer -H 'content-type: application/json' \\
+    -d '{"inputs":[{"name":"text","datatype":"BYTES","shape":[2],"data":["I love this movie","what a terrible day"]}]}'
+  curl -s ${u}/v2/models/noop/infer -H 'content-type: application/json' \\
+    -d '{"inputs":[{"name":"input","datatype":"FP32","shape":[1,4],"data":[1,2,3,4]}]}'
+  node examples/client.mjs ${u}        # text in, labels out; a tensor request; the WebSocket API
+  curl ${u}/v2/status
+
+Ctrl-C stops everything.
+`);
+
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    void cluster.stop().finally(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  const died = await Promise.race([cluster.coordinator, ...cluster.workers].map((p) => p.exited.then((code) => ({ p, code }))));
+  if (!stopping) {
+    process.stderr.write(`infermesh: ${died.p.name} exited (code ${died.code}); stopping the rest\n`);
+    await cluster.stop();
+    process.exit(1);
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`infermesh: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(error instanceof ConfigError ? 2 : 1);
+});

@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { writeModelRepository } from './write-model-repository.js';
@@ -25,7 +25,9 @@ async function main(): Promise<void> {
   }
   const mlpDims = values['mlp-dims'].split(',').map((d) => Number(d.trim()));
   const seed = Number(values.seed);
-  const results = await writeModelRepository({ out: values.out, mlpDims, seed, force: values.force });
+  // `npm run -w` runs in the package folder; a relative --out means the caller's folder (INIT_CWD).
+  const out = resolve(process.env.INIT_CWD ?? process.cwd(), values.out);
+  const results = await writeModelRepository({ out, mlpDims, seed, force: values.force });
   for (const r of results) {
     if (r.status === 'skipped') {
       console.log(`${r.name}: already present, skipped (--force to rewrite)`);
@@ -34,7 +36,7 @@ async function main(): Promise<void> {
     console.log(`${r.name}: wrote`);
     for (const f of r.files) console.log(`  ${f} (${(await stat(f)).size} bytes)`);
   }
-  console.log(`model repository: ${values.out}`);
+  console.log(`model repository: ${out}`);
 }
 
 main().catch((error: unknown) => {

@@ -44,6 +44,20 @@ describe('JsRuntime', () => {
     expect(e.cause).toBeInstanceOf(Error);
   });
 
+  it('rejects at once when the signal fires during a run', async () => {
+    const model = await new JsRuntime().load({ spec: spec(), file: fixture('echo-model.mjs') });
+    const ac = new AbortController();
+    const started = Date.now();
+    const pending = rejection(model.run({ x: x(7) }, { signal: ac.signal }));
+    setTimeout(() => ac.abort(new Error('deadline')), 10);
+    const e = await pending;
+    expect(e.code).toBe('IM_RUNTIME_ABORTED');
+    expect(Date.now() - started).toBeLessThan(150);
+    // A signal that does not fire leaves the result alone.
+    const out = await model.run({ x: x(7) }, { signal: new AbortController().signal });
+    expect(out.y?.shape).toEqual([7, 2]);
+  });
+
   it('checks inputs against the spec', async () => {
     const model = await new JsRuntime().load({ spec: spec(), file: fixture('echo-model.mjs') });
     expect((await rejection(model.run({ x: { datatype: 'FP32', shape: [1, 3], data: new Float32Array(3) } }))).code).toBe(

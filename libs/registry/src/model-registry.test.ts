@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import type { ModelSpecInput } from '@infermesh/contracts';
+import { ModelRegistry } from './model-registry.js';
+import { ConflictError, InvalidSpecError, ModelNotFoundError, VersionNotFoundError } from './errors.js';
+import type { RegistryChange } from './model-registry.js';
+
+const spec = (version: string, extra: Partial<ModelSpecInput> = {}): ModelSpecInput => ({
+  name: 'mlp',
+  version,
+  inputs: [{ name: 'input', datatype: 'FP32', shape: [-1, 4] }],
+  outputs: [{ name: 'output', datatype: 'FP32', shape: [-1, 2] }],
+  ...extra,
+});
+
+describe('ModelRegistry', () => {
+  it('registers with defaults applied and looks up by name and version', () => {
+    const r = new ModelRegistry();
+    const s = r.register(spec('1'));
+    expect(s.platform).toBe('onnx');
+    expect(s.batching.maxBatchSize).toBe(64);
+    expect(r.get('mlp', '1')).toBe(s);
+    expect(r.has('mlp')).toBe(true);
+    expect(r.has('mlp', '1')).toBe(true);
+    expect(r.has('mlp', '2')).toBe(false);
+    expect(r.has('other')).toBe(false);
+  });
+
+  it('get without a version returns the highest numeric version, not the lexically last', () => {
+    const r = new ModelRegistry();
+    r.register(spec('9'));
+    r.register(spec('10'));
+    r.register(spec('2'));
+    expect(r.get('mlp').version).toBe('10');
+    expect(r.versions('mlp')).toEqual(['2', '9', '10']);
+  });
+
+  it('distinguishes an unknown model from an unknown version', () => {
+    const r = new ModelRegistry();
+    r.register(spec('1'));
+    expect(() => r.get('nope')).toThrow(ModelNotFoundError);
+    const err = (() => {
+      try {
+        r.get('mlp', '3');
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(err).toBeInstanceOf(VersionNotFoundError);
+    expect(err).toMatchObject({ code: 'IM_REGISTRY_VERSION_NOT_FOUND', model: 'mlp', version: '3' });
+  });
+
+  it('re-registering identical content is a no-op; different content conflicts', () => {
+    const r = new ModelRegistry();
+    const events: RegistryChange[] = [];
+    r.on('change', (c) => events.push(c));
+    const a = r.register(spec('1', { labels: { a: '1', b: '2' } }));
+    const b = r.register(spec('1', { labels: { b: '2', a: '1' } }));
+    expect(b).toBe(a);
+    expect(events).toHaveLength(1);
+    expect(() => r.register(spec('1', { description: 'changed' }))).toThrow(ConflictError);
+    expect(r.get('mlp', '1').description).toBe('');
+  });
+
+  it('rejects an invalid spec with the zod issue path', () => {
+    const r = new ModelRegistry();
+    try {
+      r.register({ ...spec('1'), version: 'v1' });
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(InvalidSpecError);
+      expect((e as InvalidSpecError).issues[0]?.path).toEqual(['version']);
+      expect((e as InvalidSpecError).code).toBe('IM_REGISTRY_INVALID_SPEC');
+    }
+  });
+
+  it('unregisters, lists in order and emits change events', () => {
+    const r = new ModelRegistry();
+    const events: string[] = [];
+    const off = r.on('change', (c) => events.push(`${c.type}:${c.spec.name}@${c.spec.version}`));
+    r.register(spec('2'));
+    r.register({ ...spec('1'), name: 'alpha' });
+    r.register(spec('1'));
+    expect(r.list().map((s) => `${s.name}@${s.version}`)).toEqual(['alpha@1', 'mlp@1', 'mlp@2']);
+    expect(r.unregister('mlp', '2')).toBe(true);
+    expect(r.unregister('mlp', '2')).toBe(false);
+    expect(r.unregister('alpha', '1')).toBe(true);
+    expect(r.has('alpha')).toBe(false);
+    expect(() => r.get('alpha')).toThrow(ModelNotFoundError);
+    off();
+    r.register(spec('5'));
+    expect(events).toEqual(['added:mlp@2', 'added:alpha@1', 'added:mlp@1', 'removed:mlp@2', 'removed:alpha@1']);
+  });
+
+  it('freezes stored specs so a caller cannot corrupt the registry', () => {
+    const r = new ModelRegistry();
+    const s = r.register(spec('1'));
+    expect(Object.isFrozen(s)).toBe(true);
+    expect(Object.isFrozen(s.inputs[0])).toBe(true);
+  });
+});

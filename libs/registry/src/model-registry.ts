@@ -1,0 +1,123 @@
+import { ModelSpecSchema, type ModelSpec, type ModelSpecInput } from '@infermesh/contracts';
+import { ConflictError, InvalidSpecError, ModelNotFoundError, VersionNotFoundError } from './errors.js';
+import { toRegistryIssues } from './zod-issues.js';
+
+export interface RegistryChange {
+  type: 'added' | 'removed';
+  spec: ModelSpec;
+}
+export type RegistryChangeListener = (change: RegistryChange) => void;
+
+const byVersion = (a: string, b: string): number => Number(a) - Number(b);
+
+/**
+ * The models a process knows, by name and version. Specs are validated once, on `register`, and
+ * frozen: what `get` returns can be shared without copying.
+ */
+export class ModelRegistry {
+  readonly #models = new Map<string, Map<string, ModelSpec>>();
+  readonly #listeners = new Set<RegistryChangeListener>();
+
+  /**
+   * Validates and stores a spec. Registering the same name and version again with identical content
+   * is a no-op returning the stored spec; with different content it throws a `ConflictError`.
+   */
+  register(input: ModelSpecInput): ModelSpec {
+    const parsed = ModelSpecSchema.safeParse(input);
+    if (!parsed.success) throw new InvalidSpecError(toRegistryIssues(parsed.error), { cause: parsed.error });
+    const spec = deepFreeze(parsed.data);
+    let versions = this.#models.get(spec.name);
+    const existing = versions?.get(spec.version);
+    if (existing) {
+      if (deepEqual(existing, spec)) return existing;
+      throw new ConflictError(spec.name, spec.version);
+    }
+    if (!versions) {
+      versions = new Map();
+      this.#models.set(spec.name, versions);
+    }
+    versions.set(spec.version, spec);
+    this.#emit({ type: 'added', spec });
+    return spec;
+  }
+
+  /** Removes one version; false if it was not registered. */
+  unregister(name: string, version: string): boolean {
+    const versions = this.#models.get(name);
+    const spec = versions?.get(version);
+    if (!versions || !spec) return false;
+    versions.delete(version);
+    if (versions.size === 0) this.#models.delete(name);
+    this.#emit({ type: 'removed', spec });
+    return true;
+  }
+
+  /** One version of a model; without `version`, the highest-numbered one. */
+  get(name: string, version?: string): ModelSpec {
+    const versions = this.#models.get(name);
+    if (!versions) throw new ModelNotFoundError(name);
+    if (version === undefined) {
+      const latest = [...versions.keys()].sort(byVersion).at(-1);
+      // A name stays in the map only while it has a version, so `latest` is defined.
+      return versions.get(latest as string) as ModelSpec;
+    }
+    const spec = versions.get(version);
+    if (!spec) throw new VersionNotFoundError(name, version, [...versions.keys()].sort(byVersion));
+    return spec;
+  }
+
+  /** Whether the model (any version, or the given one) is registered. */
+  has(name: string, version?: string): boolean {
+    const versions = this.#models.get(name);
+    return versions !== undefined && (version === undefined || versions.has(version));
+  }
+
+  /** The registered versions of a model, ascending numerically; empty for an unknown model. */
+  versions(name: string): string[] {
+    return [...(this.#models.get(name)?.keys() ?? [])].sort(byVersion);
+  }
+
+  /** Every registered spec, by name then version. */
+  list(): ModelSpec[] {
+    return [...this.#models.keys()]
+      .sort()
+      .flatMap((name) => this.versions(name).map((v) => this.#models.get(name)?.get(v) as ModelSpec));
+  }
+
+  /** Calls `listener` after every add and remove. Returns a function that unsubscribes it. */
+  on(event: 'change', listener: RegistryChangeListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.off(event, listener);
+  }
+
+  off(_event: 'change', listener: RegistryChangeListener): void {
+    this.#listeners.delete(listener);
+  }
+
+  #emit(change: RegistryChange): void {
+    for (const listener of [...this.#listeners]) listener(change);
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+/** Structural equality for parsed JSON-like values; object key order does not matter. */
+function deepEqual(a: unknown, b: unknown): boolean {
+  if (Object.is(a, b)) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a) && Array.isArray(b)) {
+    return a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
+  }
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  const ka = Object.keys(ra);
+  if (ka.length !== Object.keys(rb).length) return false;
+  return ka.every((k) => Object.hasOwn(rb, k) && deepEqual(ra[k], rb[k]));
+}

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import type { Tensor, TensorMap } from '@infermesh/contracts';
+import type { LoadedModel } from './model-runtime.js';
+import { runBatch } from './run-batch.js';
+import { RuntimeError } from './errors.js';
+
+/** A model that sums its two inputs row-wise and counts its runs. */
+function fakeModel(): LoadedModel & { runs: TensorMap[] } {
+  const runs: TensorMap[] = [];
+  return {
+    runs,
+    inputs: [],
+    outputs: [],
+    async run(inputs) {
+      runs.push(inputs);
+      const a = inputs.a as Tensor;
+      const b = inputs.b as Tensor;
+      const rows = a.shape[0] as number;
+      const sum = new Float32Array(rows);
+      for (let r = 0; r < rows; r++) sum[r] = ((a.data as Float32Array)[r * 2] ?? 0) + ((b.data as Float32Array)[r] ?? 0);
+      return { sum: { datatype: 'FP32', shape: [rows], data: sum }, rowsSeen: { datatype: 'INT32', shape: [rows, 1], data: new Int32Array(rows).fill(rows) } };
+    },
+    async close() {},
+  };
+}
+
+const item = (rows: number, base: number): TensorMap => ({
+  a: { datatype: 'FP32', shape: [rows, 2], data: new Float32Array(rows * 2).map((_, i) => base + i) },
+  b: { datatype: 'FP32', shape: [rows], data: new Float32Array(rows).fill(100) },
+});
+
+async function rejection(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof RuntimeError) return e.code;
+    throw e;
+  }
+  throw new Error('expected a RuntimeError');
+}
+
+describe('runBatch', () => {
+  it('runs the model once for all items and gives each its own rows back', async () => {
+    const model = fakeModel();
+    const results = await runBatch(model, [item(1, 0), item(3, 10), item(2, 20)]);
+    expect(model.runs).toHaveLength(1);
+    expect(model.runs[0]?.a?.shape).toEqual([6, 2]);
+    expect(results.map((r) => Array.from(r.sum?.data as Float32Array))).toEqual([[100], [110, 112, 114], [120, 122]]);
+    expect(results.map((r) => r.rowsSeen?.shape)).toEqual([[1, 1], [3, 1], [2, 1]]);
+  });
+
+  it('passes a single item straight through and an empty list to nothing', async () => {
+    const model = fakeModel();
+    const one = item(2, 0);
+    const [r] = await runBatch(model, [one]);
+    expect(model.runs[0]).toBe(one);
+    expect(r?.sum?.shape).toEqual([2]);
+    expect(await runBatch(model, [])).toEqual([]);
+  });
+
+  it('refuses items with other input names, disagreeing rows, or no rows', async () => {
+    const model = fakeModel();
+    expect(await rejection(runBatch(model, [item(1, 0), { a: item(1, 0).a as Tensor }]))).toBe('IM_RUNTIME_BAD_INPUT');
+    expect(await rejection(runBatch(model, [item(1, 0), { a: item(2, 0).a as Tensor, b: item(1, 0).b as Tensor }]))).toBe(
+      'IM_RUNTIME_SHAPE_MISMATCH',
+    );
+    expect(await rejection(runBatch(model, [item(1, 0), item(0, 0)]))).toBe('IM_RUNTIME_SHAPE_MISMATCH');
+    expect(model.runs).toHaveLength(0);
+  });
+
+  it('refuses an output whose rows do not match the batch', async () => {
+    const model: LoadedModel = {
+      inputs: [],
+      outputs: [],
+      run: async () => ({ z: { datatype: 'FP32', shape: [1], data: new Float32Array(1) } }),
+      close: async () => {},
+    };
+    expect(await rejection(runBatch(model, [item(1, 0), item(1, 0)]))).toBe('IM_RUNTIME_SHAPE_MISMATCH');
+  });
+});

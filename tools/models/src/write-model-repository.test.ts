@@ -1,0 +1,54 @@
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { loadModelRepository, ModelManifestSchema, ModelRegistry } from '@infermesh/registry';
+import { writeModelRepository } from './write-model-repository.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'im-models-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('writeModelRepository', () => {
+  it('writes a repository the registry loads, then skips it unless forced', async () => {
+    const first = await writeModelRepository({ out: dir, mlpDims: [8, 4], seed: 1 });
+    expect(first.map((r) => [r.name, r.status])).toEqual([
+      ['sentiment', 'written'],
+      ['mlp', 'written'],
+      ['noop', 'written'],
+    ]);
+    const models = await loadModelRepository(dir);
+    expect(models.map((m) => `${m.spec.name}@${m.spec.version}:${m.spec.platform}`)).toEqual([
+      'mlp@1:onnx',
+      'noop@1:js',
+      'sentiment@1:onnx',
+    ]);
+    const registry = new ModelRegistry();
+    for (const m of models) registry.register(m.spec);
+    expect(registry.get('mlp').inputs[0]?.shape).toEqual([-1, 8]);
+    expect(registry.get('sentiment').postprocess[0]?.options.labels).toEqual(['negative', 'neutral', 'positive']);
+    expect(registry.get('sentiment').batching).toMatchObject({ maxBatchSize: 64, maxDelayMs: 2 });
+
+    const manifest = ModelManifestSchema.parse(parse(await readFile(join(dir, 'noop', 'manifest.yaml'), 'utf8')));
+    expect(manifest.file).toBe('model.mjs');
+
+    const onnxFile = join(dir, 'mlp', '1', 'model.onnx');
+    const before = (await stat(onnxFile)).mtimeMs;
+    const again = await writeModelRepository({ out: dir, mlpDims: [8, 4], seed: 1 });
+    expect(again.every((r) => r.status === 'skipped' && r.files.length === 0)).toBe(true);
+    expect((await stat(onnxFile)).mtimeMs).toBe(before);
+
+    const forced = await writeModelRepository({ out: dir, models: ['mlp'], mlpDims: [8, 6, 4], force: true });
+    expect(forced[0]?.status).toBe('written');
+    expect((await loadModelRepository(dir, { models: ['mlp'] }))[0]?.spec.labels.dims).toBe('8,6,4');
+  });
+
+  it('refuses bad options', async () => {
+    await expect(writeModelRepository({ out: dir, mlpDims: [8] })).rejects.toThrow();
+  });
+});

@@ -1,0 +1,112 @@
+import { access, mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { Document, isMap, isSeq } from 'yaml';
+import { z } from 'zod';
+import { MANIFEST_FILE, ModelManifestSchema, type ModelManifestInput } from '@infermesh/registry';
+import { buildMlpOnnx, DEFAULT_MLP_DIMS, mlpManifest, mlpWeights } from './mlp.js';
+import { NOOP_MODULE_SOURCE, noopManifest } from './noop.js';
+import { buildSentimentOnnx, sentimentManifest, sentimentVocabulary } from './sentiment.js';
+
+export const MODEL_NAMES = ['sentiment', 'mlp', 'noop'] as const;
+export type ModelName = (typeof MODEL_NAMES)[number];
+
+export const WriteModelRepositoryOptionsSchema = z.strictObject({
+  /** The repository folder; created if absent. */
+  out: z.string().min(1),
+  /** Layer widths of the MLP, input first. */
+  mlpDims: z.array(z.int().min(1).max(65_536)).min(2).default([...DEFAULT_MLP_DIMS]),
+  /** Seed of the MLP's weights. */
+  seed: z.int().default(42),
+  /** Rewrite models that are already present. */
+  force: z.boolean().default(false),
+  /** Which models to write. */
+  models: z.array(z.enum(MODEL_NAMES)).default([...MODEL_NAMES]),
+});
+export type WriteModelRepositoryOptions = z.input<typeof WriteModelRepositoryOptionsSchema>;
+
+export interface WrittenModel {
+  name: ModelName;
+  status: 'written' | 'skipped';
+  /** Files written, absolute; empty when skipped. */
+  files: string[];
+}
+
+interface ModelFiles {
+  manifest: ModelManifestInput;
+  /** File name in the version folder → content. */
+  files: Record<string, Uint8Array | string>;
+}
+
+function build(name: ModelName, o: z.infer<typeof WriteModelRepositoryOptionsSchema>): ModelFiles {
+  switch (name) {
+    case 'sentiment': {
+      const vocab = sentimentVocabulary();
+      return {
+        manifest: sentimentManifest(vocab.terms.length),
+        files: { 'model.onnx': buildSentimentOnnx(vocab.scores), 'vocab.json': `${JSON.stringify(vocab.terms)}\n` },
+      };
+    }
+    case 'mlp':
+      return {
+        manifest: mlpManifest(o.mlpDims, o.seed),
+        files: { 'model.onnx': buildMlpOnnx(mlpWeights({ dims: o.mlpDims, seed: o.seed })) },
+      };
+    case 'noop':
+      return { manifest: noopManifest(), files: { 'model.mjs': NOOP_MODULE_SOURCE } };
+  }
+}
+
+/** Tensor specs, batching and step options on one line each: the manifest reads like a table. */
+function manifestYaml(manifest: ModelManifestInput): string {
+  const doc = new Document(manifest);
+  for (const key of ['inputs', 'outputs']) {
+    const seq = doc.get(key);
+    if (isSeq(seq)) for (const item of seq.items) if (isMap(item)) item.flow = true;
+  }
+  const batching = doc.get('batching');
+  if (isMap(batching)) batching.flow = true;
+  for (const key of ['preprocess', 'postprocess']) {
+    const seq = doc.get(key);
+    if (isSeq(seq)) {
+      for (const step of seq.items) {
+        const options = isMap(step) ? step.get('options') : undefined;
+        if (isMap(options)) options.flow = true;
+      }
+    }
+  }
+  return doc.toString({ lineWidth: 0, flowCollectionPadding: false });
+}
+
+const exists = (path: string): Promise<boolean> => access(path).then(() => true, () => false);
+
+/**
+ * Writes the demo models as a model repository: `<out>/<name>/manifest.yaml` and
+ * `<out>/<name>/1/<files>`. A model whose manifest and version-1 model file exist is skipped
+ * unless `force`.
+ */
+export async function writeModelRepository(options: WriteModelRepositoryOptions): Promise<WrittenModel[]> {
+  const o = WriteModelRepositoryOptionsSchema.parse(options);
+  const out = resolve(o.out);
+  const results: WrittenModel[] = [];
+  for (const name of o.models) {
+    const modelDir = join(out, name);
+    const versionDir = join(modelDir, '1');
+    const { manifest, files } = build(name, o);
+    const parsed = ModelManifestSchema.parse(manifest);
+    if (!o.force && (await exists(join(modelDir, MANIFEST_FILE))) && (await exists(join(versionDir, parsed.file)))) {
+      results.push({ name, status: 'skipped', files: [] });
+      continue;
+    }
+    await mkdir(versionDir, { recursive: true });
+    const written: string[] = [];
+    for (const [file, content] of Object.entries(files)) {
+      await writeFile(join(versionDir, file), content);
+      written.push(join(versionDir, file));
+    }
+    // Written last: a model folder with a manifest is a complete one.
+    await writeFile(join(modelDir, MANIFEST_FILE), manifestYaml(manifest));
+    written.push(join(modelDir, MANIFEST_FILE));
+    results.push({ name, status: 'written', files: written });
+  }
+  return results;
+}

@@ -27,14 +27,23 @@ export function softmax(data: Float32Array, shape: readonly number[], axis: numb
   let inner = 1;
   for (let d = axis + 1; d < shape.length; d++) inner *= shape[d] ?? 1;
   const outer = dim * inner === 0 ? 0 : data.length / (dim * inner);
+  // exp is the cost: take it once per element into a float64 scratch row, then scale.
+  const e = new Float64Array(dim);
   for (let o = 0; o < outer; o++) {
     for (let j = 0; j < inner; j++) {
       const base = o * dim * inner + j;
       let max = -Infinity;
-      for (let k = 0; k < dim; k++) max = Math.max(max, data[base + k * inner] as number);
+      for (let k = 0; k < dim; k++) {
+        const v = data[base + k * inner] as number;
+        if (v > max) max = v;
+      }
       let sum = 0;
-      for (let k = 0; k < dim; k++) sum += Math.exp((data[base + k * inner] as number) - max);
-      for (let k = 0; k < dim; k++) out[base + k * inner] = Math.exp((data[base + k * inner] as number) - max) / sum;
+      for (let k = 0; k < dim; k++) {
+        const x = Math.exp((data[base + k * inner] as number) - max);
+        e[k] = x;
+        sum += x;
+      }
+      for (let k = 0; k < dim; k++) out[base + k * inner] = (e[k] as number) / sum;
     }
   }
   return out;

@@ -61,7 +61,7 @@ export class ModelHost {
             );
           }
         }
-        const post = await buildPipeline(spec.postprocess, catalog, { dir }, model.outputs);
+        const post = await buildPipeline(spec.postprocess, catalog, { dir }, model.outputs.map((o) => ({ ...o, shape: [...o.shape] })));
         for (const output of spec.outputs) {
           if (!post.outputs.some((o) => o.name === output.name)) {
             throw new Error(`model '${spec.name}': declared output '${output.name}' is not produced by the model or post-processing`);

@@ -1,0 +1,88 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ModelSpecSchema, type ModelSpecInput } from '@infermesh/contracts';
+import { JsRuntime } from '@infermesh/runtime';
+import { describe, expect, it } from 'vitest';
+import { ModelHost } from './model-host.js';
+
+/** A JS-module model: logits = [x, -x] per row of a [N, 1] input. */
+const MODULE = `export function run(inputs) {
+  const x = inputs.x.data; const out = new Float32Array(x.length * 2);
+  for (let i = 0; i < x.length; i++) { out[2 * i] = x[i]; out[2 * i + 1] = -x[i]; }
+  return { logits: { datatype: 'FP32', shape: [x.length, 2], data: out } };
+}`;
+
+function model(over: Partial<ModelSpecInput> = {}) {
+  const dir = join(mkdtempSync(join(tmpdir(), 'im-host-')), '1');
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'model.mjs'), MODULE);
+  const spec = ModelSpecSchema.parse({
+    name: 'sign',
+    version: '1',
+    platform: 'js',
+    inputs: [{ name: 'x', datatype: 'FP32', shape: [-1, 1] }],
+    outputs: [
+      { name: 'label', datatype: 'BYTES', shape: [-1] },
+      { name: 'probabilities', datatype: 'FP32', shape: [-1, 2] },
+    ],
+    postprocess: [
+      { step: 'softmax', options: { input: 'logits', output: 'probabilities' } },
+      { step: 'argmax-label', options: { input: 'probabilities', output: 'label', labels: ['up', 'down'] } },
+    ],
+    ...over,
+  });
+  return { spec, dir, file: join(dir, 'model.mjs') };
+}
+
+// The JS runtime takes its tensor declarations from the spec, so the model's own output is declared too.
+const runtimes = { js: new JsRuntime() };
+const fp32 = (values: number[]) => ({ datatype: 'FP32' as const, shape: [values.length, 1], data: Float32Array.from(values) });
+
+describe('ModelHost', () => {
+  it('runs post-processing on a batch and answers each item with its own rows', async () => {
+    const host = await ModelHost.load([model({ outputs: [{ name: 'logits', datatype: 'FP32', shape: [-1, 2] }, { name: 'label', datatype: 'BYTES', shape: [-1] }, { name: 'probabilities', datatype: 'FP32', shape: [-1, 2] }] })], runtimes);
+    const answer = await host.infer({
+      model: 'sign',
+      version: '1',
+      items: [
+        { id: 'a', inputs: { x: fp32([2]) }, parameters: {}, outputs: ['label'] },
+        { id: 'b', inputs: { x: fp32([-1, 3]) }, parameters: {}, outputs: [] },
+      ],
+    });
+    expect(answer.items).toHaveLength(2);
+    const [a, b] = answer.items;
+    expect(a).toMatchObject({ ok: true, outputs: { label: { data: ['up'] } } });
+    expect(Object.keys((a as { outputs: object }).outputs)).toEqual(['label']);
+    expect(b?.ok && b.outputs.label?.data).toEqual(['down', 'up']);
+    expect(b?.ok && b.outputs.probabilities?.shape).toEqual([2, 2]);
+  });
+
+  it('fails only the bad item of a batch', async () => {
+    const host = await ModelHost.load([model({ outputs: [{ name: 'logits', datatype: 'FP32', shape: [-1, 2] }, { name: 'label', datatype: 'BYTES', shape: [-1] }] })], runtimes);
+    const answer = await host.infer({
+      model: 'sign',
+      version: '1',
+      items: [
+        { id: 'good', inputs: { x: fp32([1]) }, parameters: {}, outputs: [] },
+        { id: 'bad', inputs: { y: fp32([1]) }, parameters: {}, outputs: [] },
+      ],
+    });
+    expect(answer.items[0]?.ok).toBe(true);
+    expect(answer.items[1]).toMatchObject({ ok: false, error: { code: expect.stringMatching(/^IM_/) } });
+  });
+
+  it('answers every item of a batch for a model it does not hold with IM_WORKER_MODEL_NOT_LOADED', async () => {
+    const host = await ModelHost.load([], runtimes);
+    const answer = await host.infer({ model: 'x', version: '1', items: [{ id: 'a', inputs: {}, parameters: {}, outputs: [] }] });
+    expect(answer.items[0]).toMatchObject({ ok: false, error: { code: 'IM_WORKER_MODEL_NOT_LOADED' } });
+  });
+
+  it('refuses at load a post-processing step whose input does not exist', async () => {
+    const bad = model({
+      outputs: [{ name: 'logits', datatype: 'FP32', shape: [-1, 2] }],
+      postprocess: [{ step: 'softmax', options: { input: 'nope', output: 'p' } }],
+    });
+    await expect(ModelHost.load([bad], runtimes)).rejects.toMatchObject({ code: 'IM_PROCESSING_PIPELINE_MISMATCH' });
+  });
+});

@@ -15,7 +15,7 @@ const typedArray = fc.oneof(
   fc.uint32Array(),
 );
 // -0 becomes 0 in msgpack integers; the wire is not expected to keep the sign of zero.
-// msgpackr drops `__proto__` keys on decode (prototype pollution guard), so they are left out here.
+// msgpackr renames `__proto__` keys on decode (a prototype-pollution guard), so they are left out here.
 const json = fc
   .jsonValue()
   .map((v) => JSON.parse(JSON.stringify(v)) as unknown)

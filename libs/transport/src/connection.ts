@@ -31,9 +31,30 @@ interface PendingCall {
   onAbort: (() => void) | undefined;
 }
 
+/**
+ * A call being handled. Its AbortController is made only if the handler reads `ctx.signal`: most
+ * handlers never do, and one controller per call was a visible share of the hot path.
+ */
 interface InboundCall {
   method: string;
-  controller: AbortController;
+  controller: AbortController | undefined;
+  aborted: boolean;
+  reason: unknown;
+}
+
+function signalOf(call: InboundCall): AbortSignal {
+  if (call.controller === undefined) {
+    call.controller = new AbortController();
+    if (call.aborted) call.controller.abort(call.reason);
+  }
+  return call.controller.signal;
+}
+
+function abortCall(call: InboundCall, reason: unknown): void {
+  if (call.aborted) return;
+  call.aborted = true;
+  call.reason = reason;
+  call.controller?.abort(reason);
 }
 
 const MAX_ERROR_MESSAGE = 4096;
@@ -221,7 +242,7 @@ export class Connection {
     if (call === undefined) return;
     // Forget it now: a handler that ignores its signal must not pin the entry forever.
     this.#inbound.delete(id);
-    call.controller.abort(new AbortedError(call.method));
+    abortCall(call, new AbortedError(call.method));
   }
 
   #onResult(id: number, payload: unknown): void {
@@ -259,10 +280,14 @@ export class Connection {
     if (!parsed.success) {
       return this.#send({ type: 'error', id, kind: 'invalid-message', message: `request: ${summarizeIssues(parsed.error)}` });
     }
-    const controller = new AbortController();
-    const call: InboundCall = { method, controller };
+    const call: InboundCall = { method, controller: undefined, aborted: false, reason: undefined };
     this.#inbound.set(id, call);
-    const ctx: HandlerContext = { signal: controller.signal, peer: this.#peer };
+    const ctx: HandlerContext = {
+      get signal() {
+        return signalOf(call);
+      },
+      peer: this.#peer,
+    };
     if (deadline !== undefined) ctx.deadline = deadline;
     let result: unknown;
     try {
@@ -284,7 +309,7 @@ export class Connection {
     if (this.#inbound.get(id) !== call) return;
     this.#inbound.delete(id);
     // A cancelled call's caller has stopped listening; a closed connection has nowhere to answer.
-    if (call.controller.signal.aborted || this.#state !== 'open') return;
+    if (call.aborted || this.#state !== 'open') return;
     if (ok) {
       try {
         this.#write(encodeFrame({ type: 'result', id, payload: value }));
@@ -334,7 +359,7 @@ export class Connection {
 
   #failAll(error: ClosedError): void {
     for (const id of [...this.#pending.keys()]) this.#settle(id)?.reject(error);
-    for (const call of this.#inbound.values()) call.controller.abort(error);
+    for (const call of this.#inbound.values()) abortCall(call, error);
     this.#inbound.clear();
   }
 

@@ -80,6 +80,21 @@ describe('timeouts and cancellation', () => {
     expect(h.client.pendingCalls).toBe(0);
   });
 
+  it('gives a handler that reads ctx.signal only after the cancel an already-aborted signal', async () => {
+    let seen: boolean | undefined;
+    h = await harness({
+      handlers: {
+        hang: async (_req, ctx) => {
+          await new Promise((r) => setTimeout(r, 80));
+          seen = ctx.signal.aborted;
+          return {};
+        },
+      },
+    });
+    await expect(h.client.call('hang', {}, { timeoutMs: 20 })).rejects.toBeInstanceOf(TimeoutError);
+    await expect.poll(() => seen).toBe(true);
+  });
+
   it('rejects at once with an already-aborted signal and sends nothing', async () => {
     h = await harness();
     await expect(h.client.call('hang', {}, { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(AbortedError);

@@ -1,1 +1,19 @@
-export {};
+export { listen, TransportServer } from './server.js';
+export type { TransportServerEvents } from './server.js';
+export { dial, DialingPeer } from './dial.js';
+export { Peer } from './peer.js';
+export type { PeerEvents, PeerCloseEvent, ReconnectingEvent } from './peer.js';
+export type {
+  MethodTable, CallOptions, HandlerContext, Handler, Handlers, RequestOf, RequestInputOf, ResponseOf, ResponseInputOf,
+} from './method-table.js';
+export { ListenOptionsSchema, DialOptionsSchema, ReconnectOptionsSchema } from './options.js';
+export type { ListenOptions, DialOptions, ReconnectOptions, TimerApi } from './options.js';
+export { Backoff } from './backoff.js';
+export { FrameSchema, encodeFrame, decodeFrame, ERROR_KINDS } from './frame.js';
+export type { Frame, ErrorKind, DecodeResult } from './frame.js';
+export {
+  TRANSPORT_ERROR_CODES, TransportError, TimeoutError, AbortedError, ClosedError, NotConnectedError, BackpressureError,
+  RemoteError, InvalidMessageError, MethodNotFoundError, UnauthorizedError, ProtocolError, HeartbeatTimeoutError,
+  ReconnectExhaustedError,
+} from './errors.js';
+export type { TransportErrorCode } from './errors.js';

@@ -1,0 +1,36 @@
+import type { z } from 'zod';
+import type { Peer } from './peer.js';
+
+/** The methods one side may call on the other: a request and a response schema per method name. */
+export type MethodTable = Record<string, { request: z.ZodType; response: z.ZodType }>;
+
+export interface CallOptions {
+  /** Overrides the peer's `timeoutMs` for this call. */
+  timeoutMs?: number;
+  /** Aborting it rejects the call with AbortedError and cancels the handler on the other side. */
+  signal?: AbortSignal;
+}
+
+export interface HandlerContext {
+  /** Aborts when the caller cancels (abort or timeout) or the connection closes. */
+  signal: AbortSignal;
+  /** Epoch ms after which the caller no longer waits, as the caller's clock saw it. */
+  deadline?: number;
+  /** The peer the call came from; handlers may call back through it. */
+  peer: Peer<MethodTable>;
+}
+
+export type RequestOf<P extends MethodTable, M extends keyof P> = z.output<P[M]['request']>;
+export type RequestInputOf<P extends MethodTable, M extends keyof P> = z.input<P[M]['request']>;
+export type ResponseOf<P extends MethodTable, M extends keyof P> = z.output<P[M]['response']>;
+export type ResponseInputOf<P extends MethodTable, M extends keyof P> = z.input<P[M]['response']>;
+
+export type Handler<P extends MethodTable, M extends keyof P> = (
+  request: RequestOf<P, M>,
+  ctx: HandlerContext,
+) => Promise<ResponseInputOf<P, M>> | ResponseInputOf<P, M>;
+
+export type Handlers<P extends MethodTable> = { [M in keyof P]?: Handler<P, M> };
+
+/** A handler with its types erased, as the dispatcher stores it. */
+export type AnyHandler = (request: unknown, ctx: HandlerContext) => unknown;

@@ -1,0 +1,115 @@
+import type { Server as HttpServer } from 'node:http';
+import { z } from 'zod';
+import type { Handlers, MethodTable } from './method-table.js';
+
+const MAX_TIMER_MS = 2_147_483_647;
+
+const ProtocolSchema = z.custom<MethodTable>(
+  (v) =>
+    typeof v === 'object' &&
+    v !== null &&
+    Object.values(v).every(
+      (m: unknown) =>
+        typeof m === 'object' && m !== null && 'request' in m && 'response' in m &&
+        m.request instanceof z.ZodType && m.response instanceof z.ZodType,
+    ),
+  'expected a method table: { [method]: { request: ZodType, response: ZodType } }',
+);
+const HandlersSchema = z.custom<Record<string, unknown>>(
+  (v) => typeof v === 'object' && v !== null && Object.values(v).every((h) => typeof h === 'function'),
+  'expected an object of handler functions',
+);
+const fn = <T>() => z.custom<T>((v) => typeof v === 'function', 'expected a function');
+
+/** Options every connection has, whichever side opened it. */
+const connectionShape = {
+  protocol: ProtocolSchema,
+  handlers: HandlersSchema.optional(),
+  /** Shared secret for the handshake; absent means no authentication. */
+  secret: z.string().min(1).optional(),
+  heartbeatIntervalMs: z.int().min(0).max(MAX_TIMER_MS).default(10_000),
+  heartbeatTimeoutMs: z.int().min(1).max(MAX_TIMER_MS).default(5_000),
+  maxPayloadBytes: z.int().min(1024).max(2 ** 31).default(64 * 1024 * 1024),
+  maxPendingCalls: z.int().min(1).default(1024),
+  maxBufferedBytes: z.int().min(0).default(16 * 1024 * 1024),
+  timeoutMs: z.int().min(1).max(MAX_TIMER_MS).default(30_000),
+  closeTimeoutMs: z.int().min(0).max(MAX_TIMER_MS).default(2_000),
+};
+
+export const ListenOptionsSchema = z
+  .strictObject({
+    ...connectionShape,
+    port: z.int().min(0).max(65_535).optional(),
+    host: z.string().min(1).default('127.0.0.1'),
+    server: z.custom<HttpServer>((v) => typeof v === 'object' && v !== null && typeof (v as HttpServer).on === 'function', 'expected an http.Server').optional(),
+    path: z.string().startsWith('/').optional(),
+  })
+  .superRefine((o, ctx) => {
+    if (o.server !== undefined && o.port !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['port'], message: 'give either port or server, not both' });
+    }
+  });
+
+export const ReconnectOptionsSchema = z
+  .strictObject({
+    initialDelayMs: z.int().min(0).max(MAX_TIMER_MS).default(100),
+    maxDelayMs: z.int().min(0).max(MAX_TIMER_MS).default(10_000),
+    factor: z.number().min(1).max(100).default(2),
+    jitter: z.number().min(0).max(1).default(0.2),
+    /** Failed attempts in a row before giving up; absent means never give up. */
+    maxAttempts: z.int().min(1).optional(),
+  })
+  .superRefine((o, ctx) => {
+    if (o.maxDelayMs < o.initialDelayMs) {
+      ctx.addIssue({ code: 'custom', path: ['maxDelayMs'], message: 'must be >= initialDelayMs', params: { range: true } });
+    }
+  });
+
+export interface TimerApi {
+  setTimeout: (fn: () => void, ms: number) => unknown;
+  clearTimeout: (handle: unknown) => void;
+}
+
+export const DialOptionsSchema = z.strictObject({
+  ...connectionShape,
+  reconnect: z.union([ReconnectOptionsSchema, z.literal(false)]).default(() => ReconnectOptionsSchema.parse({})),
+  connectTimeoutMs: z.int().min(1).max(MAX_TIMER_MS).default(10_000),
+  /** Random source in [0, 1) for reconnect jitter (inject a fixed one in tests). */
+  random: fn<() => number>().default(() => Math.random),
+  /** Timer used to schedule reconnects (inject a fake one in tests). */
+  timers: z
+    .custom<TimerApi>((v) => typeof v === 'object' && v !== null && typeof (v as TimerApi).setTimeout === 'function' && typeof (v as TimerApi).clearTimeout === 'function', 'expected { setTimeout, clearTimeout }')
+    .optional(),
+  /** A label for this peer in events and logs; a random one otherwise. */
+  id: z.string().min(1).max(256).optional(),
+});
+
+type Typed<T, P extends MethodTable> = Omit<T, 'protocol' | 'handlers'> & { protocol: P; handlers?: Handlers<P> };
+
+export type ReconnectOptions = z.input<typeof ReconnectOptionsSchema>;
+export type ListenOptions<P extends MethodTable> = Typed<z.input<typeof ListenOptionsSchema>, P>;
+export type DialOptions<P extends MethodTable> = Typed<z.input<typeof DialOptionsSchema>, P>;
+export type ParsedListenOptions = z.output<typeof ListenOptionsSchema>;
+export type ParsedDialOptions = z.output<typeof DialOptionsSchema>;
+export type ParsedReconnectOptions = z.output<typeof ReconnectOptionsSchema>;
+/** The options a connection runs with, whichever side opened it. */
+export type ConnectionSettings = Pick<
+  ParsedDialOptions,
+  'heartbeatIntervalMs' | 'heartbeatTimeoutMs' | 'maxPendingCalls' | 'maxBufferedBytes' | 'timeoutMs' | 'closeTimeoutMs'
+>;
+
+/**
+ * Parses an options object once. A value out of range throws RangeError, anything else TypeError,
+ * with the message `Invalid <what> option "<path>": <reason>`.
+ */
+export function parseOptions<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  if (issue === undefined) throw new TypeError(`Invalid ${what} options`);
+  const path = issue.path.join('.') || '(root)';
+  const message = `Invalid ${what} option "${path}": ${issue.message}`;
+  const isRange =
+    issue.code === 'too_small' || issue.code === 'too_big' || (issue.code === 'custom' && issue.params?.['range'] === true);
+  throw isRange ? new RangeError(message) : new TypeError(message);
+}

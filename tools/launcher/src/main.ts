@@ -28,7 +28,7 @@ const FLAGS: FlagTable = {
 };
 
 const LEVELS: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
-const QUIET_KEYS = new Set(['level', 'time', 'pid', 'hostname', 'msg', 'role', 'worker']);
+const QUIET_KEYS = new Set(['level', 'time', 'pid', 'hostname', 'msg', 'role']);
 
 function printer(pretty: boolean) {
   return (name: string, raw: string, parsed: LogLine | undefined): void => {

@@ -64,6 +64,8 @@ export function buildHttpApi(options: HttpApiOptions) {
     return503OnClosing: true,
   });
 
+  // Only JSON bodies: text/plain is not an inference request (415, not a confusing 400).
+  app.removeContentTypeParser('text/plain');
   app.setErrorHandler((error, request, reply) => {
     const api = fromFastify(error as { code?: string; statusCode?: number; message: string });
     if (api.code === 'IM_INTERNAL') request.log.error({ err: error }, 'request failed');

@@ -49,7 +49,7 @@ async function main(): Promise<void> {
       (info) => log.info({ worker: info.workerId, models: info.models.map((m) => `${m.name}:${m.version}`) }, 'worker joined'),
       (error: unknown) => {
         log.warn({ err: error, peer: peer.remoteAddress }, 'worker refused');
-        void peer.close(1008, 'refused');
+        void peer.close(4403, 'worker refused').catch(() => undefined);
       },
     );
   };

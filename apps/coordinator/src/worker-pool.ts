@@ -48,6 +48,8 @@ const key = (model: string, version: string): string => `${model}:${version}`;
 export class WorkerPool extends EventEmitter<{ change: [] }> {
   readonly #registry: ModelRegistry;
   readonly #workers = new Map<Peer<WorkerProtocol>, WorkerEntry>();
+  /** Requests waiting for a worker slot, by model:version, oldest first; bounded by admission. */
+  readonly #waiting = new Map<string, Set<() => void>>();
   #turn = 0;
 
   constructor(registry: ModelRegistry) {
@@ -62,11 +64,54 @@ export class WorkerPool extends EventEmitter<{ change: [] }> {
     this.#workers.set(peer, { peer, info, inFlight: 0, served: 0, failed: 0 });
     peer.once('close', () => this.remove(peer));
     this.emit('change');
+    this.#wake();
     return info;
   }
 
   remove(peer: Peer<WorkerProtocol>): void {
-    if (this.#workers.delete(peer)) this.emit('change');
+    if (this.#workers.delete(peer)) {
+      this.emit('change');
+      this.#wake();
+    }
+  }
+
+  /** Every waiter re-checks: the set of workers changed. */
+  #wake(): void {
+    for (const waiters of this.#waiting.values()) for (const wake of [...waiters]) wake();
+  }
+
+  /** A slot freed on this worker: the oldest waiter for one of its models takes it. */
+  #release(worker: WorkerEntry): void {
+    for (const m of worker.info.models) {
+      const first = this.#waiting.get(key(m.name, m.version))?.values().next();
+      if (first && !first.done) {
+        first.value();
+        return;
+      }
+    }
+  }
+
+  /** A worker with a free slot, waiting for one while every worker serving the model is busy. */
+  async #acquire(model: string, version: string, tried: ReadonlySet<WorkerEntry>, signal: AbortSignal): Promise<WorkerEntry | undefined> {
+    for (;;) {
+      const worker = this.#pick(model, version, tried);
+      if (worker) return worker;
+      if (!this.#candidates(model, version).some((w) => !tried.has(w))) return undefined;
+      signal.throwIfAborted();
+      const k = key(model, version);
+      const waiters = this.#waiting.get(k) ?? new Set<() => void>();
+      this.#waiting.set(k, waiters);
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          waiters.delete(done);
+          if (waiters.size === 0) this.#waiting.delete(k);
+          signal.removeEventListener('abort', done);
+          resolve();
+        };
+        waiters.add(done);
+        signal.addEventListener('abort', done, { once: true });
+      });
+    }
   }
 
   get size(): number {
@@ -111,21 +156,28 @@ export class WorkerPool extends EventEmitter<{ change: [] }> {
    */
   async dispatch(request: InferBatchRequest, options: DispatchOptions): Promise<InferBatchResponse> {
     const tried = new Set<WorkerEntry>();
+    const deadline = Date.now() + options.timeoutMs;
+    const timeout = AbortSignal.timeout(options.timeoutMs);
+    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
     let lastError: unknown;
     for (;;) {
-      const worker = this.#pick(request.model, request.version, tried);
+      let worker: WorkerEntry | undefined;
+      try {
+        worker = await this.#acquire(request.model, request.version, tried, signal);
+      } catch {
+        throw timeout.aborted
+          ? new ApiError('IM_TIMEOUT', `no worker slot for ${request.model}:${request.version} within ${options.timeoutMs} ms`)
+          : new ApiError('IM_TIMEOUT', 'the request was cancelled while waiting for a worker');
+      }
       if (!worker) {
         if (lastError !== undefined) throw lastError;
-        const busy = this.#candidates(request.model, request.version).length > 0;
-        throw busy
-          ? new ApiError('IM_OVERLOADED', `every worker serving ${request.model}:${request.version} is at capacity`, { retryAfterSeconds: 1 })
-          : new ApiError('IM_NO_WORKER', `no worker serves ${request.model}:${request.version}`, { retryAfterSeconds: 1 });
+        throw new ApiError('IM_NO_WORKER', `no worker serves ${request.model}:${request.version}`, { retryAfterSeconds: 1 });
       }
       tried.add(worker);
       worker.inFlight++;
       try {
         const response = await worker.peer.call('infer', request, {
-          timeoutMs: options.timeoutMs,
+          timeoutMs: Math.max(1, deadline - Date.now()),
           ...(options.signal ? { signal: options.signal } : {}),
         });
         worker.served++;
@@ -136,6 +188,7 @@ export class WorkerPool extends EventEmitter<{ change: [] }> {
         lastError = error;
       } finally {
         worker.inFlight--;
+        this.#release(worker);
       }
     }
   }

@@ -16,7 +16,7 @@ export function demoRepository(): Promise<string> {
 }
 
 export async function demoCluster(options: Omit<ClusterOptions, 'repository'> = {}): Promise<Cluster> {
-  return startCluster({ repository: await demoRepository(), ...options, coordinatorArgs: ['--log-level', 'warn', '--heartbeat-ms', '500', ...(options.coordinatorArgs ?? [])] });
+  return startCluster({ repository: await demoRepository(), ...options, coordinatorArgs: ['--heartbeat-ms', '500', ...(options.coordinatorArgs ?? [])] });
 }
 
 export interface HttpAnswer {

@@ -31,6 +31,21 @@ interface AttwProblem {
   readonly kind: string;
   readonly entrypoint?: string;
   readonly resolutionKind?: string;
+  readonly fileName?: string;
+  readonly typesFileName?: string;
+  readonly implementationFileName?: string;
+}
+
+/** `FalseESM at "." (node16-cjs): dist/index.d.ts for dist/index.cjs`: attw's JSON, one line a problem. */
+function describeProblem(p: AttwProblem): string {
+  const inPackage = (file: string) => file.replace(/^\/node_modules\/(@[^/]+\/)?[^/]+\//, '');
+  const files = [p.fileName, p.typesFileName, p.implementationFileName].filter((f): f is string => Boolean(f));
+  return [
+    p.kind,
+    p.entrypoint ? ` at "${p.entrypoint}"` : '',
+    p.resolutionKind ? ` (${p.resolutionKind})` : '',
+    files.length > 0 ? `: ${files.map(inPackage).join(' for ')}` : '',
+  ].join('');
 }
 
 interface AttwJson {
@@ -74,7 +89,7 @@ export async function runAttw(workspaceRoot: string, tarball: string, cwd: strin
   const problems = Object.values(parsed.problems ?? {})
     .flat()
     .filter((p) => p.resolutionKind !== 'node10')
-    .map((p) => `${p.kind}${p.entrypoint ? ` at "${p.entrypoint}"` : ''}${p.resolutionKind ? ` (${p.resolutionKind})` : ''}`);
+    .map(describeProblem);
   const ok = result.code === 0;
   return { ok, details: ok ? [] : problems.length > 0 ? problems : [`attw exited ${result.code}`], ms: result.ms };
 }

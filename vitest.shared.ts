@@ -16,6 +16,9 @@ export function projectConfig(overrides: TestOptions = {}): ViteUserConfig {
       include: ['src/**/*.test.ts', 'tests/**/*.test.ts'],
       environment: 'node',
       testTimeout: 20_000,
+      // Scaffolded libraries (src/index.ts = `export {};`) have no test file yet and vitest exits 1 on
+      // "No test files found", failing `npm test` for the whole workspace. Remove once every project has tests.
+      passWithNoTests: true,
       ...overrides,
     },
   });

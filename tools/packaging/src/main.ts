@@ -1,0 +1,114 @@
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { compareExports, importPackage } from './import-check.js';
+import { runAttw, runPublint } from './lint-tarball.js';
+import { packLibraries, type PackedLibrary } from './pack.js';
+import { renderDetails, renderTable, verdictOf, type LibraryReport } from './report.js';
+import { mapLimit } from './run-command.js';
+import { installScratch, peerVersions } from './scratch-install.js';
+import { discoverLibraries, findWorkspaceRoot } from './workspace.js';
+
+const keep = process.argv.includes('--keep');
+const cores = availableParallelism();
+const t0 = performance.now();
+const seconds = (since: number) => `${((performance.now() - since) / 1000).toFixed(1)} s`;
+const log = (line: string) => console.log(line);
+
+const workspaceRoot = findWorkspaceRoot(import.meta.dirname);
+const all = await discoverLibraries(workspaceRoot);
+for (const skipped of all.filter((l) => l.private)) log(`skip ${skipped.name}: private, never published`);
+const libraries = all.filter((l) => !l.private);
+if (libraries.length === 0) {
+  log('no publishable library under libs/');
+  process.exit(0);
+}
+
+const reports = new Map<string, LibraryReport>(
+  libraries.map((l) => [l.name, { name: l.name, placeholder: l.placeholder, errors: [] }]),
+);
+const report = (name: string) => reports.get(name) as LibraryReport;
+
+// Nx builds the libraries before this target (dependsOn in package.json); a missing dist means it did not.
+const built = libraries.filter((l) => {
+  if (existsSync(join(l.root, 'dist'))) return true;
+  report(l.name).errors.push(`not built: ${l.root}/dist is missing (run through Nx: nx run packaging:packaging)`);
+  return false;
+});
+
+const tmp = await mkdtemp(join(tmpdir(), 'infermesh-packaging-'));
+const tarballDir = join(tmp, 'tarballs');
+const scratchDir = join(tmp, 'scratch');
+await mkdir(tarballDir);
+log(`checking ${libraries.length} libraries in ${tmp} (${cores} cores)`);
+
+let packed: PackedLibrary[] = [];
+const tPack = performance.now();
+try {
+  const byName = await packLibraries(workspaceRoot, built, tarballDir);
+  for (const library of built) {
+    const p = byName.get(library.name);
+    if (p) {
+      packed.push(p);
+      report(library.name).files = p.files.length;
+    } else {
+      report(library.name).errors.push('npm pack produced no tarball');
+    }
+  }
+  log(`packed ${packed.length} tarballs (${seconds(tPack)})`);
+} catch (error) {
+  for (const library of built) report(library.name).errors.push(String(error));
+  packed = [];
+}
+
+async function lintAll(): Promise<void> {
+  await mapLimit(packed, cores, async (p) => {
+    const r = report(p.name);
+    r.publint = await runPublint(p.tarball);
+    log(`  ${p.name}: publint ${r.publint.ok ? 'ok' : 'FAIL'} (${r.publint.ms.toFixed(0)} ms)`);
+    r.attw = await runAttw(workspaceRoot, p.tarball, tmp);
+    log(`  ${p.name}: attw ${r.attw.ok ? 'ok' : 'FAIL'} (${r.attw.ms.toFixed(0)} ms)`);
+  });
+}
+
+async function installAndImportAll(): Promise<void> {
+  if (packed.length === 0) return;
+  const tInstall = performance.now();
+  const install = await installScratch(scratchDir, packed, peerVersions(workspaceRoot, libraries));
+  if (install.code !== 0) {
+    for (const p of packed) report(p.name).errors.push(`scratch npm install failed:\n${install.stderr.trim()}`);
+    log(`scratch install FAILED (${seconds(tInstall)})`);
+    return;
+  }
+  log(`scratch install of ${packed.length} tarballs ok (${seconds(tInstall)})`);
+  await mapLimit(packed, cores * 2, async (p) => {
+    const r = report(p.name);
+    const [esm, cjs] = await Promise.all([
+      importPackage(scratchDir, p.name, 'esm'),
+      importPackage(scratchDir, p.name, 'cjs'),
+    ]);
+    r.esm = esm;
+    r.cjs = cjs;
+    if (esm.ok && cjs.ok) r.exports = compareExports(esm.keys, cjs.keys, r.placeholder);
+    const status = !esm.ok || !cjs.ok || r.exports?.status === 'fail' ? 'FAIL' : r.exports?.status === 'placeholder' ? 'placeholder' : 'ok';
+    log(`  ${p.name}: import ESM + CJS ${status}`);
+  });
+}
+
+await Promise.all([lintAll(), installAndImportAll()]);
+
+const ordered = libraries.map((l) => report(l.name));
+const failed = ordered.filter((r) => verdictOf(r) === 'FAIL');
+log('');
+log(renderTable(ordered));
+const details = renderDetails(ordered);
+if (details) log(`\n${details}`);
+log(`\n${ordered.length} libraries, ${failed.length} failed, total ${seconds(t0)}`);
+
+if (failed.length > 0 || keep) {
+  log(`tarballs and scratch project kept in ${tmp}`);
+} else {
+  await rm(tmp, { recursive: true, force: true });
+}
+process.exit(failed.length > 0 ? 1 : 0);

@@ -91,11 +91,17 @@ export class WorkerPool extends EventEmitter<{ change: [] }> {
     }
   }
 
-  /** A worker with a free slot, waiting for one while every worker serving the model is busy. */
+  /**
+   * A worker with a free slot, waiting for one while every worker serving the model is busy. The
+   * slot is taken here, synchronously with the pick, so callers racing in one tick cannot overbook.
+   */
   async #acquire(model: string, version: string, tried: ReadonlySet<WorkerEntry>, signal: AbortSignal): Promise<WorkerEntry | undefined> {
     for (;;) {
       const worker = this.#pick(model, version, tried);
-      if (worker) return worker;
+      if (worker) {
+        worker.inFlight++;
+        return worker;
+      }
       if (!this.#candidates(model, version).some((w) => !tried.has(w))) return undefined;
       signal.throwIfAborted();
       const k = key(model, version);
@@ -174,7 +180,6 @@ export class WorkerPool extends EventEmitter<{ change: [] }> {
         throw new ApiError('IM_NO_WORKER', `no worker serves ${request.model}:${request.version}`, { retryAfterSeconds: 1 });
       }
       tried.add(worker);
-      worker.inFlight++;
       try {
         const response = await worker.peer.call('infer', request, {
           timeoutMs: Math.max(1, deadline - Date.now()),

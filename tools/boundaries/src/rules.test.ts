@@ -108,6 +108,12 @@ describe('checkBoundaries', () => {
     expect(rulesOf(input)).toEqual([RULES.appDependsOnLib, RULES.appDependsOnLib]);
   });
 
+  it('catches a project that depends on an end-to-end test project', () => {
+    const specs = { ...CLEAN, e2e: { root: 'tests/e2e', tags: ['type:e2e'] } };
+    const input = workspace({ ...specs, bench: { ...(CLEAN['bench'] as ProjectSpec), deps: ['@infermesh/e2e'] } });
+    expect(rulesOf(input)).toEqual([RULES.e2eIsALeaf]);
+  });
+
   it('catches a contract that depends on any project', () => {
     expect(rulesOf(workspace(withDeps('contracts', '@infermesh/generic')))).toEqual([RULES.contractStandsAlone]);
   });

@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import { builtinModules } from 'node:module';
 
-export const TYPE_TAGS = ['type:lib', 'type:app', 'type:tool'] as const;
+export const TYPE_TAGS = ['type:lib', 'type:app', 'type:tool', 'type:e2e'] as const;
 export const SCOPE_TAGS = ['scope:contract', 'scope:generic', 'scope:inference'] as const;
 
 /** What the checker needs to know about one project; paths are workspace-relative, with `/`. */
@@ -57,6 +57,7 @@ export const RULES = {
   scopeTag: `every type:lib has exactly one scope tag (${SCOPE_TAGS.join(' | ')})`,
   libDependsOnLib: 'a type:lib depends only on type:lib',
   appDependsOnLib: 'a type:app depends only on type:lib',
+  e2eIsALeaf: 'no project depends on a type:e2e project',
   contractStandsAlone: 'scope:contract depends on no other project',
   genericStaysGeneric: 'scope:generic depends only on scope:generic',
   inferenceDependsDown: 'scope:inference depends only on scope:contract, scope:generic, scope:inference',
@@ -187,6 +188,7 @@ export function checkBoundaries(input: BoundaryInput): Violation[] {
       violations.push({ project: source.name, dependency: target.name, rule, location: edge.locations[0] });
     if (hasTag(source, 'type:lib') && !hasTag(target, 'type:lib')) broken(RULES.libDependsOnLib);
     if (hasTag(source, 'type:app') && !hasTag(target, 'type:lib')) broken(RULES.appDependsOnLib);
+    if (hasTag(target, 'type:e2e')) broken(RULES.e2eIsALeaf);
     if (hasTag(source, 'scope:contract')) broken(RULES.contractStandsAlone);
     if (hasTag(source, 'scope:generic') && !hasTag(target, 'scope:generic')) broken(RULES.genericStaysGeneric);
     if (hasTag(source, 'scope:inference') && !SCOPE_TAGS.some((scope) => hasTag(target, scope))) {

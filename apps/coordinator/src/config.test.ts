@@ -1,0 +1,31 @@
+import { fileURLToPath } from 'node:url';
+import { ConfigInvalidError, loadConfig, parseFlags } from '@infermesh/config';
+import { describe, expect, it } from 'vitest';
+import { COORDINATOR_FLAGS, CoordinatorConfigSchema } from './config.js';
+
+const DEMO = fileURLToPath(new URL('../../../examples/demo.yaml', import.meta.url));
+
+describe('coordinator config', () => {
+  it('accepts the demo config', () => {
+    const c = loadConfig(CoordinatorConfigSchema, { file: DEMO, section: 'coordinator' });
+    expect(c.http).toEqual({ host: '127.0.0.1', port: 9000 });
+    expect(c.workerListen.port).toBe(9100);
+    expect(c.heartbeatMs).toBe(2000);
+  });
+
+  it('lets flags win and turns host:port workers into ws URLs', () => {
+    const { overrides } = parseFlags(['--listen-port', '0', '--worker', '127.0.0.1:9001,ws://h:2'], COORDINATOR_FLAGS);
+    const c = loadConfig(CoordinatorConfigSchema, { file: DEMO, section: 'coordinator', overrides });
+    expect(c.http.port).toBe(0);
+    expect(c.workers).toEqual(['ws://127.0.0.1:9001', 'ws://h:2']);
+  });
+
+  it('refuses a bad value with its key', () => {
+    expect(() => loadConfig(CoordinatorConfigSchema, { overrides: { limits: { bodyBytes: 10 }, workers: ['http://x'] } })).toThrow(ConfigInvalidError);
+    try {
+      loadConfig(CoordinatorConfigSchema, { overrides: { limits: { bodyBytes: 10 } } });
+    } catch (e) {
+      expect((e as ConfigInvalidError).issues[0]).toMatch(/^limits\.bodyBytes:/);
+    }
+  });
+});

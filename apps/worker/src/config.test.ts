@@ -1,0 +1,29 @@
+import { fileURLToPath } from 'node:url';
+import { ConfigInvalidError, loadConfig } from '@infermesh/config';
+import { describe, expect, it } from 'vitest';
+import { WorkerConfigSchema } from './config.js';
+
+const DEMO = fileURLToPath(new URL('../../../examples/demo.yaml', import.meta.url));
+
+describe('worker config', () => {
+  it.each(['workers.0', 'workers.1'])('accepts the demo config section %s', (section) => {
+    const c = loadConfig(WorkerConfigSchema, { file: DEMO, section });
+    expect(c.coordinators).toEqual(['ws://127.0.0.1:9100']);
+    expect(c.repository).toBe('.infermesh/models');
+    expect(c.maxConcurrency).toBe(4);
+  });
+
+  it('needs a coordinator to dial or a port to listen on', () => {
+    expect(() => loadConfig(WorkerConfigSchema, {})).toThrow(/a worker needs a coordinator to dial/);
+    expect(loadConfig(WorkerConfigSchema, { overrides: { listen: { port: 0 } } }).listen.port).toBe(0);
+  });
+
+  it('refuses a short secret with its key', () => {
+    try {
+      loadConfig(WorkerConfigSchema, { overrides: { listen: { port: 0 }, secret: 'short' } });
+      expect.unreachable();
+    } catch (e) {
+      expect((e as ConfigInvalidError).issues[0]).toMatch(/^secret:/);
+    }
+  });
+});

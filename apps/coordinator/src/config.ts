@@ -1,12 +1,6 @@
 import type { FlagTable } from '@infermesh/config';
+import { PeerAddressSchema } from '@infermesh/contracts';
 import { z } from 'zod';
-
-/** A worker address: `host:port` or a full `ws://` / `wss://` URL. */
-export const PeerAddressSchema = z
-  .string()
-  .min(1)
-  .transform((s) => (/^wss?:\/\//.test(s) ? s : `ws://${s}`))
-  .pipe(z.url({ protocol: /^wss?$/ }));
 
 const MiB = 1024 * 1024;
 

@@ -1,12 +1,12 @@
 import { createRequire } from 'node:module';
-import { ConfigError, formatHelp, loadConfig, parseFlags } from '@infermesh/config';
+import { ConfigError, loadProgramConfig } from '@infermesh/config';
 import { workerProtocol, type WorkerProtocol } from '@infermesh/contracts';
 import { ModelRegistry } from '@infermesh/registry';
 import { dial, listen, type Peer } from '@infermesh/transport';
 import { pino } from 'pino';
 import { AsyncJobs } from './async-jobs.js';
 import { attachClientSocket } from './client-socket.js';
-import { COORDINATOR_FLAGS, CoordinatorConfigSchema, type CoordinatorConfig } from './config.js';
+import { COORDINATOR_FLAGS, CoordinatorConfigSchema } from './config.js';
 import { buildHttpApi } from './http-api.js';
 import { InferenceService } from './inference-service.js';
 import { WorkerPool } from './worker-pool.js';
@@ -14,23 +14,11 @@ import { WorkerPool } from './worker-pool.js';
 const USAGE = 'usage: coordinator [--config FILE] [--listen-port N] [--worker HOST:PORT]...';
 const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
-function readConfig(argv: string[]): CoordinatorConfig | undefined {
-  const flags = parseFlags(argv, COORDINATOR_FLAGS);
-  if (flags.help) {
-    process.stdout.write(formatHelp(USAGE, COORDINATOR_FLAGS));
-    return undefined;
-  }
-  const secret = process.env.INFERMESH_SECRET;
-  const overrides = secret && !('secret' in flags.overrides) ? { ...flags.overrides, secret } : flags.overrides;
-  return loadConfig(CoordinatorConfigSchema, {
-    file: flags.configFile,
-    section: flags.configSection ?? (flags.configFile ? 'coordinator' : undefined),
-    overrides,
-  });
-}
 
 async function main(): Promise<void> {
-  const config = readConfig(process.argv.slice(2));
+  const config = loadProgramConfig(process.argv.slice(2), {
+    schema: CoordinatorConfigSchema, flags: COORDINATOR_FLAGS, usage: USAGE, section: 'coordinator', env: { secret: 'INFERMESH_SECRET' },
+  });
   if (!config) return;
   const log = pino({ level: config.logLevel, base: { role: 'coordinator' } });
 

@@ -1,13 +1,7 @@
 import { hostname } from 'node:os';
 import type { FlagTable } from '@infermesh/config';
+import { PeerAddressSchema } from '@infermesh/contracts';
 import { z } from 'zod';
-
-/** A coordinator address: `host:port` or a full `ws://` / `wss://` URL. */
-export const PeerAddressSchema = z
-  .string()
-  .min(1)
-  .transform((s) => (/^wss?:\/\//.test(s) ? s : `ws://${s}`))
-  .pipe(z.url({ protocol: /^wss?$/ }));
 
 export const WorkerConfigSchema = z.object({
   /** Stable name of this worker in the coordinator's status and logs. */

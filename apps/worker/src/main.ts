@@ -1,28 +1,14 @@
-import { ConfigError, formatHelp, loadConfig, parseFlags } from '@infermesh/config';
+import { ConfigError, loadProgramConfig } from '@infermesh/config';
 import { workerProtocol, type WorkerInfo } from '@infermesh/contracts';
 import { loadModelRepository } from '@infermesh/registry';
 import { JsRuntime, OnnxRuntime } from '@infermesh/runtime';
 import { dial, listen, type Handlers } from '@infermesh/transport';
 import { pino } from 'pino';
-import { WORKER_FLAGS, WorkerConfigSchema, type WorkerConfig } from './config.js';
+import { WORKER_FLAGS, WorkerConfigSchema } from './config.js';
 import { ModelHost } from './model-host.js';
 
 const USAGE = 'usage: worker [--config FILE] [--port N] [--coordinator HOST:PORT] [--model NAME]...';
 
-function readConfig(argv: string[]): WorkerConfig | undefined {
-  const flags = parseFlags(argv, WORKER_FLAGS);
-  if (flags.help) {
-    process.stdout.write(formatHelp(USAGE, WORKER_FLAGS));
-    return undefined;
-  }
-  const secret = process.env.INFERMESH_SECRET;
-  const overrides = secret && !('secret' in flags.overrides) ? { ...flags.overrides, secret } : flags.overrides;
-  return loadConfig(WorkerConfigSchema, {
-    ...(flags.configFile ? { file: flags.configFile } : {}),
-    ...(flags.configSection ? { section: flags.configSection } : {}),
-    overrides,
-  });
-}
 
 /** Too many batches at once: the worker refuses rather than queue without bound. */
 class WorkerBusyError extends Error {
@@ -30,7 +16,9 @@ class WorkerBusyError extends Error {
 }
 
 async function main(): Promise<void> {
-  const config = readConfig(process.argv.slice(2));
+  const config = loadProgramConfig(process.argv.slice(2), {
+    schema: WorkerConfigSchema, flags: WORKER_FLAGS, usage: USAGE, env: { secret: 'INFERMESH_SECRET' },
+  });
   if (!config) return;
   const log = pino({ level: config.logLevel, base: { worker: config.id } });
 

@@ -6,3 +6,5 @@ export {
   CONFIG_ERROR_CODES, ConfigError, ConfigFileError, ConfigYamlError, ConfigInvalidError, ConfigFlagError,
 } from './errors.js';
 export type { ConfigErrorCode } from './errors.js';
+export { loadProgramConfig } from './load-program-config.js';
+export type { ProgramConfigOptions } from './load-program-config.js';

@@ -19,7 +19,7 @@ export {
 } from './model-spec.js';
 export type { StepRef, BatchingPolicy, ModelSpec, ModelSpecInput } from './model-spec.js';
 export {
-  WorkerInfoSchema, DescribeRequestSchema, InferItemSchema, InferBatchRequestSchema, ItemErrorSchema,
+  PeerAddressSchema, WorkerInfoSchema, DescribeRequestSchema, InferItemSchema, InferBatchRequestSchema, ItemErrorSchema,
   InferItemResultSchema, InferBatchResponseSchema, workerProtocol, WORKER_ITEM_ERRORS,
 } from './worker-protocol.js';
 export type {

@@ -7,6 +7,13 @@ import { TensorMapSchema } from './tensor.js';
  * The messages between coordinator and worker, carried by @infermesh/transport as RPC methods.
  * Each method has one request schema and one response schema; both sides import these.
  */
+/** A worker-channel address in config and flags: `host:port` or a full `ws://` / `wss://` URL. */
+export const PeerAddressSchema = z
+  .string()
+  .min(1)
+  .transform((s) => (/^wss?:\/\//.test(s) ? s : `ws://${s}`))
+  .pipe(z.url({ protocol: /^wss?$/ }));
+
 export const WorkerInfoSchema = z.object({
   workerId: z.string().min(1).max(128),
   pid: z.int(),

@@ -43,6 +43,14 @@ export const ModelSpecSchema = z.object({
   shards: z.int().min(1).max(1024).default(1),
   /** False for models whose answer may change between identical requests: never cached. */
   deterministic: z.boolean().default(true),
+  /** The coordinator's response cache for this model (used only when `deterministic`). */
+  cache: z
+    .object({
+      enabled: z.boolean().default(true),
+      /** How long a cached answer is served. */
+      ttlMs: z.int().min(1).max(30 * 24 * 3_600_000).default(300_000),
+    })
+    .prefault({}),
   preprocess: z.array(StepRefSchema).default([]),
   postprocess: z.array(StepRefSchema).default([]),
   /** Free-form labels, shown in model metadata as parameters. */

@@ -23,6 +23,11 @@ const CODE_MAP: Record<string, ApiErrorCode> = {
   IM_TRANSPORT_ABORTED: 'IM_TIMEOUT',
   IM_WORKER_BAD_INPUT: 'IM_INVALID_INPUT',
   IM_PROCESSING_BAD_INPUT: 'IM_INVALID_INPUT',
+  IM_BATCH_QUEUE_FULL: 'IM_OVERLOADED',
+  IM_BATCH_DEADLINE: 'IM_TIMEOUT',
+  IM_BATCH_ABORTED: 'IM_TIMEOUT',
+  IM_BATCH_CLOSED: 'IM_SHUTTING_DOWN',
+  IM_BATCH_ITEM_TOO_LARGE: 'IM_INVALID_INPUT',
 };
 
 /** Turns anything thrown on the way to an answer into an ApiError; unknown failures stay opaque. */
@@ -33,7 +38,10 @@ export function toApiError(error: unknown): ApiError {
   const message = typeof m === 'string' ? m : String(error);
   if (typeof code === 'string') {
     const mapped = CODE_MAP[code] ?? (code in API_ERRORS ? (code as ApiErrorCode) : undefined);
-    if (mapped) return new ApiError(mapped, message, { cause: error });
+    if (mapped) {
+      const retry = mapped === 'IM_OVERLOADED' || mapped === 'IM_SHUTTING_DOWN' || mapped === 'IM_NO_WORKER';
+      return new ApiError(mapped, message, { cause: error, ...(retry ? { retryAfterSeconds: 1 } : {}) });
+    }
     if (code.startsWith('IM_TRANSPORT_') || code.startsWith('IM_WORKER_') || code.startsWith('IM_RUNTIME_')) {
       return new ApiError('IM_WORKER_FAILED', message, { cause: error });
     }

@@ -39,6 +39,15 @@ export const CoordinatorConfigSchema = z.object({
       maxPending: z.int().min(1).default(1_024),
     })
     .prefault({}),
+  /** Dynamic batching of requests per model version (policy from each model's spec). */
+  batching: z
+    .object({
+      /** `off` sends every request alone: the baseline the batching bench compares against. */
+      enabled: z.preprocess((v) => (v === 'off' ? false : v === 'on' ? true : v), z.boolean()).default(true),
+      /** Overrides every model's `batching.maxDelayMs`. */
+      maxDelayMs: z.number().min(0).max(60_000).optional(),
+    })
+    .prefault({}),
   /** Heartbeat interval on the worker channel; a silent worker is dropped after about two. */
   heartbeatMs: z.int().min(100).max(600_000).default(5_000),
   /** How long SIGTERM waits for in-flight requests before exiting. */
@@ -57,6 +66,8 @@ export const COORDINATOR_FLAGS: FlagTable = {
   'body-limit': { path: 'limits.bodyBytes', type: 'number', description: 'largest HTTP body or WebSocket frame, bytes' },
   'max-in-flight': { path: 'limits.maxInFlight', type: 'number', description: 'requests served at once before 429' },
   'request-timeout-ms': { path: 'limits.requestTimeoutMs', type: 'number', description: 'longest a request may take' },
+  batching: { path: 'batching.enabled', type: 'string', description: 'on|off: dynamic batching of requests per model' },
+  'max-delay-ms': { path: 'batching.maxDelayMs', type: 'number', description: 'longest a request waits for its batch to fill (all models)' },
   'heartbeat-ms': { path: 'heartbeatMs', type: 'number', description: 'worker channel heartbeat interval' },
   'log-level': { path: 'logLevel', type: 'string', description: 'fatal|error|warn|info|debug|trace|silent' },
 };

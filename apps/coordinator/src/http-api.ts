@@ -8,12 +8,14 @@ import { z } from 'zod';
 import { ApiError, toApiError } from './api-error.js';
 import type { AsyncJobs } from './async-jobs.js';
 import type { InferenceService } from './inference-service.js';
+import type { ModelBatching } from './model-batching.js';
 import type { WorkerPool } from './worker-pool.js';
 
 export interface HttpApiOptions {
   service: InferenceService;
   pool: WorkerPool;
   jobs: AsyncJobs;
+  batching: ModelBatching;
   log: Logger;
   bodyLimitBytes: number;
   version: string;
@@ -85,7 +87,13 @@ export function buildHttpApi(options: HttpApiOptions) {
     version: options.version,
     extensions: ['model_repository', 'async_infer', 'websocket'],
   }));
-  app.get('/v2/status', async () => ({ accepting: options.accepting(), inFlight: service.inFlight, asyncPending: jobs.pending, workers: pool.status() }));
+  app.get('/v2/status', async () => ({
+    accepting: options.accepting(),
+    inFlight: service.inFlight,
+    asyncPending: jobs.pending,
+    workers: pool.status(),
+    batching: options.batching.stats(),
+  }));
 
   const metadata = async (req: { params: unknown }) => {
     const { name, version } = parseModel(req.params);

@@ -4,6 +4,7 @@ import {
 } from '@infermesh/contracts';
 import type { ModelRegistry } from '@infermesh/registry';
 import { ApiError, toApiError } from './api-error.js';
+import type { ModelBatching } from './model-batching.js';
 import type { WorkerPool } from './worker-pool.js';
 
 export interface InferenceLimits {
@@ -27,13 +28,15 @@ export interface InferOptions {
 export class InferenceService {
   readonly #registry: ModelRegistry;
   readonly #pool: WorkerPool;
+  readonly #batching: ModelBatching;
   readonly #limits: InferenceLimits;
   #inFlight = 0;
   #sequence = 0;
 
-  constructor(registry: ModelRegistry, pool: WorkerPool, limits: InferenceLimits) {
+  constructor(registry: ModelRegistry, pool: WorkerPool, batching: ModelBatching, limits: InferenceLimits) {
     this.#registry = registry;
     this.#pool = pool;
+    this.#batching = batching;
     this.#limits = limits;
   }
 
@@ -86,16 +89,11 @@ export class InferenceService {
     this.#inFlight++;
     try {
       const id = request.id ?? `r${++this.#sequence}`;
-      const response = await this.#pool.dispatch(
-        {
-          model: spec.name,
-          version: spec.version,
-          items: [{ id, inputs: decoded.inputs, parameters: request.parameters ?? {}, outputs: decoded.outputs }],
-        },
-        { timeoutMs: Math.min(options.timeoutMs ?? Infinity, this.#limits.timeoutMs), ...(options.signal ? { signal: options.signal } : {}) },
+      const result = await this.#batching.submit(
+        spec,
+        { id, inputs: decoded.inputs, parameters: request.parameters ?? {}, outputs: decoded.outputs },
+        { rows: decoded.rows, signal: options.signal, timeoutMs: options.timeoutMs },
       );
-      const result = response.items[0];
-      if (!result) throw new ApiError('IM_WORKER_FAILED', 'worker answered without a result');
       if (!result.ok) throw toApiError({ code: result.error.code, message: result.error.message });
       return {
         model_name: spec.name,

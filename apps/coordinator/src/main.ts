@@ -9,6 +9,7 @@ import { attachClientSocket } from './client-socket.js';
 import { COORDINATOR_FLAGS, CoordinatorConfigSchema } from './config.js';
 import { buildHttpApi } from './http-api.js';
 import { InferenceService } from './inference-service.js';
+import { ModelBatching } from './model-batching.js';
 import { WorkerPool } from './worker-pool.js';
 
 const USAGE = 'usage: coordinator [--config FILE] [--listen-port N] [--worker HOST:PORT]...';
@@ -24,7 +25,12 @@ async function main(): Promise<void> {
 
   const registry = new ModelRegistry();
   const pool = new WorkerPool(registry);
-  const service = new InferenceService(registry, pool, {
+  const batching = new ModelBatching(registry, pool, {
+    enabled: config.batching.enabled,
+    maxDelayMs: config.batching.maxDelayMs,
+    timeoutMs: config.limits.requestTimeoutMs,
+  });
+  const service = new InferenceService(registry, pool, batching, {
     maxElements: config.limits.maxElements,
     maxInFlight: config.limits.maxInFlight,
     timeoutMs: config.limits.requestTimeoutMs,
@@ -63,7 +69,7 @@ async function main(): Promise<void> {
   }
 
   const app = buildHttpApi({
-    service, pool, jobs, log, bodyLimitBytes: config.limits.bodyBytes, version: VERSION, accepting: () => accepting,
+    service, pool, jobs, batching, log, bodyLimitBytes: config.limits.bodyBytes, version: VERSION, accepting: () => accepting,
   });
   attachClientSocket(app.server, {
     service,
@@ -83,6 +89,7 @@ async function main(): Promise<void> {
     accepting = false;
     log.info({ signal, inFlight: service.inFlight }, 'coordinator draining');
     const deadline = Date.now() + config.drainTimeoutMs;
+    await Promise.race([batching.drain(), new Promise((r) => setTimeout(r, config.drainTimeoutMs))]);
     while (service.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     await app.close();
     await Promise.allSettled(closers.map((c) => c()));

@@ -124,6 +124,11 @@ export class WorkerPool extends EventEmitter<{ change: [] }> {
     return this.#workers.size;
   }
 
+  /** Batches the workers serving the model version can run at once. */
+  capacity(model: string, version: string): number {
+    return this.#candidates(model, version).reduce((sum, w) => sum + w.info.maxConcurrency, 0);
+  }
+
   /** Whether some connected worker serves the model version. */
   serves(model: string, version: string): boolean {
     return this.#candidates(model, version).length > 0;

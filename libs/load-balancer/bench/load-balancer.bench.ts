@@ -62,7 +62,7 @@ out('| strategy | p50 ms | p99 ms | mean ms | share sent to slow | p99 vs round-
 out('|---|---:|---:|---:|---:|---:|');
 for (const r of results) {
   const ratio = rr === undefined ? NaN : r.p99Ms / rr.p99Ms;
-  out(`| ${r.strategy} | ${r.p50Ms.toFixed(1)} | ${r.p99Ms.toFixed(1)} | ${r.meanMs.toFixed(1)} | ${(100 * r.slowShare).toFixed(1)}% | ${ratio.toFixed(3)} |`);
+  out(`| ${r.strategy} | ${r.p50Ms.toFixed(1)} | ${r.p99Ms.toFixed(1)} | ${r.meanMs.toFixed(1)} | ${(100 * r.slowShare).toFixed(1)}% | ${ratio.toPrecision(2)} |`);
 }
 const figures = {
   baselineOpsPerSec: Math.round(baseline),

@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import type { Clock, RandomSource } from './clock.js';
+import { STRATEGY_NAMES } from './strategies/strategy.js';
+
+const MAX_TIMER_MS = 2_147_483_647;
+const fn = <T>() => z.custom<T>((v) => typeof v === 'function', 'expected a function');
+
+/** A caller-supplied probe: resolve if the endpoint is healthy, reject (or let `signal` abort) if not. */
+export type HealthCheck<E> = (endpoint: E, signal: AbortSignal) => Promise<void>;
+
+export const LeastLatencyOptionsSchema = z.strictObject({
+  decayMs: z.number().positive().max(MAX_TIMER_MS).default(1_000),
+  penaltyHalfLifeMs: z.number().positive().max(MAX_TIMER_MS).default(5_000),
+  unsampledPenaltyMs: z.number().min(0).default(1_000),
+});
+
+export const HealthOptionsSchema = z
+  .strictObject({
+    check: fn<HealthCheck<unknown>>().optional(),
+    intervalMs: z.int().min(1).max(MAX_TIMER_MS).default(10_000),
+    timeoutMs: z.int().min(1).max(MAX_TIMER_MS).default(2_000),
+    unhealthyThreshold: z.int().min(1).default(3),
+    healthyThreshold: z.int().min(1).default(2),
+    jitter: z.number().min(0).max(1).default(0.1),
+  });
+
+export const OutlierOptionsSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true),
+    consecutiveFailures: z.int().min(1).default(5),
+    baseEjectionMs: z.int().min(1).max(MAX_TIMER_MS).default(30_000),
+    maxEjectionMs: z.int().min(1).max(MAX_TIMER_MS).default(300_000),
+    maxEjectionPercent: z.number().min(0).max(100).default(50),
+  })
+  .superRefine((o, ctx) => {
+    if (o.maxEjectionMs < o.baseEjectionMs) {
+      ctx.addIssue({ code: 'custom', path: ['maxEjectionMs'], message: 'must be >= baseEjectionMs', params: { range: true } });
+    }
+  });
+
+export const SlowStartOptionsSchema = z.strictObject({
+  durationMs: z.int().min(0).max(MAX_TIMER_MS).default(0),
+  minWeightFraction: z.number().gt(0).max(1).default(0.1),
+});
+
+export const LoadBalancerOptionsSchema = z.strictObject({
+  strategy: z.enum(STRATEGY_NAMES).default('round-robin'),
+  leastLatency: LeastLatencyOptionsSchema.default(() => LeastLatencyOptionsSchema.parse({})),
+  health: HealthOptionsSchema.default(() => HealthOptionsSchema.parse({})),
+  outlier: OutlierOptionsSchema.default(() => OutlierOptionsSchema.parse({})),
+  panicThreshold: z.number().min(0).max(100).default(50),
+  slowStart: SlowStartOptionsSchema.default(() => SlowStartOptionsSchema.parse({})),
+  latencyWindow: z.int().min(1).max(1_000_000).default(1_024),
+  clock: z
+    .custom<Clock>(
+      (v) =>
+        typeof v === 'object' && v !== null &&
+        typeof (v as Clock).now === 'function' && typeof (v as Clock).setTimeout === 'function' && typeof (v as Clock).clearTimeout === 'function',
+      'expected { now, setTimeout, clearTimeout }',
+    )
+    .optional(),
+  random: fn<RandomSource>().optional(),
+});
+
+export const EndpointOptionsSchema = z.strictObject({
+  weight: z.number().positive().max(1_000_000).default(1),
+});
+
+type WithCheck<T, E> = Omit<T, 'health'> & {
+  health?: Omit<z.input<typeof HealthOptionsSchema>, 'check'> & { check?: HealthCheck<E> };
+};
+export type LoadBalancerOptions<E = unknown> = WithCheck<z.input<typeof LoadBalancerOptionsSchema>, E>;
+export type ParsedLoadBalancerOptions = z.output<typeof LoadBalancerOptionsSchema>;
+export type EndpointOptions = z.input<typeof EndpointOptionsSchema>;
+export type ParsedHealthOptions = z.output<typeof HealthOptionsSchema>;
+export type ParsedOutlierOptions = z.output<typeof OutlierOptionsSchema>;
+
+/**
+ * Parses an options object once. A value out of range throws RangeError, anything else TypeError,
+ * with the message `Invalid <what> option "<path>": <reason>`.
+ */
+export function parseOptions<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  if (issue === undefined) throw new TypeError(`Invalid ${what} options`);
+  const path = issue.path.join('.') || '(root)';
+  const message = `Invalid ${what} option "${path}": ${issue.message}`;
+  const isRange =
+    issue.code === 'too_small' || issue.code === 'too_big' || (issue.code === 'custom' && issue.params?.['range'] === true);
+  throw isRange ? new RangeError(message) : new TypeError(message);
+}

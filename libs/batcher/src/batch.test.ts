@@ -6,7 +6,7 @@ describe('scatter', () => {
   it('fails only the items the runner marks as failed', async () => {
     const clock = new ManualClock();
     const boom = new Error('bad row');
-    const { run } = recordingRunner((items: number[]) => [
+    const { run } = recordingRunner<number, number>((items: number[]) => [
       items[0] as number, boom, { ok: false as const, error: 'nope' }, { ok: true as const, value: 40 },
     ]);
     const b = new Batcher<number, number>({ run, clock, maxBatchSize: 4 });

@@ -100,7 +100,7 @@ export class Batcher<I, R> extends EventEmitter<BatcherEvents> {
     if (!Number.isInteger(rows) || rows < 1) {
       return Promise.reject(new RangeError(`Invalid item size: sizeOf returned ${String(rows)}, expected an integer >= 1`));
     }
-    return queue.add({ item, rows, priority, deadline, signal: options?.signal, coalesceKey });
+    return queue.add(item, rows, priority, deadline, options?.signal, coalesceKey);
   }
 
   /**

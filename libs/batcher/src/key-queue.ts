@@ -20,16 +20,6 @@ export interface QueueHost<I, R> {
   changed(): void;
 }
 
-/** One add, as the queue receives it (rows already computed and checked). */
-export interface Arrival<I> {
-  readonly item: I;
-  readonly rows: number;
-  readonly priority: number;
-  readonly deadline: number | undefined;
-  readonly signal: AbortSignal | undefined;
-  readonly coalesceKey: string | undefined;
-}
-
 /**
  * The queue of one key and its flush rules: priority order, distinct-row accounting (coalesced
  * duplicates count once), the delay timer on the oldest caller, deadlines, and the in-flight limit.
@@ -79,13 +69,17 @@ export class KeyQueue<I, R> {
     return this.#queue.size === 0 && this.#inFlight === 0;
   }
 
-  add(a: Arrival<I>): Promise<R> {
+  /** Queues one caller (rows already computed and checked by the batcher). Positional: this is the hot path. */
+  add(
+    item: I, rows: number, priority: number, deadline: number | undefined, signal: AbortSignal | undefined,
+    coalesceKey: string | undefined,
+  ): Promise<R> {
     const clock = this.#host.clock;
     const now = clock.now();
     const policy = this.#policy;
-    if (a.rows > policy.maxBatchSize) return this.#refuse('tooLarge', new ItemTooLargeError(this.key, a.rows, policy.maxBatchSize));
-    if (a.signal?.aborted === true) return this.#refuse('aborted', new BatcherAbortedError(this.key, true, { cause: a.signal.reason }));
-    if (a.deadline !== undefined && a.deadline <= now) return this.#refuse('deadline', new BatcherDeadlineError(this.key, a.deadline, true));
+    if (rows > policy.maxBatchSize) return this.#refuse('tooLarge', new ItemTooLargeError(this.key, rows, policy.maxBatchSize));
+    if (signal?.aborted === true) return this.#refuse('aborted', new BatcherAbortedError(this.key, true, { cause: signal.reason }));
+    if (deadline !== undefined && deadline <= now) return this.#refuse('deadline', new BatcherDeadlineError(this.key, deadline, true));
     if (this.#queue.size >= policy.maxQueue) return this.#refuse('queueFull', new QueueFullError(this.key, policy.maxQueue));
 
     let resolve!: (value: R) => void;
@@ -95,28 +89,27 @@ export class KeyQueue<I, R> {
       reject = rej;
     });
     const w: Waiter<I, R> = {
-      item: a.item, rows: a.rows, priority: a.priority, enqueuedAt: now, deadline: a.deadline, signal: a.signal,
+      item, rows, priority, enqueuedAt: now, deadline, signal,
       resolve, reject, state: 'queued', group: undefined, timer: undefined, urgent: false, onAbort: undefined, batch: undefined,
       prev: undefined, next: undefined, level: undefined,
     };
-    if (a.coalesceKey === undefined) this.#rows += a.rows;
+    if (coalesceKey === undefined) this.#rows += rows;
     else {
-      let group = this.#groups.get(a.coalesceKey);
+      let group = this.#groups.get(coalesceKey);
       if (group === undefined) {
-        group = { key: a.coalesceKey, rows: a.rows, members: new Set() };
-        this.#groups.set(a.coalesceKey, group);
-        this.#rows += a.rows;
+        group = { key: coalesceKey, rows: rows, members: new Set() };
+        this.#groups.set(coalesceKey, group);
+        this.#rows += rows;
       }
       group.members.add(w);
       w.group = group;
     }
     this.#queue.push(w);
-    if (a.signal !== undefined) {
-      const signal = a.signal;
+    if (signal !== undefined) {
       w.onAbort = () => this.#giveUp(w, (queued) => new BatcherAbortedError(this.key, queued, { cause: signal.reason }));
       signal.addEventListener('abort', w.onAbort, { once: true });
     }
-    if (a.deadline !== undefined) this.#armDeadline(w, now);
+    if (deadline !== undefined) this.#armDeadline(w, now);
     this.pump(now);
     return promise;
   }
@@ -177,7 +170,7 @@ export class KeyQueue<I, R> {
     };
     const fits = (w: Waiter<I, R>): boolean => rows + (w.group === undefined ? w.rows : w.group.rows) <= cap;
     if (reason === 'deadline') {
-      const urgent = [...this.#urgent].sort((a, b) => (a.deadline ?? 0) - (b.deadline ?? 0));
+      const urgent = [...this.#urgent].sort((a, b) => (deadline ?? 0) - (b.deadline ?? 0));
       for (const w of urgent) if (w.state === 'queued' && w.level !== undefined && fits(w)) take(w);
     }
     for (let w = this.#queue.first(); w !== undefined; w = this.#queue.first()) {

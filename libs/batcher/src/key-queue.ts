@@ -1,0 +1,301 @@
+import { InFlightBatch, type Slot } from './batch.js';
+import type { Clock } from './clock.js';
+import { BatcherAbortedError, BatcherDeadlineError, ItemTooLargeError, QueueFullError, type BatcherError } from './errors.js';
+import type { BatchEndEvent, BatchEvent } from './events.js';
+import type { BatchPolicy, FlushReason, Runner } from './options.js';
+import { PriorityQueue } from './priority-queue.js';
+import { KeyStats, type RejectKind } from './stats.js';
+import { settle, type CoalesceGroup, type Waiter } from './waiter.js';
+
+/** What a key queue needs from the batcher that owns it. */
+export interface QueueHost<I, R> {
+  readonly clock: Clock;
+  readonly run: Runner<I, R>;
+  /** True while `drain()` or `close()` is flushing. */
+  readonly draining: boolean;
+  batch(event: BatchEvent): void;
+  batchEnd(event: BatchEndEvent): void;
+  reject(kind: RejectKind, error: BatcherError): void;
+  /** Something left the queue or finished: a pending drain may be done. */
+  changed(): void;
+}
+
+/**
+ * The queue of one key and its flush rules: priority order, distinct-row accounting (coalesced
+ * duplicates count once), the delay timer on the oldest caller, deadlines, and the in-flight limit.
+ */
+export class KeyQueue<I, R> {
+  readonly key: string;
+  readonly stats = new KeyStats();
+  #policy: BatchPolicy;
+  readonly #host: QueueHost<I, R>;
+  readonly #queue = new PriorityQueue<Waiter<I, R>>();
+  readonly #groups = new Map<string, CoalesceGroup<I, R>>();
+  readonly #urgent = new Set<Waiter<I, R>>();
+  #rows = 0;
+  #inFlight = 0;
+  #timer: unknown = undefined;
+  #timerDue = 0;
+
+  constructor(key: string, policy: BatchPolicy, host: QueueHost<I, R>) {
+    this.key = key;
+    this.#policy = policy;
+    this.#host = host;
+  }
+
+  get policy(): BatchPolicy {
+    return this.#policy;
+  }
+
+  set policy(policy: BatchPolicy) {
+    this.#policy = policy;
+    this.#clearTimer();
+    this.pump();
+  }
+
+  get depth(): number {
+    return this.#queue.size;
+  }
+
+  get queuedRows(): number {
+    return this.#rows;
+  }
+
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  get idle(): boolean {
+    return this.#queue.size === 0 && this.#inFlight === 0;
+  }
+
+  /** Queues one caller (rows already computed and checked by the batcher). Positional: this is the hot path. */
+  add(
+    item: I, rows: number, priority: number, deadline: number | undefined, signal: AbortSignal | undefined,
+    coalesceKey: string | undefined,
+  ): Promise<R> {
+    const clock = this.#host.clock;
+    const now = clock.now();
+    const policy = this.#policy;
+    if (rows > policy.maxBatchSize) return this.#refuse('tooLarge', new ItemTooLargeError(this.key, rows, policy.maxBatchSize));
+    if (signal?.aborted === true) return this.#refuse('aborted', new BatcherAbortedError(this.key, true, { cause: signal.reason }));
+    if (deadline !== undefined && deadline <= now) return this.#refuse('deadline', new BatcherDeadlineError(this.key, deadline, true));
+    if (this.#queue.size >= policy.maxQueue) return this.#refuse('queueFull', new QueueFullError(this.key, policy.maxQueue));
+
+    let resolve!: (value: R) => void;
+    let reject!: (error: unknown) => void;
+    const promise = new Promise<R>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    const w: Waiter<I, R> = {
+      item, rows, priority, enqueuedAt: now, deadline, signal,
+      resolve, reject, state: 'queued', group: undefined, timer: undefined, urgent: false, onAbort: undefined, batch: undefined,
+      prev: undefined, next: undefined, level: undefined,
+    };
+    if (coalesceKey === undefined) this.#rows += rows;
+    else {
+      let group = this.#groups.get(coalesceKey);
+      if (group === undefined) {
+        group = { key: coalesceKey, rows: rows, members: new Set() };
+        this.#groups.set(coalesceKey, group);
+        this.#rows += rows;
+      }
+      group.members.add(w);
+      w.group = group;
+    }
+    this.#queue.push(w);
+    if (signal !== undefined) {
+      w.onAbort = () => this.#giveUp(w, (queued) => new BatcherAbortedError(this.key, queued, { cause: signal.reason }));
+      signal.addEventListener('abort', w.onAbort, { once: true });
+    }
+    if (deadline !== undefined) this.#armDeadline(w, now);
+    this.pump(now);
+    return promise;
+  }
+
+  /** Sends every batch the flush rules allow now, then re-arms the delay timer. */
+  pump(now = this.#host.clock.now()): void {
+    const max = this.#policy.maxInFlightBatches;
+    while (this.#inFlight < max && this.#queue.size > 0) {
+      const reason = this.#reasonToFlush(now);
+      if (reason === undefined) break;
+      this.#dispatch(reason, now);
+    }
+    this.#armDelayTimer(now);
+  }
+
+  #reasonToFlush(now: number): FlushReason | undefined {
+    const { maxBatchSize, preferredBatchSizes, maxDelayMs } = this.#policy;
+    if (this.#host.draining) return 'drain';
+    const largestPreferred = preferredBatchSizes[preferredBatchSizes.length - 1];
+    if (largestPreferred !== undefined && largestPreferred < maxBatchSize && this.#rows >= largestPreferred) return 'preferred';
+    if (this.#rows >= maxBatchSize) return 'full';
+    if (this.#urgent.size > 0) return 'deadline';
+    const oldest = this.#queue.oldest();
+    if (oldest !== undefined && now - oldest.enqueuedAt >= maxDelayMs) return 'delay';
+    return undefined;
+  }
+
+  /** The most rows a batch closed for `reason` may hold. */
+  #capFor(reason: FlushReason): number {
+    const { maxBatchSize, preferredBatchSizes } = this.#policy;
+    if (reason === 'full' || reason === 'deadline' || preferredBatchSizes.length === 0) return maxBatchSize;
+    const limit = Math.min(this.#rows, maxBatchSize);
+    let cap: number | undefined;
+    for (const p of preferredBatchSizes) if (p <= limit) cap = p;
+    return cap ?? maxBatchSize;
+  }
+
+  #dispatch(reason: FlushReason, now: number): void {
+    const maxBatchSize = this.#policy.maxBatchSize;
+    const cap = this.#capFor(reason);
+    const slots: Slot<I, R>[] = [];
+    let rows = 0;
+    let callers = 0;
+    let waitMs = 0;
+    let deadline: number | undefined;
+    const take = (w: Waiter<I, R>): void => {
+      const members = w.group === undefined ? [w] : [...w.group.members];
+      rows += w.group === undefined ? w.rows : w.group.rows;
+      for (const m of members) {
+        this.#unqueue(m);
+        const wait = Math.max(0, now - m.enqueuedAt);
+        this.stats.recordWait(wait);
+        if (wait > waitMs) waitMs = wait;
+        if (m.deadline !== undefined && (deadline === undefined || m.deadline < deadline)) deadline = m.deadline;
+      }
+      callers += members.length;
+      slots.push({ item: w.item, waiters: members });
+    };
+    const fits = (w: Waiter<I, R>): boolean => rows + (w.group === undefined ? w.rows : w.group.rows) <= cap;
+    if (reason === 'deadline') {
+      const urgent = [...this.#urgent].sort((a, b) => (deadline ?? 0) - (b.deadline ?? 0));
+      for (const w of urgent) if (w.state === 'queued' && w.level !== undefined && fits(w)) take(w);
+    }
+    for (let w = this.#queue.first(); w !== undefined; w = this.#queue.first()) {
+      if (!fits(w)) {
+        if (slots.length > 0) break;
+        // A preferred-size cap below one item's rows still sends that item; only maxBatchSize is a hard
+        // bound, and an item can exceed it only if configure() lowered it after the item was queued.
+        const size = w.group === undefined ? w.rows : w.group.rows;
+        if (size > maxBatchSize) {
+          this.#drop(w, 'tooLarge', new ItemTooLargeError(this.key, size, maxBatchSize));
+          continue;
+        }
+      }
+      take(w);
+    }
+    if (slots.length === 0) return;
+
+    this.#inFlight += 1;
+    this.stats.recordBatch(reason, rows, callers, slots.length);
+    this.#host.batch({ key: this.key, size: slots.length, callers, rows, reason, waitMs });
+    const clock = this.#host.clock;
+    const batch = new InFlightBatch<I, R>(this.key, slots, callers, clock, this.stats);
+    const started = clock.now();
+    void batch.run(this.#host.run, { reason, rows, callers, deadline }).then((outcome) => {
+      this.#inFlight -= 1;
+      this.#host.batchEnd({ key: this.key, size: slots.length, rows, durationMs: clock.now() - started, ok: outcome.ok });
+      this.pump();
+      this.#host.changed();
+    });
+  }
+
+  #armDelayTimer(now: number): void {
+    const oldest = this.#inFlight < this.#policy.maxInFlightBatches ? this.#queue.oldest() : undefined;
+    if (oldest === undefined) {
+      this.#clearTimer();
+      return;
+    }
+    const due = oldest.enqueuedAt + this.#policy.maxDelayMs;
+    if (this.#timer !== undefined && this.#timerDue === due) return;
+    this.#clearTimer();
+    this.#timerDue = due;
+    this.#timer = this.#host.clock.setTimeout(() => {
+      this.#timer = undefined;
+      // A real timer may fire a hair before `due` by the wall clock; it was armed for `due`, so it is due.
+      this.pump(Math.max(this.#host.clock.now(), due));
+    }, due - now);
+  }
+
+  #clearTimer(): void {
+    if (this.#timer === undefined) return;
+    this.#host.clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /** Margin timer first (the item becomes urgent and leaves in the next batch), then the expiry timer. */
+  #armDeadline(w: Waiter<I, R>, now: number): void {
+    const deadline = w.deadline as number;
+    const clock = this.#host.clock;
+    const margin = this.#policy.deadlineMarginMs;
+    if (margin > 0) {
+      const at = deadline - margin;
+      if (at <= now) {
+        w.urgent = true;
+        this.#urgent.add(w);
+      } else {
+        w.timer = clock.setTimeout(() => {
+          w.timer = undefined;
+          if (w.state === 'settled') return;
+          this.#armExpiry(w, deadline, at);
+          if (w.state !== 'queued') return;
+          w.urgent = true;
+          this.#urgent.add(w);
+          this.pump();
+        }, at - now);
+        return;
+      }
+    }
+    this.#armExpiry(w, deadline, now);
+  }
+
+  #armExpiry(w: Waiter<I, R>, deadline: number, now: number): void {
+    w.timer = this.#host.clock.setTimeout(() => {
+      w.timer = undefined;
+      this.#giveUp(w, (queued) => new BatcherDeadlineError(this.key, deadline, queued));
+    }, deadline - now);
+  }
+
+  /** The caller aborted or ran out of time: leave the queue, or leave the batch if already sent. */
+  #giveUp(w: Waiter<I, R>, error: (queued: boolean) => BatcherError): void {
+    if (w.state === 'queued') {
+      const e = error(true);
+      this.#drop(w, e.code === 'IM_BATCH_DEADLINE' ? 'deadline' : 'aborted', e);
+      this.pump();
+      this.#host.changed();
+    } else if (w.state === 'sent') {
+      w.batch?.abandon(w, error(false));
+    }
+  }
+
+  #drop(w: Waiter<I, R>, kind: RejectKind, error: BatcherError): void {
+    this.#unqueue(w);
+    settle(w, this.#host.clock, false, error);
+    this.stats.rejected[kind] += 1;
+    this.#host.reject(kind, error);
+  }
+
+  #unqueue(w: Waiter<I, R>): void {
+    this.#queue.remove(w);
+    if (w.urgent) this.#urgent.delete(w);
+    const group = w.group;
+    if (group === undefined) {
+      this.#rows -= w.rows;
+      return;
+    }
+    group.members.delete(w);
+    w.group = undefined;
+    if (group.members.size === 0) {
+      this.#groups.delete(group.key);
+      this.#rows -= group.rows;
+    }
+  }
+
+  #refuse(kind: RejectKind, error: BatcherError): Promise<R> {
+    this.stats.rejected[kind] += 1;
+    this.#host.reject(kind, error);
+    return Promise.reject(error);
+  }
+}

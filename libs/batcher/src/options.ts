@@ -1,0 +1,155 @@
+import { z } from 'zod';
+import type { Clock } from './clock.js';
+
+const MAX_TIMER_MS = 2_147_483_647;
+
+/** Why a batch left its queue. */
+export type FlushReason = 'full' | 'preferred' | 'delay' | 'deadline' | 'drain';
+
+/** What a runner may put at each index: a value, an Error, or an explicit `{ ok, value | error }`. */
+export type BatchResult<R> = { ok: true; value: R } | { ok: false; error: unknown };
+
+/** Facts about one batch, handed to the runner next to its items. */
+export interface BatchInfo {
+  readonly reason: FlushReason;
+  /** Sum of `sizeOf` over the items (coalesced duplicates counted once). */
+  readonly rows: number;
+  /** Number of callers waiting on this batch (at least `items.length`, more when items were coalesced). */
+  readonly callers: number;
+  /** The earliest deadline among the callers, if any had one. */
+  readonly deadline: number | undefined;
+}
+
+/**
+ * Computes one batch. It returns one entry per item, in order. An entry that is an `Error` or
+ * `{ ok: false, error }` fails only that item; throwing (or rejecting) fails the whole batch.
+ * `signal` aborts only when every caller of the batch has given up (aborted or past its deadline).
+ */
+export type Runner<I, R> = (
+  items: I[],
+  key: string,
+  signal: AbortSignal,
+  info: BatchInfo,
+) => ReadonlyArray<R | BatchResult<R> | Error> | PromiseLike<ReadonlyArray<R | BatchResult<R> | Error>>;
+
+const fn = <T>() => z.custom<T>((v) => typeof v === 'function', 'expected a function');
+const ClockSchema = z.custom<Clock>(
+  (v) =>
+    typeof v === 'object' && v !== null &&
+    typeof (v as Clock).now === 'function' && typeof (v as Clock).setTimeout === 'function' &&
+    typeof (v as Clock).clearTimeout === 'function',
+  'expected { now, setTimeout, clearTimeout }',
+);
+
+/** The per-key knobs, without defaults: what `configure(key, …)` and `policyFor(key)` accept. */
+const policyFields = {
+  maxBatchSize: z.int().min(1).max(1_000_000),
+  maxDelayMs: z.number().min(0).max(MAX_TIMER_MS),
+  maxQueue: z.int().min(1),
+  maxInFlightBatches: z.int().min(1),
+  preferredBatchSizes: z.array(z.int().min(1)),
+  deadlineMarginMs: z.number().min(0).max(MAX_TIMER_MS),
+};
+
+export const DEFAULT_POLICY = {
+  maxBatchSize: 64,
+  maxDelayMs: 5,
+  maxQueue: 4096,
+  maxInFlightBatches: 1,
+  preferredBatchSizes: [] as number[],
+  deadlineMarginMs: 0,
+};
+
+function checkPreferred(o: { maxBatchSize: number; preferredBatchSizes: number[] }, ctx: z.RefinementCtx): void {
+  o.preferredBatchSizes.forEach((p, i) => {
+    if (p > o.maxBatchSize) {
+      ctx.addIssue({ code: 'custom', path: ['preferredBatchSizes', i], message: 'must be <= maxBatchSize', params: { range: true } });
+    }
+  });
+}
+
+/** A complete per-key policy; the refinement needs both fields, so it runs on the merged result. */
+const policyWithDefaults = {
+  maxBatchSize: policyFields.maxBatchSize.default(DEFAULT_POLICY.maxBatchSize),
+  maxDelayMs: policyFields.maxDelayMs.default(DEFAULT_POLICY.maxDelayMs),
+  maxQueue: policyFields.maxQueue.default(DEFAULT_POLICY.maxQueue),
+  maxInFlightBatches: policyFields.maxInFlightBatches.default(DEFAULT_POLICY.maxInFlightBatches),
+  preferredBatchSizes: policyFields.preferredBatchSizes.default(() => [...DEFAULT_POLICY.preferredBatchSizes]),
+  deadlineMarginMs: policyFields.deadlineMarginMs.default(DEFAULT_POLICY.deadlineMarginMs),
+};
+export const BatchPolicySchema = z.strictObject(policyWithDefaults).superRefine(checkPreferred);
+
+/** A partial policy: the overrides for one key. */
+export const BatchPolicyOverridesSchema = z.strictObject({
+  maxBatchSize: policyFields.maxBatchSize.optional(),
+  maxDelayMs: policyFields.maxDelayMs.optional(),
+  maxQueue: policyFields.maxQueue.optional(),
+  maxInFlightBatches: policyFields.maxInFlightBatches.optional(),
+  preferredBatchSizes: policyFields.preferredBatchSizes.optional(),
+  deadlineMarginMs: policyFields.deadlineMarginMs.optional(),
+});
+
+export const BatcherOptionsSchema = z
+  .strictObject({
+    run: fn<Runner<unknown, unknown>>(),
+    /** Rows an item counts for; a positive integer. Default: every item is one row. */
+    sizeOf: fn<(item: unknown) => number>().optional(),
+    /** Items of one key with the same coalesce key are computed once per batch. */
+    coalesceKeyOf: fn<(item: unknown) => string | undefined>().optional(),
+    /** Per-key overrides, asked once, the first time a key is seen. */
+    policyFor: fn<(key: string) => BatchPolicyOverrides | undefined>().optional(),
+    clock: ClockSchema.optional(),
+    ...policyWithDefaults,
+  })
+  .superRefine(checkPreferred);
+
+export type BatchPolicy = z.output<typeof BatchPolicySchema>;
+export type BatchPolicyOverrides = z.input<typeof BatchPolicyOverridesSchema>;
+type RawOptions = z.input<typeof BatcherOptionsSchema>;
+
+/** The options of `new Batcher<I, R>(…)`: the raw schema input with the functions typed by I and R. */
+export type BatcherOptions<I, R> = Omit<RawOptions, 'run' | 'sizeOf' | 'coalesceKeyOf'> & {
+  run: Runner<I, R>;
+  sizeOf?: (item: I) => number;
+  coalesceKeyOf?: (item: I) => string | undefined;
+};
+
+/** Per-call options of `add`. */
+export interface AddOptions {
+  /** The queue to join. Default: `'default'`. */
+  key?: string;
+  /** Higher leaves first; FIFO within one level. Default: 0. */
+  priority?: number;
+  /** Absolute time, in the clock's unit and origin (epoch ms with the default clock). */
+  deadline?: number;
+  signal?: AbortSignal;
+  /** Overrides `coalesceKeyOf(item)` for this item. */
+  coalesceKey?: string;
+}
+
+/**
+ * Parses an options object once. A value out of range throws RangeError, anything else TypeError,
+ * with the message `Invalid <what> option "<path>": <reason>`.
+ */
+export function parseOptions<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  if (issue === undefined) throw new TypeError(`Invalid ${what} options`);
+  const path = issue.path.join('.') || '(root)';
+  const message = `Invalid ${what} option "${path}": ${issue.message}`;
+  const isRange =
+    issue.code === 'too_small' || issue.code === 'too_big' || (issue.code === 'custom' && issue.params?.['range'] === true);
+  throw isRange ? new RangeError(message) : new TypeError(message);
+}
+
+/** Merges overrides over a base policy and validates the result as a whole. */
+export function resolvePolicy(base: BatchPolicy, overrides: unknown, key: string): BatchPolicy {
+  const what = `batcher policy for "${key}"`;
+  const partial = parseOptions(BatchPolicyOverridesSchema, overrides ?? {}, what);
+  const merged: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(partial)) if (v !== undefined) merged[k] = v;
+  const policy = parseOptions(BatchPolicySchema, merged, what);
+  policy.preferredBatchSizes = [...new Set(policy.preferredBatchSizes)].sort((a, b) => a - b);
+  return policy;
+}

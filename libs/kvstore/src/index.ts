@@ -1,4 +1,7 @@
+export { createStore } from './create-store.js';
 export { MemoryStore } from './memory-store.js';
+export { SqliteStore } from './sqlite-store.js';
+export { RedisStore } from './redis-store.js';
 export type { MemorySetOptions } from './memory-store.js';
 export { msgpackCodec, jsonCodec } from './codec.js';
 export type { Codec } from './codec.js';

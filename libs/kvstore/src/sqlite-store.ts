@@ -32,7 +32,8 @@ const SCHEMA = `
 /**
  * The memory tier in front of a SQLite file (better-sqlite3, WAL). Writes go to both tiers, through (one
  * transaction per write) or behind (batched); reads miss in memory, then read through the file and warm memory.
- * Expiry times are absolute (by the clock), so a restart never serves an expired entry. The file is bounded by
+ * Expiry times are absolute (by the clock), so a restart never serves an expired entry. Like lru-cache, an
+ * entry is expired once more than its TTL has passed. The file is bounded by
  * rows and bytes, evicting the least recently used row (use = written, or read from the file).
  */
 export class SqliteStore<V, K = string> extends EventEmitter<KeyValueStoreEvents> implements KeyValueStore<V, K> {
@@ -105,7 +106,7 @@ export class SqliteStore<V, K = string> extends EventEmitter<KeyValueStoreEvents
       ),
       del: db.prepare('DELETE FROM kv WHERE key = ? RETURNING bytes').pluck(),
       oldest: db.prepare('SELECT key FROM kv ORDER BY used_at LIMIT ?').pluck(),
-      purge: db.prepare('DELETE FROM kv WHERE expires_at IS NOT NULL AND expires_at <= ?'),
+      purge: db.prepare('DELETE FROM kv WHERE expires_at IS NOT NULL AND expires_at < ?'),
       totals: db.prepare('SELECT count(*) AS n, coalesce(sum(bytes), 0) AS b, coalesce(max(used_at), 0) AS t FROM kv'),
       clear: db.prepare('DELETE FROM kv'),
     };
@@ -154,10 +155,10 @@ export class SqliteStore<V, K = string> extends EventEmitter<KeyValueStoreEvents
     const now = this.#clock.now();
     if (this.#pending.has(k)) {
       const p = this.#pending.get(k);
-      return p != null && (p.expiresAt === null || p.expiresAt > now);
+      return p != null && (p.expiresAt === null || p.expiresAt >= now);
     }
     const row = this.#sql.exists.get(k) as { expires_at: number | null } | undefined;
-    return row !== undefined && (row.expires_at === null || row.expires_at > now);
+    return row !== undefined && (row.expires_at === null || row.expires_at >= now);
   }
 
   async clear(): Promise<void> {
@@ -234,9 +235,9 @@ export class SqliteStore<V, K = string> extends EventEmitter<KeyValueStoreEvents
     } else {
       const row = this.#sql.get.get(k) as Row | undefined;
       if (row !== undefined) ({ value: bytes, expires_at: expiresAt } = row);
-      if (row !== undefined && (expiresAt === null || expiresAt > now)) this.#sql.touch.run(++this.#tick, k);
+      if (row !== undefined && (expiresAt === null || expiresAt >= now)) this.#sql.touch.run(++this.#tick, k);
     }
-    if (bytes === undefined || (expiresAt !== null && expiresAt <= now)) {
+    if (bytes === undefined || (expiresAt !== null && expiresAt < now)) {
       if (bytes !== undefined) this.#expire(k);
       this.#misses += 1;
       return undefined;
@@ -247,7 +248,7 @@ export class SqliteStore<V, K = string> extends EventEmitter<KeyValueStoreEvents
     } catch (error) {
       throw new CodecError('decode', k, { cause: error });
     }
-    this.#remember(k, value, expiresAt === null ? 0 : expiresAt - now, bytes.byteLength);
+    this.#remember(k, value, expiresAt === null ? 0 : Math.max(1, expiresAt - now), bytes.byteLength);
     this.#hits += 1;
     this.#fileHits += 1;
     return value;

@@ -62,6 +62,11 @@ export class MemoryStore<V, K = string> extends EventEmitter<KeyValueStoreEvents
   }
 
   setSync(key: K, value: V, options?: MemorySetOptions): void {
+    if (options === undefined && this.#maxBytes === 0 && !this.#closed && value !== undefined) {
+      // The common case: no TTL override, no size accounting. Straight to lru-cache.
+      this.#lru.set(this.#toKey === undefined ? (key as string) : this.#toKey(key), value as object);
+      return;
+    }
     this.#set(this.#toKey === undefined ? (key as string) : this.#toKey(key), value, options?.ttlMs, options?.size);
   }
 

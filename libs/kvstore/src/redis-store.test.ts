@@ -125,7 +125,9 @@ describe('RedisStore', () => {
     expect(performance.now() - started).toBeLessThan(1500);
 
     const degradedStore = await RedisStore.open<string>({ tier: 'redis', redis: { port, connectTimeoutMs: 200 } });
+    const degraded = new Promise((resolve) => degradedStore.once('degraded', resolve));
     expect(await degradedStore.get('k')).toBeUndefined();
+    await degraded;
     expect((await degradedStore.stats()).redis?.degraded).toBe(true);
     await degradedStore.close();
   });

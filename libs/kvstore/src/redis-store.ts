@@ -35,6 +35,8 @@ export class RedisStore<V, K = string> extends EventEmitter<KeyValueStoreEvents>
   #remoteHits = 0;
   #remoteMisses = 0;
   #closed = false;
+  /** Before `open` returns nobody can listen yet: the state changes, the event waits for `open`. */
+  #opened = false;
 
   /**
    * Connects (ioredis is loaded here, not at import). If Redis does not answer within `connectTimeoutMs`, the
@@ -68,12 +70,18 @@ export class RedisStore<V, K = string> extends EventEmitter<KeyValueStoreEvents>
           });
     const store = new RedisStore<V, K>(o, client, near);
     const error = await store.#whenReady(r.connectTimeoutMs);
-    if (error !== undefined) {
-      if (r.onUnavailable === 'throw') {
-        client.disconnect();
-        throw new BackendUnavailableError('connect', { cause: error });
-      }
-      setImmediate(() => store.#degrade(error));
+    if (error !== undefined && r.onUnavailable === 'throw') {
+      store.#closed = true;
+      client.disconnect();
+      throw new BackendUnavailableError('connect', { cause: error });
+    }
+    if (error !== undefined) store.#degrade(error);
+    store.#opened = true;
+    if (store.#degraded) {
+      const reason = error ?? new Error('redis connection lost while opening');
+      setImmediate(() => {
+        if (store.#degraded && !store.#closed) store.emit('degraded', { error: reason });
+      });
     }
     return store;
   }
@@ -251,13 +259,13 @@ export class RedisStore<V, K = string> extends EventEmitter<KeyValueStoreEvents>
     if (this.#degraded || this.#closed) return;
     this.#degraded = true;
     this.#degradedCount += 1;
-    this.emit('degraded', { error });
+    if (this.#opened) this.emit('degraded', { error });
   }
 
   #recover(): void {
     if (!this.#degraded || this.#closed) return;
     this.#degraded = false;
-    this.emit('recovered');
+    if (this.#opened) this.emit('recovered');
   }
 
   #whenReady(timeoutMs: number): Promise<Error | undefined> {

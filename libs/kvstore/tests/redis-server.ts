@@ -1,0 +1,69 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/** A free loopback port (bound and released; never Redis's default 6379). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface RedisServer {
+  readonly port: number;
+  readonly url: string;
+  /** Starts (again) on the same port and waits for PONG. */
+  start(): Promise<void>;
+  /** `SHUTDOWN NOSAVE`: the process exits and every connection drops. */
+  stop(): Promise<void>;
+  /** Stops the server and removes its directory. */
+  dispose(): Promise<void>;
+}
+
+/** A private redis-server for one test file: loopback only, no persistence, daemonized with a pidfile. */
+export async function startRedis(): Promise<RedisServer> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'kvstore-redis-'));
+  const ping = async () => {
+    try {
+      const { stdout } = await run('redis-cli', ['-p', String(port), 'ping']);
+      return stdout.trim() === 'PONG';
+    } catch {
+      return false;
+    }
+  };
+  const waitFor = async (up: boolean) => {
+    for (let i = 0; i < 300 && (await ping()) !== up; i += 1) await new Promise((r) => setTimeout(r, 10));
+  };
+  const server: RedisServer = {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    async start() {
+      await run('redis-server', [
+        '--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no',
+        '--daemonize', 'yes', '--pidfile', join(dir, 'redis.pid'), '--dir', dir,
+      ]);
+      await waitFor(true);
+    },
+    async stop() {
+      await run('redis-cli', ['-p', String(port), 'shutdown', 'nosave']).catch(() => undefined);
+      await waitFor(false);
+    },
+    async dispose() {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  await server.start();
+  return server;
+}

@@ -36,7 +36,16 @@ export function createBenchContext(
     }
   };
 
-  let shared: Promise<Cluster> | undefined;
+  const resources = new Map<string, Promise<unknown>>();
+  const resource = <T>(key: string, begin: () => Promise<T>): Promise<T> => {
+    let found = resources.get(key) as Promise<T> | undefined;
+    if (!found) {
+      found = begin();
+      found.catch(() => undefined); // awaited by the scenario that needs it; prepare only starts it
+      resources.set(key, found);
+    }
+    return found;
+  };
   const ctx: BenchContext = {
     mode: options.mode,
     durationS: options.durationS,
@@ -45,14 +54,15 @@ export function createBenchContext(
     tempDir: options.tempDir,
     cleanup,
     coordinatorArgs: { base: options.coordinatorArgs, batching: options.batchingArgs, cache: options.cacheArgs },
-    cluster() {
-      shared ??= start('shared', 1, []).then((s) => {
-        if (!s.ok) throw new Error(`the coordinator refused --coordinator-args: ${s.reason}`);
-        return s.cluster;
-      });
-      return shared;
-    },
-    startCluster: ({ name, workers, coordinatorArgs }) => start(name, workers, coordinatorArgs),
+    cluster: () =>
+      resource('cluster:shared', () =>
+        start('shared', 1, []).then((s): Cluster => {
+          if (!s.ok) throw new Error(`the coordinator refused --coordinator-args: ${s.reason}`);
+          return s.cluster;
+        }),
+      ),
+    startCluster: ({ name, workers, coordinatorArgs }) => resource(`cluster:${name}`, () => start(name, workers, coordinatorArgs)),
+    resource,
     async measure(step, run) {
       const progress = progressLine(`${step.series} @ ${step.connections} conn`);
       const result = await run(progress.onAnswer);

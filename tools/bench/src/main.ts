@@ -46,6 +46,8 @@ async function main(): Promise<number> {
   let failed = false;
   try {
     await buildDemoModels(repository);
+    out('starting the processes every scenario needs (in parallel, before any measurement)');
+    await Promise.allSettled(SCENARIOS.map((s) => s.prepare?.(ctx)));
     for (const scenario of SCENARIOS) {
       out(`▸ ${scenario.name}`);
       try {

@@ -17,6 +17,7 @@ async function measureIdentical(ctx: BenchContext, url: string, series: typeof S
  */
 export const cacheHitScenario: Scenario = {
   name: 'cache-hit traffic',
+  prepare: (ctx) => Promise.all([ctx.cluster(), ctx.startCluster({ name: 'cache on', workers: 1, coordinatorArgs: ctx.coordinatorArgs.cache })]),
   async run(ctx) {
     const cluster = await ctx.cluster();
     await measureIdentical(ctx, cluster.url, SERIES.identical, 'cache-hit traffic');

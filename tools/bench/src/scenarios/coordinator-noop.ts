@@ -6,6 +6,7 @@ import { levelsFor, SERIES, type Scenario } from './scenario.js';
 /** The same noop through the coordinator: its overhead is the ratio to the floor. */
 export const coordinatorNoopScenario: Scenario = {
   name: 'coordinator noop',
+  prepare: (ctx) => ctx.cluster(),
   async run(ctx) {
     const cluster = await ctx.cluster();
     const body = JSON.stringify(noopHttpRequest);

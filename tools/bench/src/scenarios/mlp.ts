@@ -20,6 +20,7 @@ export async function measureMlp(ctx: BenchContext, url: string, series: typeof 
  */
 export const mlpScenario: Scenario = {
   name: 'mlp',
+  prepare: (ctx) => Promise.all([ctx.cluster(), ctx.startCluster({ name: 'mlp batching on', workers: 1, coordinatorArgs: ctx.coordinatorArgs.batching })]),
   async run(ctx) {
     const levels = levelsFor(ctx, [1, 16, 64]);
     const cluster = await ctx.cluster();

@@ -55,6 +55,11 @@ export interface BenchContext {
   cluster(): Promise<Cluster>;
   /** A cluster of its own with extra coordinator flags; `ok: false` when the coordinator refuses them. */
   startCluster(options: { name: string; workers: number; coordinatorArgs: readonly string[] }): Promise<ClusterStart>;
+  /**
+   * A process or server started once under `key` and shared by `prepare` and `run`, so every
+   * scenario's processes start in parallel before the first measured step.
+   */
+  resource<T>(key: string, start: () => Promise<T>): Promise<T>;
   /** Runs one load step with a progress line and records it. */
   measure(
     step: { scenario: string; series: SeriesName; connections: number },
@@ -65,6 +70,8 @@ export interface BenchContext {
 
 export interface Scenario {
   readonly name: string;
+  /** Starts what `run` needs (through `ctx.resource`), before any scenario measures. */
+  prepare?(ctx: BenchContext): Promise<unknown>;
   run(ctx: BenchContext): Promise<void>;
 }
 

@@ -7,6 +7,7 @@ import { levelsFor, SERIES, type Scenario } from './scenario.js';
  */
 export const workersScalingScenario: Scenario = {
   name: 'one worker vs two',
+  prepare: (ctx) => ctx.cluster(),
   async run(ctx) {
     const cluster = await ctx.cluster();
     await cluster.addWorker();

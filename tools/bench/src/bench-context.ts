@@ -1,0 +1,91 @@
+import { startCluster, type Cluster } from '@infermesh/launcher';
+import type { BenchOptions } from './cli-options.js';
+import type { Cleanup } from './cleanup.js';
+import { progressLine } from './load/progress.js';
+import type { BenchContext, ClusterStart, Measurement, Skipped } from './scenarios/scenario.js';
+
+const fmt = (n: number, digits = 2): string => (Number.isFinite(n) ? n.toFixed(digits) : '–');
+
+/** The context scenarios run in, and what they recorded. */
+export function createBenchContext(
+  options: BenchOptions & { repository: string; tempDir: string; cleanup: Cleanup },
+): { ctx: BenchContext; measurements: Measurement[]; skipped: Skipped[] } {
+  const measurements: Measurement[] = [];
+  const skipped: Skipped[] = [];
+  const { cleanup } = options;
+
+  const start = async (name: string, workers: number, extra: readonly string[]): Promise<ClusterStart> => {
+    try {
+      const cluster = await startCluster({
+        repository: options.repository,
+        workers,
+        coordinatorArgs: [...options.coordinatorArgs, ...extra],
+      });
+      cleanup.track(cluster.coordinator.child);
+      for (const w of cluster.workers) cleanup.track(w.child);
+      cleanup.add(`cluster ${name}`, () => cluster.stop());
+      return { ok: true, cluster };
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      // The apps exit with code 2 on a flag or config they refuse (see @infermesh/config).
+      if (/coordinator exited \(code 2\)/.test(message)) {
+        const why = message.split('\n').find((l) => /unknown|unrecognized|invalid/i.test(l)) ?? '';
+        return { ok: false, reason: `the coordinator refuses "${extra.join(' ')}" (exit 2${why ? `: ${why.trim().slice(0, 160)}` : ''}); skipped until it accepts them` };
+      }
+      throw error;
+    }
+  };
+
+  const resources = new Map<string, Promise<unknown>>();
+  const resource = <T>(key: string, begin: () => Promise<T>): Promise<T> => {
+    let found = resources.get(key) as Promise<T> | undefined;
+    if (!found) {
+      found = begin();
+      found.catch(() => undefined); // awaited by the scenario that needs it; prepare only starts it
+      resources.set(key, found);
+    }
+    return found;
+  };
+  const ctx: BenchContext = {
+    mode: options.mode,
+    durationS: options.durationS,
+    levels: options.levels,
+    repository: options.repository,
+    tempDir: options.tempDir,
+    cleanup,
+    coordinatorArgs: { base: options.coordinatorArgs, batching: options.batchingArgs, cache: options.cacheArgs },
+    cluster: () =>
+      resource('cluster:shared', () =>
+        start('shared', 1, []).then((s): Cluster => {
+          if (!s.ok) throw new Error(`the coordinator refused --coordinator-args: ${s.reason}`);
+          return s.cluster;
+        }),
+      ),
+    startCluster: ({ name, workers, coordinatorArgs }) => resource(`cluster:${name}`, () => start(name, workers, coordinatorArgs)),
+    resource,
+    async measure(step, run) {
+      const progress = progressLine(`${step.series} @ ${step.connections} conn`);
+      const result = await run(progress.onAnswer);
+      const m: Measurement = {
+        ...step,
+        rps: result.rps,
+        p50: result.latency.p50,
+        p95: result.latency.p95,
+        p99: result.latency.p99,
+        ok: result.ok,
+        errors: result.errors,
+        durationS: result.durationS,
+      };
+      progress.done(
+        `${Math.round(m.rps)} req/s, p50 ${fmt(m.p50)} ms, p95 ${fmt(m.p95)} ms, p99 ${fmt(m.p99)} ms${m.errors ? `, ${m.errors} errors` : ''}`,
+      );
+      measurements.push(m);
+      return m;
+    },
+    skip(scenario, reason) {
+      process.stdout.write(`  ${scenario}: ${reason}\n`);
+      skipped.push({ scenario, reason });
+    },
+  };
+  return { ctx, measurements, skipped };
+}

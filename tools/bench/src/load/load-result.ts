@@ -1,0 +1,16 @@
+import type { LatencySummary } from './latency-recorder.js';
+
+/** What one load step measured: successful answers per second and their latency. */
+export interface LoadResult {
+  /** Successful (2xx or ok) answers per second of the step. */
+  rps: number;
+  latency: LatencySummary;
+  /** Successful answers. */
+  ok: number;
+  /** Failed answers, non-2xx statuses, socket errors and timeouts. */
+  errors: number;
+  durationS: number;
+}
+
+/** Called on every answer, so a progress line can count while the step runs. */
+export type OnAnswer = (ok: boolean) => void;

@@ -1,0 +1,123 @@
+/**
+ * The system benchmark: a real coordinator and workers on localhost, driven by autocannon and by
+ * in-process load loops, each step read as a ratio to the floor measured in the same run. Writes
+ * docs/bench/latest.md and latency.svg, prints the report, and ends with one JSON line of figures.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import { buildDemoModels, WORKSPACE_ROOT } from '@infermesh/launcher';
+import { createBenchContext } from './bench-context.js';
+import { Cleanup } from './cleanup.js';
+import { parseBenchArgs, USAGE } from './cli-options.js';
+import { computeFigures, goalMet } from './report/figures.js';
+import { renderMarkdown } from './report/markdown.js';
+import { renderLatencySvg, type ChartSeries } from './report/svg.js';
+import { SCENARIOS } from './scenarios/index.js';
+
+const out = (line: string): boolean => process.stdout.write(`${line}\n`);
+
+async function main(): Promise<number> {
+  const options = parseBenchArgs(process.argv.slice(2));
+  if (options.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const began = performance.now();
+  const cleanup = new Cleanup();
+  let interrupted = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (interrupted) return;
+    interrupted = true;
+    process.stderr.write(`\nbench: ${signal}, stopping every process it started\n`);
+    void cleanup.runAll().finally(() => process.exit(130));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const tempDir = mkdtempSync(join(tmpdir(), 'im-bench-'));
+  cleanup.add('temp dir', async () => rmSync(tempDir, { recursive: true, force: true }));
+  const repository = resolve(WORKSPACE_ROOT, '.infermesh/models');
+  const machine = `${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown cpu'}), load average ${loadavg()[0]?.toFixed(1)} at start, Node ${process.version}`;
+  out(`infermesh bench --${options.mode}: ${options.durationS} s per step, connections ${options.levels.join('/')}; ${machine}`);
+  if (options.coordinatorArgs.length) out(`coordinator flags: ${options.coordinatorArgs.join(' ')}`);
+
+  const { ctx, measurements, skipped } = createBenchContext({ ...options, repository, tempDir, cleanup });
+  let failed = false;
+  try {
+    await buildDemoModels(repository);
+    out('starting the processes every scenario needs (in parallel, before any measurement)');
+    await Promise.allSettled(SCENARIOS.map((s) => s.prepare?.(ctx)));
+    for (const scenario of SCENARIOS) {
+      out(`▸ ${scenario.name}`);
+      try {
+        await scenario.run(ctx);
+      } catch (error) {
+        if (interrupted) throw error;
+        failed = true;
+        const message = error instanceof Error ? error.message.split('\n').slice(0, 6).join('\n    ') : String(error);
+        ctx.skip(scenario.name, `FAILED: ${message}`);
+      }
+    }
+  } finally {
+    await cleanup.runAll();
+  }
+
+  const figures = computeFigures(measurements);
+  const outDir = resolve(WORKSPACE_ROOT, options.outDir);
+  mkdirSync(outDir, { recursive: true });
+  const bySeries = new Map<string, ChartSeries['points'][number][]>();
+  for (const p of measurements) {
+    const list = bySeries.get(p.series) ?? [];
+    list.push({ x: p.connections, p50: p.p50, p99: p.p99 });
+    bySeries.set(p.series, list);
+  }
+  const svg = renderLatencySvg(
+    [...bySeries].map(([name, points]) => ({ name, points })),
+    { title: `infermesh latency against offered load (--${options.mode}, p50 solid, p99 dashed)`, xLabel: 'connections, one request in flight each (log scale)', yLabel: 'latency, ms (log scale)' },
+  );
+  const markdown = renderMarkdown(figures, skipped, {
+    date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
+    mode: options.mode,
+    durationS: options.durationS,
+    machine,
+    coordinatorArgs: options.coordinatorArgs,
+    chart: 'latency.svg',
+  });
+  writeFileSync(join(outDir, 'latency.svg'), svg);
+  writeFileSync(join(outDir, 'latest.md'), markdown);
+
+  out('');
+  out(markdown.split('\n## Latency against offered load')[0]?.trimEnd() ?? markdown);
+  out('');
+  out(`report: ${relative(process.cwd(), join(outDir, 'latest.md'))}, chart: ${relative(process.cwd(), join(outDir, 'latency.svg'))}; ${((performance.now() - began) / 1000).toFixed(0)} s in all`);
+  const round = (n: number): number | null => (Number.isFinite(n) ? Math.round(n * 1000) / 1000 : null);
+  out(
+    JSON.stringify({
+      bench: 'system',
+      mode: options.mode,
+      durationS: options.durationS,
+      ratios: Object.fromEntries(figures.headlines.map((h) => [h.name, { value: round(h.value), connections: h.connections, ...(h.goal ? { goal: h.goal, met: goalMet(h) } : {}) }])),
+      points: figures.points.map((p) => ({
+        series: p.series,
+        connections: p.connections,
+        rps: round(p.rps),
+        p50: round(p.p50),
+        p95: round(p.p95),
+        p99: round(p.p99),
+        errors: p.errors,
+        ...(p.vsFloor ? { vsFloor: { rps: round(p.vsFloor.rps), p50: round(p.vsFloor.p50), p95: round(p.vsFloor.p95), p99: round(p.vsFloor.p99) } } : {}),
+      })),
+      skipped,
+    }),
+  );
+  return failed ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,62 @@
+import type { Skipped } from '../scenarios/scenario.js';
+import { goalMet, type Figures } from './figures.js';
+
+export interface ReportMeta {
+  date: string;
+  mode: string;
+  durationS: number;
+  machine: string;
+  coordinatorArgs: readonly string[];
+  /** File name of the chart next to the report. */
+  chart: string;
+}
+
+const num = (n: number, digits: number): string => (Number.isFinite(n) ? n.toFixed(digits) : '–');
+const ratio = (n: number | undefined): string => (n === undefined || !Number.isFinite(n) ? '–' : `${n.toFixed(2)}×`);
+
+function goalText(goal: { max: number } | { min: number } | undefined): string {
+  if (!goal) return '';
+  return 'max' in goal ? `≤ ${goal.max}` : `≥ ${goal.min}`;
+}
+
+/** The report as markdown: headline ratios with their goals, then every step. */
+export function renderMarkdown(figures: Figures, skipped: readonly Skipped[], meta: ReportMeta): string {
+  const lines: string[] = [
+    '# infermesh system benchmark',
+    '',
+    `${meta.date}, \`--${meta.mode}\` (${meta.durationS} s per step), ${meta.machine}.` +
+      (meta.coordinatorArgs.length ? ` Coordinator flags: \`${meta.coordinatorArgs.join(' ')}\`.` : ''),
+    'Absolute figures drift on a shared machine; read the ratios, which come from one run.',
+    '',
+    '## Ratios',
+    '',
+    '| ratio | at connections | value | goal | met |',
+    '|---|---:|---:|---|---|',
+  ];
+  for (const h of figures.headlines) {
+    const met = goalMet(h);
+    lines.push(`| ${h.name} | ${h.connections} | ${ratio(h.value)} | ${goalText(h.goal)} | ${met === undefined ? '' : met ? 'yes' : 'no'} |`);
+  }
+  lines.push(
+    '',
+    '## Every step',
+    '',
+    'Offered load is `connections` clients, each with one request in flight (a closed loop). Latency in ms.',
+    '"× floor" is the step over the floor (the noop model called on a worker over the transport) at the same connections.',
+    '',
+    '| scenario | series | conn | req/s | p50 | p95 | p99 | × floor req/s | × floor p50 | × floor p95 | × floor p99 | errors |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  );
+  for (const p of figures.points) {
+    lines.push(
+      `| ${p.scenario} | ${p.series} | ${p.connections} | ${num(p.rps, 0)} | ${num(p.p50, 2)} | ${num(p.p95, 2)} | ${num(p.p99, 2)} | ` +
+        `${ratio(p.vsFloor?.rps)} | ${ratio(p.vsFloor?.p50)} | ${ratio(p.vsFloor?.p95)} | ${ratio(p.vsFloor?.p99)} | ${p.errors} |`,
+    );
+  }
+  if (skipped.length) {
+    lines.push('', '## Skipped', '');
+    for (const s of skipped) lines.push(`- **${s.scenario}**: ${s.reason}`);
+  }
+  lines.push('', '## Latency against offered load', '', `![p50 and p99 latency against connections](${meta.chart})`, '');
+  return lines.join('\n');
+}

@@ -1,0 +1,17 @@
+import { cacheHitScenario } from './cache-hit.js';
+import { coordinatorNoopScenario } from './coordinator-noop.js';
+import { floorScenario } from './floor.js';
+import { mlpScenario } from './mlp.js';
+import { nginxPeerScenario } from './nginx-peer.js';
+import type { Scenario } from './scenario.js';
+import { workersScalingScenario } from './workers-scaling.js';
+
+/** In run order: the floor first (everything is a ratio to it), the scenario that adds a worker last. */
+export const SCENARIOS: readonly Scenario[] = [
+  floorScenario,
+  coordinatorNoopScenario,
+  nginxPeerScenario,
+  mlpScenario,
+  cacheHitScenario,
+  workersScalingScenario,
+];

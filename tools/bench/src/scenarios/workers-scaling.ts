@@ -1,0 +1,16 @@
+import { measureMlp } from './mlp.js';
+import { levelsFor, SERIES, type Scenario } from './scenario.js';
+
+/**
+ * The mlp scenario again after a second worker joined the shared cluster: the ratio to the 1-worker
+ * series at the same connections. It changes the shared cluster, so it runs last.
+ */
+export const workersScalingScenario: Scenario = {
+  name: 'one worker vs two',
+  prepare: (ctx) => ctx.cluster(),
+  async run(ctx) {
+    const cluster = await ctx.cluster();
+    await cluster.addWorker();
+    await measureMlp(ctx, cluster.url, SERIES.mlpTwoWorkers, levelsFor(ctx, [64]), 'one worker vs two');
+  },
+};

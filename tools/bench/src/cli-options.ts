@@ -17,9 +17,9 @@ export interface BenchOptions {
   help: boolean;
 }
 
-// TODO(batching, cache): the flags these features will land with are not known yet; these are the
-// guesses, skipped with a message while the coordinator refuses them. Override with the flags below.
-export const DEFAULT_BATCHING_ARGS = ['--batching'];
+// The coordinator's flags for the "on" variants; a variant whose flags the coordinator refuses is
+// skipped with the coordinator's message.
+export const DEFAULT_BATCHING_ARGS = ['--batching', 'on'];
 export const DEFAULT_CACHE_ARGS = ['--cache'];
 
 export const USAGE = `usage: npm run bench -- [--short | --full] [options]

@@ -16,7 +16,7 @@ export function noopManifest(): ModelManifestInput {
     inputs: [{ name: 'input', datatype: 'FP32', shape: [-1, 4] }],
     outputs: [{ name: 'output', datatype: 'FP32', shape: [-1, 4] }],
     batchable: true,
-    batching: { maxBatchSize: 256, maxDelayMs: 2 },
+    batching: { maxBatchSize: 256, maxDelayMs: 0 },
     labels: { task: 'benchmark' },
   };
 }

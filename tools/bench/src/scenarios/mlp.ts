@@ -15,28 +15,28 @@ export async function measureMlp(ctx: BenchContext, url: string, series: typeof 
 }
 
 /**
- * The demo MLP through the coordinator at rising concurrency, batching as the coordinator has it by
- * default ("off" today), then again on a coordinator started with the batching flags.
+ * The demo MLP through the coordinator at rising concurrency, on one worker, with the coordinator's
+ * dynamic batching off (every request its own worker call) and then on (the default).
  */
 export const mlpScenario: Scenario = {
   name: 'mlp',
-  prepare: (ctx) => Promise.all([ctx.cluster(), ctx.startCluster({ name: 'mlp batching on', workers: 1, coordinatorArgs: ctx.coordinatorArgs.batching })]),
+  prepare: (ctx) =>
+    Promise.all([
+      ctx.startCluster({ name: 'mlp batching off', workers: 1, coordinatorArgs: ['--batching', 'off'] }),
+      ctx.startCluster({ name: 'mlp batching on', workers: 1, coordinatorArgs: ctx.coordinatorArgs.batching }),
+    ]),
   async run(ctx) {
     const levels = levelsFor(ctx, [1, 16, 64]);
-    const cluster = await ctx.cluster();
-    await measureMlp(ctx, cluster.url, SERIES.mlp, levels, 'mlp');
-
-    // TODO(batching): the coordinator's batcher is being added; `--batching-args` (default in
-    // cli-options.ts) are the flags that turn it on. Until the coordinator accepts them, this is skipped.
-    const started = await ctx.startCluster({ name: 'mlp batching on', workers: 1, coordinatorArgs: ctx.coordinatorArgs.batching });
-    if (!started.ok) {
-      ctx.skip('mlp batching on', started.reason);
-      return;
-    }
-    try {
-      await measureMlp(ctx, started.cluster.url, SERIES.mlpBatching, levels, 'mlp batching on');
-    } finally {
-      await started.cluster.stop();
+    for (const [name, series, args] of [
+      ['mlp batching off', SERIES.mlp, ['--batching', 'off']],
+      ['mlp batching on', SERIES.mlpBatching, ctx.coordinatorArgs.batching],
+    ] as const) {
+      const started = await ctx.startCluster({ name, workers: 1, coordinatorArgs: args });
+      if (!started.ok) {
+        ctx.skip(name, started.reason);
+        continue;
+      }
+      await measureMlp(ctx, started.cluster.url, series, levels, name);
     }
   },
 };

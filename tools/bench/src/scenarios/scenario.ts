@@ -10,7 +10,7 @@ export const SERIES = {
   coordinatorHttp: 'coordinator HTTP noop',
   coordinatorWs: 'coordinator WebSocket noop',
   nginx: 'nginx → node upstream',
-  mlp: 'mlp, 1 worker',
+  mlp: 'mlp, batching off, 1 worker',
   mlpBatching: 'mlp, batching on, 1 worker',
   identical: 'mlp identical requests',
   identicalCached: 'mlp identical requests, cache on',

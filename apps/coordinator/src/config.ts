@@ -1,5 +1,6 @@
 import type { FlagTable } from '@infermesh/config';
 import { PeerAddressSchema } from '@infermesh/contracts';
+import { STRATEGY_NAMES } from '@infermesh/load-balancer';
 import { z } from 'zod';
 
 const MiB = 1024 * 1024;
@@ -48,6 +49,51 @@ export const CoordinatorConfigSchema = z.object({
       maxDelayMs: z.number().min(0).max(60_000).optional(),
     })
     .prefault({}),
+  /** The response cache (only for models that are deterministic and have `cache.enabled`). */
+  cache: z
+    .object({
+      tier: z.enum(['off', 'memory', 'sqlite', 'redis']).default('memory'),
+      /** Answers kept in memory (the near cache in front of SQLite or Redis, too). */
+      maxEntries: z.int().min(1).default(10_000),
+      maxBytes: z.int().min(1024).default(256 * MiB),
+      /** The SQLite file of the `sqlite` tier: answers survive a restart. */
+      file: z.string().min(1).default('.infermesh/cache.sqlite'),
+      /** The Redis server of the `redis` tier, shared by several coordinators. */
+      redisUrl: z.string().regex(/^rediss?:\/\//, 'a redis:// URL').default('redis://127.0.0.1:6379'),
+      /** Caps every model's `cache.ttlMs`. */
+      ttlMs: z.int().min(1).optional(),
+    })
+    .prefault({}),
+  /** How a worker is chosen for each batch among those serving the model (or its shard). */
+  balancer: z
+    .object({
+      strategy: z.enum(STRATEGY_NAMES).default('least-connections'),
+      /** A strategy for some models by name: `{ mlp: 'least-latency' }`. */
+      models: z.record(z.string(), z.enum(STRATEGY_NAMES)).default({}),
+      /** Active checks: a `describe` call on the worker channel. */
+      health: z
+        .object({
+          intervalMs: z.int().min(50).default(2_000),
+          timeoutMs: z.int().min(10).default(1_000),
+          unhealthyThreshold: z.int().min(1).default(2),
+          healthyThreshold: z.int().min(1).default(2),
+        })
+        .prefault({}),
+      /** Passive outlier detection: consecutive worker failures eject a worker for a growing time. */
+      outlier: z
+        .object({
+          consecutiveFailures: z.int().min(1).default(5),
+          baseEjectionMs: z.int().min(1).default(10_000),
+          maxEjectionMs: z.int().min(1).default(120_000),
+          maxEjectionPercent: z.number().min(0).max(100).default(50),
+        })
+        .prefault({}),
+      /** Below this percentage of healthy workers, balance over all of them (Envoy's panic mode). */
+      panicThreshold: z.number().min(0).max(100).default(50),
+      /** A new or recovered worker's share ramps up over this long. 0: at once. */
+      slowStartMs: z.int().min(0).default(0),
+    })
+    .prefault({}),
   /** Heartbeat interval on the worker channel; a silent worker is dropped after about two. */
   heartbeatMs: z.int().min(100).max(600_000).default(5_000),
   /** How long SIGTERM waits for in-flight requests before exiting. */
@@ -68,6 +114,12 @@ export const COORDINATOR_FLAGS: FlagTable = {
   'request-timeout-ms': { path: 'limits.requestTimeoutMs', type: 'number', description: 'longest a request may take' },
   batching: { path: 'batching.enabled', type: 'string', description: 'on|off: dynamic batching of requests per model' },
   'max-delay-ms': { path: 'batching.maxDelayMs', type: 'number', description: 'longest a request waits for its batch to fill (all models)' },
+  cache: { path: 'cache.tier', type: 'string', description: 'response cache: off|memory|sqlite|redis' },
+  'cache-file': { path: 'cache.file', type: 'string', description: 'SQLite file of the sqlite cache tier' },
+  'cache-redis': { path: 'cache.redisUrl', type: 'string', description: 'Redis URL of the redis cache tier' },
+  'cache-ttl-ms': { path: 'cache.ttlMs', type: 'number', description: 'caps every model\'s cache TTL' },
+  balancer: { path: 'balancer.strategy', type: 'string', description: `worker choice: ${STRATEGY_NAMES.join('|')}` },
+  'health-interval-ms': { path: 'balancer.health.intervalMs', type: 'number', description: 'active worker health check interval' },
   'heartbeat-ms': { path: 'heartbeatMs', type: 'number', description: 'worker channel heartbeat interval' },
   'log-level': { path: 'logLevel', type: 'string', description: 'fatal|error|warn|info|debug|trace|silent' },
 };

@@ -9,6 +9,7 @@ import { ApiError, toApiError } from './api-error.js';
 import type { AsyncJobs } from './async-jobs.js';
 import type { InferenceService } from './inference-service.js';
 import type { ModelBatching } from './model-batching.js';
+import type { ResponseCache } from './response-cache.js';
 import type { WorkerPool } from './worker-pool.js';
 
 export interface HttpApiOptions {
@@ -16,6 +17,7 @@ export interface HttpApiOptions {
   pool: WorkerPool;
   jobs: AsyncJobs;
   batching: ModelBatching;
+  cache: ResponseCache | undefined;
   log: Logger;
   bodyLimitBytes: number;
   version: string;
@@ -93,6 +95,7 @@ export function buildHttpApi(options: HttpApiOptions) {
     asyncPending: jobs.pending,
     workers: pool.status(),
     batching: options.batching.stats(),
+    cache: (await options.cache?.stats()) ?? { tier: 'off' },
   }));
 
   const metadata = async (req: { params: unknown }) => {
@@ -127,7 +130,10 @@ export function buildHttpApi(options: HttpApiOptions) {
     const onClose = (): void => abort.abort();
     reply.raw.once('close', onClose);
     try {
-      return await service.infer(name, version, body.data, { signal: abort.signal });
+      const response = await service.infer(name, version, body.data, { signal: abort.signal });
+      const cache = response.parameters?.['infermesh_cache'];
+      if (cache !== undefined) reply.header('x-infermesh-cache', String(cache));
+      return response;
     } finally {
       reply.raw.off('close', onClose);
     }

@@ -5,6 +5,8 @@ import {
 import type { ModelRegistry } from '@infermesh/registry';
 import { ApiError, toApiError } from './api-error.js';
 import type { ModelBatching } from './model-batching.js';
+import { responseCacheKey } from './response-cache-key.js';
+import type { CachedAnswer, ResponseCache } from './response-cache.js';
 import type { WorkerPool } from './worker-pool.js';
 
 export interface InferenceLimits {
@@ -29,14 +31,16 @@ export class InferenceService {
   readonly #registry: ModelRegistry;
   readonly #pool: WorkerPool;
   readonly #batching: ModelBatching;
+  readonly #cache: ResponseCache | undefined;
   readonly #limits: InferenceLimits;
   #inFlight = 0;
   #sequence = 0;
 
-  constructor(registry: ModelRegistry, pool: WorkerPool, batching: ModelBatching, limits: InferenceLimits) {
+  constructor(registry: ModelRegistry, pool: WorkerPool, batching: ModelBatching, cache: ResponseCache | undefined, limits: InferenceLimits) {
     this.#registry = registry;
     this.#pool = pool;
     this.#batching = batching;
+    this.#cache = cache;
     this.#limits = limits;
   }
 
@@ -89,17 +93,39 @@ export class InferenceService {
     this.#inFlight++;
     try {
       const id = request.id ?? `r${++this.#sequence}`;
-      const result = await this.#batching.submit(
-        spec,
-        { id, inputs: decoded.inputs, parameters: request.parameters ?? {}, outputs: decoded.outputs },
-        { rows: decoded.rows, signal: options.signal, timeoutMs: options.timeoutMs },
-      );
-      if (!result.ok) throw toApiError({ code: result.error.code, message: result.error.message });
+      const item = { id, inputs: decoded.inputs, parameters: request.parameters ?? {}, outputs: decoded.outputs };
+      const cacheable = this.#cache !== undefined && spec.deterministic && spec.cache.enabled;
+      const sharded = spec.shards > 1;
+      // One fingerprint serves the cache, the coalescing of identical requests in a batch, and routing.
+      const fingerprint = cacheable || sharded || spec.batchable ? responseCacheKey(spec, item) : undefined;
+      const routingKey = request.parameters?.routing_key;
+      const shard = sharded ? this.#pool.shardOf(spec.name, spec.version, typeof routingKey === 'string' ? routingKey : fingerprint!) : undefined;
+      const run = async (): Promise<CachedAnswer> => {
+        const served = await this.#batching.submit(spec, item, {
+          rows: decoded.rows, shard, signal: options.signal, timeoutMs: options.timeoutMs, coalesceKey: fingerprint,
+        });
+        if (!served.result.ok) throw toApiError({ code: served.result.error.code, message: served.result.error.message });
+        return { outputs: served.result.outputs, workerId: served.workerId };
+      };
+      let answer: CachedAnswer;
+      let cacheState: 'hit' | 'miss' | undefined;
+      if (cacheable) {
+        const through = await this.#cache!.through(fingerprint!, spec.cache.ttlMs, run, options.signal);
+        answer = through.answer;
+        cacheState = through.hit ? 'hit' : 'miss';
+      } else {
+        answer = await run();
+      }
       return {
         model_name: spec.name,
         model_version: spec.version,
         ...(request.id !== undefined ? { id: request.id } : {}),
-        outputs: Object.entries(result.outputs).map(([n, t]) => tensorToJson(n, t)),
+        parameters: {
+          infermesh_worker: answer.workerId,
+          ...(shard !== undefined ? { infermesh_shard: shard } : {}),
+          ...(cacheState ? { infermesh_cache: cacheState } : {}),
+        },
+        outputs: Object.entries(answer.outputs).map(([n, t]) => tensorToJson(n, t)),
       };
     } catch (error) {
       throw toApiError(error);

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { ConfigError, loadProgramConfig } from '@infermesh/config';
 import { workerProtocol, type WorkerProtocol } from '@infermesh/contracts';
 import { ModelRegistry } from '@infermesh/registry';
+import { loadHash } from '@infermesh/router';
 import { dial, listen, type Peer } from '@infermesh/transport';
 import { pino } from 'pino';
 import { AsyncJobs } from './async-jobs.js';
@@ -10,6 +11,7 @@ import { COORDINATOR_FLAGS, CoordinatorConfigSchema } from './config.js';
 import { buildHttpApi } from './http-api.js';
 import { InferenceService } from './inference-service.js';
 import { ModelBatching } from './model-batching.js';
+import { ResponseCache } from './response-cache.js';
 import { WorkerPool } from './worker-pool.js';
 
 const USAGE = 'usage: coordinator [--config FILE] [--listen-port N] [--worker HOST:PORT]...';
@@ -24,13 +26,23 @@ async function main(): Promise<void> {
   const log = pino({ level: config.logLevel, base: { role: 'coordinator' } });
 
   const registry = new ModelRegistry();
-  const pool = new WorkerPool(registry);
+  const pool = new WorkerPool(registry, {
+    strategy: config.balancer.strategy,
+    strategies: config.balancer.models,
+    health: config.balancer.health,
+    outlier: config.balancer.outlier,
+    panicThreshold: config.balancer.panicThreshold,
+    slowStartMs: config.balancer.slowStartMs,
+    hash: await loadHash(),
+    onState: (e) => log.info(e, 'worker state'),
+  });
   const batching = new ModelBatching(registry, pool, {
     enabled: config.batching.enabled,
     maxDelayMs: config.batching.maxDelayMs,
     timeoutMs: config.limits.requestTimeoutMs,
   });
-  const service = new InferenceService(registry, pool, batching, {
+  const cache = await ResponseCache.open(config.cache);
+  const service = new InferenceService(registry, pool, batching, cache, {
     maxElements: config.limits.maxElements,
     maxInFlight: config.limits.maxInFlight,
     timeoutMs: config.limits.requestTimeoutMs,
@@ -69,7 +81,7 @@ async function main(): Promise<void> {
   }
 
   const app = buildHttpApi({
-    service, pool, jobs, batching, log, bodyLimitBytes: config.limits.bodyBytes, version: VERSION, accepting: () => accepting,
+    service, pool, jobs, batching, cache, log, bodyLimitBytes: config.limits.bodyBytes, version: VERSION, accepting: () => accepting,
   });
   attachClientSocket(app.server, {
     service,
@@ -93,6 +105,8 @@ async function main(): Promise<void> {
     while (service.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     await app.close();
     await Promise.allSettled(closers.map((c) => c()));
+    pool.close();
+    await cache?.close();
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));

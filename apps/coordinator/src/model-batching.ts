@@ -18,15 +18,31 @@ interface Queued {
   coalesceKey: string | undefined;
 }
 
+/** One request's answer, and who computed it. */
+export interface Served {
+  result: InferItemResult;
+  workerId: string;
+}
+
 export interface SubmitOptions {
   rows: number;
+  /** Shard of a sharded model: requests of one shard batch together and go to its replicas. */
+  shard?: number | undefined;
   signal?: AbortSignal | undefined;
   /** Identical requests (same key) in one batch are computed once. */
   coalesceKey?: string | undefined;
   timeoutMs?: number | undefined;
 }
 
-const keyOf = (spec: ModelSpec): string => `${spec.name}:${spec.version}`;
+/** Batcher key: `model:version`, plus `#shard` for a sharded model. */
+const keyOf = (spec: ModelSpec, shard: number | undefined): string =>
+  shard === undefined ? `${spec.name}:${spec.version}` : `${spec.name}:${spec.version}#${shard}`;
+
+function parseKey(key: string): { model: string; version: string; shard: number | undefined } {
+  const [target = '', shard] = key.split('#');
+  const [model = '', version = ''] = target.split(':');
+  return { model, version, shard: shard === undefined ? undefined : Number(shard) };
+}
 
 /**
  * Dynamic batching per model version: requests of one model queue together and leave as ONE
@@ -36,28 +52,28 @@ const keyOf = (spec: ModelSpec): string => `${spec.name}:${spec.version}`;
  * that while every worker is busy requests gather into larger batches instead of queuing apart.
  */
 export class ModelBatching {
-  readonly #batcher: Batcher<Queued, InferItemResult>;
+  readonly #batcher: Batcher<Queued, Served>;
   readonly #pool: WorkerPool;
   readonly #options: BatchingOptions;
 
   constructor(registry: ModelRegistry, pool: WorkerPool, options: BatchingOptions) {
     this.#pool = pool;
     this.#options = options;
-    this.#batcher = new Batcher<Queued, InferItemResult>({
+    this.#batcher = new Batcher<Queued, Served>({
       run: async (items, key, signal, info) => {
-        const [model = '', version = ''] = key.split(':');
+        const { model, version, shard } = parseKey(key);
         const remaining = info.deadline === undefined ? options.timeoutMs : Math.max(1, info.deadline - Date.now());
         const response = await pool.dispatch(
           { model, version, items: items.map((q) => q.item) },
-          { timeoutMs: remaining, signal },
+          { timeoutMs: remaining, signal, shard },
         );
-        return response.items;
+        return response.items.map((result) => ({ ok: true as const, value: { result, workerId: response.workerId } }));
       },
       sizeOf: (q) => q.rows,
       coalesceKeyOf: (q) => q.coalesceKey,
       policyFor: (key) => {
-        const [name = '', version] = key.split(':');
-        const spec = registry.get(name, version);
+        const { model, version } = parseKey(key);
+        const spec = registry.get(model, version);
         return {
           maxBatchSize: spec.batchable ? spec.batching.maxBatchSize : 1,
           maxDelayMs: spec.batchable ? (options.maxDelayMs ?? spec.batching.maxDelayMs) : 0,
@@ -69,24 +85,27 @@ export class ModelBatching {
     });
     pool.on('change', () => {
       for (const key of this.#batcher.keys()) {
-        const [name = '', version = ''] = key.split(':');
-        this.#batcher.configure(key, { maxInFlightBatches: Math.max(1, pool.capacity(name, version)) });
+        const { model, version } = parseKey(key);
+        this.#batcher.configure(key, { maxInFlightBatches: Math.max(1, pool.capacity(model, version)) });
       }
     });
   }
 
   /** Queues one request; resolves with its own result once its batch is answered. */
-  submit(spec: ModelSpec, item: InferItem, options: SubmitOptions): Promise<InferItemResult> {
+  submit(spec: ModelSpec, item: InferItem, options: SubmitOptions): Promise<Served> {
     const timeoutMs = Math.min(options.timeoutMs ?? Infinity, this.#options.timeoutMs);
     if (!this.#options.enabled) {
       return this.#pool
-        .dispatch({ model: spec.name, version: spec.version, items: [item] }, { timeoutMs, ...(options.signal ? { signal: options.signal } : {}) })
-        .then((r) => r.items[0] ?? { ok: false, error: { code: 'IM_WORKER_FAILED', message: 'worker answered without a result' } });
+        .dispatch({ model: spec.name, version: spec.version, items: [item] }, { timeoutMs, signal: options.signal, shard: options.shard })
+        .then((r) => ({
+          result: r.items[0] ?? { ok: false, error: { code: 'IM_WORKER_FAILED', message: 'worker answered without a result' } },
+          workerId: r.workerId,
+        }));
     }
     return this.#batcher.add(
       { item, rows: options.rows, coalesceKey: options.coalesceKey },
       {
-        key: keyOf(spec),
+        key: keyOf(spec, options.shard),
         deadline: Date.now() + timeoutMs,
         ...(options.signal ? { signal: options.signal } : {}),
       },

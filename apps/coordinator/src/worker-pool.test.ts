@@ -2,7 +2,8 @@ import { ModelSpecSchema, workerProtocol, type InferBatchResponse, type WorkerIn
 import { ModelRegistry } from '@infermesh/registry';
 import { dial, listen, type Handlers, type Peer, type TransportServer } from '@infermesh/transport';
 import { afterEach, describe, expect, it } from 'vitest';
-import { WorkerPool } from './worker-pool.js';
+import { loadHash } from '@infermesh/router';
+import { WorkerPool, type WorkerPoolOptions } from './worker-pool.js';
 
 const spec = ModelSpecSchema.parse({
   name: 'm',
@@ -16,6 +17,16 @@ interface FakeWorker {
   calls: number;
   maxSeen: number;
 }
+
+const poolOptions: WorkerPoolOptions = {
+  strategy: 'least-connections',
+  strategies: {},
+  health: { intervalMs: 60_000, timeoutMs: 1_000, unhealthyThreshold: 2, healthyThreshold: 2 },
+  outlier: { consecutiveFailures: 5, baseEjectionMs: 10_000, maxEjectionMs: 60_000, maxEjectionPercent: 50 },
+  panicThreshold: 50,
+  slowStartMs: 0,
+  hash: await loadHash(),
+};
 
 const open: Array<{ close(): Promise<void> }> = [];
 afterEach(async () => {
@@ -60,7 +71,7 @@ const request = (id: string) => ({ model: 'm', version: '1', items: [{ id, input
 describe('WorkerPool', () => {
   it('registers a worker\'s models and knows who serves them', async () => {
     const registry = new ModelRegistry();
-    const pool = new WorkerPool(registry);
+    const pool = new WorkerPool(registry, poolOptions);
     expect(pool.serves('m', '1')).toBe(false);
     await connect(pool, await fakeWorker('w1', 2, 1));
     expect(registry.get('m').version).toBe('1');
@@ -69,7 +80,7 @@ describe('WorkerPool', () => {
   });
 
   it('never sends a worker more than its concurrency, even when a burst arrives in one tick', async () => {
-    const pool = new WorkerPool(new ModelRegistry());
+    const pool = new WorkerPool(new ModelRegistry(), poolOptions);
     const a = await fakeWorker('a', 2, 20);
     const b = await fakeWorker('b', 3, 20);
     await connect(pool, a);
@@ -84,7 +95,7 @@ describe('WorkerPool', () => {
   });
 
   it('retries a batch on another worker when its worker is busy or gone', async () => {
-    const pool = new WorkerPool(new ModelRegistry());
+    const pool = new WorkerPool(new ModelRegistry(), poolOptions);
     const busy = Object.assign(new Error('busy'), { code: 'IM_WORKER_BUSY' });
     const a = await fakeWorker('a', 1, 1, () => busy);
     const b = await fakeWorker('b', 1, 1);
@@ -95,7 +106,7 @@ describe('WorkerPool', () => {
   });
 
   it('does not retry a failure of the request itself', async () => {
-    const pool = new WorkerPool(new ModelRegistry());
+    const pool = new WorkerPool(new ModelRegistry(), poolOptions);
     const bad = Object.assign(new Error('bad input'), { code: 'IM_WORKER_BAD_INPUT' });
     const a = await fakeWorker('a', 1, 1, () => bad);
     const b = await fakeWorker('b', 1, 1, () => bad);
@@ -106,7 +117,7 @@ describe('WorkerPool', () => {
   });
 
   it('answers IM_NO_WORKER when nobody serves the model, and drops a worker whose connection closes', async () => {
-    const pool = new WorkerPool(new ModelRegistry());
+    const pool = new WorkerPool(new ModelRegistry(), poolOptions);
     await expect(pool.dispatch(request('r'), { timeoutMs: 1_000 })).rejects.toMatchObject({ code: 'IM_NO_WORKER', status: 503 });
     const peer = await connect(pool, await fakeWorker('a', 1, 1));
     expect(pool.size).toBe(1);
@@ -116,7 +127,7 @@ describe('WorkerPool', () => {
   });
 
   it('times a request out while it waits for a busy worker', async () => {
-    const pool = new WorkerPool(new ModelRegistry());
+    const pool = new WorkerPool(new ModelRegistry(), poolOptions);
     await connect(pool, await fakeWorker('slow', 1, 300));
     const first = pool.dispatch(request('a'), { timeoutMs: 5_000 });
     await expect(pool.dispatch(request('b'), { timeoutMs: 50 })).rejects.toMatchObject({ code: 'IM_TIMEOUT' });

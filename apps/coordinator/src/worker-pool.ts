@@ -1,10 +1,13 @@
 import { EventEmitter } from 'node:events';
 import type { InferBatchRequest, InferBatchResponse, WorkerInfo, WorkerProtocol } from '@infermesh/contracts';
+import { LoadBalancer, NoEndpointError, type EndpointMetrics, type StrategyName } from '@infermesh/load-balancer';
 import type { ModelRegistry } from '@infermesh/registry';
+import { RoutingTable, type Hasher } from '@infermesh/router';
 import type { Peer } from '@infermesh/transport';
 import { ApiError } from './api-error.js';
 
 interface WorkerEntry {
+  id: string;
   peer: Peer<WorkerProtocol>;
   info: WorkerInfo;
   inFlight: number;
@@ -16,20 +19,44 @@ export interface WorkerStatus {
   workerId: string;
   address: string | undefined;
   models: string[];
+  shards: Record<string, number[]>;
   maxConcurrency: number;
   inFlight: number;
   served: number;
   failed: number;
+  /** Per model: state, latency, error figures from that model's load balancer. */
+  balancing: Record<string, Pick<EndpointMetrics, 'state' | 'outstanding' | 'requests' | 'errorRate' | 'latency'>>;
 }
 
 export interface DispatchOptions {
   timeoutMs: number;
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
+  /** The shard of a sharded model the batch belongs to; only workers holding it are candidates. */
+  shard?: number | undefined;
+}
+
+export interface DispatchResult extends InferBatchResponse {
+  workerId: string;
+}
+
+export interface WorkerPoolOptions {
+  /** Strategy of every model's balancer, unless `strategies` names one for the model. */
+  strategy: StrategyName;
+  strategies: Record<string, StrategyName>;
+  /** Active checks (a `describe` call), passive outlier ejection, panic mode, slow start. */
+  health: { intervalMs: number; timeoutMs: number; unhealthyThreshold: number; healthyThreshold: number };
+  outlier: { consecutiveFailures: number; baseEjectionMs: number; maxEjectionMs: number; maxEjectionPercent: number };
+  panicThreshold: number;
+  slowStartMs: number;
+  /** The router's string hash (xxHash32, loaded once at start). */
+  hash: Hasher;
+  onState?: (event: { model: string; worker: string; from: string; to: string; reason: string }) => void;
 }
 
 /** Failures that say the worker, not the request, is at fault: another worker may succeed. */
 const WORKER_FAULTS = new Set([
-  'IM_TRANSPORT_CLOSED', 'IM_TRANSPORT_NOT_CONNECTED', 'IM_TRANSPORT_BACKPRESSURE', 'IM_TRANSPORT_PROTOCOL', 'IM_WORKER_BUSY',
+  'IM_TRANSPORT_CLOSED', 'IM_TRANSPORT_NOT_CONNECTED', 'IM_TRANSPORT_BACKPRESSURE', 'IM_TRANSPORT_PROTOCOL',
+  'IM_TRANSPORT_HEARTBEAT_TIMEOUT', 'IM_WORKER_BUSY',
 ]);
 
 function faultCode(error: unknown): string | undefined {
@@ -41,27 +68,66 @@ function faultCode(error: unknown): string | undefined {
 const key = (model: string, version: string): string => `${model}:${version}`;
 
 /**
- * The workers connected to this coordinator and the models each serves. A worker is described on
- * connect (whichever side dialled); its models go into the registry. The choice of worker is simple
- * for now: the least busy of those serving the model, round-robin among equals.
+ * The workers connected to this coordinator, adapted onto the generic blocks: a load balancer per
+ * model version (strategy, health checks, outlier ejection) picks among the workers serving it, and
+ * a routing table knows which worker holds which shard of a sharded model. A worker is described
+ * on connect (whichever side dialled); its models go into the registry.
  */
 export class WorkerPool extends EventEmitter<{ change: [] }> {
   readonly #registry: ModelRegistry;
-  readonly #workers = new Map<Peer<WorkerProtocol>, WorkerEntry>();
+  readonly #options: WorkerPoolOptions;
+  readonly #workers = new Map<string, WorkerEntry>();
+  readonly #balancers = new Map<string, LoadBalancer<WorkerEntry>>();
+  readonly #routing: RoutingTable;
   /** Requests waiting for a worker slot, by model:version, oldest first; bounded by admission. */
   readonly #waiting = new Map<string, Set<() => void>>();
-  #turn = 0;
 
-  constructor(registry: ModelRegistry) {
+  constructor(registry: ModelRegistry, options: WorkerPoolOptions) {
     super();
     this.#registry = registry;
+    this.#options = options;
+    this.#routing = new RoutingTable({ hash: options.hash });
+  }
+
+  #balancer(model: string, version: string): LoadBalancer<WorkerEntry> {
+    const k = key(model, version);
+    let lb = this.#balancers.get(k);
+    if (!lb) {
+      const o = this.#options;
+      lb = new LoadBalancer<WorkerEntry>({
+        strategy: o.strategies[model] ?? o.strategy,
+        health: {
+          ...o.health,
+          check: async (w, signal) => {
+            await w.peer.call('describe', {}, { timeoutMs: o.health.timeoutMs, signal });
+          },
+        },
+        outlier: { enabled: true, ...o.outlier },
+        panicThreshold: o.panicThreshold,
+        slowStart: { durationMs: o.slowStartMs },
+      });
+      lb.on('state', (e) => {
+        o.onState?.({ model: k, worker: this.#workers.get(e.id)?.info.workerId ?? e.id, from: e.from, to: e.to, reason: e.reason });
+        this.#wake();
+      });
+      this.#balancers.set(k, lb);
+    }
+    return lb;
   }
 
   /** Describes a newly connected worker and puts it in rotation; refuses one whose models conflict. */
   async add(peer: Peer<WorkerProtocol>, timeoutMs = 10_000): Promise<WorkerInfo> {
     const info = await peer.call('describe', {}, { timeoutMs });
     for (const spec of info.models) this.#registry.register(spec);
-    this.#workers.set(peer, { peer, info, inFlight: 0, served: 0, failed: 0 });
+    const entry: WorkerEntry = { id: peer.id, peer, info, inFlight: 0, served: 0, failed: 0 };
+    this.#workers.set(peer.id, entry);
+    for (const spec of info.models) {
+      const k = key(spec.name, spec.version);
+      if (!this.#routing.route(k)) this.#routing.configure(k, { shards: spec.shards });
+      const shards = info.shards[k];
+      this.#routing.register(peer.id, { target: k, ...(shards ? { shards } : {}) });
+      this.#balancer(spec.name, spec.version).add(peer.id, entry);
+    }
     peer.once('close', () => this.remove(peer));
     this.emit('change');
     this.#wake();
@@ -69,13 +135,76 @@ export class WorkerPool extends EventEmitter<{ change: [] }> {
   }
 
   remove(peer: Peer<WorkerProtocol>): void {
-    if (this.#workers.delete(peer)) {
-      this.emit('change');
-      this.#wake();
+    const entry = this.#workers.get(peer.id);
+    if (!entry) return;
+    this.#workers.delete(peer.id);
+    for (const spec of entry.info.models) {
+      const lb = this.#balancers.get(key(spec.name, spec.version));
+      if (lb?.has(peer.id)) lb.remove(peer.id);
     }
+    try {
+      this.#routing.unregister(peer.id);
+    } catch {
+      /* it served nothing */
+    }
+    this.emit('change');
+    this.#wake();
   }
 
-  /** Every waiter re-checks: the set of workers changed. */
+  get size(): number {
+    return this.#workers.size;
+  }
+
+  /** The shard of a model version a routing key maps to (0 for a model of one shard). */
+  shardOf(model: string, version: string, routingKey: string): number {
+    const k = key(model, version);
+    return this.#routing.route(k) ? this.#routing.shardOf(k, routingKey) : 0;
+  }
+
+  /** Batches the workers serving the model version can run at once. */
+  capacity(model: string, version: string): number {
+    return this.#candidates(model, version).reduce((sum, w) => sum + w.info.maxConcurrency, 0);
+  }
+
+  /** Whether some connected, healthy (or panic-admitted) worker serves the model version. */
+  serves(model: string, version: string): boolean {
+    const lb = this.#balancers.get(key(model, version));
+    if (!lb || lb.size === 0) return false;
+    const snapshot = lb.snapshot();
+    return snapshot.panic || snapshot.endpoints.some((e) => e.state === 'healthy');
+  }
+
+  status(): WorkerStatus[] {
+    const metrics = new Map<string, Record<string, WorkerStatus['balancing'][string]>>();
+    for (const [k, lb] of this.#balancers) {
+      for (const e of lb.snapshot().endpoints) {
+        const m = metrics.get(e.id) ?? {};
+        m[k] = { state: e.state, outstanding: e.outstanding, requests: e.requests, errorRate: e.errorRate, latency: e.latency };
+        metrics.set(e.id, m);
+      }
+    }
+    return [...this.#workers.values()].map((w) => ({
+      workerId: w.info.workerId,
+      address: w.peer.remoteAddress,
+      models: w.info.models.map((m) => key(m.name, m.version)),
+      shards: w.info.shards,
+      maxConcurrency: w.info.maxConcurrency,
+      inFlight: w.inFlight,
+      served: w.served,
+      failed: w.failed,
+      balancing: metrics.get(w.id) ?? {},
+    }));
+  }
+
+  #candidates(model: string, version: string, shard?: number): WorkerEntry[] {
+    const k = key(model, version);
+    const replicas = shard === undefined || !this.#routing.route(k) ? undefined : new Set(this.#routing.replicas(k, shard));
+    return [...this.#workers.values()].filter(
+      (w) => w.peer.isOpen && w.info.models.some((m) => key(m.name, m.version) === k) && (!replicas || replicas.has(w.id)),
+    );
+  }
+
+  /** Every waiter re-checks: the set of workers or their states changed. */
   #wake(): void {
     for (const waiters of this.#waiting.values()) for (const wake of [...waiters]) wake();
   }
@@ -92,19 +221,29 @@ export class WorkerPool extends EventEmitter<{ change: [] }> {
   }
 
   /**
-   * A worker with a free slot, waiting for one while every worker serving the model is busy. The
-   * slot is taken here, synchronously with the pick, so callers racing in one tick cannot overbook.
+   * A lease on a worker with a free slot, chosen by the model's balancer among the workers that may
+   * take the batch, waiting while every such worker is busy. The slot is taken synchronously with
+   * the pick, so callers racing in one tick cannot overbook a worker. Undefined: nobody can serve it.
    */
-  async #acquire(model: string, version: string, tried: ReadonlySet<WorkerEntry>, signal: AbortSignal): Promise<WorkerEntry | undefined> {
+  async #acquire(model: string, version: string, shard: number | undefined, tried: ReadonlySet<string>, signal: AbortSignal) {
+    const k = key(model, version);
     for (;;) {
-      const worker = this.#pick(model, version, tried);
-      if (worker) {
-        worker.inFlight++;
-        return worker;
+      const candidates = this.#candidates(model, version, shard).filter((w) => !tried.has(w.id));
+      if (candidates.length === 0) return undefined;
+      const lb = this.#balancers.get(k);
+      const free = new Set(candidates.filter((w) => w.inFlight < w.info.maxConcurrency).map((w) => w.id));
+      if (lb && free.size > 0) {
+        const exclude = new Set([...this.#workers.keys()].filter((id) => !free.has(id)));
+        try {
+          const lease = lb.acquire({ exclude });
+          lease.endpoint.inFlight++;
+          return lease;
+        } catch (error) {
+          // Free workers exist but the balancer will not pick them now (ejected, unhealthy): wait.
+          if (!(error instanceof NoEndpointError)) throw error;
+        }
       }
-      if (!this.#candidates(model, version).some((w) => !tried.has(w))) return undefined;
       signal.throwIfAborted();
-      const k = key(model, version);
       const waiters = this.#waiting.get(k) ?? new Set<() => void>();
       this.#waiting.set(k, waiters);
       await new Promise<void>((resolve) => {
@@ -112,94 +251,68 @@ export class WorkerPool extends EventEmitter<{ change: [] }> {
           waiters.delete(done);
           if (waiters.size === 0) this.#waiting.delete(k);
           signal.removeEventListener('abort', done);
+          clearTimeout(poll);
           resolve();
         };
+        // An ejected worker comes back on a timer inside the balancer: look again now and then.
+        const poll = setTimeout(done, 250);
         waiters.add(done);
         signal.addEventListener('abort', done, { once: true });
       });
     }
   }
 
-  get size(): number {
-    return this.#workers.size;
-  }
-
-  /** Batches the workers serving the model version can run at once. */
-  capacity(model: string, version: string): number {
-    return this.#candidates(model, version).reduce((sum, w) => sum + w.info.maxConcurrency, 0);
-  }
-
-  /** Whether some connected worker serves the model version. */
-  serves(model: string, version: string): boolean {
-    return this.#candidates(model, version).length > 0;
-  }
-
-  status(): WorkerStatus[] {
-    return [...this.#workers.values()].map((w) => ({
-      workerId: w.info.workerId,
-      address: w.peer.remoteAddress,
-      models: w.info.models.map((m) => key(m.name, m.version)),
-      maxConcurrency: w.info.maxConcurrency,
-      inFlight: w.inFlight,
-      served: w.served,
-      failed: w.failed,
-    }));
-  }
-
-  #candidates(model: string, version: string): WorkerEntry[] {
-    const k = key(model, version);
-    return [...this.#workers.values()].filter(
-      (w) => w.peer.isOpen && w.info.models.some((m) => key(m.name, m.version) === k),
-    );
-  }
-
-  #pick(model: string, version: string, tried: ReadonlySet<WorkerEntry>): WorkerEntry | undefined {
-    const candidates = this.#candidates(model, version).filter((w) => !tried.has(w) && w.inFlight < w.info.maxConcurrency);
-    if (candidates.length === 0) return undefined;
-    const least = Math.min(...candidates.map((w) => w.inFlight));
-    const best = candidates.filter((w) => w.inFlight === least);
-    return best[this.#turn++ % best.length];
-  }
-
   /**
    * Sends a batch to a worker. Inference is idempotent, so a batch whose worker fails (closed,
-   * unreachable, busy) is sent to another worker, each worker tried at most once.
+   * unreachable, busy) is sent to another worker, each worker tried at most once. A failure of the
+   * request itself (bad input) is not retried and does not count against the worker.
    */
-  async dispatch(request: InferBatchRequest, options: DispatchOptions): Promise<InferBatchResponse> {
-    const tried = new Set<WorkerEntry>();
+  async dispatch(request: InferBatchRequest, options: DispatchOptions): Promise<DispatchResult> {
+    const tried = new Set<string>();
     const deadline = Date.now() + options.timeoutMs;
     const timeout = AbortSignal.timeout(options.timeoutMs);
     const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
     let lastError: unknown;
     for (;;) {
-      let worker: WorkerEntry | undefined;
+      let lease;
       try {
-        worker = await this.#acquire(request.model, request.version, tried, signal);
+        lease = await this.#acquire(request.model, request.version, options.shard, tried, signal);
       } catch {
         throw timeout.aborted
           ? new ApiError('IM_TIMEOUT', `no worker slot for ${request.model}:${request.version} within ${options.timeoutMs} ms`)
           : new ApiError('IM_TIMEOUT', 'the request was cancelled while waiting for a worker');
       }
-      if (!worker) {
+      if (!lease) {
         if (lastError !== undefined) throw lastError;
-        throw new ApiError('IM_NO_WORKER', `no worker serves ${request.model}:${request.version}`, { retryAfterSeconds: 1 });
+        const what = options.shard === undefined ? '' : ` shard ${options.shard}`;
+        throw new ApiError('IM_NO_WORKER', `no worker serves ${request.model}:${request.version}${what}`, { retryAfterSeconds: 1 });
       }
-      tried.add(worker);
+      const worker = lease.endpoint;
+      tried.add(worker.id);
       try {
         const response = await worker.peer.call('infer', request, {
           timeoutMs: Math.max(1, deadline - Date.now()),
           ...(options.signal ? { signal: options.signal } : {}),
         });
         worker.served++;
-        return response;
+        lease.release({ ok: true });
+        return { ...response, workerId: worker.info.workerId };
       } catch (error) {
+        const code = faultCode(error) ?? '';
+        const fault = WORKER_FAULTS.has(code);
+        // A worker that does not answer in time is at fault too, but the deadline is spent: no retry.
+        lease.release({ ok: false, failure: fault || code === 'IM_TRANSPORT_TIMEOUT' ? 'endpoint' : 'request' });
+        if (!fault) throw error;
         worker.failed++;
-        if (!WORKER_FAULTS.has(faultCode(error) ?? '')) throw error;
         lastError = error;
       } finally {
         worker.inFlight--;
         this.#release(worker);
       }
     }
+  }
+
+  close(): void {
+    for (const lb of this.#balancers.values()) lb.close();
   }
 }

@@ -16,3 +16,14 @@ export {
   TELEMETRY_ERROR_CODES, TelemetryError, ExportFailedError, ExportQueueFullError, InvalidTraceIdError,
 } from './errors.js';
 export type { TelemetryErrorCode } from './errors.js';
+export { createMetrics, MetricsOptionsSchema, STAGE_NAMES, BATCH_SIZE_BUCKETS, LATENCY_BUCKETS } from './metrics.js';
+export type { Metrics, MetricsOptions, StageName } from './metrics.js';
+export { createLogger, LoggerOptionsSchema } from './logger.js';
+export type { Logger, LoggerOptions, LogDestination } from './logger.js';
+export { prettyLine } from './pretty-line.js';
+export { DashboardDataSchema, DashboardWorkerSchema, DashboardPointSchema } from './dashboard-data.js';
+export type { DashboardData, DashboardWorker, DashboardPoint } from './dashboard-data.js';
+export { DashboardSampler, DashboardSamplerOptionsSchema } from './dashboard-sampler.js';
+export type { DashboardSamplerOptions } from './dashboard-sampler.js';
+export { dashboardHtml, DashboardHtmlOptionsSchema } from './dashboard-html.js';
+export type { DashboardHtmlOptions } from './dashboard-html.js';

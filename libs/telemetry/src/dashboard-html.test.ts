@@ -78,17 +78,18 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard page in headless Chromium', () => {
     await page.goto(`${base}/dashboard`);
     expect(await page.title()).toBe('test mesh');
 
-    await page.waitForFunction(() => document.querySelectorAll('#workers tr').length === 2, undefined, { timeout: 10_000 });
+    // String predicates run in the page; this package's tsconfig has no DOM lib.
+    await page.waitForFunction("document.querySelectorAll('#workers tr').length === 2", undefined, { timeout: 10_000 });
     const rows = await page.$$eval('#workers tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
     expect(rows[0]).toEqual(['w1', '127.0.0.1:7001', 'sentiment:1', 'healthy', '2', '10', '0']);
     expect(rows[1]![0]).toBe('<img src=x onerror=alert(1)>');
     expect(rows[1]![1]).toBe('–');
 
     const read = () => page.$eval('#throughput', (e) => e.textContent ?? '');
-    await page.waitForFunction(() => /^\d+$/.test(document.getElementById('throughput')?.textContent ?? ''), undefined, { timeout: 10_000 });
+    await page.waitForFunction("/^\\d+$/.test(document.getElementById('throughput').textContent)", undefined, { timeout: 10_000 });
     const first = await read();
     const polled = dataRequests;
-    await page.waitForFunction((prev) => document.getElementById('throughput')?.textContent !== prev, first, { timeout: 10_000 });
+    await page.waitForFunction(`document.getElementById('throughput').textContent !== ${JSON.stringify(first)}`, undefined, { timeout: 10_000 });
     expect(dataRequests).toBeGreaterThan(polled);
     expect(await read()).not.toBe(first);
 

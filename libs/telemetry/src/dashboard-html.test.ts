@@ -88,9 +88,8 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard page in headless Chromium', () => {
     const read = () => page.$eval('#throughput', (e) => e.textContent ?? '');
     await page.waitForFunction("/^\\d+$/.test(document.getElementById('throughput').textContent)", undefined, { timeout: 10_000 });
     const first = await read();
-    const polled = dataRequests;
     await page.waitForFunction(`document.getElementById('throughput').textContent !== ${JSON.stringify(first)}`, undefined, { timeout: 10_000 });
-    expect(dataRequests).toBeGreaterThan(polled);
+    expect(dataRequests).toBeGreaterThanOrEqual(2);
     expect(await read()).not.toBe(first);
 
     expect(await page.$eval('#p99', (e) => e.textContent)).toMatch(/^\d+\.\d\d$/);

@@ -1,0 +1,53 @@
+import { z } from 'zod';
+
+const count = z.int().nonnegative();
+const ms = z.number().nonnegative();
+
+export const DashboardWorkerSchema = z.object({
+  id: z.string(),
+  address: z.string().nullable(),
+  models: z.array(z.string()),
+  state: z.string(),
+  inFlight: count,
+  served: count,
+  failed: count,
+});
+export type DashboardWorker = z.infer<typeof DashboardWorkerSchema>;
+
+/** One second of traffic. */
+export const DashboardPointSchema = z.object({
+  /** Start of the second, epoch ms. */
+  t: z.number(),
+  requests: count,
+  failed: count,
+  p50Ms: ms.nullable(),
+  p99Ms: ms.nullable(),
+  cacheHits: count,
+  cacheMisses: count,
+  batches: count,
+  meanBatchSize: z.number().nonnegative().nullable(),
+});
+export type DashboardPoint = z.infer<typeof DashboardPointSchema>;
+
+/** What `GET /v2/dashboard/data` answers and the dashboard page reads. */
+export const DashboardDataSchema = z.object({
+  generatedAtMs: z.number(),
+  /** Seconds of history in `series`. */
+  windowSeconds: z.int().positive(),
+  /** Figures of the last complete second. */
+  current: z.object({
+    throughput: z.number().nonnegative(),
+    p50Ms: ms.nullable(),
+    p99Ms: ms.nullable(),
+    /** Hits / (hits + misses) over the window; `null` with no lookups. */
+    cacheHitRate: z.number().min(0).max(1).nullable(),
+    inFlight: count,
+  }),
+  totals: z.object({ requests: count, failed: count, cacheHits: count, cacheMisses: count, batches: count }),
+  /** Oldest first, one point per complete second, empty seconds included. */
+  series: z.array(DashboardPointSchema),
+  /** Batch sizes over the window, by power-of-two bucket (`le` = upper bound, `null` above 256). */
+  batchSizes: z.array(z.object({ le: z.int().positive().nullable(), count })),
+  workers: z.array(DashboardWorkerSchema),
+});
+export type DashboardData = z.infer<typeof DashboardDataSchema>;

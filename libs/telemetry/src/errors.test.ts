@@ -1,0 +1,28 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import * as api from './index.js';
+import { TELEMETRY_ERROR_CODES, TelemetryError } from './errors.js';
+
+describe('errors', () => {
+  it('documents every error code in the README', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const missing = TELEMETRY_ERROR_CODES.filter((code) => !readme.includes(`\`${code}\``));
+    expect(missing).toEqual([]);
+  });
+
+  it('has one exported subclass per code, each preserving its cause', () => {
+    const classes = Object.values(api).filter((v: unknown) => typeof v === 'function' && v.prototype instanceof TelemetryError);
+    const cause = new Error('root');
+    const samples: TelemetryError[] = [
+      new api.ExportFailedError('http://x', 1, 'HTTP 500', { cause }), new api.ExportQueueFullError(1, 2, { cause }),
+      new api.InvalidTraceIdError('x', { cause }),
+    ];
+    expect(classes).toHaveLength(TELEMETRY_ERROR_CODES.length);
+    expect(samples.map((e) => e.code).sort()).toEqual([...TELEMETRY_ERROR_CODES].sort());
+    for (const e of samples) {
+      expect(e).toBeInstanceOf(Error);
+      expect(e.cause).toBe(cause);
+      expect(e.name).toBe(e.constructor.name);
+    }
+  });
+});

@@ -1,0 +1,61 @@
+/** W3C Trace Context (https://www.w3.org/TR/trace-context/): the `traceparent` header and its ids. */
+
+export interface TraceContext {
+  /** 32 lowercase hex digits, not all zero. */
+  traceId: string;
+  /** 16 lowercase hex digits, not all zero: the caller's span, the parent of ours. */
+  spanId: string;
+  /** Trace flags as 2 hex digits; bit 0 is `sampled`. */
+  flags: string;
+}
+
+/** A source of random bytes; injectable so ids are deterministic in tests. */
+export type RandomBytes = (size: number) => Uint8Array;
+
+const TRACE_ID = /^[0-9a-f]{32}$/;
+const SPAN_ID = /^[0-9a-f]{16}$/;
+const HEADER = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
+const ZERO_TRACE = '0'.repeat(32);
+const ZERO_SPAN = '0'.repeat(16);
+
+export const isTraceId = (id: string): boolean => TRACE_ID.test(id) && id !== ZERO_TRACE;
+export const isSpanId = (id: string): boolean => SPAN_ID.test(id) && id !== ZERO_SPAN;
+
+/**
+ * Parses an incoming `traceparent`. Anything invalid gives `undefined`, and the caller starts a new
+ * trace: version `ff`, all-zero ids, upper case, extra fields on version 00, or several headers.
+ */
+export function parseTraceparent(header: string | readonly string[] | undefined): TraceContext | undefined {
+  if (header === undefined) return undefined;
+  if (typeof header !== 'string') {
+    // Node joins nothing for unknown headers; two traceparent headers are ambiguous, so neither is trusted.
+    if (header.length !== 1) return undefined;
+    return parseTraceparent(header[0]);
+  }
+  if (header.length > 512) return undefined;
+  const m = HEADER.exec(header.trim());
+  if (!m) return undefined;
+  const [, version, traceId, spanId, flags, rest] = m as unknown as [string, string, string, string, string, string | undefined];
+  if (version === 'ff') return undefined;
+  if (version === '00' && rest !== undefined) return undefined;
+  if (traceId === ZERO_TRACE || spanId === ZERO_SPAN) return undefined;
+  return { traceId, spanId, flags };
+}
+
+export function formatTraceparent(context: TraceContext): string {
+  return `00-${context.traceId}-${context.spanId}-${context.flags}`;
+}
+
+function hex(bytes: Uint8Array): string {
+  let s = '';
+  for (const b of bytes) s += b.toString(16).padStart(2, '0');
+  return s;
+}
+
+/** A random id of `size` bytes as hex, never all zero (an all-zero id is invalid in W3C and OTLP). */
+export function randomHexId(random: RandomBytes, size: 8 | 16): string {
+  for (;;) {
+    const id = hex(random(size));
+    if (/[^0]/.test(id)) return id;
+  }
+}

@@ -10,6 +10,8 @@ export const WorkerConfigSchema = z.object({
   repository: z.string().min(1).default('.infermesh/models'),
   /** Models to load from the repository; empty loads every model. */
   models: z.array(z.string()).default([]),
+  /** The shards this worker holds of every sharded model it loads; empty: all of them. */
+  shards: z.array(z.coerce.number().int().min(0)).default([]),
   /** Where a coordinator may dial this worker. Port 0 picks a free port; absent: do not listen. */
   listen: z
     .object({ host: z.string().default('127.0.0.1'), port: z.int().min(0).max(65_535).optional() })
@@ -35,6 +37,7 @@ export const WORKER_FLAGS: FlagTable = {
   id: { path: 'id', type: 'string', description: 'worker name in status and logs' },
   repository: { path: 'repository', type: 'string', description: 'model repository folder' },
   model: { path: 'models', type: 'list', description: 'model to load (repeat; default: all)' },
+  shard: { path: 'shards', type: 'list', description: 'shard(s) held of each sharded model (default: all)' },
   host: { path: 'listen.host', type: 'string', description: 'address to listen on for a dialling coordinator' },
   port: { path: 'listen.port', type: 'number', short: 'p', description: 'port to listen on (0: any free port)' },
   coordinator: { path: 'coordinators', type: 'list', description: 'coordinator worker-channel address to dial (host:port or ws:// URL)' },

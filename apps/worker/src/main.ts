@@ -32,7 +32,11 @@ async function main(): Promise<void> {
     pid: process.pid,
     maxConcurrency: config.maxConcurrency,
     models: host.specs,
-    shards: {},
+    shards: Object.fromEntries(
+      config.shards.length === 0
+        ? []
+        : host.specs.filter((s) => s.shards > 1).map((s) => [`${s.name}:${s.version}`, config.shards.filter((n) => n < s.shards)]),
+    ),
   };
   let inFlight = 0;
   const handlers: Handlers<typeof workerProtocol> = {

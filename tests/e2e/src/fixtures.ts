@@ -41,3 +41,25 @@ export async function http(cluster: Cluster, path: string, init: RequestInit & {
   }
   return { status: res.status, headers: res.headers, body };
 }
+
+/** A free loopback port, for a process that must come back on the same address. */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/** A copy of the demo repository with some manifests changed (appended YAML keys), for one test file. */
+export async function variantRepository(edits: Record<string, string>): Promise<string> {
+  const { cpSync, appendFileSync } = await import('node:fs');
+  const dir = mkdtempSync(join(tmpdir(), 'im-e2e-variant-'));
+  cpSync(await demoRepository(), dir, { recursive: true });
+  for (const [model, yaml] of Object.entries(edits)) appendFileSync(join(dir, model, 'manifest.yaml'), `\n${yaml}\n`);
+  return dir;
+}

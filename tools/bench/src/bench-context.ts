@@ -19,7 +19,8 @@ export function createBenchContext(
       const cluster = await startCluster({
         repository: options.repository,
         workers,
-        coordinatorArgs: [...options.coordinatorArgs, ...extra],
+        // The response cache would answer the repeated bodies of a load test: off unless a scenario turns it on.
+        coordinatorArgs: ['--cache', 'off', ...options.coordinatorArgs, ...extra],
       });
       cleanup.track(cluster.coordinator.child);
       for (const w of cluster.workers) cleanup.track(w.child);

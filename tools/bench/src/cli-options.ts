@@ -20,7 +20,7 @@ export interface BenchOptions {
 // The coordinator's flags for the "on" variants; a variant whose flags the coordinator refuses is
 // skipped with the coordinator's message.
 export const DEFAULT_BATCHING_ARGS = ['--batching', 'on'];
-export const DEFAULT_CACHE_ARGS = ['--cache'];
+export const DEFAULT_CACHE_ARGS = ['--cache', 'memory'];
 
 export const USAGE = `usage: npm run bench -- [--short | --full] [options]
 

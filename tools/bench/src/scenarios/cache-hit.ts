@@ -12,8 +12,8 @@ async function measureIdentical(ctx: BenchContext, url: string, series: typeof S
 }
 
 /**
- * The same MLP request over and over: today every one reaches a worker (the baseline); with the
- * response cache on, repeats should be answered by the coordinator.
+ * The same MLP request over and over: with the response cache off every one reaches a worker (the
+ * baseline: misses); with it on, repeats are answered by the coordinator (hits).
  */
 export const cacheHitScenario: Scenario = {
   name: 'cache-hit traffic',
@@ -22,8 +22,6 @@ export const cacheHitScenario: Scenario = {
     const cluster = await ctx.cluster();
     await measureIdentical(ctx, cluster.url, SERIES.identical, 'cache-hit traffic');
 
-    // TODO(cache): the response cache is to come; `--cache-args` (default in cli-options.ts) are the
-    // flags that turn it on. Until the coordinator accepts them, this is skipped with its message.
     const started = await ctx.startCluster({ name: 'cache on', workers: 1, coordinatorArgs: ctx.coordinatorArgs.cache });
     if (!started.ok) {
       ctx.skip('cache-hit traffic, cache on', started.reason);

@@ -92,6 +92,10 @@ export const CoordinatorConfigSchema = z.object({
       panicThreshold: z.number().min(0).max(100).default(50),
       /** A new or recovered worker's share ramps up over this long. 0: at once. */
       slowStartMs: z.int().min(0).default(0),
+      /** Retries on another worker, as a fraction of recent batches plus a floor per second. */
+      retryBudget: z
+        .object({ percentCanRetry: z.number().min(0).max(1).default(0.2), minRetriesPerSecond: z.number().min(0).default(10) })
+        .prefault({}),
     })
     .prefault({}),
   /** Heartbeat interval on the worker channel; a silent worker is dropped after about two. */

@@ -81,7 +81,7 @@ export function buildHttpApi(options: HttpApiOptions) {
 
   app.get('/v2/health/live', async () => ({ live: true }));
   app.get('/v2/health/ready', async (_req, reply) => {
-    const ready = options.accepting() && pool.size > 0;
+    const ready = options.accepting() && pool.ready();
     return reply.code(ready ? 200 : 503).send({ ready });
   });
   app.get('/v2', async (): Promise<ServerMetadata> => ({

@@ -33,6 +33,7 @@ async function main(): Promise<void> {
     outlier: config.balancer.outlier,
     panicThreshold: config.balancer.panicThreshold,
     slowStartMs: config.balancer.slowStartMs,
+    retryBudget: config.balancer.retryBudget,
     hash: await loadHash(),
     onState: (e) => log.info(e, 'worker state'),
   });

@@ -26,6 +26,7 @@ const poolOptions: WorkerPoolOptions = {
   panicThreshold: 50,
   slowStartMs: 0,
   hash: await loadHash(),
+  retryBudget: { percentCanRetry: 0.2, minRetriesPerSecond: 10 },
 };
 
 const open: Array<{ close(): Promise<void> }> = [];
@@ -103,6 +104,17 @@ describe('WorkerPool', () => {
     await connect(pool, b);
     for (let i = 0; i < 4; i++) expect((await pool.dispatch(request(`r${i}`), { timeoutMs: 5_000 })).items[0]?.ok).toBe(true);
     expect(b.calls).toBe(4);
+  });
+
+  it('stops retrying when the retry budget is spent', async () => {
+    const pool = new WorkerPool(new ModelRegistry(), { ...poolOptions, retryBudget: { percentCanRetry: 0, minRetriesPerSecond: 0 } });
+    const busy = Object.assign(new Error('busy'), { code: 'IM_WORKER_BUSY' });
+    const a = await fakeWorker('a', 1, 1, () => busy);
+    const b = await fakeWorker('b', 1, 1, () => busy);
+    await connect(pool, a);
+    await connect(pool, b);
+    await expect(pool.dispatch(request('r'), { timeoutMs: 5_000 })).rejects.toMatchObject({ remoteCode: 'IM_WORKER_BUSY' });
+    expect(a.calls + b.calls).toBe(1);
   });
 
   it('does not retry a failure of the request itself', async () => {

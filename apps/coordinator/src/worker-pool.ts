@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { InferBatchRequest, InferBatchResponse, WorkerInfo, WorkerProtocol } from '@infermesh/contracts';
 import { LoadBalancer, NoEndpointError, type EndpointMetrics, type StrategyName } from '@infermesh/load-balancer';
 import type { ModelRegistry } from '@infermesh/registry';
-import { RoutingTable, type Hasher } from '@infermesh/router';
+import { RetryBudget, RoutingTable, type Hasher } from '@infermesh/router';
 import type { Peer } from '@infermesh/transport';
 import { ApiError } from './api-error.js';
 
@@ -50,6 +50,8 @@ export interface WorkerPoolOptions {
   slowStartMs: number;
   /** The router's string hash (xxHash32, loaded once at start). */
   hash: Hasher;
+  /** Retries allowed as a fraction of recent batches (plus a floor per second), so that retries cannot multiply load in an outage. */
+  retryBudget: { percentCanRetry: number; minRetriesPerSecond: number };
   onState?: (event: { model: string; worker: string; from: string; to: string; reason: string }) => void;
 }
 
@@ -79,6 +81,7 @@ export class WorkerPool extends EventEmitter<{ change: [] }> {
   readonly #workers = new Map<string, WorkerEntry>();
   readonly #balancers = new Map<string, LoadBalancer<WorkerEntry>>();
   readonly #routing: RoutingTable;
+  readonly #retries: RetryBudget;
   /** Requests waiting for a worker slot, by model:version, oldest first; bounded by admission. */
   readonly #waiting = new Map<string, Set<() => void>>();
 
@@ -87,6 +90,7 @@ export class WorkerPool extends EventEmitter<{ change: [] }> {
     this.#registry = registry;
     this.#options = options;
     this.#routing = new RoutingTable({ hash: options.hash });
+    this.#retries = new RetryBudget(options.retryBudget);
   }
 
   #balancer(model: string, version: string): LoadBalancer<WorkerEntry> {
@@ -172,6 +176,15 @@ export class WorkerPool extends EventEmitter<{ change: [] }> {
     if (!lb || lb.size === 0) return false;
     const snapshot = lb.snapshot();
     return snapshot.panic || snapshot.endpoints.some((e) => e.state === 'healthy');
+  }
+
+  /** Whether any model has a worker to serve it: the coordinator's readiness. */
+  ready(): boolean {
+    for (const k of this.#balancers.keys()) {
+      const [model = '', version = ''] = k.split(':');
+      if (this.serves(model, version)) return true;
+    }
+    return false;
   }
 
   status(): WorkerStatus[] {
@@ -264,8 +277,9 @@ export class WorkerPool extends EventEmitter<{ change: [] }> {
 
   /**
    * Sends a batch to a worker. Inference is idempotent, so a batch whose worker fails (closed,
-   * unreachable, busy) is sent to another worker, each worker tried at most once. A failure of the
-   * request itself (bad input) is not retried and does not count against the worker.
+   * unreachable, busy) is sent to another worker, each worker tried at most once, while the retry
+   * budget allows. A failure of the request itself (bad input) is not retried and does not count
+   * against the worker.
    */
   async dispatch(request: InferBatchRequest, options: DispatchOptions): Promise<DispatchResult> {
     const tried = new Set<string>();
@@ -273,7 +287,9 @@ export class WorkerPool extends EventEmitter<{ change: [] }> {
     const timeout = AbortSignal.timeout(options.timeoutMs);
     const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
     let lastError: unknown;
+    this.#retries.recordRequest();
     for (;;) {
+      if (lastError !== undefined && !this.#retries.tryRetry()) throw lastError;
       let lease;
       try {
         lease = await this.#acquire(request.model, request.version, options.shard, tried, signal);

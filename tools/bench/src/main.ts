@@ -7,6 +7,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { buildDemoModels, WORKSPACE_ROOT } from '@infermesh/launcher';
+
+const BENCH_MLP_DIMS = '64,1024,1024,16';
 import { createBenchContext } from './bench-context.js';
 import { Cleanup } from './cleanup.js';
 import { parseBenchArgs, USAGE } from './cli-options.js';
@@ -37,7 +39,9 @@ async function main(): Promise<number> {
 
   const tempDir = mkdtempSync(join(tmpdir(), 'im-bench-'));
   cleanup.add('temp dir', async () => rmSync(tempDir, { recursive: true, force: true }));
-  const repository = resolve(WORKSPACE_ROOT, '.infermesh/models');
+  // Its own repository: the MLP here is wider than the demo's (64→1024→1024→16), so that a request
+  // costs the worker real compute and batching has something to amortise, as in serving.
+  const repository = join(tempDir, 'models');
   const machine = `${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown cpu'}), load average ${loadavg()[0]?.toFixed(1)} at start, Node ${process.version}`;
   out(`infermesh bench --${options.mode}: ${options.durationS} s per step, connections ${options.levels.join('/')}; ${machine}`);
   if (options.coordinatorArgs.length) out(`coordinator flags: ${options.coordinatorArgs.join(' ')}`);
@@ -45,7 +49,7 @@ async function main(): Promise<number> {
   const { ctx, measurements, skipped } = createBenchContext({ ...options, repository, tempDir, cleanup });
   let failed = false;
   try {
-    await buildDemoModels(repository);
+    await buildDemoModels(repository, undefined, ['--mlp-dims', BENCH_MLP_DIMS]);
     out('starting the processes every scenario needs (in parallel, before any measurement)');
     await Promise.allSettled(SCENARIOS.map((s) => s.prepare?.(ctx)));
     for (const scenario of SCENARIOS) {

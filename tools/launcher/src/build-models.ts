@@ -2,11 +2,16 @@ import { spawnApp } from './child-process.js';
 import { APP_ENTRY } from './paths.js';
 
 /** Writes the demo models into the repository (the builder skips the ones already there). */
-export async function buildDemoModels(repository: string, onLine?: (name: string, raw: string) => void): Promise<void> {
+export async function buildDemoModels(
+  repository: string,
+  onLine?: (name: string, raw: string) => void,
+  /** More builder flags, e.g. `['--mlp-dims', '64,1024,1024,16']`. */
+  args: readonly string[] = [],
+): Promise<void> {
   const builder = spawnApp({
     name: 'models',
     entry: APP_ENTRY.buildModels,
-    args: ['--out', repository],
+    args: ['--out', repository, ...args],
     ...(onLine ? { onLine } : {}),
   });
   const code = await builder.exited;

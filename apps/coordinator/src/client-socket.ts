@@ -5,9 +5,11 @@ import { formatIssues } from '@infermesh/config';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ApiError, toApiError } from './api-error.js';
 import type { InferenceService } from './inference-service.js';
+import type { RequestTelemetry } from './request-telemetry.js';
 
 export interface ClientSocketOptions {
   service: InferenceService;
+  telemetry: RequestTelemetry;
   path: string;
   maxPayloadBytes: number;
   /** Requests one connection may have in flight; beyond it each new one is refused (IM_OVERLOADED). */
@@ -71,11 +73,20 @@ export function attachClientSocket(server: Server, options: ClientSocketOptions)
       }
       const abort = new AbortController();
       inFlight.set(m.id, abort);
+      // One trace per infer frame.
+      const trace = options.telemetry.start('WS infer');
       options.service
-        .infer(m.model, m.version, m.request, { signal: abort.signal })
+        .infer(m.model, m.version, m.request, { signal: abort.signal, trace })
         .then(
-          (response) => reply({ type: 'result', id: m.id, response }),
-          (error: unknown) => reply(errorFrame(toApiError(error), m.id)),
+          (response) => {
+            options.telemetry.finish(trace, 'ok');
+            reply({ type: 'result', id: m.id, response });
+          },
+          (error: unknown) => {
+            const api = toApiError(error);
+            options.telemetry.finish(trace, api.code);
+            reply(errorFrame(api, m.id));
+          },
         )
         .finally(() => inFlight.delete(m.id));
     });

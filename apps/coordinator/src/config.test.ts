@@ -28,4 +28,11 @@ describe('coordinator config', () => {
       expect((e as ConfigInvalidError).issues[0]).toMatch(/^limits\.bodyBytes:/);
     }
   });
+
+  it('takes the telemetry flags, and refuses an OTLP file and URL together', () => {
+    const { overrides } = parseFlags(['--otlp-file', '/tmp/t.jsonl', '--trace-store-size', '50'], COORDINATOR_FLAGS);
+    expect(loadConfig(CoordinatorConfigSchema, { overrides }).telemetry).toEqual({ otlpFile: '/tmp/t.jsonl', traceStoreSize: 50 });
+    expect(loadConfig(CoordinatorConfigSchema, {}).telemetry).toEqual({ traceStoreSize: 1000 });
+    expect(() => loadConfig(CoordinatorConfigSchema, { overrides: { telemetry: { otlpFile: 'a', otlpUrl: 'http://c:4318/v1/traces' } } })).toThrow(ConfigInvalidError);
+  });
 });

@@ -98,6 +98,18 @@ export const CoordinatorConfigSchema = z.object({
         .prefault({}),
     })
     .prefault({}),
+  /** Traces, metrics and the dashboard. Traces go to an in-memory store, and to OTLP when a file or URL is set. */
+  telemetry: z
+    .object({
+      /** Append each batch of ended traces as an OTLP/JSON line to this file. */
+      otlpFile: z.string().min(1).optional(),
+      /** POST ended traces to this OTLP/HTTP JSON endpoint (e.g. `http://collector:4318/v1/traces`). */
+      otlpUrl: z.url({ protocol: /^https?$/ }).optional(),
+      /** Traces kept for `GET /v2/traces/{id}`, least recently used evicted first. */
+      traceStoreSize: z.int().min(1).max(1_000_000).default(1000),
+    })
+    .refine((t) => t.otlpFile === undefined || t.otlpUrl === undefined, { message: 'set otlpFile or otlpUrl, not both' })
+    .prefault({}),
   /** Heartbeat interval on the worker channel; a silent worker is dropped after about two. */
   heartbeatMs: z.int().min(100).max(600_000).default(5_000),
   /** How long SIGTERM waits for in-flight requests before exiting. */
@@ -125,5 +137,8 @@ export const COORDINATOR_FLAGS: FlagTable = {
   balancer: { path: 'balancer.strategy', type: 'string', description: `worker choice: ${STRATEGY_NAMES.join('|')}` },
   'health-interval-ms': { path: 'balancer.health.intervalMs', type: 'number', description: 'active worker health check interval' },
   'heartbeat-ms': { path: 'heartbeatMs', type: 'number', description: 'worker channel heartbeat interval' },
+  'otlp-file': { path: 'telemetry.otlpFile', type: 'string', description: 'append ended traces as OTLP/JSON lines to this file' },
+  'otlp-url': { path: 'telemetry.otlpUrl', type: 'string', description: 'POST ended traces to this OTLP/HTTP JSON endpoint' },
+  'trace-store-size': { path: 'telemetry.traceStoreSize', type: 'number', description: 'traces kept for GET /v2/traces/{id}' },
   'log-level': { path: 'logLevel', type: 'string', description: 'fatal|error|warn|info|debug|trace|silent' },
 };

@@ -2,11 +2,13 @@ import {
   InferRequestJsonSchema, ModelNameSchema, ModelVersionSchema, type ErrorResponse, type ServerMetadata,
 } from '@infermesh/contracts';
 import { formatIssues } from '@infermesh/config';
+import { dashboardHtml, InvalidTraceIdError } from '@infermesh/telemetry';
 import Fastify, { LogController, type FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { ApiError, toApiError } from './api-error.js';
 import type { AsyncJobs } from './async-jobs.js';
+import type { CoordinatorTelemetry } from './coordinator-telemetry.js';
 import type { InferenceService } from './inference-service.js';
 import type { ModelBatching } from './model-batching.js';
 import type { ResponseCache } from './response-cache.js';
@@ -19,6 +21,7 @@ export interface HttpApiOptions {
   batching: ModelBatching;
   cache: ResponseCache | undefined;
   log: Logger;
+  telemetry: CoordinatorTelemetry;
   bodyLimitBytes: number;
   version: string;
   /** False once the coordinator is draining: readiness turns false. */
@@ -59,7 +62,8 @@ function parseModel(params: unknown): { name: string; version?: string } {
 
 /** The Open Inference Protocol (KServe v2) REST API, plus async results and a status page. */
 export function buildHttpApi(options: HttpApiOptions) {
-  const { service, pool, jobs, log } = options;
+  const { service, pool, jobs, log, telemetry } = options;
+  const dashboardPage = dashboardHtml({ title: 'infermesh coordinator' });
   const app = Fastify({
     loggerInstance: log,
     // Per-request log lines cost more than the request at load; failures are still logged.
@@ -113,33 +117,77 @@ export function buildHttpApi(options: HttpApiOptions) {
   app.get('/v2/models/:name/ready', ready);
   app.get('/v2/models/:name/versions/:version/ready', ready);
 
-  const infer = async (req: { params: unknown; body: unknown; headers: Record<string, unknown>; raw: NodeJS.EventEmitter }, reply: FastifyReply) => {
-    if (!options.accepting()) throw new ApiError('IM_SHUTTING_DOWN', 'the coordinator is draining', { retryAfterSeconds: 1 });
-    const { name, version } = parseModel(req.params);
-    const body = InferRequestJsonSchema.safeParse(req.body);
-    if (!body.success) throw new ApiError('IM_BAD_REQUEST', formatIssues(body.error).join('; '));
-    const prefer = String(req.headers.prefer ?? '');
-    if (/\brespond-async\b/.test(prefer)) {
-      service.resolve(name, version);
-      const id = jobs.submit(() => service.infer(name, version, body.data));
-      const location = `/v2/requests/${id}`;
-      return reply.code(202).header('location', location).send({ id, status: 'pending', location });
-    }
-    // A client that goes away cancels its request.
-    const abort = new AbortController();
-    const onClose = (): void => abort.abort();
-    reply.raw.once('close', onClose);
+  const infer = async (req: { params: unknown; body: unknown; headers: Record<string, string | string[] | undefined>; raw: NodeJS.EventEmitter }, reply: FastifyReply) => {
+    // One trace per request, continuing the caller's; its id is also the request id the client can look up.
+    const trace = telemetry.requests.start('POST /v2/models/:name/infer', req.headers['traceparent']);
+    reply.header('traceparent', trace.traceparent).header('x-request-id', trace.traceId);
+    let outcome = 'ok';
+    let finishLater = false;
     try {
-      const response = await service.infer(name, version, body.data, { signal: abort.signal });
-      const cache = response.parameters?.['infermesh_cache'];
-      if (cache !== undefined) reply.header('x-infermesh-cache', String(cache));
-      return response;
+      if (!options.accepting()) throw new ApiError('IM_SHUTTING_DOWN', 'the coordinator is draining', { retryAfterSeconds: 1 });
+      const { name, version } = parseModel(req.params);
+      const body = InferRequestJsonSchema.safeParse(req.body);
+      if (!body.success) throw new ApiError('IM_BAD_REQUEST', formatIssues(body.error).join('; '));
+      const prefer = String(req.headers.prefer ?? '');
+      if (/\brespond-async\b/.test(prefer)) {
+        service.resolve(name, version);
+        const id = jobs.submit(() =>
+          service.infer(name, version, body.data, { trace }).then(
+            (response) => {
+              telemetry.requests.finish(trace, 'ok');
+              return response;
+            },
+            (error: unknown) => {
+              telemetry.requests.finish(trace, toApiError(error).code);
+              throw error;
+            },
+          ),
+        );
+        finishLater = true;
+        const location = `/v2/requests/${id}`;
+        return reply.code(202).header('location', location).send({ id, status: 'pending', location });
+      }
+      // A client that goes away cancels its request.
+      const abort = new AbortController();
+      const onClose = (): void => abort.abort();
+      reply.raw.once('close', onClose);
+      try {
+        const response = await service.infer(name, version, body.data, { signal: abort.signal, trace });
+        const cache = response.parameters?.['infermesh_cache'];
+        if (cache !== undefined) reply.header('x-infermesh-cache', String(cache));
+        return response;
+      } finally {
+        reply.raw.off('close', onClose);
+      }
+    } catch (error) {
+      outcome = fromFastify(error as { code?: string; statusCode?: number; message: string }).code;
+      throw error;
     } finally {
-      reply.raw.off('close', onClose);
+      if (!finishLater) telemetry.requests.finish(trace, outcome);
     }
   };
   app.post('/v2/models/:name/infer', infer);
   app.post('/v2/models/:name/versions/:version/infer', infer);
+
+  app.get('/v2/traces/:id', async (req) => {
+    const id = String((req.params as { id?: unknown }).id ?? '');
+    let stored;
+    try {
+      stored = telemetry.trace(id);
+    } catch (error) {
+      if (error instanceof InvalidTraceIdError) throw new ApiError('IM_BAD_REQUEST', 'a trace id is 32 lowercase hex digits');
+      throw error;
+    }
+    if (!stored) throw new ApiError('IM_NOT_FOUND', `no trace '${id}' (unknown or evicted)`);
+    return stored;
+  });
+
+  app.get('/metrics', async (_req, reply) => {
+    const { contentType, body } = await telemetry.exposition();
+    return reply.header('content-type', contentType).send(body);
+  });
+  app.get('/dashboard', async (_req, reply) => reply.header('content-type', 'text/html; charset=utf-8').send(dashboardPage));
+  app.get('/v2/dashboard/data', async () => telemetry.dashboardData());
 
   app.get('/v2/requests/:id', async (req, reply) => {
     const id = z.object({ id: z.string().max(64) }).parse(req.params).id;

@@ -5,6 +5,7 @@ import {
 import type { ModelRegistry } from '@infermesh/registry';
 import { ApiError, toApiError } from './api-error.js';
 import type { ModelBatching } from './model-batching.js';
+import type { RequestTrace } from './request-telemetry.js';
 import { responseCacheKey } from './response-cache-key.js';
 import type { CachedAnswer, ResponseCache } from './response-cache.js';
 import type { WorkerPool } from './worker-pool.js';
@@ -21,6 +22,8 @@ export interface InferenceLimits {
 export interface InferOptions {
   signal?: AbortSignal;
   timeoutMs?: number;
+  /** The request's trace: stages are recorded in it, and the model it resolved to. */
+  trace?: RequestTrace | undefined;
 }
 
 /**
@@ -82,6 +85,8 @@ export class InferenceService {
 
   async infer(name: string, version: string | undefined, request: InferRequestJson, options: InferOptions = {}): Promise<InferResponseJson> {
     const spec = this.resolve(name, version);
+    const trace = options.trace;
+    trace?.resolved(spec.name, spec.version);
     let decoded;
     try {
       decoded = decodeInferRequest(spec, request, { maxElements: this.#limits.maxElements });
@@ -89,7 +94,8 @@ export class InferenceService {
       if (error instanceof ContractError) throw new ApiError(error.code, error.message, { cause: error });
       throw error;
     }
-    this.admit();
+    if (trace) trace.admission(() => this.admit());
+    else this.admit();
     this.#inFlight++;
     try {
       const id = request.id ?? `r${++this.#sequence}`;
@@ -101,18 +107,26 @@ export class InferenceService {
       const routingKey = request.parameters?.routing_key;
       const shard = sharded ? this.#pool.shardOf(spec.name, spec.version, typeof routingKey === 'string' ? routingKey : fingerprint!) : undefined;
       const run = async (): Promise<CachedAnswer> => {
-        const served = await this.#batching.submit(spec, item, {
-          rows: decoded.rows, shard, signal: options.signal, timeoutMs: options.timeoutMs, coalesceKey: fingerprint,
-        });
+        trace?.cacheLookedUp(false);
+        let served;
+        try {
+          served = await this.#batching.submit(spec, item, {
+            rows: decoded.rows, shard, signal: options.signal, timeoutMs: options.timeoutMs, coalesceKey: fingerprint, trace,
+          });
+        } finally {
+          trace?.settled();
+        }
         if (!served.result.ok) throw toApiError({ code: served.result.error.code, message: served.result.error.message });
         return { outputs: served.result.outputs, workerId: served.workerId };
       };
       let answer: CachedAnswer;
       let cacheState: 'hit' | 'miss' | undefined;
       if (cacheable) {
+        trace?.cacheLookup();
         const through = await this.#cache!.through(fingerprint!, spec.cache.ttlMs, run, options.signal);
         answer = through.answer;
         cacheState = through.hit ? 'hit' : 'miss';
+        trace?.cacheLookedUp(through.hit);
       } else {
         answer = await run();
       }

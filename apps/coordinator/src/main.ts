@@ -4,17 +4,18 @@ import { workerProtocol, type WorkerProtocol } from '@infermesh/contracts';
 import { ModelRegistry } from '@infermesh/registry';
 import { loadHash } from '@infermesh/router';
 import { dial, listen, type Peer } from '@infermesh/transport';
-import { pino } from 'pino';
+import { createLogger } from '@infermesh/telemetry';
 import { AsyncJobs } from './async-jobs.js';
 import { attachClientSocket } from './client-socket.js';
 import { COORDINATOR_FLAGS, CoordinatorConfigSchema } from './config.js';
+import { CoordinatorTelemetry } from './coordinator-telemetry.js';
 import { buildHttpApi } from './http-api.js';
 import { InferenceService } from './inference-service.js';
 import { ModelBatching } from './model-batching.js';
 import { ResponseCache } from './response-cache.js';
 import { WorkerPool } from './worker-pool.js';
 
-const USAGE = 'usage: coordinator [--config FILE] [--listen-port N] [--worker HOST:PORT]...';
+const USAGE = 'usage: coordinator [--config FILE] [--listen-port N] [--worker HOST:PORT]... [--otlp-file FILE | --otlp-url URL]';
 const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
 
@@ -23,7 +24,8 @@ async function main(): Promise<void> {
     schema: CoordinatorConfigSchema, flags: COORDINATOR_FLAGS, usage: USAGE, section: 'coordinator', env: { secret: 'INFERMESH_SECRET' },
   });
   if (!config) return;
-  const log = pino({ level: config.logLevel, base: { role: 'coordinator' } });
+  const log = createLogger({ level: config.logLevel, name: 'coordinator', base: { role: 'coordinator' } });
+  const telemetry = new CoordinatorTelemetry(config.telemetry, log);
 
   const registry = new ModelRegistry();
   const pool = new WorkerPool(registry, {
@@ -35,12 +37,16 @@ async function main(): Promise<void> {
     slowStartMs: config.balancer.slowStartMs,
     retryBudget: config.balancer.retryBudget,
     hash: await loadHash(),
-    onState: (e) => log.info(e, 'worker state'),
+    onState: (e) => {
+      telemetry.onWorkerState(e.worker, e.to);
+      log.info(e, 'worker state');
+    },
   });
   const batching = new ModelBatching(registry, pool, {
     enabled: config.batching.enabled,
     maxDelayMs: config.batching.maxDelayMs,
     timeoutMs: config.limits.requestTimeoutMs,
+    onBatch: telemetry.onBatch,
   });
   const cache = await ResponseCache.open(config.cache);
   const service = new InferenceService(registry, pool, batching, cache, {
@@ -48,6 +54,7 @@ async function main(): Promise<void> {
     maxInFlight: config.limits.maxInFlight,
     timeoutMs: config.limits.requestTimeoutMs,
   });
+  telemetry.attach({ workers: () => pool.status(), inFlight: () => service.inFlight, queueDepths: () => batching.queueDepths() });
   const jobs = new AsyncJobs(config.async);
   let accepting = true;
 
@@ -60,7 +67,10 @@ async function main(): Promise<void> {
       },
     );
   };
-  pool.on('change', () => log.debug({ workers: pool.size }, 'workers changed'));
+  pool.on('change', () => {
+    telemetry.onWorkersChanged();
+    log.debug({ workers: pool.size }, 'workers changed');
+  });
 
   const transportOptions = {
     protocol: workerProtocol,
@@ -82,10 +92,11 @@ async function main(): Promise<void> {
   }
 
   const app = buildHttpApi({
-    service, pool, jobs, batching, cache, log, bodyLimitBytes: config.limits.bodyBytes, version: VERSION, accepting: () => accepting,
+    service, pool, jobs, batching, cache, log, telemetry, bodyLimitBytes: config.limits.bodyBytes, version: VERSION, accepting: () => accepting,
   });
   attachClientSocket(app.server, {
     service,
+    telemetry: telemetry.requests,
     path: '/v2/ws',
     maxPayloadBytes: config.limits.bodyBytes,
     maxInFlightPerConnection: config.limits.maxInFlightPerConnection,
@@ -108,6 +119,7 @@ async function main(): Promise<void> {
     await Promise.allSettled(closers.map((c) => c()));
     pool.close();
     await cache?.close();
+    await telemetry.close().catch(() => undefined);
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));

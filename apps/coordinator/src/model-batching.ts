@@ -1,6 +1,7 @@
 import type { InferItem, InferItemResult, ModelSpec } from '@infermesh/contracts';
-import { Batcher, type BatcherStats } from '@infermesh/batcher';
+import { Batcher, type BatchEvent, type BatcherStats } from '@infermesh/batcher';
 import type { ModelRegistry } from '@infermesh/registry';
+import type { RequestTrace } from './request-telemetry.js';
 import type { WorkerPool } from './worker-pool.js';
 
 export interface BatchingOptions {
@@ -10,12 +11,15 @@ export interface BatchingOptions {
   maxDelayMs?: number | undefined;
   /** Longest a request may take end to end: its deadline in the queue. */
   timeoutMs: number;
+  /** Each batch as it leaves for a worker (with batching off, each request as a batch of one). */
+  onBatch?: ((event: BatchEvent) => void) | undefined;
 }
 
 interface Queued {
   item: InferItem;
   rows: number;
   coalesceKey: string | undefined;
+  trace: RequestTrace | undefined;
 }
 
 /** One request's answer, and who computed it. */
@@ -32,6 +36,7 @@ export interface SubmitOptions {
   /** Identical requests (same key) in one batch are computed once. */
   coalesceKey?: string | undefined;
   timeoutMs?: number | undefined;
+  trace?: RequestTrace | undefined;
 }
 
 /** Batcher key: `model:version`, plus `#shard` for a sharded model. */
@@ -63,10 +68,17 @@ export class ModelBatching {
       run: async (items, key, signal, info) => {
         const { model, version, shard } = parseKey(key);
         const remaining = info.deadline === undefined ? options.timeoutMs : Math.max(1, info.deadline - Date.now());
+        // A batch carries its first traced item's context; every item's transport span gets the worker's spans.
+        let traceparent: string | undefined;
+        for (const q of items) {
+          const tp = q.trace?.dispatched();
+          traceparent ??= tp;
+        }
         const response = await pool.dispatch(
-          { model, version, items: items.map((q) => q.item) },
+          { model, version, items: items.map((q) => q.item), ...(traceparent ? { traceparent } : {}) },
           { timeoutMs: remaining, signal, shard },
         );
+        for (const q of items) q.trace?.answered(response.spans);
         return response.items.map((result) => ({ ok: true as const, value: { result, workerId: response.workerId } }));
       },
       sizeOf: (q) => q.rows,
@@ -83,6 +95,7 @@ export class ModelBatching {
         };
       },
     });
+    if (options.onBatch) this.#batcher.on('batch', options.onBatch);
     pool.on('change', () => {
       for (const key of this.#batcher.keys()) {
         const { model, version } = parseKey(key);
@@ -95,21 +108,42 @@ export class ModelBatching {
   submit(spec: ModelSpec, item: InferItem, options: SubmitOptions): Promise<Served> {
     const timeoutMs = Math.min(options.timeoutMs ?? Infinity, this.#options.timeoutMs);
     if (!this.#options.enabled) {
+      const key = keyOf(spec, options.shard);
+      this.#options.onBatch?.({ key, size: 1, callers: 1, rows: options.rows, reason: 'full', waitMs: 0 });
+      const traceparent = options.trace?.dispatched();
       return this.#pool
-        .dispatch({ model: spec.name, version: spec.version, items: [item] }, { timeoutMs, signal: options.signal, shard: options.shard })
+        .dispatch(
+          { model: spec.name, version: spec.version, items: [item], ...(traceparent ? { traceparent } : {}) },
+          { timeoutMs, signal: options.signal, shard: options.shard },
+        )
+        .then((r) => {
+          options.trace?.answered(r.spans);
+          return r;
+        })
         .then((r) => ({
           result: r.items[0] ?? { ok: false, error: { code: 'IM_WORKER_FAILED', message: 'worker answered without a result' } },
           workerId: r.workerId,
         }));
     }
+    options.trace?.queued();
     return this.#batcher.add(
-      { item, rows: options.rows, coalesceKey: options.coalesceKey },
+      { item, rows: options.rows, coalesceKey: options.coalesceKey, trace: options.trace },
       {
         key: keyOf(spec, options.shard),
         deadline: Date.now() + timeoutMs,
         ...(options.signal ? { signal: options.signal } : {}),
       },
     );
+  }
+
+  /** Callers queued now, by model name (summed over versions and shards), for the queue-depth gauge. */
+  queueDepths(): Map<string, number> {
+    const depths = new Map<string, number>();
+    for (const key of this.#batcher.keys()) {
+      const { model } = parseKey(key);
+      depths.set(model, (depths.get(model) ?? 0) + this.#batcher.stats(key).queueDepth);
+    }
+    return depths;
   }
 
   stats(): { enabled: boolean; total: BatcherStats; models: Record<string, BatcherStats> } {

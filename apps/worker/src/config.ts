@@ -24,6 +24,8 @@ export const WorkerConfigSchema = z.object({
   maxConcurrency: z.int().min(1).max(1024).default(4),
   /** ONNX Runtime threads per model session. */
   threads: z.object({ intraOp: z.int().min(1).max(64).default(1), interOp: z.int().min(1).max(64).default(1) }).prefault({}),
+  /** Serve Prometheus metrics at `GET /metrics` on this port (0: any free port); absent: no metrics listener. */
+  metricsPort: z.int().min(0).max(65_535).optional(),
   /** Interval of the worker channel's heartbeat pings. */
   heartbeatMs: z.int().min(100).max(600_000).default(5_000),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -44,6 +46,7 @@ export const WORKER_FLAGS: FlagTable = {
   secret: { path: 'secret', type: 'string', description: 'shared secret of the worker channel' },
   'max-concurrency': { path: 'maxConcurrency', type: 'number', description: 'batches run at once' },
   'intra-op-threads': { path: 'threads.intraOp', type: 'number', description: 'ONNX Runtime intra-op threads' },
+  'metrics-port': { path: 'metricsPort', type: 'number', description: 'serve Prometheus metrics at GET /metrics on this port (0: any free port)' },
   'heartbeat-ms': { path: 'heartbeatMs', type: 'number', description: 'heartbeat ping interval' },
   'log-level': { path: 'logLevel', type: 'string', description: 'fatal|error|warn|info|debug|trace|silent' },
 };

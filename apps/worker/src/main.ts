@@ -3,11 +3,13 @@ import { workerProtocol, type WorkerInfo } from '@infermesh/contracts';
 import { loadModelRepository } from '@infermesh/registry';
 import { JsRuntime, OnnxRuntime } from '@infermesh/runtime';
 import { dial, listen, type Handlers } from '@infermesh/transport';
-import { pino } from 'pino';
+import { createLogger, createMetrics, Tracer } from '@infermesh/telemetry';
+import { BatchTelemetry } from './batch-telemetry.js';
 import { WORKER_FLAGS, WorkerConfigSchema } from './config.js';
+import { listenMetrics } from './metrics-server.js';
 import { ModelHost } from './model-host.js';
 
-const USAGE = 'usage: worker [--config FILE] [--port N] [--coordinator HOST:PORT] [--model NAME]...';
+const USAGE = 'usage: worker [--config FILE] [--port N] [--coordinator HOST:PORT] [--model NAME]... [--metrics-port N]';
 
 
 /** Too many batches at once: the worker refuses rather than queue without bound. */
@@ -20,7 +22,9 @@ async function main(): Promise<void> {
     schema: WorkerConfigSchema, flags: WORKER_FLAGS, usage: USAGE, env: { secret: 'INFERMESH_SECRET' },
   });
   if (!config) return;
-  const log = pino({ level: config.logLevel, base: { worker: config.id } });
+  const log = createLogger({ level: config.logLevel, name: 'worker', base: { worker: config.id } });
+  const metrics = createMetrics();
+  const telemetry = new BatchTelemetry(new Tracer(), metrics);
 
   const repository = await loadModelRepository(config.repository, config.models.length ? { models: config.models } : {});
   const threads = { intraOpNumThreads: config.threads.intraOp, interOpNumThreads: config.threads.interOp };
@@ -47,7 +51,7 @@ async function main(): Promise<void> {
       }
       inFlight++;
       try {
-        return await host.infer(request, signal);
+        return await telemetry.run(request, (stages) => host.infer(request, signal, stages));
       } finally {
         inFlight--;
       }
@@ -61,6 +65,11 @@ async function main(): Promise<void> {
   };
 
   const closers: Array<() => Promise<void>> = [];
+  if (config.metricsPort !== undefined) {
+    const { server, port } = await listenMetrics(metrics, config.listen.host, config.metricsPort);
+    closers.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    log.info({ port, host: config.listen.host }, 'worker metrics listening');
+  }
   if (config.listen.port !== undefined) {
     const server = await listen({ ...transportOptions, host: config.listen.host, port: config.listen.port });
     server.on('connection', (peer) => log.info({ peer: peer.remoteAddress }, 'coordinator connected'));

@@ -72,6 +72,27 @@ describe('ModelHost', () => {
     expect(answer.items[1]).toMatchObject({ ok: false, error: { code: expect.stringMatching(/^IM_/) } });
   });
 
+  it('times pre-processing, inference and post-processing of a batch, in that order, through the stage timer', async () => {
+    const host = await ModelHost.load([model({ outputs: [{ name: 'logits', datatype: 'FP32', shape: [-1, 2] }, { name: 'label', datatype: 'BYTES', shape: [-1] }] })], runtimes);
+    const events: string[] = [];
+    const stages = { start: (stage: string) => (events.push(`start ${stage}`), { end: () => events.push(`end ${stage}`) }) };
+    const answer = await host.infer(
+      { model: 'sign', version: '1', items: [{ id: 'a', inputs: { x: fp32([1]) }, parameters: {}, outputs: [] }, { id: 'b', inputs: { x: fp32([2]) }, parameters: {}, outputs: [] }] },
+      undefined,
+      stages,
+    );
+    expect(answer.items.every((i) => i.ok)).toBe(true);
+    expect(events).toEqual(['start preprocess', 'end preprocess', 'start inference', 'end inference', 'start postprocess', 'end postprocess']);
+  });
+
+  it('times only pre-processing when every item of a batch is bad', async () => {
+    const host = await ModelHost.load([model({ outputs: [{ name: 'logits', datatype: 'FP32', shape: [-1, 2] }] })], runtimes);
+    const events: string[] = [];
+    const stages = { start: (stage: string) => (events.push(stage), { end: () => undefined }) };
+    await host.infer({ model: 'sign', version: '1', items: [{ id: 'bad', inputs: { y: fp32([1]) }, parameters: {}, outputs: [] }] }, undefined, stages);
+    expect(events).toEqual(['preprocess']);
+  });
+
   it('answers every item of a batch for a model it does not hold with IM_WORKER_MODEL_NOT_LOADED', async () => {
     const host = await ModelHost.load([], runtimes);
     const answer = await host.infer({ model: 'x', version: '1', items: [{ id: 'a', inputs: {}, parameters: {}, outputs: [] }] });

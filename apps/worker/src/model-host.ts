@@ -3,6 +3,17 @@ import { buildPipeline, defaultCatalog, type Pipeline } from '@infermesh/process
 import type { RepositoryModel } from '@infermesh/registry';
 import { runBatch, type LoadedModel, type ModelRuntime } from '@infermesh/runtime';
 
+/** The stages of a batch the host reports, for the worker's spans. */
+export type HostStage = 'preprocess' | 'inference' | 'postprocess';
+
+/**
+ * Times the stages of a batch: `start` is called as a stage begins and the returned handle's `end`
+ * as it finishes. A telemetry `Trace` fits as `{ start: (name) => trace.span(name) }`.
+ */
+export interface StageTimer {
+  start(stage: HostStage): { end(): unknown };
+}
+
 interface HostedModel {
   spec: ModelSpec;
   model: LoadedModel;
@@ -84,7 +95,7 @@ export class ModelHost {
    * Runs one batch: pre-processing per item (a bad item fails alone), one runtime call on the
    * stacked batch, post-processing per item. The answer holds one result per item, in order.
    */
-  async infer(request: InferBatchRequest, signal?: AbortSignal): Promise<InferBatchResponse> {
+  async infer(request: InferBatchRequest, signal?: AbortSignal, stages?: StageTimer): Promise<InferBatchResponse> {
     const started = performance.now();
     const hosted = this.#models.get(`${request.model}:${request.version}`);
     if (!hosted) {
@@ -94,6 +105,7 @@ export class ModelHost {
     const { spec, model, pre, post } = hosted;
     const results: InferItemResult[] = new Array(request.items.length);
     const ready: Array<{ index: number; inputs: TensorMap }> = [];
+    const preprocess = stages?.start('preprocess');
     request.items.forEach((item, index) => {
       try {
         const processed = pre.run(item.inputs);
@@ -102,10 +114,18 @@ export class ModelHost {
         results[index] = failure(error, 'IM_WORKER_BAD_INPUT');
       }
     });
+    preprocess?.end();
     if (ready.length > 0) {
       try {
         signal?.throwIfAborted();
-        const outputs = await runBatch(model, ready.map((r) => r.inputs));
+        const inference = stages?.start('inference');
+        let outputs;
+        try {
+          outputs = await runBatch(model, ready.map((r) => r.inputs));
+        } finally {
+          inference?.end();
+        }
+        const postprocess = stages?.start('postprocess');
         ready.forEach(({ index }, k) => {
           try {
             const item = request.items[index]!;
@@ -115,6 +135,7 @@ export class ModelHost {
             results[index] = failure(error, 'IM_WORKER_RUNTIME');
           }
         });
+        postprocess?.end();
       } catch (error) {
         for (const { index } of ready) results[index] = failure(error, 'IM_WORKER_RUNTIME');
       }

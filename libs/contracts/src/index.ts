@@ -20,11 +20,11 @@ export {
 export type { StepRef, BatchingPolicy, ModelSpec, ModelSpecInput } from './model-spec.js';
 export {
   PeerAddressSchema, WorkerInfoSchema, DescribeRequestSchema, InferItemSchema, InferBatchRequestSchema, ItemErrorSchema,
-  InferItemResultSchema, InferBatchResponseSchema, workerProtocol, WORKER_ITEM_ERRORS,
+  InferItemResultSchema, InferBatchResponseSchema, TraceparentSchema, WorkerSpanSchema, workerProtocol, WORKER_ITEM_ERRORS,
 } from './worker-protocol.js';
 export type {
   WorkerInfo, DescribeRequest, InferItem, InferBatchRequest, InferBatchRequestInput, InferItemResult,
-  InferBatchResponse, WorkerProtocol,
+  InferBatchResponse, WorkerProtocol, WorkerSpan,
 } from './worker-protocol.js';
 export { ClientMessageSchema, ServerMessageSchema } from './client-protocol.js';
 export type { ClientMessage, ServerMessage } from './client-protocol.js';

@@ -14,6 +14,12 @@ export const PeerAddressSchema = z
   .transform((s) => (/^wss?:\/\//.test(s) ? s : `ws://${s}`))
   .pipe(z.url({ protocol: /^wss?$/ }));
 
+/** W3C Trace Context `traceparent`: `version-traceid-parentid-flags`, lowercase hex. */
+export const TraceparentSchema = z
+  .string()
+  .max(64)
+  .regex(/^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/, 'a W3C traceparent');
+
 export const WorkerInfoSchema = z.object({
   workerId: z.string().min(1).max(128),
   pid: z.int(),
@@ -42,9 +48,24 @@ export const InferBatchRequestSchema = z.object({
   model: ModelNameSchema,
   version: ModelVersionSchema,
   items: z.array(InferItemSchema).min(1).max(65_536),
+  /** W3C trace context of the batch's first item (the coordinator's transport span), for the worker's spans. */
+  traceparent: TraceparentSchema.optional(),
 });
 export type InferBatchRequest = z.infer<typeof InferBatchRequestSchema>;
 export type InferBatchRequestInput = z.input<typeof InferBatchRequestSchema>;
+
+/**
+ * A span the worker measured (pre-processing, inference, post-processing), returned with its answer so
+ * the coordinator can hang it under its transport span. Times are epoch ms by the worker's clock. The
+ * same shape as @infermesh/telemetry's `RemoteSpan`, defined here because contracts import only zod.
+ */
+export const WorkerSpanSchema = z.object({
+  name: z.string().min(1).max(256),
+  startMs: z.number().nonnegative(),
+  durationMs: z.number().nonnegative(),
+  attributes: z.record(z.string().min(1).max(256), z.union([z.string().max(4096), z.number(), z.boolean()])).optional(),
+});
+export type WorkerSpan = z.infer<typeof WorkerSpanSchema>;
 
 export const ItemErrorSchema = z.object({ code: z.string(), message: z.string() });
 
@@ -59,6 +80,8 @@ export const InferBatchResponseSchema = z.object({
   items: z.array(InferItemResultSchema),
   /** Time the worker spent on the batch, for telemetry. */
   computeMs: z.number().nonnegative(),
+  /** The worker's spans of this batch, when the request carried a `traceparent`. */
+  spans: z.array(WorkerSpanSchema).max(64).optional(),
 });
 export type InferBatchResponse = z.infer<typeof InferBatchResponseSchema>;
 

@@ -1,0 +1,141 @@
+import type { BatchEvent } from '@infermesh/batcher';
+import {
+  createMetrics, DashboardSampler, OtlpExporter, Tracer, TraceStore, type DashboardData, type DashboardWorker, type Logger,
+  type Metrics, type StoredTrace, type TraceSink,
+} from '@infermesh/telemetry';
+import { Gauge } from 'prom-client';
+import { RequestTelemetry } from './request-telemetry.js';
+import type { WorkerStatus } from './worker-pool.js';
+
+export interface CoordinatorTelemetryConfig {
+  otlpFile?: string | undefined;
+  otlpUrl?: string | undefined;
+  traceStoreSize: number;
+}
+
+/** What the scrape and the dashboard read, at read time: nothing here runs per request. */
+export interface TelemetrySources {
+  workers: () => WorkerStatus[];
+  inFlight: () => number;
+  queueDepths: () => Map<string, number>;
+}
+
+/** The load balancer's endpoint states, all of them, so `worker_state` has a series for each. */
+const WORKER_STATES = ['healthy', 'unhealthy', 'ejected', 'draining'];
+
+/** A worker's state for the dashboard: healthy when some model's balancer has it healthy. */
+function workerState(w: WorkerStatus): string {
+  const states = Object.values(w.balancing).map((b) => b.state);
+  if (states.length === 0 || states.includes('healthy')) return 'healthy';
+  return states[0]!;
+}
+
+export function toDashboardWorker(w: WorkerStatus): DashboardWorker {
+  return {
+    id: w.workerId, address: w.address ?? null, models: w.models, state: workerState(w), inFlight: w.inFlight, served: w.served, failed: w.failed,
+  };
+}
+
+/**
+ * The coordinator's telemetry, built from its config: the tracer with its trace store (and an OTLP
+ * exporter when configured), the metric set, the dashboard sampler, and the hooks the pool and the
+ * batcher report to. Gauges of current figures are read from their sources when scraped.
+ */
+export class CoordinatorTelemetry {
+  readonly store: TraceStore;
+  readonly metrics: Metrics;
+  readonly sampler = new DashboardSampler();
+  readonly requests: RequestTelemetry;
+  readonly #exporter: OtlpExporter | undefined;
+  #sources: TelemetrySources | undefined;
+  readonly #knownWorkers = new Set<string>();
+
+  constructor(config: CoordinatorTelemetryConfig, log: Logger) {
+    this.store = new TraceStore({ maxTraces: config.traceStoreSize });
+    const file = config.otlpFile;
+    const url = config.otlpUrl;
+    this.#exporter =
+      file !== undefined || url !== undefined
+        ? new OtlpExporter({ ...(file !== undefined ? { file } : { url: url! }), serviceName: 'infermesh-coordinator' })
+        : undefined;
+    this.#exporter?.on('error', (error: unknown) => log.warn({ err: error }, 'trace export failed'));
+    const sinks: TraceSink[] = this.#exporter ? [this.#exporter] : [];
+    this.metrics = createMetrics({ workerStates: WORKER_STATES });
+    this.requests = new RequestTelemetry({ tracer: new Tracer({ store: this.store, sinks }), metrics: this.metrics, sampler: this.sampler });
+    const self = this;
+    new Gauge({
+      name: 'infermesh_worker_in_flight',
+      help: 'Batches a worker is running now.',
+      labelNames: ['worker'] as const,
+      registers: [this.metrics.registry],
+      collect() {
+        this.reset();
+        for (const w of self.#sources?.workers() ?? []) this.set({ worker: w.workerId }, w.inFlight);
+      },
+    });
+  }
+
+  /** Connects the figures read at scrape time (the pool and service exist after the telemetry). */
+  attach(sources: TelemetrySources): void {
+    this.#sources = sources;
+  }
+
+  /** The batcher's 'batch' event. */
+  readonly onBatch = (event: BatchEvent): void => {
+    const model = event.key.split(':')[0] ?? event.key;
+    this.metrics.batchSize.observe({ model }, event.size);
+    this.sampler.recordBatch(event.size);
+  };
+
+  /** A load balancer's 'state' event, by worker id. */
+  onWorkerState(worker: string, state: string): void {
+    if (WORKER_STATES.includes(state)) this.metrics.setWorkerState(worker, state);
+  }
+
+  /** The pool's set of workers changed: new ones start healthy, gone ones lose their series. */
+  onWorkersChanged(): void {
+    const current = new Set((this.#sources?.workers() ?? []).map((w) => w.workerId));
+    for (const id of current) {
+      if (!this.#knownWorkers.has(id)) {
+        this.#knownWorkers.add(id);
+        this.metrics.setWorkerState(id, 'healthy');
+      }
+    }
+    for (const id of this.#knownWorkers) {
+      if (!current.has(id)) {
+        this.#knownWorkers.delete(id);
+        this.metrics.removeWorker(id);
+      }
+    }
+  }
+
+  /** `GET /metrics`. */
+  async exposition(): Promise<{ contentType: string; body: string }> {
+    const sources = this.#sources;
+    if (sources) {
+      this.metrics.inFlight.set(sources.inFlight());
+      for (const [model, depth] of sources.queueDepths()) this.metrics.queueDepth.set({ model }, depth);
+    }
+    return this.metrics.exposition();
+  }
+
+  /** `GET /v2/dashboard/data`. */
+  dashboardData(): DashboardData {
+    const sources = this.#sources;
+    if (sources) {
+      this.sampler.setWorkers(sources.workers().map(toDashboardWorker));
+      this.sampler.setInFlight(sources.inFlight());
+    }
+    return this.sampler.snapshot();
+  }
+
+  /** The stored trace, `undefined` when unknown; throws `IM_TELEMETRY_INVALID_TRACE_ID` for a malformed id. */
+  trace(traceId: string): StoredTrace | undefined {
+    return this.store.get(traceId);
+  }
+
+  /** Sends the traces still queued for export. */
+  async close(): Promise<void> {
+    await this.#exporter?.close();
+  }
+}

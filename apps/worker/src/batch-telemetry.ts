@@ -1,0 +1,48 @@
+import type { InferBatchRequest, InferBatchResponse } from '@infermesh/contracts';
+import type { Metrics, Tracer } from '@infermesh/telemetry';
+import type { StageTimer } from './model-host.js';
+
+/** The most spans a worker returns with a batch (the contract's bound). */
+const MAX_SPANS = 64;
+
+/**
+ * The worker's per-batch telemetry: a trace continuing the coordinator's `traceparent` whose stage
+ * spans go back with the answer, and the worker's metrics (batches, items by outcome, stage and
+ * batch latency, batches in flight).
+ */
+export class BatchTelemetry {
+  readonly #tracer: Tracer;
+  readonly #metrics: Metrics;
+  #inFlight = 0;
+
+  constructor(tracer: Tracer, metrics: Metrics) {
+    this.#tracer = tracer;
+    this.#metrics = metrics;
+  }
+
+  /** Runs one batch with a stage timer and returns its answer, with the worker's spans when the request was traced. */
+  async run(request: InferBatchRequest, infer: (stages: StageTimer) => Promise<InferBatchResponse>): Promise<InferBatchResponse> {
+    const trace = this.#tracer.start('worker infer', {
+      traceparent: request.traceparent,
+      attributes: { model: request.model, version: request.version, items: request.items.length },
+    });
+    this.#metrics.inFlight.set(++this.#inFlight);
+    let response: InferBatchResponse | undefined;
+    try {
+      response = await infer({ start: (stage) => trace.span(stage) });
+      return request.traceparent === undefined ? response : { ...response, spans: trace.toRemoteSpans().slice(0, MAX_SPANS) };
+    } finally {
+      this.#metrics.inFlight.set(--this.#inFlight);
+      const seconds = trace.end() / 1000;
+      const labels = { model: request.model, version: request.version };
+      this.#metrics.batchSize.observe({ model: request.model }, request.items.length);
+      this.#metrics.requestDuration.observe(labels, seconds);
+      this.#metrics.observeStages(trace.toJSON());
+      if (response) {
+        for (const item of response.items) this.#metrics.requests.inc({ ...labels, outcome: item.ok ? 'ok' : item.error.code });
+      } else {
+        this.#metrics.requests.inc({ ...labels, outcome: 'IM_WORKER_RUNTIME' }, request.items.length);
+      }
+    }
+  }
+}

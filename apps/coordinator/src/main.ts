@@ -6,7 +6,9 @@ import { loadHash } from '@infermesh/router';
 import { dial, listen, type Peer } from '@infermesh/transport';
 import { pino } from 'pino';
 import { AsyncJobs } from './async-jobs.js';
+import { ClientAuth } from './client-auth.js';
 import { attachClientSocket } from './client-socket.js';
+import { loadClientTls } from './client-tls.js';
 import { COORDINATOR_FLAGS, CoordinatorConfigSchema } from './config.js';
 import { buildHttpApi } from './http-api.js';
 import { InferenceService } from './inference-service.js';
@@ -20,7 +22,7 @@ const VERSION = (createRequire(import.meta.url)('../package.json') as { version:
 
 async function main(): Promise<void> {
   const config = loadProgramConfig(process.argv.slice(2), {
-    schema: CoordinatorConfigSchema, flags: COORDINATOR_FLAGS, usage: USAGE, section: 'coordinator', env: { secret: 'INFERMESH_SECRET' },
+    schema: CoordinatorConfigSchema, flags: COORDINATOR_FLAGS, usage: USAGE, section: 'coordinator', env: { secret: 'INFERMESH_SECRET', 'auth.apiKeys': 'INFERMESH_API_KEYS' },
   });
   if (!config) return;
   const log = pino({ level: config.logLevel, base: { role: 'coordinator' } });
@@ -83,13 +85,18 @@ async function main(): Promise<void> {
 
   const app = buildHttpApi({
     service, pool, jobs, batching, cache, log, bodyLimitBytes: config.limits.bodyBytes, version: VERSION, accepting: () => accepting,
+    requestTimeoutMs: config.limits.requestTimeoutMs, https: loadClientTls(config.http.tls),
   });
+  const auth = config.auth.apiKeys.length > 0 ? new ClientAuth(config.auth.apiKeys) : undefined;
+  if (auth) app.addHook('onRequest', auth.hook);
   attachClientSocket(app.server, {
     service,
     path: '/v2/ws',
     maxPayloadBytes: config.limits.bodyBytes,
     maxInFlightPerConnection: config.limits.maxInFlightPerConnection,
     accepting: () => accepting,
+    requestTimeoutMs: config.limits.requestTimeoutMs,
+    auth,
   });
   await app.listen({ host: config.http.host, port: config.http.port });
   const address = app.server.address();

@@ -15,7 +15,7 @@ it('a coordinator SIGKILLed and restarted on the same ports serves again once th
   const [httpPort, workerPort] = [await freePort(), await freePort()];
   cluster = await demoCluster({ workers: 2, httpPort, workerPort });
   const before = mlpLoad(cluster, { clients: 2, rows: 4, maxPerClient: 20 });
-  const first = await before.stop();
+  const first = await before.finished();
   expect(first.ok).toBe(first.sent);
 
   cluster.coordinator.child.kill('SIGKILL');
@@ -40,11 +40,12 @@ it('a coordinator SIGKILLed and restarted on the same ports serves again once th
   const servingMs = Date.now() - killedAt;
   await bothJoined;
   const allJoinedMs = Date.now() - killedAt;
-  const after = await mlpLoad(cluster, { clients: 4, rows: 4, maxPerClient: 25 }).stop();
+  const after = await mlpLoad(cluster, { clients: 4, rows: 4, maxPerClient: 25 }).finished();
   recordFigures('coordinator-restart', { listeningMs, servingMs, allJoinedMs, readinessPolls503: refusedDuringGap, sent: after.sent, ok: after.ok });
   expect(after.wrong).toEqual([]);
   expect(after.lost).toEqual([]);
   expect(after.ok).toBe(after.sent);
+  expect(after.sent).toBe(100);
   // The dialers back off from 100 ms doubling to 10 s: a restart within seconds is seen within ~10 s.
   expect(servingMs).toBeLessThan(20_000);
 });

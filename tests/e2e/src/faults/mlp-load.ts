@@ -30,7 +30,7 @@ export interface LoadResult {
  * Closed-loop MLP clients for the fault tests: each request's answer is checked against the
  * TypeScript reference, and each one ends in exactly one of ok / refused / wrong / lost.
  */
-export function mlpLoad(cluster: Cluster | { url: string }, options: LoadOptions): { stop(): Promise<LoadResult> } {
+export function mlpLoad(cluster: Cluster | { url: string }, options: LoadOptions): { stop(): Promise<LoadResult>; finished(): Promise<LoadResult> } {
   let stopped = false;
   const result: LoadResult = { sent: 0, ok: 0, refused: [], wrong: [], lost: [], byWorker: {} };
   const client = async (c: number): Promise<void> => {
@@ -68,6 +68,11 @@ export function mlpLoad(cluster: Cluster | { url: string }, options: LoadOptions
   return {
     async stop() {
       stopped = true;
+      await Promise.all(clients);
+      return result;
+    },
+    /** Waits for every client to send its `maxPerClient` requests. */
+    async finished() {
       await Promise.all(clients);
       return result;
     },

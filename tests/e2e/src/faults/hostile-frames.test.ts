@@ -47,7 +47,7 @@ describe('hostile frames on the coordinator worker channel', () => {
     await stillServes();
   });
 
-  it('thousands of garbage connections-worth of frames: each connection is dropped, nothing leaks into the pool', async () => {
+  it('twenty connections sending garbage at once: each is dropped, none joins the pool', async () => {
     const codes = await Promise.all(Array.from({ length: 20 }, async () => {
       const ws = await open(`ws://${cluster.workerAddress}`);
       const closed = closeCode(ws);

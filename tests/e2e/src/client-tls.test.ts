@@ -60,7 +60,7 @@ suite('serves the client API over TLS when a certificate is configured', async (
   const ws = new WebSocket(`wss://127.0.0.1:${port}/v2/ws`, { ca });
   await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
   const answer = new Promise<{ type: string; code?: string }>((resolve) => ws.once('message', (raw) => resolve(JSON.parse(String(raw)))));
-  ws.send(JSON.stringify({ type: 'infer', id: 'a', model: 'noop', request: { inputs: [] } }));
+  ws.send(JSON.stringify({ type: 'infer', id: 'a', model: 'noop', request: { inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 4], data: [1, 2, 3, 4] }] } }));
   expect(await answer).toMatchObject({ type: 'error', code: 'IM_MODEL_NOT_FOUND' });
   ws.close();
 });

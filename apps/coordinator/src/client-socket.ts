@@ -1,10 +1,13 @@
 import type { IncomingMessage, Server } from 'node:http';
+import type { Server as TlsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { ClientMessageSchema, type ServerMessage } from '@infermesh/contracts';
 import { formatIssues } from '@infermesh/config';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ApiError, toApiError } from './api-error.js';
+import type { ClientAuth } from './client-auth.js';
 import type { InferenceService } from './inference-service.js';
+import { requestTimeoutMs } from './request-deadline.js';
 import type { RequestTelemetry } from './request-telemetry.js';
 
 export interface ClientSocketOptions {
@@ -15,6 +18,10 @@ export interface ClientSocketOptions {
   /** Requests one connection may have in flight; beyond it each new one is refused (IM_OVERLOADED). */
   maxInFlightPerConnection: number;
   accepting: () => boolean;
+  /** Caps the `timeout_ms` parameter a client sets on a request. */
+  requestTimeoutMs: number;
+  /** API keys: the upgrade request must carry one (401 before upgrading). */
+  auth?: ClientAuth | undefined;
 }
 
 function errorFrame(error: ApiError, id?: string): ServerMessage {
@@ -25,13 +32,17 @@ function errorFrame(error: ApiError, id?: string): ServerMessage {
  * The pipelined WebSocket client API: JSON frames, answers matched by id, out of order. A bad
  * frame gets an error frame and the connection stays; closing the socket cancels its requests.
  */
-export function attachClientSocket(server: Server, options: ClientSocketOptions): WebSocketServer {
+export function attachClientSocket(server: Server | TlsServer, options: ClientSocketOptions): WebSocketServer {
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes });
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = (req.url ?? '').split('?')[0];
     if (path !== options.path || !options.accepting()) {
       socket.end(`HTTP/1.1 ${path === options.path ? '503 Service Unavailable' : '404 Not Found'}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+      return;
+    }
+    if (options.auth && !options.auth.allows(req.headers)) {
+      socket.end('HTTP/1.1 401 Unauthorized\r\nwww-authenticate: Bearer realm="infermesh"\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
@@ -71,12 +82,19 @@ export function attachClientSocket(server: Server, options: ClientSocketOptions)
         reply(errorFrame(new ApiError('IM_OVERLOADED', `this connection has ${inFlight.size} requests in flight`), m.id));
         return;
       }
+      let timeoutMs;
+      try {
+        timeoutMs = requestTimeoutMs({ parameters: m.request.parameters }, options.requestTimeoutMs);
+      } catch (error) {
+        reply(errorFrame(toApiError(error), m.id));
+        return;
+      }
       const abort = new AbortController();
       inFlight.set(m.id, abort);
       // One trace per infer frame.
       const trace = options.telemetry.start('WS infer');
       options.service
-        .infer(m.model, m.version, m.request, { signal: abort.signal, trace })
+        .infer(m.model, m.version, m.request, { signal: abort.signal, trace, ...(timeoutMs === undefined ? {} : { timeoutMs }) })
         .then(
           (response) => {
             options.telemetry.finish(trace, 'ok');

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { ConfigInvalidError, loadConfig, parseFlags } from '@infermesh/config';
+import { ConfigInvalidError, loadConfig, loadProgramConfig, parseFlags } from '@infermesh/config';
 import { describe, expect, it } from 'vitest';
 import { COORDINATOR_FLAGS, CoordinatorConfigSchema } from './config.js';
 
@@ -34,5 +34,18 @@ describe('coordinator config', () => {
     expect(loadConfig(CoordinatorConfigSchema, { overrides }).telemetry).toEqual({ otlpFile: '/tmp/t.jsonl', traceStoreSize: 50 });
     expect(loadConfig(CoordinatorConfigSchema, {}).telemetry).toEqual({ traceStoreSize: 1000 });
     expect(() => loadConfig(CoordinatorConfigSchema, { overrides: { telemetry: { otlpFile: 'a', otlpUrl: 'http://c:4318/v1/traces' } } })).toThrow(ConfigInvalidError);
+  });
+
+  it('reads API keys from repeated --api-key flags or comma-separated INFERMESH_API_KEYS, and TLS files from flags', () => {
+    const env = { 'auth.apiKeys': 'INFERMESH_API_KEYS' };
+    const base = { schema: CoordinatorConfigSchema, flags: COORDINATOR_FLAGS, usage: 'u', env };
+    const fromEnv = loadProgramConfig([], { ...base, environment: { INFERMESH_API_KEYS: 'env-key-0001, env-key-0002' } });
+    expect(fromEnv?.auth.apiKeys).toEqual(['env-key-0001', 'env-key-0002']);
+    const fromFlags = loadProgramConfig(['--api-key', 'flag-key-0001', '--api-key', 'flag-key-0002', '--tls-cert', 'c.pem', '--tls-key', 'k.pem'], { ...base, environment: {} });
+    expect(fromFlags?.auth.apiKeys).toEqual(['flag-key-0001', 'flag-key-0002']);
+    expect(fromFlags?.http.tls).toEqual({ cert: 'c.pem', key: 'k.pem' });
+    expect(loadProgramConfig([], { ...base, environment: {} })?.auth.apiKeys).toEqual([]);
+    expect(() => loadProgramConfig(['--api-key', 'short'], { ...base, environment: {} })).toThrow(ConfigInvalidError);
+    expect(() => loadProgramConfig(['--tls-cert', 'c.pem'], { ...base, environment: {} })).toThrow(ConfigInvalidError);
   });
 });

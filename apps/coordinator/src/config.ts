@@ -7,7 +7,23 @@ const MiB = 1024 * 1024;
 
 export const CoordinatorConfigSchema = z.object({
   /** The client API: Open Inference Protocol over HTTP and the WebSocket API at `/v2/ws`. */
-  http: z.object({ host: z.string().default('127.0.0.1'), port: z.int().min(0).max(65_535).default(9000) }).prefault({}),
+  http: z
+    .object({
+      host: z.string().default('127.0.0.1'),
+      port: z.int().min(0).max(65_535).default(9000),
+      /** PEM files: with both set the client API (HTTP and WebSocket) is served over TLS only. */
+      tls: z.object({ cert: z.string().min(1), key: z.string().min(1) }).optional(),
+    })
+    .prefault({}),
+  /** Client API keys: when any is set, every `/v2` route but the health probes needs `authorization: Bearer <key>`. */
+  auth: z
+    .object({
+      // The environment gives one comma-separated string; flags and files give a list.
+      apiKeys: z
+        .preprocess((v) => (typeof v === 'string' ? v.split(',').map((k) => k.trim()).filter(Boolean) : v), z.array(z.string().min(8)))
+        .default([]),
+    })
+    .prefault({}),
   /** Where workers dial in to register. Set `port: null` to accept no incoming workers. */
   workerListen: z
     .object({ host: z.string().default('127.0.0.1'), port: z.int().min(0).max(65_535).nullable().default(9100) })
@@ -124,6 +140,9 @@ export const COORDINATOR_FLAGS: FlagTable = {
   'worker-host': { path: 'workerListen.host', type: 'string', description: 'address workers dial in on' },
   'worker-port': { path: 'workerListen.port', type: 'number', description: 'port workers dial in on (0: any free port)' },
   worker: { path: 'workers', type: 'list', description: 'worker address to dial (host:port or ws:// URL; repeat)' },
+  'api-key': { path: 'auth.apiKeys', type: 'list', description: 'client API key (repeat; or INFERMESH_API_KEYS, comma-separated)' },
+  'tls-cert': { path: 'http.tls.cert', type: 'string', description: 'PEM certificate: serve the client API over TLS (with --tls-key)' },
+  'tls-key': { path: 'http.tls.key', type: 'string', description: 'PEM private key of --tls-cert' },
   secret: { path: 'secret', type: 'string', description: 'shared secret of the worker channel (or INFERMESH_SECRET)' },
   'body-limit': { path: 'limits.bodyBytes', type: 'number', description: 'largest HTTP body or WebSocket frame, bytes' },
   'max-in-flight': { path: 'limits.maxInFlight', type: 'number', description: 'requests served at once before 429' },

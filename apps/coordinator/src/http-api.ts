@@ -11,6 +11,7 @@ import type { AsyncJobs } from './async-jobs.js';
 import type { CoordinatorTelemetry } from './coordinator-telemetry.js';
 import type { InferenceService } from './inference-service.js';
 import type { ModelBatching } from './model-batching.js';
+import { requestTimeoutMs, TIMEOUT_HEADER } from './request-deadline.js';
 import type { ResponseCache } from './response-cache.js';
 import type { WorkerPool } from './worker-pool.js';
 
@@ -26,6 +27,10 @@ export interface HttpApiOptions {
   version: string;
   /** False once the coordinator is draining: readiness turns false. */
   accepting: () => boolean;
+  /** Caps the deadline a client asks for (`x-request-timeout-ms`, `timeout_ms`). */
+  requestTimeoutMs: number;
+  /** PEM certificate and key: serve over TLS. */
+  https?: { cert: Buffer; key: Buffer } | undefined;
 }
 
 const ModelParams = z.object({ name: ModelNameSchema, version: ModelVersionSchema.optional() });
@@ -70,6 +75,7 @@ export function buildHttpApi(options: HttpApiOptions) {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimitBytes,
     return503OnClosing: true,
+    ...(options.https ? { https: options.https } : {}),
   });
 
   // Only JSON bodies: text/plain is not an inference request (415, not a confusing 400).
@@ -128,11 +134,13 @@ export function buildHttpApi(options: HttpApiOptions) {
       const { name, version } = parseModel(req.params);
       const body = InferRequestJsonSchema.safeParse(req.body);
       if (!body.success) throw new ApiError('IM_BAD_REQUEST', formatIssues(body.error).join('; '));
+      const timeoutMs = requestTimeoutMs({ header: req.headers[TIMEOUT_HEADER], parameters: body.data.parameters }, options.requestTimeoutMs);
+      const deadline = timeoutMs === undefined ? {} : { timeoutMs };
       const prefer = String(req.headers.prefer ?? '');
       if (/\brespond-async\b/.test(prefer)) {
         service.resolve(name, version);
         const id = jobs.submit(() =>
-          service.infer(name, version, body.data, { trace }).then(
+          service.infer(name, version, body.data, { trace, ...deadline }).then(
             (response) => {
               telemetry.requests.finish(trace, 'ok');
               return response;
@@ -152,7 +160,7 @@ export function buildHttpApi(options: HttpApiOptions) {
       const onClose = (): void => abort.abort();
       reply.raw.once('close', onClose);
       try {
-        const response = await service.infer(name, version, body.data, { signal: abort.signal, trace });
+        const response = await service.infer(name, version, body.data, { signal: abort.signal, trace, ...deadline });
         const cache = response.parameters?.['infermesh_cache'];
         if (cache !== undefined) reply.header('x-infermesh-cache', String(cache));
         return response;

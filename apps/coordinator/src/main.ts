@@ -6,7 +6,9 @@ import { loadHash } from '@infermesh/router';
 import { dial, listen, type Peer } from '@infermesh/transport';
 import { createLogger } from '@infermesh/telemetry';
 import { AsyncJobs } from './async-jobs.js';
+import { ClientAuth } from './client-auth.js';
 import { attachClientSocket } from './client-socket.js';
+import { loadClientTls } from './client-tls.js';
 import { COORDINATOR_FLAGS, CoordinatorConfigSchema } from './config.js';
 import { CoordinatorTelemetry } from './coordinator-telemetry.js';
 import { buildHttpApi } from './http-api.js';
@@ -21,7 +23,7 @@ const VERSION = (createRequire(import.meta.url)('../package.json') as { version:
 
 async function main(): Promise<void> {
   const config = loadProgramConfig(process.argv.slice(2), {
-    schema: CoordinatorConfigSchema, flags: COORDINATOR_FLAGS, usage: USAGE, section: 'coordinator', env: { secret: 'INFERMESH_SECRET' },
+    schema: CoordinatorConfigSchema, flags: COORDINATOR_FLAGS, usage: USAGE, section: 'coordinator', env: { secret: 'INFERMESH_SECRET', 'auth.apiKeys': 'INFERMESH_API_KEYS' },
   });
   if (!config) return;
   const log = createLogger({ level: config.logLevel, name: 'coordinator', base: { role: 'coordinator' } });
@@ -93,7 +95,10 @@ async function main(): Promise<void> {
 
   const app = buildHttpApi({
     service, pool, jobs, batching, cache, log, telemetry, bodyLimitBytes: config.limits.bodyBytes, version: VERSION, accepting: () => accepting,
+    requestTimeoutMs: config.limits.requestTimeoutMs, https: loadClientTls(config.http.tls),
   });
+  const auth = config.auth.apiKeys.length > 0 ? new ClientAuth(config.auth.apiKeys) : undefined;
+  if (auth) app.addHook('onRequest', auth.hook);
   attachClientSocket(app.server, {
     service,
     telemetry: telemetry.requests,
@@ -101,6 +106,8 @@ async function main(): Promise<void> {
     maxPayloadBytes: config.limits.bodyBytes,
     maxInFlightPerConnection: config.limits.maxInFlightPerConnection,
     accepting: () => accepting,
+    requestTimeoutMs: config.limits.requestTimeoutMs,
+    auth,
   });
   await app.listen({ host: config.http.host, port: config.http.port });
   const address = app.server.address();

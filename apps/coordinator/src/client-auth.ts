@@ -1,0 +1,46 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError } from './api-error.js';
+
+/** Routes a load balancer or orchestrator probes without a key. */
+const OPEN_PATHS = new Set(['/v2/health/live', '/v2/health/ready']);
+
+// Hashing first gives equal-length buffers, so neither a key's content nor its length leaks in time.
+const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
+
+/**
+ * Client API keys: `authorization: Bearer <key>` checked in constant time against every key (all
+ * of them, so the time does not tell which key came close).
+ */
+export class ClientAuth {
+  readonly #keys: Buffer[];
+
+  constructor(keys: readonly string[]) {
+    if (keys.length === 0) throw new RangeError('ClientAuth needs at least one API key');
+    this.#keys = keys.map(digest);
+  }
+
+  /** Whether the request's headers carry one of the keys. */
+  allows(headers: IncomingHttpHeaders): boolean {
+    const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(headers.authorization ?? '');
+    if (!match?.[1]) return false;
+    const presented = digest(match[1]);
+    let ok = false;
+    for (const key of this.#keys) ok = timingSafeEqual(presented, key) || ok;
+    return ok;
+  }
+
+  /** Whether a path needs a key at all: every `/v2` route but the health probes. */
+  guards(url: string): boolean {
+    const path = url.split('?')[0] ?? '';
+    return (path === '/v2' || path.startsWith('/v2/')) && !OPEN_PATHS.has(path);
+  }
+
+  /** A fastify `onRequest` hook: 401 IM_UNAUTHORIZED before the body is even read. */
+  readonly hook = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    if (!this.guards(request.url) || this.allows(request.headers)) return;
+    reply.header('www-authenticate', 'Bearer realm="infermesh"');
+    throw new ApiError('IM_UNAUTHORIZED', 'a valid API key is required: authorization: Bearer <key>');
+  };
+}

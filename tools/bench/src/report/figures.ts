@@ -71,6 +71,6 @@ export function computeFigures(points: readonly Measurement[]): Figures {
   add('coordinator WebSocket req/s / coordinator HTTP req/s', ratioAt(points, SERIES.coordinatorWs, SERIES.coordinatorHttp, 'rps'));
   add('mlp req/s, batching on / off', ratioAt(points, SERIES.mlpBatching, SERIES.mlp, 'rps', 'highest'));
   add('mlp identical req/s, cache on / off', ratioAt(points, SERIES.identicalCached, SERIES.identical, 'rps'));
-  add('mlp req/s, 2 workers / 1 worker', ratioAt(points, SERIES.mlpTwoWorkers, SERIES.mlp, 'rps', 'highest'));
+  add('mlp req/s, 2 workers / 1 worker', ratioAt(points, SERIES.mlpTwoWorkers, SERIES.mlpBatching, 'rps', 'highest'));
   return { points: rated, headlines };
 }

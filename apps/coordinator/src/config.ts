@@ -5,6 +5,9 @@ import { z } from 'zod';
 
 const MiB = 1024 * 1024;
 
+/** A model, or one version of it: `name` or `name:version`. */
+const TargetSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*(:[1-9][0-9]*)?$/, 'name or name:version');
+
 export const CoordinatorConfigSchema = z.object({
   /** The client API: Open Inference Protocol over HTTP and the WebSocket API at `/v2/ws`. */
   http: z
@@ -80,6 +83,17 @@ export const CoordinatorConfigSchema = z.object({
       ttlMs: z.int().min(1).optional(),
     })
     .prefault({}),
+  /**
+   * Where requests for a model go when no healthy worker serves it: another version or a default
+   * model, `{ 'mlp:2': 'mlp:1', sentiment: default }`; keys and targets are `name` or `name:version`.
+   */
+  fallbacks: z
+    .preprocess(
+      // From flags: a list of `from=to`.
+      (v) => (Array.isArray(v) ? Object.fromEntries(v.map((s) => String(s).split('=', 2))) : v),
+      z.record(TargetSchema, TargetSchema),
+    )
+    .default({}),
   /** How a worker is chosen for each batch among those serving the model (or its shard). */
   balancer: z
     .object({
@@ -149,6 +163,7 @@ export const COORDINATOR_FLAGS: FlagTable = {
   'request-timeout-ms': { path: 'limits.requestTimeoutMs', type: 'number', description: 'longest a request may take' },
   batching: { path: 'batching.enabled', type: 'string', description: 'on|off: dynamic batching of requests per model' },
   'max-delay-ms': { path: 'batching.maxDelayMs', type: 'number', description: 'longest a request waits for its batch to fill (all models)' },
+  fallback: { path: 'fallbacks', type: 'list', description: 'from=to: where a model\'s requests go when no healthy worker serves it (repeat)' },
   cache: { path: 'cache.tier', type: 'string', description: 'response cache: off|memory|sqlite|redis' },
   'cache-file': { path: 'cache.file', type: 'string', description: 'SQLite file of the sqlite cache tier' },
   'cache-redis': { path: 'cache.redisUrl', type: 'string', description: 'Redis URL of the redis cache tier' },

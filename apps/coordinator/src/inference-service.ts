@@ -10,6 +10,14 @@ import { responseCacheKey } from './response-cache-key.js';
 import type { CachedAnswer, ResponseCache } from './response-cache.js';
 import type { WorkerPool } from './worker-pool.js';
 
+/**
+ * Where a model's requests go when no healthy worker serves it: `{ 'mlp:2': 'mlp:1', sentiment: 'default' }`.
+ * Keys and targets are `name` or `name:version` (a bare name means its latest version).
+ */
+export type Fallbacks = Record<string, string>;
+
+const MAX_FALLBACK_DEPTH = 4;
+
 export interface InferenceLimits {
   /** Most tensor elements in one request. */
   maxElements: number;
@@ -36,10 +44,19 @@ export class InferenceService {
   readonly #batching: ModelBatching;
   readonly #cache: ResponseCache | undefined;
   readonly #limits: InferenceLimits;
+  readonly #fallbacks: Fallbacks;
   #inFlight = 0;
   #sequence = 0;
 
-  constructor(registry: ModelRegistry, pool: WorkerPool, batching: ModelBatching, cache: ResponseCache | undefined, limits: InferenceLimits) {
+  constructor(
+    registry: ModelRegistry,
+    pool: WorkerPool,
+    batching: ModelBatching,
+    cache: ResponseCache | undefined,
+    limits: InferenceLimits,
+    fallbacks: Fallbacks = {},
+  ) {
+    this.#fallbacks = fallbacks;
     this.#registry = registry;
     this.#pool = pool;
     this.#batching = batching;
@@ -83,8 +100,30 @@ export class InferenceService {
     }
   }
 
+  /**
+   * The model that will answer: the one asked for, or, when no healthy worker serves it, the first
+   * configured fallback that has one (followed up to a few steps, never in a cycle).
+   */
+  #route(name: string, version: string | undefined): { spec: ModelSpec; fallbackFrom?: string } {
+    const asked = this.resolve(name, version);
+    let spec = asked;
+    const seen = new Set<string>();
+    while (!this.#pool.serves(spec.name, spec.version) && seen.size < MAX_FALLBACK_DEPTH) {
+      const k = `${spec.name}:${spec.version}`;
+      seen.add(k);
+      const target = this.#fallbacks[k] ?? this.#fallbacks[spec.name];
+      if (target === undefined) break;
+      const [n = '', v] = target.split(':');
+      const next = this.resolve(n, v);
+      if (seen.has(`${next.name}:${next.version}`)) break;
+      spec = next;
+    }
+    if (spec === asked || !this.#pool.serves(spec.name, spec.version)) return { spec: asked };
+    return { spec, fallbackFrom: `${asked.name}:${asked.version}` };
+  }
+
   async infer(name: string, version: string | undefined, request: InferRequestJson, options: InferOptions = {}): Promise<InferResponseJson> {
-    const spec = this.resolve(name, version);
+    const { spec, fallbackFrom } = this.#route(name, version);
     const trace = options.trace;
     trace?.resolved(spec.name, spec.version);
     let decoded;
@@ -138,6 +177,7 @@ export class InferenceService {
           infermesh_worker: answer.workerId,
           ...(shard !== undefined ? { infermesh_shard: shard } : {}),
           ...(cacheState ? { infermesh_cache: cacheState } : {}),
+          ...(fallbackFrom ? { infermesh_fallback_from: fallbackFrom } : {}),
         },
         outputs: Object.entries(answer.outputs).map(([n, t]) => tensorToJson(n, t)),
       };

@@ -55,7 +55,7 @@ async function main(): Promise<void> {
     maxElements: config.limits.maxElements,
     maxInFlight: config.limits.maxInFlight,
     timeoutMs: config.limits.requestTimeoutMs,
-  });
+  }, config.fallbacks);
   telemetry.attach({ workers: () => pool.status(), inFlight: () => service.inFlight, queueDepths: () => batching.queueDepths() });
   const jobs = new AsyncJobs(config.async);
   let accepting = true;

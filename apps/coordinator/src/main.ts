@@ -76,6 +76,12 @@ async function main(): Promise<void> {
 
   const transportOptions = {
     protocol: workerProtocol,
+    handlers: {
+      drain: ({ workerId }: { workerId: string }, { peer }: { peer: { id: string } }) => {
+        log.info({ worker: workerId }, 'worker draining');
+        return { accepted: pool.drain(peer.id) };
+      },
+    },
     heartbeatIntervalMs: config.heartbeatMs,
     maxPayloadBytes: config.limits.bodyBytes * 2,
     ...(config.secret ? { secret: config.secret } : {}),

@@ -138,6 +138,21 @@ export class WorkerPool extends EventEmitter<{ change: [] }> {
     return info;
   }
 
+  /**
+   * A worker about to stop: its balancers give it no new batches; it finishes the ones it has, then
+   * closes (and is removed). False for an unknown peer.
+   */
+  drain(peerId: string): boolean {
+    const entry = this.#workers.get(peerId);
+    if (!entry) return false;
+    for (const spec of entry.info.models) {
+      const lb = this.#balancers.get(key(spec.name, spec.version));
+      if (lb?.has(peerId)) void lb.drain(peerId).catch(() => undefined);
+    }
+    this.emit('change');
+    return true;
+  }
+
   remove(peer: Peer<WorkerProtocol>): void {
     const entry = this.#workers.get(peer.id);
     if (!entry) return;

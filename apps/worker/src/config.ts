@@ -28,6 +28,8 @@ export const WorkerConfigSchema = z.object({
   metricsPort: z.int().min(0).max(65_535).optional(),
   /** Interval of the worker channel's heartbeat pings. */
   heartbeatMs: z.int().min(100).max(600_000).default(5_000),
+  /** On SIGTERM: how long to wait for the batches in hand after leaving rotation. */
+  drainTimeoutMs: z.int().min(0).max(600_000).default(10_000),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 }).refine((c) => c.listen.port !== undefined || c.coordinators.length > 0, {
   message: 'a worker needs a coordinator to dial (--coordinator) or a port to listen on (--port), or both',

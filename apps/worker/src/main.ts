@@ -2,7 +2,7 @@ import { ConfigError, loadProgramConfig } from '@infermesh/config';
 import { workerProtocol, type WorkerInfo } from '@infermesh/contracts';
 import { loadModelRepository } from '@infermesh/registry';
 import { JsRuntime, OnnxRuntime } from '@infermesh/runtime';
-import { dial, listen, type Handlers } from '@infermesh/transport';
+import { dial, listen, type Handlers, type Peer } from '@infermesh/transport';
 import { createLogger, createMetrics, Tracer } from '@infermesh/telemetry';
 import { BatchTelemetry } from './batch-telemetry.js';
 import { WORKER_FLAGS, WorkerConfigSchema } from './config.js';
@@ -65,6 +65,7 @@ async function main(): Promise<void> {
   };
 
   const closers: Array<() => Promise<void>> = [];
+  const coordinatorPeers: Array<() => Iterable<Peer<typeof workerProtocol>>> = [];
   if (config.metricsPort !== undefined) {
     const { server, port } = await listenMetrics(metrics, config.listen.host, config.metricsPort);
     closers.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
@@ -74,6 +75,7 @@ async function main(): Promise<void> {
     const server = await listen({ ...transportOptions, host: config.listen.host, port: config.listen.port });
     server.on('connection', (peer) => log.info({ peer: peer.remoteAddress }, 'coordinator connected'));
     closers.push(() => server.close());
+    coordinatorPeers.push(() => server.peers);
     // The launcher and tests read this line to learn the port when 0 was asked for.
     log.info({ port: server.port, host: config.listen.host }, 'worker listening');
   }
@@ -82,14 +84,23 @@ async function main(): Promise<void> {
     peer.on('open', () => log.info({ url }, 'registered with coordinator'));
     peer.on('close', (e) => log.warn({ url, code: e.code, reason: e.reason }, 'coordinator connection lost'));
     closers.push(() => peer.close());
+    coordinatorPeers.push(() => (peer.isOpen ? [peer] : []));
   }
 
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
     stopping = true;
-    log.info({ signal }, 'worker stopping');
-    void Promise.allSettled(closers.map((c) => c()))
+    log.info({ signal, inFlight }, 'worker stopping');
+    // Leave rotation first: every coordinator stops sending; then finish the batches in hand.
+    const peers = coordinatorPeers.flatMap((list) => [...list()]);
+    const deadline = Date.now() + config.drainTimeoutMs;
+    void Promise.allSettled(peers.map((p) => p.call('drain', { workerId: config.id }, { timeoutMs: 2_000 })))
+      .then(async () => {
+        while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+        log.info({ inFlight }, 'worker drained');
+      })
+      .then(() => Promise.allSettled(closers.map((c) => c())))
       .then(() => host.close())
       .finally(() => process.exit(0));
   };

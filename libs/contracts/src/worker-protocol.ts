@@ -87,11 +87,17 @@ export type InferBatchResponse = z.infer<typeof InferBatchResponseSchema>;
 
 /**
  * The worker channel as a method table. The coordinator calls `describe` on every new connection
- * (whichever side dialled) and `infer` for each batch.
+ * (whichever side dialled) and `infer` for each batch; a stopping worker calls `drain`.
  */
+/** A worker about to stop: the coordinator sends it no new batches and lets it finish the ones it has. */
+export const DrainRequestSchema = z.object({ workerId: z.string().min(1).max(128) });
+export const DrainResponseSchema = z.object({ accepted: z.boolean() });
+
 export const workerProtocol = {
   describe: { request: DescribeRequestSchema, response: WorkerInfoSchema },
   infer: { request: InferBatchRequestSchema, response: InferBatchResponseSchema },
+  /** Called by the worker on the coordinator. */
+  drain: { request: DrainRequestSchema, response: DrainResponseSchema },
 } as const;
 export type WorkerProtocol = typeof workerProtocol;
 

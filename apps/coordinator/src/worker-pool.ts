@@ -331,8 +331,9 @@ export class WorkerPool extends EventEmitter<{ change: [] }> {
       } catch (error) {
         const code = faultCode(error) ?? '';
         const fault = WORKER_FAULTS.has(code);
-        // A worker that does not answer in time is at fault too, but the deadline is spent: no retry.
-        lease.release({ ok: false, failure: fault || code === 'IM_TRANSPORT_TIMEOUT' ? 'endpoint' : 'request' });
+        // A request that outlives its deadline is not a worker fault: the deadline may be the client's
+        // own and short. A worker that stops answering is caught by the health checks and heartbeats.
+        lease.release({ ok: false, failure: fault ? 'endpoint' : 'request' });
         if (!fault) throw error;
         worker.failed++;
         lastError = error;

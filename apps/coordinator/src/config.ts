@@ -2,6 +2,7 @@ import type { FlagTable } from '@infermesh/config';
 import { PeerAddressSchema } from '@infermesh/contracts';
 import { STRATEGY_NAMES } from '@infermesh/load-balancer';
 import { z } from 'zod';
+import { PLACEMENTS } from './inference-service.js';
 
 const MiB = 1024 * 1024;
 
@@ -94,6 +95,19 @@ export const CoordinatorConfigSchema = z.object({
       z.record(TargetSchema, TargetSchema),
     )
     .default({}),
+  /**
+   * Where each model's pre- and post-processing run. `colocated`: on the model worker, in the same
+   * call as the model. `disaggregated`: on processors (workers started with `--role processor`), each
+   * stage its own batch, balanced and health-checked like the model workers. A model without steps
+   * always runs co-located. The answer is the same either way.
+   */
+  placement: z
+    .object({
+      default: z.enum(PLACEMENTS).default('colocated'),
+      /** A placement for some models by name: `{ sentiment: disaggregated }`. */
+      models: z.record(z.string(), z.enum(PLACEMENTS)).default({}),
+    })
+    .prefault({}),
   /** How a worker is chosen for each batch among those serving the model (or its shard). */
   balancer: z
     .object({
@@ -168,6 +182,7 @@ export const COORDINATOR_FLAGS: FlagTable = {
   'cache-file': { path: 'cache.file', type: 'string', description: 'SQLite file of the sqlite cache tier' },
   'cache-redis': { path: 'cache.redisUrl', type: 'string', description: 'Redis URL of the redis cache tier' },
   'cache-ttl-ms': { path: 'cache.ttlMs', type: 'number', description: 'caps every model\'s cache TTL' },
+  placement: { path: 'placement.default', type: 'string', description: 'colocated|disaggregated: where pre- and post-processing run (all models)' },
   balancer: { path: 'balancer.strategy', type: 'string', description: `worker choice: ${STRATEGY_NAMES.join('|')}` },
   'health-interval-ms': { path: 'balancer.health.intervalMs', type: 'number', description: 'active worker health check interval' },
   'heartbeat-ms': { path: 'heartbeatMs', type: 'number', description: 'worker channel heartbeat interval' },

@@ -1,10 +1,10 @@
 import {
-  ContractError, decodeInferRequest, tensorToJson, type InferRequestJson, type InferResponseJson, type ModelMetadata,
+  ContractError, decodeInferRequest, tensorToJson, type InferItem, type InferRequestJson, type InferResponseJson, type ModelMetadata,
   type ModelSpec,
 } from '@infermesh/contracts';
 import type { ModelRegistry } from '@infermesh/registry';
 import { ApiError, toApiError } from './api-error.js';
-import type { ModelBatching } from './model-batching.js';
+import type { ModelBatching, Served, SubmitOptions } from './model-batching.js';
 import type { RequestTrace } from './request-telemetry.js';
 import { responseCacheKey } from './response-cache-key.js';
 import type { CachedAnswer, ResponseCache } from './response-cache.js';
@@ -17,6 +17,27 @@ import type { WorkerPool } from './worker-pool.js';
 export type Fallbacks = Record<string, string>;
 
 const MAX_FALLBACK_DEPTH = 4;
+
+/** Where a model's pre- and post-processing run: on its model worker, or on processors. */
+export const PLACEMENTS = ['colocated', 'disaggregated'] as const;
+export type Placement = (typeof PLACEMENTS)[number];
+
+export interface PlacementPolicy {
+  /** Every model's placement unless `models` names one. */
+  default: Placement;
+  /** By model name: `{ sentiment: 'disaggregated' }`. */
+  models: Record<string, Placement>;
+}
+
+export interface InferenceRouting {
+  fallbacks?: Fallbacks;
+  placement?: PlacementPolicy;
+}
+
+/** A request's answer and who computed it: the model worker, and the processors when disaggregated. */
+interface Computed extends Served {
+  processors: string[];
+}
 
 export interface InferenceLimits {
   /** Most tensor elements in one request. */
@@ -45,6 +66,7 @@ export class InferenceService {
   readonly #cache: ResponseCache | undefined;
   readonly #limits: InferenceLimits;
   readonly #fallbacks: Fallbacks;
+  readonly #placement: PlacementPolicy;
   #inFlight = 0;
   #sequence = 0;
 
@@ -54,9 +76,10 @@ export class InferenceService {
     batching: ModelBatching,
     cache: ResponseCache | undefined,
     limits: InferenceLimits,
-    fallbacks: Fallbacks = {},
+    routing: InferenceRouting = {},
   ) {
-    this.#fallbacks = fallbacks;
+    this.#fallbacks = routing.fallbacks ?? {};
+    this.#placement = routing.placement ?? { default: 'colocated', models: {} };
     this.#registry = registry;
     this.#pool = pool;
     this.#batching = batching;
@@ -89,8 +112,19 @@ export class InferenceService {
   }
 
   ready(name: string, version?: string): boolean {
-    const spec = this.resolve(name, version);
-    return this.#pool.serves(spec.name, spec.version);
+    return this.#servable(this.resolve(name, version));
+  }
+
+  /** Disaggregated only when asked for and the model has steps to move; a model without steps has nothing to place. */
+  placementOf(spec: ModelSpec): Placement {
+    const asked = this.#placement.models[spec.name] ?? this.#placement.default;
+    return asked === 'disaggregated' && spec.preprocess.length + spec.postprocess.length > 0 ? 'disaggregated' : 'colocated';
+  }
+
+  /** A healthy model worker serves the model, and, disaggregated, a healthy processor too. */
+  #servable(spec: ModelSpec): boolean {
+    if (!this.#pool.serves(spec.name, spec.version)) return false;
+    return this.placementOf(spec) === 'colocated' || this.#pool.serves(spec.name, spec.version, 'processor');
   }
 
   /** Refuses at once when the coordinator is at capacity, so overload never becomes unbounded memory. */
@@ -108,7 +142,7 @@ export class InferenceService {
     const asked = this.resolve(name, version);
     let spec = asked;
     const seen = new Set<string>();
-    while (!this.#pool.serves(spec.name, spec.version) && seen.size < MAX_FALLBACK_DEPTH) {
+    while (!this.#servable(spec) && seen.size < MAX_FALLBACK_DEPTH) {
       const k = `${spec.name}:${spec.version}`;
       seen.add(k);
       const target = this.#fallbacks[k] ?? this.#fallbacks[spec.name];
@@ -118,8 +152,48 @@ export class InferenceService {
       if (seen.has(`${next.name}:${next.version}`)) break;
       spec = next;
     }
-    if (spec === asked || !this.#pool.serves(spec.name, spec.version)) return { spec: asked };
+    if (spec === asked || !this.#servable(spec)) return { spec: asked };
     return { spec, fallbackFrom: `${asked.name}:${asked.version}` };
+  }
+
+  /**
+   * Runs one request. Co-located: one batch on a model worker does everything. Disaggregated:
+   * pre-processing on a processor, the model stage on a model worker, post-processing on a processor,
+   * each its own batch under one deadline; an item that fails a stage fails with that stage's error,
+   * as it would co-located.
+   */
+  async #compute(spec: ModelSpec, item: InferItem, options: SubmitOptions): Promise<Computed> {
+    if (this.placementOf(spec) === 'colocated') {
+      try {
+        return { ...(await this.#batching.submit(spec, item, options)), processors: [] };
+      } finally {
+        options.trace?.settled();
+      }
+    }
+    const deadline = Date.now() + Math.min(options.timeoutMs ?? this.#limits.timeoutMs, this.#limits.timeoutMs);
+    const stage = async (name: 'preprocess' | 'model' | 'postprocess', inputs: InferItem['inputs'], outputs: string[]): Promise<Served> => {
+      try {
+        return await this.#batching.submit(spec, { ...item, inputs, outputs }, {
+          ...options, stage: name, shard: name === 'model' ? options.shard : undefined, timeoutMs: Math.max(1, deadline - Date.now()),
+        });
+      } finally {
+        options.trace?.settled();
+      }
+    };
+    const answer = item.outputs.length > 0 ? item.outputs : spec.outputs.map((o) => o.name);
+    const processors: string[] = [];
+    let inputs = item.inputs;
+    if (spec.preprocess.length > 0) {
+      const pre = await stage('preprocess', inputs, []);
+      if (!pre.result.ok) return { ...pre, processors: [pre.workerId] };
+      processors.push(pre.workerId);
+      inputs = pre.result.outputs;
+    }
+    const model = await stage('model', inputs, spec.postprocess.length > 0 ? [] : answer);
+    if (!model.result.ok || spec.postprocess.length === 0) return { ...model, processors };
+    const post = await stage('postprocess', model.result.outputs, answer);
+    processors.push(post.workerId);
+    return { result: post.result, workerId: model.workerId, processors };
   }
 
   async infer(name: string, version: string | undefined, request: InferRequestJson, options: InferOptions = {}): Promise<InferResponseJson> {
@@ -145,17 +219,14 @@ export class InferenceService {
       const fingerprint = cacheable || sharded || spec.batchable ? responseCacheKey(spec, item) : undefined;
       const routingKey = request.parameters?.routing_key;
       const shard = sharded ? this.#pool.shardOf(spec.name, spec.version, typeof routingKey === 'string' ? routingKey : fingerprint!) : undefined;
+      let processors: string[] = [];
       const run = async (): Promise<CachedAnswer> => {
         trace?.cacheLookedUp(false);
-        let served;
-        try {
-          served = await this.#batching.submit(spec, item, {
-            rows: decoded.rows, shard, signal: options.signal, timeoutMs: options.timeoutMs, coalesceKey: fingerprint, trace,
-          });
-        } finally {
-          trace?.settled();
-        }
+        const served = await this.#compute(spec, item, {
+          rows: decoded.rows, shard, signal: options.signal, timeoutMs: options.timeoutMs, coalesceKey: fingerprint, trace,
+        });
         if (!served.result.ok) throw toApiError({ code: served.result.error.code, message: served.result.error.message });
+        processors = served.processors;
         return { outputs: served.result.outputs, workerId: served.workerId };
       };
       let answer: CachedAnswer;
@@ -175,6 +246,7 @@ export class InferenceService {
         ...(request.id !== undefined ? { id: request.id } : {}),
         parameters: {
           infermesh_worker: answer.workerId,
+          ...(processors.length > 0 ? { infermesh_processors: processors.join(',') } : {}),
           ...(shard !== undefined ? { infermesh_shard: shard } : {}),
           ...(cacheState ? { infermesh_cache: cacheState } : {}),
           ...(fallbackFrom ? { infermesh_fallback_from: fallbackFrom } : {}),

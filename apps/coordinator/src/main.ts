@@ -55,16 +55,16 @@ async function main(): Promise<void> {
     maxElements: config.limits.maxElements,
     maxInFlight: config.limits.maxInFlight,
     timeoutMs: config.limits.requestTimeoutMs,
-  }, config.fallbacks);
+  }, { fallbacks: config.fallbacks, placement: config.placement });
   telemetry.attach({ workers: () => pool.status(), inFlight: () => service.inFlight, queueDepths: () => batching.queueDepths() });
   const jobs = new AsyncJobs(config.async);
   let accepting = true;
 
   const admitWorker = (peer: Peer<WorkerProtocol>): void => {
     pool.add(peer).then(
-      (info) => log.info({ worker: info.workerId, models: info.models.map((m) => `${m.name}:${m.version}`) }, 'worker joined'),
+      (info) => log.info({ worker: info.workerId, role: info.role, models: info.models.map((m) => `${m.name}:${m.version}`) }, 'worker joined'),
       (error: unknown) => {
-        log.warn({ err: error, peer: peer.remoteAddress }, 'worker refused');
+        log.warn({ err: error, code: (error as { code?: unknown })?.code, peer: peer.remoteAddress }, 'worker refused');
         void peer.close(4403, 'worker refused').catch(() => undefined);
       },
     );

@@ -1,4 +1,4 @@
-import type { InferItem, InferItemResult, ModelSpec } from '@infermesh/contracts';
+import type { InferBatchRequest, InferItem, InferItemResult, ModelSpec } from '@infermesh/contracts';
 import { Batcher, type BatchEvent, type BatcherStats } from '@infermesh/batcher';
 import type { ModelRegistry } from '@infermesh/registry';
 import type { RequestTrace } from './request-telemetry.js';
@@ -11,7 +11,7 @@ export interface BatchingOptions {
   maxDelayMs?: number | undefined;
   /** Longest a request may take end to end: its deadline in the queue. */
   timeoutMs: number;
-  /** Each batch as it leaves for a worker (with batching off, each request as a batch of one). */
+  /** Each batch as it leaves for a model worker (with batching off, each request as a batch of one); not processor batches. */
   onBatch?: ((event: BatchEvent) => void) | undefined;
 }
 
@@ -28,8 +28,13 @@ export interface Served {
   workerId: string;
 }
 
+/** What a batch runs: a whole request (co-located) or one stage of it (disaggregated). */
+export type BatchStage = InferBatchRequest['stage'];
+
 export interface SubmitOptions {
   rows: number;
+  /** `all` (the default) runs pre-processing, the model and post-processing on a model worker. */
+  stage?: BatchStage | undefined;
   /** Shard of a sharded model: requests of one shard batch together and go to its replicas. */
   shard?: number | undefined;
   signal?: AbortSignal | undefined;
@@ -39,15 +44,19 @@ export interface SubmitOptions {
   trace?: RequestTrace | undefined;
 }
 
-/** Batcher key: `model:version`, plus `#shard` for a sharded model. */
-const keyOf = (spec: ModelSpec, shard: number | undefined): string =>
-  shard === undefined ? `${spec.name}:${spec.version}` : `${spec.name}:${spec.version}#${shard}`;
+/** Batcher key: `model:version`, plus `@stage` for one stage of a request, plus `#shard` for a sharded model. */
+const keyOf = (spec: ModelSpec, stage: BatchStage, shard: number | undefined): string =>
+  `${spec.name}:${spec.version}${stage === 'all' ? '' : `@${stage}`}${shard === undefined ? '' : `#${shard}`}`;
 
-function parseKey(key: string): { model: string; version: string; shard: number | undefined } {
+function parseKey(key: string): { model: string; version: string; stage: BatchStage; shard: number | undefined } {
   const [target = '', shard] = key.split('#');
-  const [model = '', version = ''] = target.split(':');
-  return { model, version, shard: shard === undefined ? undefined : Number(shard) };
+  const [modelVersion = '', stage = 'all'] = target.split('@');
+  const [model = '', version = ''] = modelVersion.split(':');
+  return { model, version, stage: stage as BatchStage, shard: shard === undefined ? undefined : Number(shard) };
 }
+
+/** Pre- and post-processing run on processors; everything else on model workers. */
+const onProcessor = (stage: BatchStage): boolean => stage === 'preprocess' || stage === 'postprocess';
 
 /**
  * Dynamic batching per model version: requests of one model queue together and leave as ONE
@@ -55,6 +64,8 @@ function parseKey(key: string): { model: string; version: string; shard: number 
  * waited `maxDelayMs`. The worker runs the batch as one tensor batch. The policy comes from the
  * registry; batches in flight per model are capped at the capacity of the workers serving it, so
  * that while every worker is busy requests gather into larger batches instead of queuing apart.
+ * Disaggregated, each stage queues apart: the model stage as above; pre- and post-processing leave
+ * at once (no delay) and gather only while every processor is busy.
  */
 export class ModelBatching {
   readonly #batcher: Batcher<Queued, Served>;
@@ -66,7 +77,7 @@ export class ModelBatching {
     this.#options = options;
     this.#batcher = new Batcher<Queued, Served>({
       run: async (items, key, signal, info) => {
-        const { model, version, shard } = parseKey(key);
+        const { model, version, stage, shard } = parseKey(key);
         const remaining = info.deadline === undefined ? options.timeoutMs : Math.max(1, info.deadline - Date.now());
         // A batch carries its first traced item's context; every item's transport span gets the worker's spans.
         let traceparent: string | undefined;
@@ -75,7 +86,7 @@ export class ModelBatching {
           traceparent ??= tp;
         }
         const response = await pool.dispatch(
-          { model, version, items: items.map((q) => q.item), ...(traceparent ? { traceparent } : {}) },
+          { model, version, stage, items: items.map((q) => q.item), ...(traceparent ? { traceparent } : {}) },
           { timeoutMs: remaining, signal, shard },
         );
         for (const q of items) q.trace?.answered(response.spans);
@@ -84,36 +95,44 @@ export class ModelBatching {
       sizeOf: (q) => q.rows,
       coalesceKeyOf: (q) => q.coalesceKey,
       policyFor: (key) => {
-        const { model, version } = parseKey(key);
+        const { model, version, stage } = parseKey(key);
         const spec = registry.get(model, version);
+        const processing = onProcessor(stage);
         return {
           maxBatchSize: spec.batchable ? spec.batching.maxBatchSize : 1,
-          maxDelayMs: spec.batchable ? (options.maxDelayMs ?? spec.batching.maxDelayMs) : 0,
+          maxDelayMs: spec.batchable && !processing ? (options.maxDelayMs ?? spec.batching.maxDelayMs) : 0,
           maxQueue: spec.batching.maxQueue,
-          preferredBatchSizes: spec.batchable ? spec.batching.preferredBatchSizes : [],
-          maxInFlightBatches: Math.max(1, pool.capacity(spec.name, spec.version)),
+          preferredBatchSizes: spec.batchable && !processing ? spec.batching.preferredBatchSizes : [],
+          maxInFlightBatches: this.#slots(model, version, stage),
         };
       },
     });
-    if (options.onBatch) this.#batcher.on('batch', options.onBatch);
+    const onBatch = options.onBatch;
+    if (onBatch) this.#batcher.on('batch', (event) => (onProcessor(parseKey(event.key).stage) ? undefined : onBatch(event)));
     pool.on('change', () => {
       for (const key of this.#batcher.keys()) {
-        const { model, version } = parseKey(key);
-        this.#batcher.configure(key, { maxInFlightBatches: Math.max(1, pool.capacity(model, version)) });
+        const { model, version, stage } = parseKey(key);
+        this.#batcher.configure(key, { maxInFlightBatches: this.#slots(model, version, stage) });
       }
     });
   }
 
-  /** Queues one request; resolves with its own result once its batch is answered. */
+  /** Batches the workers that run `stage` can take at once: the cap on that key's batches in flight. */
+  #slots(model: string, version: string, stage: BatchStage): number {
+    return Math.max(1, this.#pool.capacity(model, version, onProcessor(stage) ? 'processor' : 'model'));
+  }
+
+  /** Queues one request (or one stage of it); resolves with its own result once its batch is answered. */
   submit(spec: ModelSpec, item: InferItem, options: SubmitOptions): Promise<Served> {
     const timeoutMs = Math.min(options.timeoutMs ?? Infinity, this.#options.timeoutMs);
+    const stage = options.stage ?? 'all';
     if (!this.#options.enabled) {
-      const key = keyOf(spec, options.shard);
-      this.#options.onBatch?.({ key, size: 1, callers: 1, rows: options.rows, reason: 'full', waitMs: 0 });
+      const key = keyOf(spec, stage, options.shard);
+      if (!onProcessor(stage)) this.#options.onBatch?.({ key, size: 1, callers: 1, rows: options.rows, reason: 'full', waitMs: 0 });
       const traceparent = options.trace?.dispatched();
       return this.#pool
         .dispatch(
-          { model: spec.name, version: spec.version, items: [item], ...(traceparent ? { traceparent } : {}) },
+          { model: spec.name, version: spec.version, stage, items: [item], ...(traceparent ? { traceparent } : {}) },
           { timeoutMs, signal: options.signal, shard: options.shard },
         )
         .then((r) => {
@@ -129,7 +148,7 @@ export class ModelBatching {
     return this.#batcher.add(
       { item, rows: options.rows, coalesceKey: options.coalesceKey, trace: options.trace },
       {
-        key: keyOf(spec, options.shard),
+        key: keyOf(spec, stage, options.shard),
         deadline: Date.now() + timeoutMs,
         ...(options.signal ? { signal: options.signal } : {}),
       },

@@ -35,8 +35,10 @@ afterEach(async () => {
 });
 
 /** A worker process's channel, in-process: real sockets, a handler that answers after `delayMs`. */
-async function fakeWorker(id: string, maxConcurrency: number, delayMs: number, fail?: () => Error | undefined): Promise<FakeWorker> {
-  const info: WorkerInfo = { workerId: id, pid: 1, maxConcurrency, models: [spec], shards: {} };
+async function fakeWorker(
+  id: string, maxConcurrency: number, delayMs: number, fail?: () => Error | undefined, role: WorkerInfo['role'] = 'model',
+): Promise<FakeWorker> {
+  const info: WorkerInfo = { workerId: id, pid: 1, maxConcurrency, models: [spec], shards: {}, role, stages: {} };
   let inFlight = 0;
   const w = { calls: 0, maxSeen: 0 } as FakeWorker;
   const handlers: Handlers<WorkerProtocol> = {
@@ -136,6 +138,26 @@ describe('WorkerPool', () => {
     await peer.close();
     await expect.poll(() => pool.size).toBe(0);
     expect(pool.serves('m', '1')).toBe(false);
+  });
+
+  it('sends pre- and post-processing to processors and the rest to model workers, each balanced apart', async () => {
+    const pool = new WorkerPool(new ModelRegistry(), poolOptions);
+    const model = await fakeWorker('model', 2, 1);
+    const processor = await fakeWorker('processor', 2, 1, undefined, 'processor');
+    await connect(pool, model);
+    expect(pool.serves('m', '1', 'processor')).toBe(false);
+    await expect(pool.dispatch({ ...request('p'), stage: 'preprocess' }, { timeoutMs: 1_000 })).rejects.toMatchObject({
+      code: 'IM_NO_WORKER', message: expect.stringContaining('no processor (preprocess) serves m:1'),
+    });
+    await connect(pool, processor);
+    expect(pool.serves('m', '1', 'processor')).toBe(true);
+    expect(pool.capacity('m', '1', 'processor')).toBe(2);
+    expect((await pool.dispatch({ ...request('a'), stage: 'preprocess' }, { timeoutMs: 1_000 })).workerId).toBe('processor');
+    expect((await pool.dispatch({ ...request('b'), stage: 'model' }, { timeoutMs: 1_000 })).workerId).toBe('model');
+    expect((await pool.dispatch({ ...request('c'), stage: 'postprocess' }, { timeoutMs: 1_000 })).workerId).toBe('processor');
+    expect((await pool.dispatch(request('d'), { timeoutMs: 1_000 })).workerId).toBe('model');
+    expect([model.calls, processor.calls]).toEqual([2, 2]);
+    expect(pool.status().map((w) => [w.workerId, w.role])).toEqual([['model', 'model'], ['processor', 'processor']]);
   });
 
   it('times a request out while it waits for a busy worker', async () => {

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { InferBatchRequest, InferBatchResponse, WorkerInfo, WorkerProtocol } from '@infermesh/contracts';
+import type { InferBatchRequestInput, InferBatchResponse, WorkerInfo, WorkerProtocol, WorkerRole } from '@infermesh/contracts';
 import { LoadBalancer, NoEndpointError, type EndpointMetrics, type StrategyName } from '@infermesh/load-balancer';
 import type { ModelRegistry } from '@infermesh/registry';
 import { RetryBudget, RoutingTable, type Hasher } from '@infermesh/router';
@@ -17,6 +17,7 @@ interface WorkerEntry {
 
 export interface WorkerStatus {
   workerId: string;
+  role: WorkerRole;
   address: string | undefined;
   models: string[];
   shards: Record<string, number[]>;
@@ -69,17 +70,27 @@ function faultCode(error: unknown): string | undefined {
 
 const key = (model: string, version: string): string => `${model}:${version}`;
 
+/** A balancer's key: model workers by `name:version`, processors by `name:version@processor`. */
+const poolKey = (model: string, version: string, role: WorkerRole): string =>
+  role === 'model' ? key(model, version) : `${key(model, version)}@${role}`;
+
+/** Pre- and post-processing go to processors; whole requests and the model stage to model workers. */
+const roleOf = (stage: InferBatchRequestInput['stage']): WorkerRole =>
+  stage === 'preprocess' || stage === 'postprocess' ? 'processor' : 'model';
+
 /**
  * The workers connected to this coordinator, adapted onto the generic blocks: a load balancer per
- * model version (strategy, health checks, outlier ejection) picks among the workers serving it, and
- * a routing table knows which worker holds which shard of a sharded model. A worker is described
- * on connect (whichever side dialled); its models go into the registry.
+ * model version and role (strategy, health checks, outlier ejection) picks among the workers serving
+ * it, and a routing table knows which worker holds which shard of a sharded model. Model workers and
+ * processors (which run only pre- and post-processing) are balanced apart, the same way. A worker is
+ * described on connect (whichever side dialled); its models and their stages go into the registry,
+ * which refuses a worker whose stages do not fit the ones registered.
  */
 export class WorkerPool extends EventEmitter<{ change: [] }> {
   readonly #registry: ModelRegistry;
   readonly #options: WorkerPoolOptions;
   readonly #workers = new Map<string, WorkerEntry>();
-  readonly #balancers = new Map<string, LoadBalancer<WorkerEntry>>();
+  readonly #balancers = new Map<string, { model: string; version: string; role: WorkerRole; lb: LoadBalancer<WorkerEntry> }>();
   readonly #routing: RoutingTable;
   readonly #retries: RetryBudget;
   /** Requests waiting for a worker slot, by model:version, oldest first; bounded by admission. */
@@ -93,9 +104,9 @@ export class WorkerPool extends EventEmitter<{ change: [] }> {
     this.#retries = new RetryBudget(options.retryBudget);
   }
 
-  #balancer(model: string, version: string): LoadBalancer<WorkerEntry> {
-    const k = key(model, version);
-    let lb = this.#balancers.get(k);
+  #balancer(model: string, version: string, role: WorkerRole): LoadBalancer<WorkerEntry> {
+    const k = poolKey(model, version, role);
+    let lb = this.#balancers.get(k)?.lb;
     if (!lb) {
       const o = this.#options;
       lb = new LoadBalancer<WorkerEntry>({
@@ -114,23 +125,32 @@ export class WorkerPool extends EventEmitter<{ change: [] }> {
         o.onState?.({ model: k, worker: this.#workers.get(e.id)?.info.workerId ?? e.id, from: e.from, to: e.to, reason: e.reason });
         this.#wake();
       });
-      this.#balancers.set(k, lb);
+      this.#balancers.set(k, { model, version, role, lb });
     }
     return lb;
   }
 
-  /** Describes a newly connected worker and puts it in rotation; refuses one whose models conflict. */
+  /**
+   * Describes a newly connected worker and puts it in rotation; refuses one whose models conflict
+   * with the registry's, or whose stages do not fit the ones other workers registered.
+   */
   async add(peer: Peer<WorkerProtocol>, timeoutMs = 10_000): Promise<WorkerInfo> {
     const info = await peer.call('describe', {}, { timeoutMs });
-    for (const spec of info.models) this.#registry.register(spec);
+    for (const spec of info.models) {
+      this.#registry.register(spec);
+      const stages = info.stages[key(spec.name, spec.version)];
+      if (stages) this.#registry.registerStages(spec.name, spec.version, stages);
+    }
     const entry: WorkerEntry = { id: peer.id, peer, info, inFlight: 0, served: 0, failed: 0 };
     this.#workers.set(peer.id, entry);
     for (const spec of info.models) {
       const k = key(spec.name, spec.version);
-      if (!this.#routing.route(k)) this.#routing.configure(k, { shards: spec.shards });
-      const shards = info.shards[k];
-      this.#routing.register(peer.id, { target: k, ...(shards ? { shards } : {}) });
-      this.#balancer(spec.name, spec.version).add(peer.id, entry);
+      if (info.role === 'model') {
+        if (!this.#routing.route(k)) this.#routing.configure(k, { shards: spec.shards });
+        const shards = info.shards[k];
+        this.#routing.register(peer.id, { target: k, ...(shards ? { shards } : {}) });
+      }
+      this.#balancer(spec.name, spec.version, info.role).add(peer.id, entry);
     }
     peer.once('close', () => this.remove(peer));
     this.emit('change');
@@ -146,7 +166,7 @@ export class WorkerPool extends EventEmitter<{ change: [] }> {
     const entry = this.#workers.get(peerId);
     if (!entry) return false;
     for (const spec of entry.info.models) {
-      const lb = this.#balancers.get(key(spec.name, spec.version));
+      const lb = this.#balancers.get(poolKey(spec.name, spec.version, entry.info.role))?.lb;
       if (lb?.has(peerId)) void lb.drain(peerId).catch(() => undefined);
     }
     this.emit('change');
@@ -158,7 +178,7 @@ export class WorkerPool extends EventEmitter<{ change: [] }> {
     if (!entry) return;
     this.#workers.delete(peer.id);
     for (const spec of entry.info.models) {
-      const lb = this.#balancers.get(key(spec.name, spec.version));
+      const lb = this.#balancers.get(poolKey(spec.name, spec.version, entry.info.role))?.lb;
       if (lb?.has(peer.id)) lb.remove(peer.id);
     }
     try {
@@ -180,31 +200,30 @@ export class WorkerPool extends EventEmitter<{ change: [] }> {
     return this.#routing.route(k) ? this.#routing.shardOf(k, routingKey) : 0;
   }
 
-  /** Batches the workers serving the model version can run at once. */
-  capacity(model: string, version: string): number {
-    return this.#candidates(model, version).reduce((sum, w) => sum + w.info.maxConcurrency, 0);
+  /** Batches the workers of `role` serving the model version can run at once. */
+  capacity(model: string, version: string, role: WorkerRole = 'model'): number {
+    return this.#candidates(model, version, undefined, role).reduce((sum, w) => sum + w.info.maxConcurrency, 0);
   }
 
-  /** Whether some connected, healthy (or panic-admitted) worker serves the model version. */
-  serves(model: string, version: string): boolean {
-    const lb = this.#balancers.get(key(model, version));
+  /** Whether some connected, healthy (or panic-admitted) worker of `role` serves the model version. */
+  serves(model: string, version: string, role: WorkerRole = 'model'): boolean {
+    const lb = this.#balancers.get(poolKey(model, version, role))?.lb;
     if (!lb || lb.size === 0) return false;
     const snapshot = lb.snapshot();
     return snapshot.panic || snapshot.endpoints.some((e) => e.state === 'healthy');
   }
 
-  /** Whether any model has a worker to serve it: the coordinator's readiness. */
+  /** Whether any model has a model worker to serve it: the coordinator's readiness. */
   ready(): boolean {
-    for (const k of this.#balancers.keys()) {
-      const [model = '', version = ''] = k.split(':');
-      if (this.serves(model, version)) return true;
+    for (const { model, version, role } of this.#balancers.values()) {
+      if (role === 'model' && this.serves(model, version)) return true;
     }
     return false;
   }
 
   status(): WorkerStatus[] {
     const metrics = new Map<string, Record<string, WorkerStatus['balancing'][string]>>();
-    for (const [k, lb] of this.#balancers) {
+    for (const [k, { lb }] of this.#balancers) {
       for (const e of lb.snapshot().endpoints) {
         const m = metrics.get(e.id) ?? {};
         m[k] = { state: e.state, outstanding: e.outstanding, requests: e.requests, errorRate: e.errorRate, latency: e.latency };
@@ -213,6 +232,7 @@ export class WorkerPool extends EventEmitter<{ change: [] }> {
     }
     return [...this.#workers.values()].map((w) => ({
       workerId: w.info.workerId,
+      role: w.info.role,
       address: w.peer.remoteAddress,
       models: w.info.models.map((m) => key(m.name, m.version)),
       shards: w.info.shards,
@@ -224,11 +244,12 @@ export class WorkerPool extends EventEmitter<{ change: [] }> {
     }));
   }
 
-  #candidates(model: string, version: string, shard?: number): WorkerEntry[] {
+  #candidates(model: string, version: string, shard: number | undefined, role: WorkerRole): WorkerEntry[] {
     const k = key(model, version);
     const replicas = shard === undefined || !this.#routing.route(k) ? undefined : new Set(this.#routing.replicas(k, shard));
     return [...this.#workers.values()].filter(
-      (w) => w.peer.isOpen && w.info.models.some((m) => key(m.name, m.version) === k) && (!replicas || replicas.has(w.id)),
+      (w) =>
+        w.peer.isOpen && w.info.role === role && w.info.models.some((m) => key(m.name, m.version) === k) && (!replicas || replicas.has(w.id)),
     );
   }
 
@@ -240,7 +261,7 @@ export class WorkerPool extends EventEmitter<{ change: [] }> {
   /** A slot freed on this worker: the oldest waiter for one of its models takes it. */
   #release(worker: WorkerEntry): void {
     for (const m of worker.info.models) {
-      const first = this.#waiting.get(key(m.name, m.version))?.values().next();
+      const first = this.#waiting.get(poolKey(m.name, m.version, worker.info.role))?.values().next();
       if (first && !first.done) {
         first.value();
         return;
@@ -253,12 +274,14 @@ export class WorkerPool extends EventEmitter<{ change: [] }> {
    * take the batch, waiting while every such worker is busy. The slot is taken synchronously with
    * the pick, so callers racing in one tick cannot overbook a worker. Undefined: nobody can serve it.
    */
-  async #acquire(model: string, version: string, shard: number | undefined, tried: ReadonlySet<string>, signal: AbortSignal) {
-    const k = key(model, version);
+  async #acquire(
+    model: string, version: string, shard: number | undefined, role: WorkerRole, tried: ReadonlySet<string>, signal: AbortSignal,
+  ) {
+    const k = poolKey(model, version, role);
     for (;;) {
-      const candidates = this.#candidates(model, version, shard).filter((w) => !tried.has(w.id));
+      const candidates = this.#candidates(model, version, shard, role).filter((w) => !tried.has(w.id));
       if (candidates.length === 0) return undefined;
-      const lb = this.#balancers.get(k);
+      const lb = this.#balancers.get(k)?.lb;
       const free = new Set(candidates.filter((w) => w.inFlight < w.info.maxConcurrency).map((w) => w.id));
       if (lb && free.size > 0) {
         const exclude = new Set([...this.#workers.keys()].filter((id) => !free.has(id)));
@@ -291,23 +314,25 @@ export class WorkerPool extends EventEmitter<{ change: [] }> {
   }
 
   /**
-   * Sends a batch to a worker. Inference is idempotent, so a batch whose worker fails (closed,
+   * Sends a batch to a worker: a model worker for a whole request or the model stage, a processor
+   * for pre- or post-processing. Inference is idempotent, so a batch whose worker fails (closed,
    * unreachable, busy) is sent to another worker, each worker tried at most once, while the retry
    * budget allows. A failure of the request itself (bad input) is not retried and does not count
    * against the worker.
    */
-  async dispatch(request: InferBatchRequest, options: DispatchOptions): Promise<DispatchResult> {
+  async dispatch(request: InferBatchRequestInput, options: DispatchOptions): Promise<DispatchResult> {
     const tried = new Set<string>();
     const deadline = Date.now() + options.timeoutMs;
     const timeout = AbortSignal.timeout(options.timeoutMs);
     const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
     let lastError: unknown;
+    const role = roleOf(request.stage);
     this.#retries.recordRequest();
     for (;;) {
       if (lastError !== undefined && !this.#retries.tryRetry()) throw lastError;
       let lease;
       try {
-        lease = await this.#acquire(request.model, request.version, options.shard, tried, signal);
+        lease = await this.#acquire(request.model, request.version, options.shard, role, tried, signal);
       } catch {
         throw timeout.aborted
           ? new ApiError('IM_TIMEOUT', `no worker slot for ${request.model}:${request.version} within ${options.timeoutMs} ms`)
@@ -316,7 +341,8 @@ export class WorkerPool extends EventEmitter<{ change: [] }> {
       if (!lease) {
         if (lastError !== undefined) throw lastError;
         const what = options.shard === undefined ? '' : ` shard ${options.shard}`;
-        throw new ApiError('IM_NO_WORKER', `no worker serves ${request.model}:${request.version}${what}`, { retryAfterSeconds: 1 });
+        const who = role === 'model' ? 'worker' : `processor (${request.stage})`;
+        throw new ApiError('IM_NO_WORKER', `no ${who} serves ${request.model}:${request.version}${what}`, { retryAfterSeconds: 1 });
       }
       const worker = lease.endpoint;
       tried.add(worker.id);
@@ -345,6 +371,6 @@ export class WorkerPool extends EventEmitter<{ change: [] }> {
   }
 
   close(): void {
-    for (const lb of this.#balancers.values()) lb.close();
+    for (const { lb } of this.#balancers.values()) lb.close();
   }
 }

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { BatchTelemetry } from './batch-telemetry.js';
 
 const request = (traceparent?: string): InferBatchRequest => ({
-  model: 'm', version: '1', items: [{ id: 'a', inputs: {}, parameters: {}, outputs: [] }, { id: 'b', inputs: {}, parameters: {}, outputs: [] }],
+  model: 'm', version: '1', stage: 'all', items: [{ id: 'a', inputs: {}, parameters: {}, outputs: [] }, { id: 'b', inputs: {}, parameters: {}, outputs: [] }],
   ...(traceparent ? { traceparent } : {}),
 });
 

@@ -1,11 +1,16 @@
 import { hostname } from 'node:os';
 import type { FlagTable } from '@infermesh/config';
-import { PeerAddressSchema } from '@infermesh/contracts';
+import { PeerAddressSchema, WorkerRoleSchema } from '@infermesh/contracts';
 import { z } from 'zod';
 
 export const WorkerConfigSchema = z.object({
   /** Stable name of this worker in the coordinator's status and logs. */
   id: z.string().min(1).max(128).default(`worker-${hostname()}-${process.pid}`),
+  /**
+   * `model`: load each model's session and run whole requests or the model stage. `processor`: run
+   * only the models' pre- and post-processing, for the coordinator's disaggregated placement.
+   */
+  role: WorkerRoleSchema.default('model'),
   /** Model repository folder (one folder per model, numbered versions inside). */
   repository: z.string().min(1).default('.infermesh/models'),
   /** Models to load from the repository; empty loads every model. */
@@ -39,6 +44,7 @@ export type WorkerConfig = z.infer<typeof WorkerConfigSchema>;
 
 export const WORKER_FLAGS: FlagTable = {
   id: { path: 'id', type: 'string', description: 'worker name in status and logs' },
+  role: { path: 'role', type: 'string', description: 'model|processor: run models, or only their pre- and post-processing' },
   repository: { path: 'repository', type: 'string', description: 'model repository folder' },
   model: { path: 'models', type: 'list', description: 'model to load (repeat; default: all)' },
   shard: { path: 'shards', type: 'list', description: 'shard(s) held of each sharded model (default: all)' },

@@ -9,7 +9,7 @@ import { WORKER_FLAGS, WorkerConfigSchema } from './config.js';
 import { listenMetrics } from './metrics-server.js';
 import { ModelHost } from './model-host.js';
 
-const USAGE = 'usage: worker [--config FILE] [--port N] [--coordinator HOST:PORT] [--model NAME]... [--metrics-port N]';
+const USAGE = 'usage: worker [--config FILE] [--role model|processor] [--port N] [--coordinator HOST:PORT] [--model NAME]... [--metrics-port N]';
 
 
 /** Too many batches at once: the worker refuses rather than queue without bound. */
@@ -28,16 +28,18 @@ async function main(): Promise<void> {
 
   const repository = await loadModelRepository(config.repository, config.models.length ? { models: config.models } : {});
   const threads = { intraOpNumThreads: config.threads.intraOp, interOpNumThreads: config.threads.interOp };
-  const host = await ModelHost.load(repository, { onnx: new OnnxRuntime(threads), js: new JsRuntime() });
-  log.info({ models: host.specs.map((s) => `${s.name}:${s.version}`) }, 'models loaded');
+  const host = await ModelHost.load(repository, { onnx: new OnnxRuntime(threads), js: new JsRuntime() }, { role: config.role });
+  log.info({ role: config.role, models: host.specs.map((s) => `${s.name}:${s.version}`) }, 'models loaded');
 
   const info: WorkerInfo = {
     workerId: config.id,
     pid: process.pid,
     maxConcurrency: config.maxConcurrency,
     models: host.specs,
+    role: config.role,
+    stages: host.stages,
     shards: Object.fromEntries(
-      config.shards.length === 0
+      config.shards.length === 0 || config.role === 'processor'
         ? []
         : host.specs.filter((s) => s.shards > 1).map((s) => [`${s.name}:${s.version}`, config.shards.filter((n) => n < s.shards)]),
     ),
@@ -110,6 +112,9 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   const code = error instanceof ConfigError ? 2 : 1;
-  process.stderr.write(`worker: ${error instanceof Error ? error.message : String(error)}\n`);
+  // A model that cannot load (a pipeline that does not fit, a missing file) names its error code.
+  const errorCode = (error as { code?: unknown })?.code;
+  const prefix = typeof errorCode === 'string' && !(error instanceof ConfigError) ? `${errorCode}: ` : '';
+  process.stderr.write(`worker: ${prefix}${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(code);
 });

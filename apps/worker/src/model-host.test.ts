@@ -45,6 +45,7 @@ describe('ModelHost', () => {
     const answer = await host.infer({
       model: 'sign',
       version: '1',
+      stage: 'all',
       items: [
         { id: 'a', inputs: { x: fp32([2]) }, parameters: {}, outputs: ['label'] },
         { id: 'b', inputs: { x: fp32([-1, 3]) }, parameters: {}, outputs: [] },
@@ -63,6 +64,7 @@ describe('ModelHost', () => {
     const answer = await host.infer({
       model: 'sign',
       version: '1',
+      stage: 'all',
       items: [
         { id: 'good', inputs: { x: fp32([1]) }, parameters: {}, outputs: [] },
         { id: 'bad', inputs: { y: fp32([1]) }, parameters: {}, outputs: [] },
@@ -77,7 +79,7 @@ describe('ModelHost', () => {
     const events: string[] = [];
     const stages = { start: (stage: string) => (events.push(`start ${stage}`), { end: () => events.push(`end ${stage}`) }) };
     const answer = await host.infer(
-      { model: 'sign', version: '1', items: [{ id: 'a', inputs: { x: fp32([1]) }, parameters: {}, outputs: [] }, { id: 'b', inputs: { x: fp32([2]) }, parameters: {}, outputs: [] }] },
+      { model: 'sign', version: '1', stage: 'all', items: [{ id: 'a', inputs: { x: fp32([1]) }, parameters: {}, outputs: [] }, { id: 'b', inputs: { x: fp32([2]) }, parameters: {}, outputs: [] }] },
       undefined,
       stages,
     );
@@ -89,13 +91,13 @@ describe('ModelHost', () => {
     const host = await ModelHost.load([model({ outputs: [{ name: 'logits', datatype: 'FP32', shape: [-1, 2] }] })], runtimes);
     const events: string[] = [];
     const stages = { start: (stage: string) => (events.push(stage), { end: () => undefined }) };
-    await host.infer({ model: 'sign', version: '1', items: [{ id: 'bad', inputs: { y: fp32([1]) }, parameters: {}, outputs: [] }] }, undefined, stages);
+    await host.infer({ model: 'sign', version: '1', stage: 'all', items: [{ id: 'bad', inputs: { y: fp32([1]) }, parameters: {}, outputs: [] }] }, undefined, stages);
     expect(events).toEqual(['preprocess']);
   });
 
   it('answers every item of a batch for a model it does not hold with IM_WORKER_MODEL_NOT_LOADED', async () => {
     const host = await ModelHost.load([], runtimes);
-    const answer = await host.infer({ model: 'x', version: '1', items: [{ id: 'a', inputs: {}, parameters: {}, outputs: [] }] });
+    const answer = await host.infer({ model: 'x', version: '1', stage: 'all', items: [{ id: 'a', inputs: {}, parameters: {}, outputs: [] }] });
     expect(answer.items[0]).toMatchObject({ ok: false, error: { code: 'IM_WORKER_MODEL_NOT_LOADED' } });
   });
 
@@ -105,5 +107,63 @@ describe('ModelHost', () => {
       postprocess: [{ step: 'softmax', options: { input: 'nope', output: 'p' } }],
     });
     await expect(ModelHost.load([bad], runtimes)).rejects.toMatchObject({ code: 'IM_PROCESSING_PIPELINE_MISMATCH' });
+  });
+
+  // The JS runtime's session takes the spec's inputs, so pre-processing here rewrites `x` in place.
+  const staged = () =>
+    model({
+      outputs: [{ name: 'logits', datatype: 'FP32', shape: [-1, 2] }, { name: 'label', datatype: 'BYTES', shape: [-1] }, { name: 'probabilities', datatype: 'FP32', shape: [-1, 2] }],
+      preprocess: [{ step: 'normalize', options: { input: 'x', output: 'x', mean: 1, std: 2 } }],
+    });
+
+  it('gives the same answer run as three stages (pre, model, post) as in one call', async () => {
+    const spec = staged();
+    const host = await ModelHost.load([spec], runtimes);
+    const processor = await ModelHost.load([spec], runtimes, { role: 'processor' });
+    const items = [
+      { id: 'a', inputs: { x: fp32([5]) }, parameters: {}, outputs: [] },
+      { id: 'b', inputs: { x: fp32([-3, 5]) }, parameters: {}, outputs: ['label'] },
+    ];
+    const whole = await host.infer({ model: 'sign', version: '1', stage: 'all', items });
+    const pre = await processor.infer({ model: 'sign', version: '1', stage: 'preprocess', items: items.map((i) => ({ ...i, outputs: [] })) });
+    expect(pre.items[0]).toMatchObject({ ok: true, outputs: { x: { shape: [1, 1], data: Float32Array.from([2]) } } });
+    const mid = await host.infer({
+      model: 'sign', version: '1', stage: 'model',
+      items: pre.items.map((r, k) => ({ id: items[k]!.id, inputs: r.ok ? r.outputs : {}, parameters: {}, outputs: [] })),
+    });
+    expect(mid.items[1]).toMatchObject({ ok: true, outputs: { logits: { shape: [2, 2] } } });
+    const post = await processor.infer({
+      model: 'sign', version: '1', stage: 'postprocess',
+      items: mid.items.map((r, k) => ({ id: items[k]!.id, inputs: r.ok ? r.outputs : {}, parameters: {}, outputs: items[k]!.outputs })),
+    });
+    expect(post.items).toEqual(whole.items);
+    expect(whole.items[1]).toMatchObject({ ok: true, outputs: { label: { data: ['down', 'up'] } } });
+    expect(Object.keys((whole.items[1] as { outputs: object }).outputs)).toEqual(['label']);
+    await Promise.all([host.close(), processor.close()]);
+  });
+
+  it('as a processor holds no session: the model stage is refused, the stages it runs are reported', async () => {
+    const processor = await ModelHost.load([staged()], runtimes, { role: 'processor' });
+    const answer = await processor.infer({ model: 'sign', version: '1', stage: 'model', items: [{ id: 'a', inputs: { x: fp32([1]) }, parameters: {}, outputs: [] }] });
+    expect(answer.items[0]).toMatchObject({ ok: false, error: { code: 'IM_WORKER_MODEL_NOT_LOADED', message: expect.stringContaining('pre- and post-processing') } });
+    const stages = processor.stages['sign:1'];
+    expect(stages?.model).toBeUndefined();
+    expect(stages?.preprocess).toEqual({ inputs: [{ name: 'x', datatype: 'FP32', shape: [-1, 1] }], outputs: [{ name: 'x', datatype: 'FP32', shape: [-1, 1] }] });
+    expect(stages?.postprocess?.outputs.map((s) => s.name).sort()).toEqual(['label', 'logits', 'probabilities']);
+    const host = await ModelHost.load([staged()], runtimes);
+    expect(host.stages['sign:1']?.model?.inputs).toEqual(stages?.preprocess?.outputs);
+    expect(host.stages['sign:1']?.postprocess).toEqual(stages?.postprocess);
+    await Promise.all([host.close(), processor.close()]);
+  });
+
+  it('refuses at load pre-processing that hands the session a tensor of another shape', async () => {
+    const bad = model({
+      inputs: [{ name: 'x', datatype: 'FP32', shape: [-1, 2] }],
+      outputs: [{ name: 'logits', datatype: 'FP32', shape: [-1, 2] }],
+      preprocess: [{ step: 'top-k', options: { input: 'x', k: 1, outputValues: 'x', outputIndices: 'i' } }],
+    });
+    const refused = ModelHost.load([bad], runtimes, { role: 'processor' });
+    await expect(refused).rejects.toMatchObject({ code: 'IM_PROCESSING_PIPELINE_MISMATCH', tensor: 'x' });
+    await expect(refused).rejects.toThrow(/session input 'x' FP32 \[-1, 2\] does not fit 'x' FP32 \[-1, 1\]/);
   });
 });

@@ -1,5 +1,9 @@
-import type { InferBatchRequest, InferBatchResponse, InferItemResult, ModelSpec, TensorMap } from '@infermesh/contracts';
-import { buildPipeline, defaultCatalog, type Pipeline } from '@infermesh/processing';
+import {
+  specFits,
+  type InferBatchRequest, type InferBatchResponse, type InferItem, type InferItemResult, type ModelSpec, type ModelStages, type TensorMap,
+  type TensorSpec, type WorkerRole,
+} from '@infermesh/contracts';
+import { buildPipeline, defaultCatalog, PipelineMismatchError, type Pipeline } from '@infermesh/processing';
 import type { RepositoryModel } from '@infermesh/registry';
 import { runBatch, type LoadedModel, type ModelRuntime } from '@infermesh/runtime';
 
@@ -14,11 +18,24 @@ export interface StageTimer {
   start(stage: HostStage): { end(): unknown };
 }
 
+export interface ModelHostOptions {
+  /**
+   * `model` (default) keeps each model's session and runs every stage. `processor` opens each model
+   * once at load to learn its session's tensors (so its pipelines are checked against them), closes
+   * it, and runs only pre- and post-processing.
+   */
+  role?: WorkerRole;
+}
+
 interface HostedModel {
   spec: ModelSpec;
-  model: LoadedModel;
+  /** Undefined on a processor. */
+  model: LoadedModel | undefined;
   pre: Pipeline;
   post: Pipeline;
+  /** The session's input names: what pre-processing hands on. */
+  sessionInputs: string[];
+  stages: ModelStages;
 }
 
 /** An error on one item, with the code the coordinator maps to a client answer. */
@@ -49,15 +66,43 @@ function pick(outputs: TensorMap, names: readonly string[]): TensorMap {
   return out;
 }
 
+const copy = (specs: ReadonlyArray<Omit<TensorSpec, 'shape'> & { shape: readonly number[] }>): TensorSpec[] => specs.map((s) => ({ name: s.name, datatype: s.datatype, shape: [...s.shape] }));
+
+/** Every tensor of `wanted` must be among `have` with a fitting datatype and shape; else the model is refused. */
+function requireFit(model: string, stage: string, have: readonly TensorSpec[], wanted: readonly TensorSpec[], what: string): void {
+  for (const want of wanted) {
+    const found = have.find((h) => h.name === want.name);
+    if (found && specFits(found, want)) continue;
+    const shown = (s: TensorSpec): string => `'${s.name}' ${s.datatype} [${s.shape.join(', ')}]`;
+    throw new PipelineMismatchError(
+      `model '${model}': ${what} ${shown(want)} ${found ? `does not fit ${shown(found)}` : 'is not produced'}; available: ${have.map(shown).join(', ')}`,
+      { step: stage, tensor: want.name, expected: want, actual: found, available: [...have] },
+    );
+  }
+}
+
+/** The item's own output list, or the stage's default. */
+const wanted = (item: InferItem, fallback: readonly string[]): readonly string[] => (item.outputs.length > 0 ? item.outputs : fallback);
+
 /**
  * The models one worker serves: for each, the pre-processing pipeline, the runtime session and the
  * post-processing pipeline, checked to fit together when loaded, not when the first request fails.
+ * A batch runs every stage (co-located) or one of them (disaggregated: a processor runs pre- or
+ * post-processing, a model worker the session alone); the code of each stage is the same either way,
+ * so the answer is too.
  */
 export class ModelHost {
   readonly #models = new Map<string, HostedModel>();
+  readonly role: WorkerRole;
 
-  static async load(models: readonly RepositoryModel[], runtimes: Record<string, ModelRuntime>): Promise<ModelHost> {
-    const host = new ModelHost();
+  private constructor(role: WorkerRole) {
+    this.role = role;
+  }
+
+  static async load(
+    models: readonly RepositoryModel[], runtimes: Record<string, ModelRuntime>, options: ModelHostOptions = {},
+  ): Promise<ModelHost> {
+    const host = new ModelHost(options.role ?? 'model');
     const catalog = defaultCatalog();
     try {
       for (const { spec, dir, file } of models) {
@@ -65,20 +110,33 @@ export class ModelHost {
         if (!runtime) throw new Error(`model '${spec.name}': no runtime for platform '${spec.platform}'`);
         const pre = await buildPipeline(spec.preprocess, catalog, { dir }, spec.inputs);
         const model = await runtime.load({ spec, file });
-        for (const input of model.inputs) {
-          if (!pre.outputs.some((o) => o.name === input.name)) {
-            throw new Error(
-              `model '${spec.name}': runtime input '${input.name}' is not produced by pre-processing (has: ${pre.outputs.map((o) => o.name).join(', ')})`,
-            );
-          }
+        const session = { inputs: copy(model.inputs), outputs: copy(model.outputs) };
+        // A processor only needed the session's tensors; it never runs the session.
+        const kept = host.role === 'processor' ? undefined : model;
+        if (!kept) await model.close();
+        let post: Pipeline;
+        try {
+          requireFit(spec.name, 'model', pre.outputs, session.inputs, 'session input');
+          post = await buildPipeline(spec.postprocess, catalog, { dir }, session.outputs);
+          requireFit(spec.name, 'postprocess', post.outputs, spec.outputs, 'declared output');
+        } catch (error) {
+          await kept?.close();
+          throw error;
         }
-        const post = await buildPipeline(spec.postprocess, catalog, { dir }, model.outputs.map((o) => ({ ...o, shape: [...o.shape] })));
-        for (const output of spec.outputs) {
-          if (!post.outputs.some((o) => o.name === output.name)) {
-            throw new Error(`model '${spec.name}': declared output '${output.name}' is not produced by the model or post-processing`);
-          }
-        }
-        host.#models.set(`${spec.name}:${spec.version}`, { spec, model, pre, post });
+        const only = (specs: readonly TensorSpec[], of: readonly TensorSpec[]): TensorSpec[] =>
+          copy(specs.filter((s) => of.some((o) => o.name === s.name)));
+        host.#models.set(`${spec.name}:${spec.version}`, {
+          spec,
+          model: kept,
+          pre,
+          post,
+          sessionInputs: session.inputs.map((s) => s.name),
+          stages: {
+            preprocess: { inputs: copy(spec.inputs), outputs: only(pre.outputs, session.inputs) },
+            ...(kept ? { model: session } : {}),
+            postprocess: { inputs: session.outputs, outputs: only(post.outputs, spec.outputs) },
+          },
+        });
       }
     } catch (error) {
       await host.close();
@@ -91,60 +149,89 @@ export class ModelHost {
     return [...this.#models.values()].map((m) => m.spec);
   }
 
+  /** Per model (`name:version`), the stages this host runs and their tensors, for the worker's `describe`. */
+  get stages(): Record<string, ModelStages> {
+    return Object.fromEntries([...this.#models].map(([k, m]) => [k, m.stages]));
+  }
+
   /**
-   * Runs one batch: pre-processing per item (a bad item fails alone), one runtime call on the
-   * stacked batch, post-processing per item. The answer holds one result per item, in order.
+   * Runs one batch of `request.stage`: pre- and post-processing per item (a bad item fails alone),
+   * the session once on the stacked batch. The answer holds one result per item, in order.
    */
   async infer(request: InferBatchRequest, signal?: AbortSignal, stages?: StageTimer): Promise<InferBatchResponse> {
     const started = performance.now();
     const hosted = this.#models.get(`${request.model}:${request.version}`);
-    if (!hosted) {
-      const error = { code: 'IM_WORKER_MODEL_NOT_LOADED', message: `model ${request.model}:${request.version} is not loaded here` };
+    const stage = request.stage;
+    const runsModel = stage === 'all' || stage === 'model';
+    if (!hosted || (runsModel && !hosted.model)) {
+      const where = hosted ? ` (this ${this.role} runs only pre- and post-processing)` : '';
+      const error = { code: 'IM_WORKER_MODEL_NOT_LOADED', message: `model ${request.model}:${request.version} is not loaded here${where}` };
       return { items: request.items.map(() => ({ ok: false as const, error })), computeMs: performance.now() - started };
     }
     const { spec, model, pre, post } = hosted;
     const results: InferItemResult[] = new Array(request.items.length);
-    const ready: Array<{ index: number; inputs: TensorMap }> = [];
-    const preprocess = stages?.start('preprocess');
-    request.items.forEach((item, index) => {
-      try {
-        const processed = pre.run(item.inputs);
-        ready.push({ index, inputs: pick(processed, model.inputs.map((i) => i.name)) });
-      } catch (error) {
-        results[index] = failure(error, 'IM_WORKER_BAD_INPUT');
-      }
-    });
-    preprocess?.end();
-    if (ready.length > 0) {
+    let live = request.items.map((item, index) => ({ index, item, tensors: item.inputs }));
+    // One per-item stage: an item whose step throws fails alone with `code`, the rest go on.
+    const perItem = (name: HostStage, code: string, run: (tensors: TensorMap, item: InferItem) => TensorMap): void => {
+      if (live.length === 0) return;
+      const timer = stages?.start(name);
+      live = live.filter((r) => {
+        try {
+          r.tensors = run(r.tensors, r.item);
+          return true;
+        } catch (error) {
+          results[r.index] = failure(error, code);
+          return false;
+        }
+      });
+      timer?.end();
+    };
+
+    if (stage === 'all' || stage === 'preprocess') {
+      const handOn = (item: InferItem): readonly string[] => (stage === 'all' ? hosted.sessionInputs : wanted(item, hosted.sessionInputs));
+      perItem('preprocess', 'IM_WORKER_BAD_INPUT', (tensors, item) => pick(pre.run(tensors), handOn(item)));
+    }
+    if (runsModel && model && live.length > 0) {
       try {
         signal?.throwIfAborted();
-        const inference = stages?.start('inference');
+        const timer = stages?.start('inference');
         let outputs;
         try {
-          outputs = await runBatch(model, ready.map((r) => r.inputs));
+          outputs = await runBatch(model, live.map((r) => r.tensors));
         } finally {
-          inference?.end();
+          timer?.end();
         }
-        const postprocess = stages?.start('postprocess');
-        ready.forEach(({ index }, k) => {
+        live.forEach((r, k) => {
+          r.tensors = outputs[k]!;
+        });
+      } catch (error) {
+        for (const r of live) results[r.index] = failure(error, 'IM_WORKER_RUNTIME');
+        live = [];
+      }
+      if (stage === 'model') {
+        // Everything the session answered goes on to post-processing, unless the caller names outputs.
+        live = live.filter((r) => {
+          if (r.item.outputs.length === 0) return true;
           try {
-            const item = request.items[index]!;
-            const wanted = item.outputs.length > 0 ? item.outputs : spec.outputs.map((o) => o.name);
-            results[index] = { ok: true, outputs: pick(post.run(outputs[k]!), wanted) };
+            r.tensors = pick(r.tensors, r.item.outputs);
+            return true;
           } catch (error) {
-            results[index] = failure(error, 'IM_WORKER_RUNTIME');
+            results[r.index] = failure(error, 'IM_WORKER_RUNTIME');
+            return false;
           }
         });
-        postprocess?.end();
-      } catch (error) {
-        for (const { index } of ready) results[index] = failure(error, 'IM_WORKER_RUNTIME');
       }
     }
+    if (stage === 'all' || stage === 'postprocess') {
+      const declared = spec.outputs.map((o) => o.name);
+      perItem('postprocess', 'IM_WORKER_RUNTIME', (tensors, item) => pick(post.run(tensors), wanted(item, declared)));
+    }
+    for (const r of live) results[r.index] = { ok: true, outputs: r.tensors };
     return { items: results, computeMs: performance.now() - started };
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([...this.#models.values()].map((m) => m.model.close()));
+    await Promise.allSettled([...this.#models.values()].map((m) => m.model?.close()));
     this.#models.clear();
   }
 }

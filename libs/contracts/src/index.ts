@@ -1,7 +1,7 @@
 export { DATATYPES, DatatypeSchema, TYPED_ARRAY_OF, INTEGER_RANGE, bytesPerElement } from './datatype.js';
 export type { Datatype, TensorData, TensorDataMap } from './datatype.js';
 export {
-  DimSchema, ShapeSchema, TensorSpecSchema, TensorSchema, TensorMapSchema, elementCount, shapeFits,
+  DimSchema, ShapeSchema, TensorSpecSchema, TensorSchema, TensorMapSchema, elementCount, shapeFits, specFits,
 } from './tensor.js';
 export type { Tensor, TensorMap, TensorSpec } from './tensor.js';
 export { tensorFromJson, tensorToJson } from './tensor-json.js';
@@ -21,10 +21,11 @@ export type { StepRef, BatchingPolicy, ModelSpec, ModelSpecInput } from './model
 export {
   PeerAddressSchema, WorkerInfoSchema, DescribeRequestSchema, InferItemSchema, InferBatchRequestSchema, ItemErrorSchema,
   InferItemResultSchema, InferBatchResponseSchema, TraceparentSchema, WorkerSpanSchema, workerProtocol, WORKER_ITEM_ERRORS,
+  STAGES, StageSchema, WorkerRoleSchema, StageSignatureSchema, ModelStagesSchema,
 } from './worker-protocol.js';
 export type {
   WorkerInfo, DescribeRequest, InferItem, InferBatchRequest, InferBatchRequestInput, InferItemResult,
-  InferBatchResponse, WorkerProtocol, WorkerSpan,
+  InferBatchResponse, WorkerProtocol, WorkerSpan, Stage, WorkerRole, StageSignature, ModelStages,
 } from './worker-protocol.js';
 export { ClientMessageSchema, ServerMessageSchema } from './client-protocol.js';
 export type { ClientMessage, ServerMessage } from './client-protocol.js';

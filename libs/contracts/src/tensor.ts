@@ -59,3 +59,16 @@ export type TensorMap = Record<string, Tensor>;
 export function shapeFits(shape: readonly number[], declared: readonly number[]): boolean {
   return shape.length === declared.length && declared.every((d, i) => d === -1 || d === shape[i]);
 }
+
+/**
+ * Whether a tensor declared as `have` can feed an input declared as `want`, both being declarations
+ * (a build-time check): same datatype and rank, and each dimension equal or `-1` on either side (a
+ * size not known yet, checked again at run time with `shapeFits`).
+ */
+export function specFits(have: TensorSpec, want: TensorSpec): boolean {
+  return (
+    have.datatype === want.datatype &&
+    have.shape.length === want.shape.length &&
+    want.shape.every((d, i) => d === -1 || have.shape[i] === -1 || have.shape[i] === d)
+  );
+}

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ModelNameSchema, ModelSpecSchema, ModelVersionSchema } from './model-spec.js';
 import { ParametersSchema } from './inference-protocol.js';
-import { TensorMapSchema } from './tensor.js';
+import { TensorMapSchema, TensorSpecSchema } from './tensor.js';
 
 /**
  * The messages between coordinator and worker, carried by @infermesh/transport as RPC methods.
@@ -20,6 +20,33 @@ export const TraceparentSchema = z
   .max(64)
   .regex(/^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/, 'a W3C traceparent');
 
+/**
+ * The steps of a model's request path. A model worker can run them all in one call (co-located) or
+ * only `model`; a processor runs `preprocess` and `postprocess` (disaggregated inference).
+ */
+export const STAGES = ['preprocess', 'model', 'postprocess'] as const;
+export const StageSchema = z.enum(STAGES);
+export type Stage = z.infer<typeof StageSchema>;
+
+/** What a worker is for: `model` workers hold model sessions; `processor`s run only pre- and post-processing. */
+export const WorkerRoleSchema = z.enum(['model', 'processor']);
+export type WorkerRole = z.infer<typeof WorkerRoleSchema>;
+
+/** The tensors one stage reads and writes, as the worker that runs it built it. */
+export const StageSignatureSchema = z.object({
+  inputs: z.array(TensorSpecSchema).max(256),
+  outputs: z.array(TensorSpecSchema).max(256),
+});
+export type StageSignature = z.infer<typeof StageSignatureSchema>;
+
+/** The stages of one model a worker can run, each with its signature. */
+export const ModelStagesSchema = z.object({
+  preprocess: StageSignatureSchema.optional(),
+  model: StageSignatureSchema.optional(),
+  postprocess: StageSignatureSchema.optional(),
+});
+export type ModelStages = z.infer<typeof ModelStagesSchema>;
+
 export const WorkerInfoSchema = z.object({
   workerId: z.string().min(1).max(128),
   pid: z.int(),
@@ -28,6 +55,12 @@ export const WorkerInfoSchema = z.object({
   models: z.array(ModelSpecSchema).max(1024),
   /** The shards of each model (by `name:version`) this worker holds; absent means all. */
   shards: z.record(z.string(), z.array(z.int().min(0))).default({}),
+  role: WorkerRoleSchema.default('model'),
+  /**
+   * Per model (`name:version`), the stages this worker can run and the tensors each reads and writes,
+   * so the coordinator can check that a processor's pipelines fit the model workers' sessions.
+   */
+  stages: z.record(z.string(), ModelStagesSchema).default({}),
 });
 export type WorkerInfo = z.infer<typeof WorkerInfoSchema>;
 
@@ -39,7 +72,7 @@ export const InferItemSchema = z.object({
   id: z.string().max(256),
   inputs: TensorMapSchema,
   parameters: ParametersSchema.default({}),
-  /** Output names the client asked for; empty means all. */
+  /** Output names to answer with; empty means the stage's own outputs (all the model's, for `all`). */
   outputs: z.array(z.string()).max(64).default([]),
 });
 export type InferItem = z.infer<typeof InferItemSchema>;
@@ -48,6 +81,13 @@ export const InferBatchRequestSchema = z.object({
   model: ModelNameSchema,
   version: ModelVersionSchema,
   items: z.array(InferItemSchema).min(1).max(65_536),
+  /**
+   * What to run on each item. `all` (co-located): pre-processing, the model, post-processing, from the
+   * client's tensors to its answer. One stage (disaggregated): `preprocess` answers the model's session
+   * inputs, `model` takes those and answers the session outputs, `postprocess` takes those and answers
+   * the model's declared outputs.
+   */
+  stage: z.enum(['all', ...STAGES]).default('all'),
   /** W3C trace context of the batch's first item (the coordinator's transport span), for the worker's spans. */
   traceparent: TraceparentSchema.optional(),
 });

@@ -9,7 +9,7 @@ export { StepCatalog } from './catalog.js';
 export { defaultCatalog } from './default-catalog.js';
 export { buildPipeline } from './pipeline.js';
 export type { Pipeline, PipelineStep, PipelineStepRef } from './pipeline.js';
-export { readInput, specFits } from './spec-check.js';
+export { readInput } from './spec-check.js';
 export { readModelFile } from './model-file.js';
 export { Tokenizer, tokenize } from './tokenizer.js';
 export type { TokenizerOptions } from './tokenizer.js';

@@ -1,7 +1,7 @@
-import type { TensorMap, TensorSpec } from '@infermesh/contracts';
+import { specFits, type TensorMap, type TensorSpec } from '@infermesh/contracts';
 import type { StepCatalog } from './catalog.js';
 import { InvalidOptionsError, PipelineMismatchError, ProcessingError, StepFailedError } from './errors.js';
-import { findSpec, formatSpec, formatSpecs, mergeSpecs, specFits } from './spec-check.js';
+import { findSpec, formatSpec, formatSpecs, mergeSpecs } from './spec-check.js';
 import type { StepContext, StepInstance } from './step.js';
 import { z } from 'zod';
 

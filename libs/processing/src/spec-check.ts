@@ -12,18 +12,6 @@ export function formatSpecs(specs: readonly TensorSpec[]): string {
   return specs.length === 0 ? '(nothing)' : specs.map(formatSpec).join(', ');
 }
 
-/**
- * Build time: whether a tensor declared as `have` can feed an input declared as `want`. A `-1` on
- * either side is a size not known yet, so it fits here and is checked again at run time.
- */
-export function specFits(have: TensorSpec, want: TensorSpec): boolean {
-  return (
-    have.datatype === want.datatype &&
-    have.shape.length === want.shape.length &&
-    want.shape.every((d, i) => d === -1 || have.shape[i] === -1 || have.shape[i] === d)
-  );
-}
-
 export function findSpec(specs: readonly TensorSpec[], name: string): TensorSpec | undefined {
   return specs.find((s) => s.name === name);
 }

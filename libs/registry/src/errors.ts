@@ -3,6 +3,7 @@ export const REGISTRY_ERROR_CODES = [
   'IM_REGISTRY_MODEL_NOT_FOUND',
   'IM_REGISTRY_VERSION_NOT_FOUND',
   'IM_REGISTRY_CONFLICT',
+  'IM_REGISTRY_STAGE_MISMATCH',
   'IM_REGISTRY_INVALID_SPEC',
   'IM_REGISTRY_MANIFEST_UNREADABLE',
   'IM_REGISTRY_INVALID_YAML',
@@ -62,6 +63,24 @@ export class ConflictError extends RegistryError {
     super('IM_REGISTRY_CONFLICT', `model "${model}" version ${version} is already registered with different content`);
     this.model = model;
     this.version = version;
+  }
+}
+
+/**
+ * `registerStages` was given stages that do not fit the model version: a stage that differs from the
+ * one registered before, or a chain that breaks (pre-processing does not hand on a session input, or
+ * the session does not answer a tensor post-processing reads).
+ */
+export class StageMismatchError extends RegistryError {
+  override readonly name = 'StageMismatchError';
+  readonly model: string;
+  readonly version: string;
+  readonly stage: string;
+  constructor(model: string, version: string, stage: string, detail: string) {
+    super('IM_REGISTRY_STAGE_MISMATCH', `model "${model}" version ${version}, stage ${stage}: ${detail}`);
+    this.model = model;
+    this.version = version;
+    this.stage = stage;
   }
 }
 

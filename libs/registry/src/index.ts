@@ -7,7 +7,7 @@ export type { LoadModelRepositoryOptions, RepositoryModel } from './load-model-r
 export { ModelRegistry } from './model-registry.js';
 export type { RegistryChange, RegistryChangeListener } from './model-registry.js';
 export {
-  REGISTRY_ERROR_CODES, RegistryError, ModelNotFoundError, VersionNotFoundError, ConflictError, InvalidSpecError,
+  REGISTRY_ERROR_CODES, RegistryError, ModelNotFoundError, VersionNotFoundError, ConflictError, StageMismatchError, InvalidSpecError,
   ManifestUnreadableError, InvalidYamlError, InvalidManifestError, NoVersionsError, ModelFileMissingError,
   RepositoryUnreadableError,
 } from './errors.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ModelSpecInput } from '@infermesh/contracts';
 import { ModelRegistry } from './model-registry.js';
-import { ConflictError, InvalidSpecError, ModelNotFoundError, VersionNotFoundError } from './errors.js';
+import { ConflictError, InvalidSpecError, ModelNotFoundError, StageMismatchError, VersionNotFoundError } from './errors.js';
 import type { RegistryChange } from './model-registry.js';
 
 const spec = (version: string, extra: Partial<ModelSpecInput> = {}): ModelSpecInput => ({
@@ -97,5 +97,63 @@ describe('ModelRegistry', () => {
     const s = r.register(spec('1'));
     expect(Object.isFrozen(s)).toBe(true);
     expect(Object.isFrozen(s.inputs[0])).toBe(true);
+  });
+
+  describe('registerStages', () => {
+    const text = { name: 'text', datatype: 'BYTES' as const, shape: [-1] };
+    const bow = (v: number) => ({ name: 'bow', datatype: 'FP32' as const, shape: [-1, v] });
+    const probs = { name: 'probabilities', datatype: 'FP32' as const, shape: [-1, 3] };
+    const label = { name: 'label', datatype: 'BYTES' as const, shape: [-1] };
+    const processor = (v: number) => ({
+      preprocess: { inputs: [text], outputs: [bow(v)] },
+      postprocess: { inputs: [probs], outputs: [label] },
+    });
+    const modelWorker = { model: { inputs: [bow(8)], outputs: [probs] } };
+
+    it('merges the stages of model workers and processors that chain', () => {
+      const r = new ModelRegistry();
+      r.register(spec('1'));
+      r.registerStages('mlp', '1', modelWorker);
+      const merged = r.registerStages('mlp', '1', processor(8));
+      expect(Object.keys(merged).sort()).toEqual(['model', 'postprocess', 'preprocess']);
+      expect(r.stages('mlp', '1')).toEqual(merged);
+      expect(r.registerStages('mlp', '1', processor(8))).toEqual(merged);
+    });
+
+    it('refuses a processor whose pre-processing does not hand on what the session takes, recording nothing', () => {
+      const r = new ModelRegistry();
+      r.register(spec('1'));
+      r.registerStages('mlp', '1', modelWorker);
+      let error: unknown;
+      try {
+        r.registerStages('mlp', '1', processor(9));
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(StageMismatchError);
+      expect(error).toMatchObject({ code: 'IM_REGISTRY_STAGE_MISMATCH', model: 'mlp', version: '1', stage: 'model' });
+      expect((error as Error).message).toMatch(/session input 'bow' FP32 \[-1, 8\] does not fit 'bow' FP32 \[-1, 9\]/);
+      expect(r.stages('mlp', '1')).toEqual(modelWorker);
+    });
+
+    it('refuses a stage that differs from the one registered, and a session that does not answer what post-processing reads', () => {
+      const r = new ModelRegistry();
+      r.register(spec('1'));
+      r.registerStages('mlp', '1', processor(8));
+      expect(() => r.registerStages('mlp', '1', { preprocess: { inputs: [text], outputs: [bow(8), label] } })).toThrow(/stage preprocess: differs/);
+      expect(() => r.registerStages('mlp', '1', { model: { inputs: [bow(8)], outputs: [label] } })).toThrow(
+        /stage postprocess: post-processing input 'probabilities' FP32 \[-1, 3\] is not among model's outputs/,
+      );
+    });
+
+    it('needs the model registered first, and forgets the stages when the version is unregistered', () => {
+      const r = new ModelRegistry();
+      expect(() => r.registerStages('mlp', '1', modelWorker)).toThrow(ModelNotFoundError);
+      r.register(spec('1'));
+      r.registerStages('mlp', '1', modelWorker);
+      r.unregister('mlp', '1');
+      r.register(spec('1'));
+      expect(r.stages('mlp', '1')).toEqual({});
+    });
   });
 });

@@ -1,5 +1,7 @@
-import { ModelSpecSchema, type ModelSpec, type ModelSpecInput } from '@infermesh/contracts';
-import { ConflictError, InvalidSpecError, ModelNotFoundError, VersionNotFoundError } from './errors.js';
+import {
+  ModelSpecSchema, specFits, STAGES, type ModelSpec, type ModelSpecInput, type ModelStages, type TensorSpec,
+} from '@infermesh/contracts';
+import { ConflictError, InvalidSpecError, ModelNotFoundError, StageMismatchError, VersionNotFoundError } from './errors.js';
 import { toRegistryIssues } from './zod-issues.js';
 
 export interface RegistryChange {
@@ -17,6 +19,8 @@ const byVersion = (a: string, b: string): number => Number(a) - Number(b);
 export class ModelRegistry {
   readonly #models = new Map<string, Map<string, ModelSpec>>();
   readonly #listeners = new Set<RegistryChangeListener>();
+  /** The stages workers reported, by `name:version`. */
+  readonly #stages = new Map<string, ModelStages>();
 
   /**
    * Validates and stores a spec. Registering the same name and version again with identical content
@@ -47,9 +51,50 @@ export class ModelRegistry {
     const spec = versions?.get(version);
     if (!versions || !spec) return false;
     versions.delete(version);
+    this.#stages.delete(`${name}:${version}`);
     if (versions.size === 0) this.#models.delete(name);
     this.#emit({ type: 'removed', spec });
     return true;
+  }
+
+  /**
+   * Records the stages a worker runs for a registered model version (its pre-processing, session and
+   * post-processing signatures), checked first: each must equal the one registered before, so every
+   * worker hands on the same tensors, and together they must chain: pre-processing hands on every
+   * session input, and the session answers every tensor post-processing reads. On a misfit it
+   * throws a `StageMismatchError` and records nothing. Returns the stages known now.
+   */
+  registerStages(name: string, version: string, stages: ModelStages): ModelStages {
+    this.get(name, version);
+    const k = `${name}:${version}`;
+    const known = this.#stages.get(k) ?? {};
+    for (const stage of STAGES) {
+      const have = known[stage];
+      const given = stages[stage];
+      if (have && given && !deepEqual(have, given)) {
+        throw new StageMismatchError(name, version, stage, `differs from the one registered (${signature(given)} vs ${signature(have)})`);
+      }
+    }
+    const merged: ModelStages = deepFreeze({ ...known, ...stages });
+    const chain = (from: 'preprocess' | 'model', to: 'model' | 'postprocess', what: string): void => {
+      const out = merged[from]?.outputs;
+      const into = merged[to]?.inputs;
+      if (!out || !into) return;
+      for (const want of into) {
+        const have = out.find((o) => o.name === want.name);
+        if (have && specFits(have, want)) continue;
+        throw new StageMismatchError(name, version, to, `${what} ${spec(want)} ${have ? `does not fit ${spec(have)}` : `is not among ${from}'s outputs`} (${from} hands on ${out.map(spec).join(', ') || 'nothing'})`);
+      }
+    };
+    chain('preprocess', 'model', 'session input');
+    chain('model', 'postprocess', 'post-processing input');
+    this.#stages.set(k, merged);
+    return merged;
+  }
+
+  /** The stages registered for a model version; empty when no worker reported any. */
+  stages(name: string, version: string): ModelStages {
+    return this.#stages.get(`${name}:${version}`) ?? {};
   }
 
   /** One version of a model; without `version`, the highest-numbered one. */
@@ -98,6 +143,10 @@ export class ModelRegistry {
     for (const listener of [...this.#listeners]) listener(change);
   }
 }
+
+const spec = (s: TensorSpec): string => `'${s.name}' ${s.datatype} [${s.shape.join(', ')}]`;
+const signature = (s: { inputs: readonly TensorSpec[]; outputs: readonly TensorSpec[] }): string =>
+  `${s.inputs.map(spec).join(', ')} → ${s.outputs.map(spec).join(', ')}`;
 
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object' && !Object.isFrozen(value)) {

@@ -6,6 +6,8 @@ export interface ClusterOptions {
   repository: string;
   /** Number of workers, each dialling the coordinator. Default 2. */
   workers?: number;
+  /** Number of processors (workers with `--role processor`: pre- and post-processing only). Default 0. */
+  processors?: number;
   /** Extra flags for the coordinator and for every worker. */
   coordinatorArgs?: string[];
   workerArgs?: string[];
@@ -25,8 +27,11 @@ export interface Cluster {
   readonly workerAddress: string;
   readonly coordinator: ManagedProcess;
   readonly workers: ManagedProcess[];
+  readonly processors: ManagedProcess[];
   /** Starts one more worker that dials the coordinator; resolves once the coordinator admitted it. */
   addWorker(args?: string[]): Promise<ManagedProcess>;
+  /** Starts one more processor (`--role processor`); resolves once the coordinator admitted it. */
+  addProcessor(args?: string[]): Promise<ManagedProcess>;
   stop(): Promise<void>;
 }
 
@@ -48,8 +53,9 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     ...common,
   });
   const workers: ManagedProcess[] = [];
+  const processors: ManagedProcess[] = [];
   const stop = async (): Promise<void> => {
-    await Promise.allSettled([...workers, coordinator].map((p) => p.stop()));
+    await Promise.allSettled([...workers, ...processors, coordinator].map((p) => p.stop()));
   };
   try {
     const [http, channel] = await Promise.all([
@@ -58,15 +64,18 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     ]);
     const url = `http://127.0.0.1:${http.port}`;
     const workerAddress = `127.0.0.1:${channel.port}`;
-    const addWorker = async (args: string[] = []): Promise<ManagedProcess> => {
-      const i = workers.length;
-      const id = `worker-${i + 1}`;
+    // Workers take their section of the config file; processors only flags (the file has no section for them).
+    const add = async (role: 'worker' | 'processor', args: string[]): Promise<ManagedProcess> => {
+      const list = role === 'worker' ? workers : processors;
+      const i = list.length;
+      const id = `${role}-${i + 1}`;
       const admitted = coordinator.waitFor('worker joined', { timeoutMs: 60_000, match: (l) => l.worker === id });
-      const worker = spawnApp({
+      const child = spawnApp({
         name: id,
         entry: APP_ENTRY.worker,
         args: [
-          ...(options.configFile ? ['--config', options.configFile, '--config-section', `workers.${i}`] : []),
+          ...(options.configFile && role === 'worker' ? ['--config', options.configFile, '--config-section', `workers.${i}`] : []),
+          ...(role === 'processor' ? ['--role', 'processor'] : []),
           '--id', id,
           '--repository', options.repository,
           '--coordinator', workerAddress,
@@ -75,12 +84,15 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         ],
         ...common,
       });
-      workers.push(worker);
-      await Promise.race([admitted, worker.exited.then((code) => Promise.reject(new Error(`${id} exited (code ${code})\n${worker.output.join('\n')}`)))]);
-      return worker;
+      list.push(child);
+      await Promise.race([admitted, child.exited.then((code) => Promise.reject(new Error(`${id} exited (code ${code})\n${child.output.join('\n')}`)))]);
+      return child;
     };
+    const addWorker = (args: string[] = []): Promise<ManagedProcess> => add('worker', args);
+    const addProcessor = (args: string[] = []): Promise<ManagedProcess> => add('processor', args);
     for (let i = 0; i < (options.workers ?? 2); i++) await addWorker();
-    return { url, wsUrl: `ws://127.0.0.1:${http.port}/v2/ws`, workerAddress, coordinator, workers, addWorker, stop };
+    for (let i = 0; i < (options.processors ?? 0); i++) await addProcessor();
+    return { url, wsUrl: `ws://127.0.0.1:${http.port}/v2/ws`, workerAddress, coordinator, workers, processors, addWorker, addProcessor, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -11,6 +11,13 @@ const LauncherSchema = z.object({
   repository: z.string().default('.infermesh/models'),
   /** Workers to start. */
   workers: z.int().min(1).max(16).default(2),
+  /**
+   * `colocated`: each worker runs a model's pre- and post-processing with the model. `disaggregated`:
+   * they run on `processors` processes of their own (the coordinator's `--placement disaggregated`).
+   */
+  placement: z.enum(['colocated', 'disaggregated']).default('colocated'),
+  /** Processors to start when disaggregated. */
+  processors: z.int().min(1).max(16).default(2),
   /** Client API port of the coordinator. */
   httpPort: z.int().min(0).max(65_535).default(9000),
   /** Port the workers dial in on. */
@@ -21,6 +28,8 @@ const LauncherSchema = z.object({
 
 const FLAGS: FlagTable = {
   workers: { path: 'workers', type: 'number', short: 'w', description: 'number of workers' },
+  placement: { path: 'placement', type: 'string', description: 'colocated|disaggregated: where pre- and post-processing run' },
+  processors: { path: 'processors', type: 'number', description: 'number of processors when disaggregated' },
   'http-port': { path: 'httpPort', type: 'number', description: 'coordinator client API port' },
   'worker-port': { path: 'workerPort', type: 'number', description: 'port workers dial in on' },
   repository: { path: 'repository', type: 'string', description: 'model repository folder' },
@@ -45,7 +54,7 @@ function printer(pretty: boolean) {
 async function main(): Promise<void> {
   const flags = parseFlags(process.argv.slice(2), FLAGS);
   if (flags.help) {
-    process.stdout.write(formatHelp('usage: npm start -- [--config FILE] [--workers N]', FLAGS));
+    process.stdout.write(formatHelp('usage: npm start -- [--config FILE] [--workers N] [--placement disaggregated]', FLAGS));
     return;
   }
   if (flags.overrides.pretty === true) flags.overrides.pretty = false;
@@ -56,11 +65,18 @@ async function main(): Promise<void> {
 
   process.stdout.write(`infermesh: building demo models in ${repository} (skipped when present)\n`);
   await buildDemoModels(repository, (name, raw) => onLine(name, raw, undefined));
-  process.stdout.write(`infermesh: starting a coordinator and ${config.workers} workers (config ${configFile})\n`);
+  const disaggregated = config.placement === 'disaggregated';
+  const processors = disaggregated ? config.processors : 0;
+  process.stdout.write(
+    `infermesh: starting a coordinator, ${config.workers} workers${disaggregated ? ` and ${processors} processors (disaggregated)` : ''} (config ${configFile})\n`,
+  );
   const cluster = await startCluster({
     repository,
     configFile,
     workers: config.workers,
+    processors,
+    // Only when asked: a per-model placement in the coordinator's own section stands otherwise.
+    ...(disaggregated ? { coordinatorArgs: ['--placement', 'disaggregated'] } : {}),
     httpPort: config.httpPort,
     workerPort: config.workerPort,
     onLine,
@@ -68,7 +84,7 @@ async function main(): Promise<void> {
 
   const u = cluster.url;
   process.stdout.write(`
-infermesh is ready: coordinator ${u}, ${cluster.workers.length} workers, models sentiment, mlp, noop.
+infermesh is ready: coordinator ${u}, ${cluster.workers.length} workers${disaggregated ? `, ${processors} processors (pre- and post-processing)` : ''}, models sentiment, mlp, noop.
 
   curl ${u}/v2/health/ready
   curl ${u}/v2/models/sentiment
@@ -90,7 +106,7 @@ Ctrl-C stops everything.
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-  const died = await Promise.race([cluster.coordinator, ...cluster.workers].map((p) => p.exited.then((code) => ({ p, code }))));
+  const died = await Promise.race([cluster.coordinator, ...cluster.workers, ...cluster.processors].map((p) => p.exited.then((code) => ({ p, code }))));
   if (!stopping) {
     process.stderr.write(`infermesh: ${died.p.name} exited (code ${died.code}); stopping the rest\n`);
     await cluster.stop();

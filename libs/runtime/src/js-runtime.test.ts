@@ -52,7 +52,8 @@ describe('JsRuntime', () => {
     setTimeout(() => ac.abort(new Error('deadline')), 10);
     const e = await pending;
     expect(e.code).toBe('IM_RUNTIME_ABORTED');
-    expect(Date.now() - started).toBeLessThan(150);
+    // Well before the run's own 1 s: the abort, not the run, ended it (with room for a loaded machine).
+    expect(Date.now() - started).toBeLessThan(600);
     // A signal that does not fire leaves the result alone.
     const out = await model.run({ x: x(7) }, { signal: new AbortController().signal });
     expect(out.y?.shape).toEqual([7, 2]);

@@ -101,7 +101,9 @@ describe('heartbeat', () => {
     const start = Date.now();
     pauseSocket(raw);
     const info = await closed;
-    expect(Date.now() - start).toBeLessThan(50 + 100 + 150);
+    // The heartbeat (50 + 100 ms), not the call's own 10 s timeout, ended it; the bound leaves room for a
+    // loaded shared machine, where timers fire late.
+    expect(Date.now() - start).toBeLessThan(2_000);
     expect(info.error).toBeInstanceOf(HeartbeatTimeoutError);
     expect((info.error as HeartbeatTimeoutError).code).toBe('IM_TRANSPORT_HEARTBEAT_TIMEOUT');
     const err = await call;

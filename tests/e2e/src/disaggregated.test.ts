@@ -135,16 +135,20 @@ describe('disaggregated inference: pre- and post-processing on processors', () =
       }
     };
     const clients = Array.from({ length: 8 }, (_, k) => client(k));
-    await expect.poll(() => answered, { timeout: 10_000 }).toBeGreaterThan(50);
-    const victim = disaggregated.processors[0]!;
-    const workers = (await http(disaggregated, '/v2/status')).body.workers as Array<{ workerId: string; served: number }>;
-    expect(workers.find((w) => w.workerId === victim.name)?.served).toBeGreaterThan(0);
-    victim.child.kill('SIGKILL');
-    const before = answered;
-    await expect.poll(async () => (await http(disaggregated, '/v2/status')).body.workers.length, { timeout: 5_000 }).toBe(2);
-    await expect.poll(() => answered, { timeout: 10_000 }).toBeGreaterThan(before + 100);
-    stop = true;
-    await Promise.all(clients);
+    try {
+      await expect.poll(() => answered, { timeout: 30_000 }).toBeGreaterThan(40);
+      const victim = disaggregated.processors[0]!;
+      const workers = (await http(disaggregated, '/v2/status')).body.workers as Array<{ workerId: string; served: number }>;
+      expect(workers.find((w) => w.workerId === victim.name)?.served).toBeGreaterThan(0);
+      victim.child.kill('SIGKILL');
+      const before = answered;
+      await expect.poll(async () => (await http(disaggregated, '/v2/status')).body.workers.length, { timeout: 5_000 }).toBe(2);
+      // The survivor carries the load on (the bound is loose: a loaded shared machine is slow, not wrong).
+      await expect.poll(() => answered, { timeout: 30_000 }).toBeGreaterThan(before + 40);
+    } finally {
+      stop = true;
+      await Promise.allSettled(clients);
+    }
     expect(failures).toEqual([]);
     expect((await http(disaggregated, '/v2/models/sentiment/ready')).status).toBe(200);
     // With no processor left the model is not ready and requests are refused with a clear code, not hung.

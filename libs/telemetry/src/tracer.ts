@@ -62,6 +62,12 @@ export class Tracer {
   readonly #maxSpans: number;
   readonly #store: TraceStore | undefined;
   readonly #sinks: TraceSink[];
+  // Made once, not per trace: closures made per request are garbage, and under tsx each also pays
+  // for keepNames' Object.defineProperty.
+  readonly #newSpanId = (): string => randomHexId(this.#random, 8);
+  readonly #onEnd = (trace: Trace): void => {
+    for (const sink of this.#sinks) sink.export(trace);
+  };
 
   constructor(options: TracerOptions = {}) {
     const o = parseOptions('tracer', TracerOptionsSchema, options);
@@ -83,10 +89,8 @@ export class Tracer {
       attributes: options.attributes,
       maxSpans: this.#maxSpans,
       now: this.#clock,
-      newSpanId: () => randomHexId(this.#random, 8),
-      onEnd: (t) => {
-        for (const sink of this.#sinks) sink.export(t);
-      },
+      newSpanId: this.#newSpanId,
+      onEnd: this.#onEnd,
     });
     this.#store?.add(trace);
     return trace;

@@ -122,9 +122,11 @@ describe('panic mode', () => {
     ejectNow(lb, 'b', ['a', 'c', 'd']);
     // 2 of 4 healthy = 50%: not below the threshold.
     expect(lb.panicking).toBe(false);
+    expect(lb.available).toBe(2);
     expect(new Set(Array.from({ length: 8 }, () => lb.acquire().id))).toEqual(new Set(['c', 'd']));
     lb.remove('d'); // 1 of 3 healthy
     expect(lb.panicking).toBe(true);
+    expect(lb.available).toBe(3);
     expect(panics).toEqual([{ active: true, healthy: 1, total: 3 }]);
     expect(new Set(Array.from({ length: 6 }, () => lb.acquire().id))).toEqual(new Set(['a', 'b', 'c']));
     expect(lb.snapshot().panic).toBe(true);
@@ -137,6 +139,7 @@ describe('panic mode', () => {
     const lb = new LoadBalancer<string>({ panicThreshold: 0, outlier: { maxEjectionPercent: 100 } });
     lb.add('a', 'a');
     ejectNow(lb, 'a', []);
+    expect(lb.available).toBe(0);
     expect(() => lb.acquire()).toThrow(NoEndpointError);
   });
 });

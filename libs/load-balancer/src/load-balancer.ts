@@ -126,6 +126,14 @@ export class LoadBalancer<E> extends EventEmitter<LoadBalancerEvents> {
     return this.#panic;
   }
 
+  /**
+   * Members a pick may choose now: the healthy ones, or in panic every non-draining one. Unlike
+   * `snapshot()`, it computes no latency percentiles, so it is cheap enough to ask per request.
+   */
+  get available(): number {
+    return this.#panic ? this.#routable.length : this.#healthy.length;
+  }
+
   has(id: string): boolean {
     return this.#members.has(id);
   }

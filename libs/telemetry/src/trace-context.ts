@@ -46,16 +46,24 @@ export function formatTraceparent(context: TraceContext): string {
   return `00-${context.traceId}-${context.spanId}-${context.flags}`;
 }
 
-function hex(bytes: Uint8Array): string {
+const HEX_BYTE = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+
+function hex(bytes: Uint8Array, size: number): string {
   let s = '';
-  for (const b of bytes) s += b.toString(16).padStart(2, '0');
+  for (let i = 0; i < size; i++) s += HEX_BYTE[bytes[i] as number];
   return s;
+}
+
+function allZero(bytes: Uint8Array, size: number): boolean {
+  for (let i = 0; i < size; i++) if (bytes[i] !== 0) return false;
+  return true;
 }
 
 /** A random id of `size` bytes as hex, never all zero (an all-zero id is invalid in W3C and OTLP). */
 export function randomHexId(random: RandomBytes, size: 8 | 16): string {
   for (;;) {
-    const id = hex(random(size));
-    if (/[^0]/.test(id)) return id;
+    const bytes = random(size);
+    if (bytes.length < size) throw new RangeError(`randomBytes(${size}) returned ${bytes.length} bytes`);
+    if (!allZero(bytes, size)) return hex(bytes, size);
   }
 }

@@ -14,7 +14,24 @@ export interface TraceSink {
 /** Epoch ms with sub-ms precision, monotonic within the process. */
 export const performanceClock = (): number => performance.timeOrigin + performance.now();
 
-const defaultRandomBytes: RandomBytes = (size) => randomFillSync(new Uint8Array(size));
+/**
+ * Random bytes from a pool refilled 4 KB at a time: one `randomFillSync` call costs about as much as
+ * filling a few KB (a trip into the native layer), and a request asks for ten or so 8-byte ids.
+ * The bytes are the same CSPRNG's; each caller gets its own copy.
+ */
+const POOL_BYTES = 4096;
+const pool = new Uint8Array(POOL_BYTES);
+let poolOffset = POOL_BYTES;
+export const pooledRandomBytes: RandomBytes = (size) => {
+  if (size > POOL_BYTES) return randomFillSync(new Uint8Array(size));
+  if (poolOffset + size > POOL_BYTES) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  const bytes = pool.slice(poolOffset, poolOffset + size);
+  poolOffset += size;
+  return bytes;
+};
 
 const fn = <T>() => z.custom<T>((v) => typeof v === 'function', 'expected a function');
 
@@ -22,7 +39,7 @@ export const TracerOptionsSchema = z.strictObject({
   /** Now, in epoch ms with sub-ms precision. */
   clock: fn<() => number>().default(() => performanceClock),
   /** Random bytes for trace and span ids. */
-  randomBytes: fn<RandomBytes>().default(() => defaultRandomBytes),
+  randomBytes: fn<RandomBytes>().default(() => pooledRandomBytes),
   /** Spans recorded per trace beyond the root; more are counted in `droppedSpans`. */
   maxSpansPerTrace: z.int().min(1).max(100_000).default(512),
   /** Keeps traces for lookup by id; traces are added when they start. */
@@ -45,6 +62,12 @@ export class Tracer {
   readonly #maxSpans: number;
   readonly #store: TraceStore | undefined;
   readonly #sinks: TraceSink[];
+  // Made once, not per trace: closures made per request are garbage, and under tsx each also pays
+  // for keepNames' Object.defineProperty.
+  readonly #newSpanId = (): string => randomHexId(this.#random, 8);
+  readonly #onEnd = (trace: Trace): void => {
+    for (const sink of this.#sinks) sink.export(trace);
+  };
 
   constructor(options: TracerOptions = {}) {
     const o = parseOptions('tracer', TracerOptionsSchema, options);
@@ -66,10 +89,8 @@ export class Tracer {
       attributes: options.attributes,
       maxSpans: this.#maxSpans,
       now: this.#clock,
-      newSpanId: () => randomHexId(this.#random, 8),
-      onEnd: (t) => {
-        for (const sink of this.#sinks) sink.export(t);
-      },
+      newSpanId: this.#newSpanId,
+      onEnd: this.#onEnd,
     });
     this.#store?.add(trace);
     return trace;

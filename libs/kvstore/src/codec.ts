@@ -1,4 +1,5 @@
 import { Packr } from 'msgpackr';
+import { CodecError } from './errors.js';
 
 /** Turns values into bytes and back, for SQLite, Redis and byte-size accounting. */
 export interface Codec<V> {
@@ -34,4 +35,27 @@ export function jsonCodec<V = unknown>(): Codec<V> {
     },
     decode: (bytes) => JSON.parse(decoder.decode(bytes)) as V,
   };
+}
+
+/**
+ * The bytes a persistent tier stores for `key`: encoded, as a Buffer without copying (better-sqlite3
+ * binds a Buffer as a BLOB; ioredis sends it binary-safe). A codec failure is a `CodecError`.
+ */
+export function encodeEntry<V>(codec: Codec<V>, key: string, value: V): Buffer {
+  let bytes: Uint8Array;
+  try {
+    bytes = codec.encode(value);
+  } catch (error) {
+    throw new CodecError('encode', key, { cause: error });
+  }
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** The value a persistent tier stored for `key`; bytes that do not decode are a `CodecError`. */
+export function decodeEntry<V>(codec: Codec<V>, key: string, bytes: Uint8Array): V {
+  try {
+    return codec.decode(bytes);
+  } catch (error) {
+    throw new CodecError('decode', key, { cause: error });
+  }
 }

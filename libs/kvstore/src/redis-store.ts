@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Redis } from 'ioredis';
-import { msgpackCodec, type Codec } from './codec.js';
-import { BackendUnavailableError, CodecError, StoreClosedError, ValueTooLargeError } from './errors.js';
+import { decodeEntry, encodeEntry, msgpackCodec, type Codec } from './codec.js';
+import { BackendUnavailableError, StoreClosedError, ValueTooLargeError } from './errors.js';
 import type { Compute, GetOrComputeOptions, KeyValueStore, KeyValueStoreEvents, SetOptions } from './key-value-store.js';
 import { MemoryStore } from './memory-store.js';
 import { parseOptions, RedisStoreOptionsSchema, type ParsedRedisOptions, type RedisStoreOptions } from './options.js';
@@ -193,12 +193,7 @@ export class RedisStore<V, K = string> extends EventEmitter<KeyValueStoreEvents>
       this.#misses += 1;
       return undefined;
     }
-    let value: V;
-    try {
-      value = this.#codec.decode(bytes);
-    } catch (error) {
-      throw new CodecError('decode', k, { cause: error });
-    }
+    const value = decodeEntry(this.#codec, k, bytes);
     this.#remember(k, value, this.#opts.nearCacheTtlMs, bytes.byteLength);
     this.#remoteHits += 1;
     this.#hits += 1;
@@ -209,13 +204,7 @@ export class RedisStore<V, K = string> extends EventEmitter<KeyValueStoreEvents>
     this.#assertOpen();
     if (value === undefined) throw new TypeError(`cannot store undefined for "${k}": undefined means a miss`);
     const ttl = ttlMs ?? this.#ttlMs;
-    let encoded: Uint8Array;
-    try {
-      encoded = this.#codec.encode(value);
-    } catch (error) {
-      throw new CodecError('encode', k, { cause: error });
-    }
-    const buffer = Buffer.isBuffer(encoded) ? encoded : Buffer.from(encoded.buffer, encoded.byteOffset, encoded.byteLength);
+    const buffer = encodeEntry(this.#codec, k, value);
     const redisKey = this.#opts.keyPrefix + k;
     await this.#call('set', () => (ttl > 0 ? this.#client.set(redisKey, buffer, 'PX', ttl) : this.#client.set(redisKey, buffer)));
     const near = this.#opts.nearCacheTtlMs;

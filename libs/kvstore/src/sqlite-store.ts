@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type BetterSqlite3 from 'better-sqlite3';
-import { msgpackCodec, type Codec } from './codec.js';
-import { CodecError, PersistenceError, StoreClosedError, ValueTooLargeError } from './errors.js';
+import { decodeEntry, encodeEntry, msgpackCodec, type Codec } from './codec.js';
+import { PersistenceError, StoreClosedError, ValueTooLargeError } from './errors.js';
 import type { Compute, GetOrComputeOptions, KeyValueStore, KeyValueStoreEvents, SetOptions } from './key-value-store.js';
 import { MemoryStore } from './memory-store.js';
 import { parseOptions, SqliteStoreOptionsSchema, type Clock, type ParsedSqliteOptions, type SqliteStoreOptions } from './options.js';
@@ -242,12 +242,7 @@ export class SqliteStore<V, K = string> extends EventEmitter<KeyValueStoreEvents
       this.#misses += 1;
       return undefined;
     }
-    let value: V;
-    try {
-      value = this.#codec.decode(bytes);
-    } catch (error) {
-      throw new CodecError('decode', k, { cause: error });
-    }
+    const value = decodeEntry(this.#codec, k, bytes);
     this.#remember(k, value, expiresAt === null ? 0 : Math.max(1, expiresAt - now), bytes.byteLength);
     this.#hits += 1;
     this.#fileHits += 1;
@@ -258,15 +253,8 @@ export class SqliteStore<V, K = string> extends EventEmitter<KeyValueStoreEvents
     this.#assertOpen();
     if (value === undefined) throw new TypeError(`cannot store undefined for "${k}": undefined means a miss`);
     const ttl = ttlMs ?? this.#ttlMs;
-    let bytes: Uint8Array;
-    try {
-      bytes = this.#codec.encode(value);
-    } catch (error) {
-      throw new CodecError('encode', k, { cause: error });
-    }
+    const bytes = encodeEntry(this.#codec, k, value);
     if (bytes.byteLength > this.#opts.maxBytes) throw new ValueTooLargeError(k, bytes.byteLength, this.#opts.maxBytes);
-    // better-sqlite3 binds Buffers as BLOBs; a plain Uint8Array (JSON codec) is wrapped without copying.
-    if (!Buffer.isBuffer(bytes)) bytes = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const pending: Pending = { bytes, expiresAt: ttl > 0 ? this.#clock.now() + ttl : null };
     if (this.#opts.writeMode === 'behind') this.#queue(k, pending);
     else this.#persist(() => this.#writeOne(k, pending));

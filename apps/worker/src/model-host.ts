@@ -171,10 +171,10 @@ export class ModelHost {
     const { spec, model, pre, post } = hosted;
     const results: InferItemResult[] = new Array(request.items.length);
     let live = request.items.map((item, index) => ({ index, item, tensors: item.inputs }));
-    // One per-item stage: an item whose step throws fails alone with `code`, the rest go on.
-    const perItem = (name: HostStage, code: string, run: (tensors: TensorMap, item: InferItem) => TensorMap): void => {
+    // One per-item stage (timed when named): an item whose step throws fails alone with `code`, the rest go on.
+    const perItem = (name: HostStage | undefined, code: string, run: (tensors: TensorMap, item: InferItem) => TensorMap): void => {
       if (live.length === 0) return;
-      const timer = stages?.start(name);
+      const timer = name === undefined ? undefined : stages?.start(name);
       live = live.filter((r) => {
         try {
           r.tensors = run(r.tensors, r.item);
@@ -208,19 +208,10 @@ export class ModelHost {
         for (const r of live) results[r.index] = failure(error, 'IM_WORKER_RUNTIME');
         live = [];
       }
-      if (stage === 'model') {
-        // Everything the session answered goes on to post-processing, unless the caller names outputs.
-        live = live.filter((r) => {
-          if (r.item.outputs.length === 0) return true;
-          try {
-            r.tensors = pick(r.tensors, r.item.outputs);
-            return true;
-          } catch (error) {
-            results[r.index] = failure(error, 'IM_WORKER_RUNTIME');
-            return false;
-          }
-        });
-      }
+    }
+    if (stage === 'model') {
+      // Everything the session answered goes on to post-processing, unless the caller names outputs.
+      perItem(undefined, 'IM_WORKER_RUNTIME', (tensors, item) => (item.outputs.length === 0 ? tensors : pick(tensors, item.outputs)));
     }
     if (stage === 'all' || stage === 'postprocess') {
       const declared = spec.outputs.map((o) => o.name);

@@ -79,9 +79,12 @@ export function createBenchContext(
         ok: result.ok,
         errors: result.errors,
         durationS: result.durationS,
+        ...(result.cpuMsPerRequest ? { cpuMsPerRequest: result.cpuMsPerRequest } : {}),
       };
+      const cpu = m.cpuMsPerRequest;
       progress.done(
-        `${Math.round(m.rps)} req/s, p50 ${fmt(m.p50)} ms, p95 ${fmt(m.p95)} ms, p99 ${fmt(m.p99)} ms${m.errors ? `, ${m.errors} errors` : ''}`,
+        `${Math.round(m.rps)} req/s, p50 ${fmt(m.p50)} ms, p95 ${fmt(m.p95)} ms, p99 ${fmt(m.p99)} ms${m.errors ? `, ${m.errors} errors` : ''}` +
+          (cpu ? `; CPU ms/req: coordinator ${fmt(cpu.coordinator)}, workers ${fmt(cpu.modelWorkers)}, processors ${fmt(cpu.processors)}` : ''),
       );
       measurements.push(m);
       return m;

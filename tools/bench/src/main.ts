@@ -118,6 +118,7 @@ async function main(): Promise<number> {
       ...(figures.placement.length ? {
         placement: figures.placement.map((p) => ({
           words: p.words, connections: p.connections, variant: p.variant, rps: round(p.rps), p50: round(p.p50), p99: round(p.p99),
+          ...(p.cpuMsPerRequest ? { cpuMsPerRequest: { coordinator: round(p.cpuMsPerRequest.coordinator), modelWorkers: round(p.cpuMsPerRequest.modelWorkers), processors: round(p.cpuMsPerRequest.processors) } } : {}),
           ...(p.vsColocated ? { vsColocated: { rps: round(p.vsColocated.rps), p50: round(p.vsColocated.p50), p99: round(p.vsColocated.p99) } } : {}),
         })),
         preprocessCosts: figures.preprocessCosts.map((c) => ({ ...c, p50Ms: round(c.p50Ms), p99Ms: round(c.p99Ms) })),

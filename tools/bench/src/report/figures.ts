@@ -29,6 +29,8 @@ export interface PlacementRow {
   rps: number;
   p50: number;
   p99: number;
+  /** CPU ms per answer by process role, when measured. */
+  cpuMsPerRequest?: Measurement['cpuMsPerRequest'];
   /** This step over the co-located one; absent on the co-located row itself or when it was not measured. */
   vsColocated?: { rps: number; p50: number; p99: number };
 }
@@ -50,6 +52,7 @@ function placementRows(points: readonly Measurement[]): PlacementRow[] {
     const base = variant === 'colocated' ? undefined : find(points, SERIES.placement(words, 'colocated'), p.connections);
     return {
       words, connections: p.connections, variant, rps: p.rps, p50: p.p50, p99: p.p99,
+      ...(p.cpuMsPerRequest ? { cpuMsPerRequest: p.cpuMsPerRequest } : {}),
       ...(base ? { vsColocated: { rps: p.rps / base.rps, p50: p.p50 / base.p50, p99: p.p99 / base.p99 } } : {}),
     };
   });

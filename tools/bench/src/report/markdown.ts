@@ -83,13 +83,18 @@ function placementSection(figures: Figures): string[] {
     lines.push('');
   }
   lines.push(
-    '| words | conn | placement | req/s | p50 | p99 | req/s × co-located | p50 × co-located | p99 × co-located |',
-    '|---:|---:|---|---:|---:|---:|---:|---:|---:|',
+    'CPU ms per answer: the CPU time (user + system, from /proc) each role of the cluster spent during the step, over',
+    'the answers; it holds better than req/s when other work shares the machine.',
+    '',
+    '| words | conn | placement | req/s | p50 | p99 | req/s × co-located | p50 × co-located | p99 × co-located | CPU ms/answer: coordinator | model workers | processors |',
+    '|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   );
   for (const r of figures.placement) {
+    const cpu = r.cpuMsPerRequest;
     lines.push(
       `| ${r.words} | ${r.connections} | ${PLACEMENT_VARIANTS[r.variant].label} | ${num(r.rps, 0)} | ${num(r.p50, 2)} | ${num(r.p99, 2)} | ` +
-        `${ratio(r.vsColocated?.rps)} | ${ratio(r.vsColocated?.p50)} | ${ratio(r.vsColocated?.p99)} |`,
+        `${ratio(r.vsColocated?.rps)} | ${ratio(r.vsColocated?.p50)} | ${ratio(r.vsColocated?.p99)} | ` +
+        `${num(cpu?.coordinator ?? Number.NaN, 2)} | ${num(cpu?.modelWorkers ?? Number.NaN, 2)} | ${num(cpu?.processors ?? Number.NaN, 2)} |`,
     );
   }
   return lines;

@@ -1,7 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { buildPipeline, defaultCatalog } from '@infermesh/processing';
 import { loadModelRepository } from '@infermesh/registry';
+import type { Cluster } from '@infermesh/launcher';
 import { runAutocannon } from '../load/autocannon-run.js';
+import type { CpuPerRequest, LoadResult } from '../load/load-result.js';
+import { groupCpuMs } from '../load/process-cpu.js';
 import { LatencyRecorder } from '../load/latency-recorder.js';
 import { sentimentHttpBody, sentimentTexts } from '../payloads.js';
 import { levelsFor, PLACEMENT_VARIANTS, SERIES, type BenchContext, type PlacementVariant, type Scenario } from './scenario.js';
@@ -24,6 +27,33 @@ function startVariant(ctx: BenchContext, variant: PlacementVariant) {
     processors: v.processors,
     coordinatorArgs: ['--placement', v.placement],
   });
+}
+
+/**
+ * Runs a load step and adds the CPU time each role of the cluster spent per answer: the cost of the
+ * extra hops shows on the coordinator, the moved pre-processing on the processors. CPU time per
+ * answer holds better than req/s on a machine shared with other work.
+ */
+async function withCpu(cluster: Cluster, run: () => Promise<LoadResult>): Promise<LoadResult> {
+  const roles = {
+    coordinator: [cluster.coordinator.child.pid],
+    modelWorkers: cluster.workers.map((w) => w.child.pid),
+    processors: cluster.processors.map((p) => p.child.pid),
+  };
+  const sample = () => ({ coordinator: groupCpuMs(roles.coordinator), modelWorkers: groupCpuMs(roles.modelWorkers), processors: groupCpuMs(roles.processors) });
+  const before = sample();
+  const result = await run();
+  const after = sample();
+  const per = (role: keyof CpuPerRequest): number | undefined => {
+    const a = after[role];
+    const b = before[role];
+    return a === undefined || b === undefined || result.ok === 0 ? undefined : (a - b) / result.ok;
+  };
+  const coordinator = per('coordinator');
+  const modelWorkers = per('modelWorkers');
+  const processors = per('processors');
+  if (coordinator === undefined || modelWorkers === undefined || processors === undefined) return result;
+  return { ...result, cpuMsPerRequest: { coordinator, modelWorkers, processors } };
 }
 
 /**
@@ -71,10 +101,10 @@ export const placementScenario: Scenario = {
   prepare: (ctx) => Promise.all(VARIANTS.map((v) => startVariant(ctx, v))),
   async run(ctx) {
     const vocabulary = JSON.parse(await readFile(`${ctx.repository}/sentiment/1/vocab.json`, 'utf8')) as string[];
-    const clusters = new Map<PlacementVariant, string>();
+    const clusters = new Map<PlacementVariant, Cluster>();
     for (const variant of VARIANTS) {
       const started = await startVariant(ctx, variant);
-      if (started.ok) clusters.set(variant, started.cluster.url);
+      if (started.ok) clusters.set(variant, started.cluster);
       else ctx.skip(`placement, ${PLACEMENT_VARIANTS[variant].label}`, started.reason);
     }
     for (const words of ctx.preWords) {
@@ -86,12 +116,12 @@ export const placementScenario: Scenario = {
           url: `${url}/v2/models/sentiment/infer`, bodies, rotation: 'shared', connections, durationS, ...(onAnswer ? { onAnswer } : {}),
         });
       // Unrecorded: each cluster's first second at this text length (JIT, buffers) would count against whichever ran first.
-      for (const url of clusters.values()) await load(url, 16, WARM_UP_S);
+      for (const cluster of clusters.values()) await load(cluster.url, 16, WARM_UP_S);
       for (const connections of levelsFor(ctx, [16, 64])) {
-        for (const [variant, url] of clusters) {
+        for (const [variant, cluster] of clusters) {
           await ctx.measure(
             { scenario: 'placement', series: SERIES.placement(words, variant), connections, placement: { words, variant } },
-            (onAnswer) => load(url, connections, ctx.durationS, onAnswer),
+            (onAnswer) => withCpu(cluster, () => load(cluster.url, connections, ctx.durationS, onAnswer)),
           );
         }
       }

@@ -1,6 +1,6 @@
 import type { Cluster } from '@infermesh/launcher';
 import type { Cleanup } from '../cleanup.js';
-import type { LoadResult, OnAnswer } from '../load/load-result.js';
+import type { CpuPerRequest, LoadResult, OnAnswer } from '../load/load-result.js';
 
 export type Mode = 'short' | 'full';
 
@@ -57,6 +57,8 @@ export interface Measurement {
   durationS: number;
   /** Set on the placement scenario's steps. */
   placement?: PlacementTag;
+  /** CPU ms per answer by process role, on the steps that measure it. */
+  cpuMsPerRequest?: CpuPerRequest;
 }
 
 /** The CPU cost of the sentiment model's pre-processing (tokenize) for one request of `words` words. */

@@ -2,28 +2,30 @@ import { startCluster, type Cluster } from '@infermesh/launcher';
 import type { BenchOptions } from './cli-options.js';
 import type { Cleanup } from './cleanup.js';
 import { progressLine } from './load/progress.js';
-import type { BenchContext, ClusterStart, Measurement, Skipped } from './scenarios/scenario.js';
+import type { BenchContext, ClusterStart, Measurement, PreprocessCost, Skipped } from './scenarios/scenario.js';
 
 const fmt = (n: number, digits = 2): string => (Number.isFinite(n) ? n.toFixed(digits) : '–');
 
 /** The context scenarios run in, and what they recorded. */
 export function createBenchContext(
   options: BenchOptions & { repository: string; tempDir: string; cleanup: Cleanup },
-): { ctx: BenchContext; measurements: Measurement[]; skipped: Skipped[] } {
+): { ctx: BenchContext; measurements: Measurement[]; skipped: Skipped[]; preprocessCosts: PreprocessCost[] } {
   const measurements: Measurement[] = [];
+  const preprocessCosts: PreprocessCost[] = [];
   const skipped: Skipped[] = [];
   const { cleanup } = options;
 
-  const start = async (name: string, workers: number, extra: readonly string[]): Promise<ClusterStart> => {
+  const start = async (name: string, workers: number, extra: readonly string[], processors = 0): Promise<ClusterStart> => {
     try {
       const cluster = await startCluster({
         repository: options.repository,
         workers,
+        processors,
         // The response cache would answer the repeated bodies of a load test: off unless a scenario turns it on.
         coordinatorArgs: ['--cache', 'off', ...options.coordinatorArgs, ...extra],
       });
       cleanup.track(cluster.coordinator.child);
-      for (const w of cluster.workers) cleanup.track(w.child);
+      for (const w of [...cluster.workers, ...cluster.processors]) cleanup.track(w.child);
       cleanup.add(`cluster ${name}`, () => cluster.stop());
       return { ok: true, cluster };
     } catch (error) {
@@ -55,6 +57,7 @@ export function createBenchContext(
     tempDir: options.tempDir,
     cleanup,
     coordinatorArgs: { base: options.coordinatorArgs, batching: options.batchingArgs, cache: options.cacheArgs },
+    preWords: options.preWords,
     cluster: () =>
       resource('cluster:shared', () =>
         start('shared', 1, []).then((s): Cluster => {
@@ -62,7 +65,7 @@ export function createBenchContext(
           return s.cluster;
         }),
       ),
-    startCluster: ({ name, workers, coordinatorArgs }) => resource(`cluster:${name}`, () => start(name, workers, coordinatorArgs)),
+    startCluster: ({ name, workers, processors, coordinatorArgs }) => resource(`cluster:${name}`, () => start(name, workers, coordinatorArgs, processors)),
     resource,
     async measure(step, run) {
       const progress = progressLine(`${step.series} @ ${step.connections} conn`);
@@ -76,17 +79,23 @@ export function createBenchContext(
         ok: result.ok,
         errors: result.errors,
         durationS: result.durationS,
+        ...(result.cpuMsPerRequest ? { cpuMsPerRequest: result.cpuMsPerRequest } : {}),
       };
+      const cpu = m.cpuMsPerRequest;
       progress.done(
-        `${Math.round(m.rps)} req/s, p50 ${fmt(m.p50)} ms, p95 ${fmt(m.p95)} ms, p99 ${fmt(m.p99)} ms${m.errors ? `, ${m.errors} errors` : ''}`,
+        `${Math.round(m.rps)} req/s, p50 ${fmt(m.p50)} ms, p95 ${fmt(m.p95)} ms, p99 ${fmt(m.p99)} ms${m.errors ? `, ${m.errors} errors` : ''}` +
+          (cpu ? `; CPU ms/req: coordinator ${fmt(cpu.coordinator)}, workers ${fmt(cpu.modelWorkers)}, processors ${fmt(cpu.processors)}` : ''),
       );
       measurements.push(m);
       return m;
+    },
+    recordPreprocessCost(cost) {
+      preprocessCosts.push(cost);
     },
     skip(scenario, reason) {
       process.stdout.write(`  ${scenario}: ${reason}\n`);
       skipped.push({ scenario, reason });
     },
   };
-  return { ctx, measurements, skipped };
+  return { ctx, measurements, skipped, preprocessCosts };
 }

@@ -1,4 +1,4 @@
-import type { Mode } from './scenarios/scenario.js';
+import { SCENARIO_IDS, type Mode, type ScenarioId } from './scenarios/scenario.js';
 
 export interface BenchOptions {
   mode: Mode;
@@ -14,6 +14,10 @@ export interface BenchOptions {
   cacheArgs: string[];
   /** Where the report goes, relative to the workspace root. */
   outDir: string;
+  /** The scenarios to run; empty: every one. */
+  scenarios: ScenarioId[];
+  /** Words per request text in the placement scenario, one load step set per entry. */
+  preWords: number[];
   help: boolean;
 }
 
@@ -21,6 +25,9 @@ export interface BenchOptions {
 // skipped with the coordinator's message.
 export const DEFAULT_BATCHING_ARGS = ['--batching', 'on'];
 export const DEFAULT_CACHE_ARGS = ['--cache', 'memory'];
+/** A cheap and an expensive pre-processing step: tokenizing 20 words, and 2000. */
+export const DEFAULT_PRE_WORDS = [20, 2000];
+const MAX_PRE_WORDS = 100_000;
 
 export const USAGE = `usage: npm run bench -- [--short | --full] [options]
 
@@ -30,6 +37,10 @@ export const USAGE = `usage: npm run bench -- [--short | --full] [options]
   --coordinator-args "…"   flags for every coordinator started, e.g. "--max-in-flight 8192"
   --batching-args "…"      flags that turn batching on (default "${DEFAULT_BATCHING_ARGS.join(' ')}")
   --cache-args "…"         flags that turn the response cache on (default "${DEFAULT_CACHE_ARGS.join(' ')}")
+  --scenario NAME          run only this scenario (repeatable; the rest are skipped silently):
+                           ${SCENARIO_IDS.join(', ')}
+  --pre-words N[,N…]       words per request text in the placement scenario, one set of steps per
+                           value: its CPU cost of pre-processing (default ${DEFAULT_PRE_WORDS.join(',')})
   --out DIR                report folder (default docs/bench)
 `;
 
@@ -43,6 +54,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
   let batchingArgs = DEFAULT_BATCHING_ARGS;
   let cacheArgs = DEFAULT_CACHE_ARGS;
   let outDir = 'docs/bench';
+  const scenarios: ScenarioId[] = [];
+  let preWords: number[] | undefined;
   let help = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
@@ -78,6 +91,26 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
       case '--out':
         outDir = value();
         break;
+      case '--scenario': {
+        const raw = value();
+        const id = SCENARIO_IDS.find((s) => s === raw);
+        if (!id) throw new TypeError(`unknown scenario "${raw}": one of ${SCENARIO_IDS.join(', ')}`);
+        if (!scenarios.includes(id)) scenarios.push(id);
+        break;
+      }
+      case '--pre-words': {
+        // Repeatable and comma-separated; the first use replaces the default.
+        const raw = value();
+        preWords ??= [];
+        for (const part of raw.split(',')) {
+          const n = Number(part);
+          if (!Number.isInteger(n) || n < 1 || n > MAX_PRE_WORDS) {
+            throw new RangeError(`--pre-words must be whole numbers of words within 1..${MAX_PRE_WORDS}, got "${raw}"`);
+          }
+          if (!preWords.includes(n)) preWords.push(n);
+        }
+        break;
+      }
       case '--help':
       case '-h':
         help = true;
@@ -94,6 +127,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     batchingArgs,
     cacheArgs,
     outDir,
+    scenarios,
+    preWords: preWords ?? [...DEFAULT_PRE_WORDS],
     help,
   };
 }

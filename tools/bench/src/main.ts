@@ -46,13 +46,15 @@ async function main(): Promise<number> {
   out(`infermesh bench --${options.mode}: ${options.durationS} s per step, connections ${options.levels.join('/')}; ${machine}`);
   if (options.coordinatorArgs.length) out(`coordinator flags: ${options.coordinatorArgs.join(' ')}`);
 
-  const { ctx, measurements, skipped } = createBenchContext({ ...options, repository, tempDir, cleanup });
+  const scenarios = options.scenarios.length ? SCENARIOS.filter((s) => options.scenarios.includes(s.id)) : SCENARIOS;
+  if (options.scenarios.length) out(`scenarios: ${scenarios.map((s) => s.id).join(', ')}`);
+  const { ctx, measurements, skipped, preprocessCosts } = createBenchContext({ ...options, repository, tempDir, cleanup });
   let failed = false;
   try {
     await buildDemoModels(repository, undefined, ['--mlp-dims', BENCH_MLP_DIMS]);
     out('starting the processes every scenario needs (in parallel, before any measurement)');
-    await Promise.allSettled(SCENARIOS.map((s) => s.prepare?.(ctx)));
-    for (const scenario of SCENARIOS) {
+    await Promise.allSettled(scenarios.map((s) => s.prepare?.(ctx)));
+    for (const scenario of scenarios) {
       out(`▸ ${scenario.name}`);
       try {
         await scenario.run(ctx);
@@ -67,7 +69,7 @@ async function main(): Promise<number> {
     await cleanup.runAll();
   }
 
-  const figures = computeFigures(measurements);
+  const figures = computeFigures(measurements, preprocessCosts);
   const outDir = resolve(WORKSPACE_ROOT, options.outDir);
   mkdirSync(outDir, { recursive: true });
   const bySeries = new Map<string, ChartSeries['points'][number][]>();
@@ -86,6 +88,7 @@ async function main(): Promise<number> {
     durationS: options.durationS,
     machine,
     coordinatorArgs: options.coordinatorArgs,
+    scenarios: options.scenarios,
     chart: 'latency.svg',
   });
   writeFileSync(join(outDir, 'latency.svg'), svg);
@@ -112,6 +115,14 @@ async function main(): Promise<number> {
         errors: p.errors,
         ...(p.vsFloor ? { vsFloor: { rps: round(p.vsFloor.rps), p50: round(p.vsFloor.p50), p95: round(p.vsFloor.p95), p99: round(p.vsFloor.p99) } } : {}),
       })),
+      ...(figures.placement.length ? {
+        placement: figures.placement.map((p) => ({
+          words: p.words, connections: p.connections, variant: p.variant, rps: round(p.rps), p50: round(p.p50), p99: round(p.p99),
+          ...(p.cpuMsPerRequest ? { cpuMsPerRequest: { coordinator: round(p.cpuMsPerRequest.coordinator), modelWorkers: round(p.cpuMsPerRequest.modelWorkers), processors: round(p.cpuMsPerRequest.processors) } } : {}),
+          ...(p.vsColocated ? { vsColocated: { rps: round(p.vsColocated.rps), p50: round(p.vsColocated.p50), p99: round(p.vsColocated.p99) } } : {}),
+        })),
+        preprocessCosts: figures.preprocessCosts.map((c) => ({ ...c, p50Ms: round(c.p50Ms), p99Ms: round(c.p99Ms) })),
+      } : {}),
       skipped,
     }),
   );

@@ -36,3 +36,38 @@ export function mlpHttpBodies(distinct: number): string[] {
     JSON.stringify({ inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 64], data: mlpRow(i) }] }),
   );
 }
+
+/** mulberry32: a small seeded PRNG, uniform in [0, 1), so every run sends the same texts. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+/**
+ * `count` texts of exactly `words` words for the sentiment model, drawn from the one-word terms of
+ * `vocabulary` by a seeded PRNG. Each starts with its own number (a word outside the vocabulary, so
+ * it changes no answer) and so is distinct: neither a cache nor the coalescing of identical requests
+ * in a batch can answer one text for another. Tokenizing costs time linear in `words`.
+ */
+export function sentimentTexts(vocabulary: readonly string[], words: number, count: number, seed = 7): string[] {
+  if (!Number.isInteger(words) || words < 1) throw new RangeError(`words must be an integer >= 1, got ${words}`);
+  const terms = vocabulary.filter((t) => /^[a-z]+$/.test(t));
+  if (terms.length === 0) throw new TypeError('the vocabulary has no one-word lower-case term');
+  const random = mulberry32(seed);
+  return Array.from({ length: count }, (_, i) => {
+    const parts = [`n${i}`];
+    for (let w = 1; w < words; w++) parts.push(terms[Math.floor(random() * terms.length)] as string);
+    return parts.join(' ');
+  });
+}
+
+/** The protocol's request for one text, as a JSON body. */
+export function sentimentHttpBody(text: string): string {
+  return JSON.stringify({ inputs: [{ name: 'text', datatype: 'BYTES', shape: [1], data: [text] }] });
+}

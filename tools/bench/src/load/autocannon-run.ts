@@ -6,9 +6,28 @@ export interface HttpLoadOptions {
   url: string;
   /** JSON bodies POSTed in turn by each connection; one body means identical requests. */
   bodies: readonly string[];
+  /**
+   * `per-connection` (default): every connection walks the bodies from the first, so connections
+   * send the same body at about the same time. `shared`: one turn for all connections, so requests
+   * in flight together are distinct as long as there are more bodies than connections.
+   */
+  rotation?: 'per-connection' | 'shared';
   connections: number;
   durationS: number;
   onAnswer?: OnAnswer;
+}
+
+/** One request that takes the next body of a turn shared by every connection (autocannon rebuilds it each time). */
+function sharedTurn(bodies: readonly string[]): autocannon.Request {
+  let next = 0;
+  return {
+    method: 'POST',
+    setupRequest: (request) => {
+      const body = bodies[next % bodies.length] as string;
+      next += 1;
+      return { ...request, body };
+    },
+  };
 }
 
 /**
@@ -33,7 +52,7 @@ export async function runAutocannon(options: HttpLoadOptions): Promise<LoadResul
         pipelining: 1,
         duration: options.durationS,
         timeout: 30,
-        requests: options.bodies.map((body) => ({ method: 'POST' as const, body })),
+        requests: options.rotation === 'shared' ? [sharedTurn(options.bodies)] : options.bodies.map((body) => ({ method: 'POST' as const, body })),
       },
       settle,
     );

@@ -10,6 +10,16 @@ export interface LoadResult {
   /** Failed answers, non-2xx statuses, socket errors and timeouts. */
   errors: number;
   durationS: number;
+  /** CPU ms per successful answer, by the role of the processes that spent it, when the step measured it. */
+  cpuMsPerRequest?: CpuPerRequest;
+}
+
+export interface CpuPerRequest {
+  coordinator: number;
+  /** Every model worker together. */
+  modelWorkers: number;
+  /** Every processor together (0 when there are none). */
+  processors: number;
 }
 
 /** Called on every answer, so a progress line can count while the step runs. */

@@ -33,4 +33,32 @@ describe('computeFigures', () => {
     // No 2-worker series measured: no such headline rather than a NaN.
     expect(figures.headlines.some((h) => h.name.includes('2 workers'))).toBe(false);
   });
+
+  it('sets each disaggregated placement beside co-located at the same text length and connections', () => {
+    const placed = (words: number, variant: 'colocated' | 'disaggregated' | 'disaggregated2', connections: number, rps: number, p99: number): Measurement => ({
+      ...m(SERIES.placement(words, variant), connections, rps, p99 / 3), p99, placement: { words, variant },
+    });
+    const f = computeFigures(
+      [
+        placed(2000, 'disaggregated2', 64, 300, 90),
+        placed(20, 'colocated', 64, 1000, 30),
+        placed(20, 'disaggregated', 64, 500, 60),
+        placed(2000, 'colocated', 64, 200, 120),
+        placed(2000, 'colocated', 16, 180, 40),
+      ],
+      [{ words: 2000, p50Ms: 1, p99Ms: 2, bodyBytes: 18_000, bowBytes: 13_528 }, { words: 20, p50Ms: 0.05, p99Ms: 0.1, bodyBytes: 250, bowBytes: 13_528 }],
+    );
+    expect(f.placement.map((r) => [r.words, r.connections, r.variant])).toEqual([
+      [20, 64, 'colocated'], [20, 64, 'disaggregated'], [2000, 16, 'colocated'], [2000, 64, 'colocated'], [2000, 64, 'disaggregated2'],
+    ]);
+    expect(f.placement[0]?.vsColocated).toBeUndefined();
+    expect(f.placement[1]?.vsColocated).toEqual({ rps: 0.5, p50: 2, p99: 2 });
+    expect(f.placement[4]?.vsColocated?.rps).toBe(1.5);
+    expect(f.preprocessCosts.map((c) => c.words)).toEqual([20, 2000]);
+    const h = (name: string) => f.headlines.find((x) => x.name === name);
+    expect(h('sentiment 20 words req/s, disaggregated 1 worker + 1 processor / co-located 2 workers')).toMatchObject({ value: 0.5, connections: 64 });
+    expect(h('sentiment 2000 words p99, disaggregated 1 worker + 2 processors / co-located 2 workers')).toMatchObject({ value: 0.75, connections: 64 });
+    // Not measured: no headline.
+    expect(h('sentiment 20 words req/s, disaggregated 1 worker + 2 processors / co-located 2 workers')).toBeUndefined();
+  });
 });

@@ -1,4 +1,4 @@
-import { SERIES, type Measurement, type SeriesName } from '../scenarios/scenario.js';
+import { PLACEMENT_VARIANTS, SERIES, type Measurement, type PlacementVariant, type PreprocessCost, type SeriesName } from '../scenarios/scenario.js';
 
 export interface FloorRatios {
   rps: number;
@@ -21,9 +21,42 @@ export interface Headline {
   connections: number;
 }
 
+/** One placement step beside the co-located one at the same text length and connections. */
+export interface PlacementRow {
+  words: number;
+  connections: number;
+  variant: PlacementVariant;
+  rps: number;
+  p50: number;
+  p99: number;
+  /** CPU ms per answer by process role, when measured. */
+  cpuMsPerRequest?: Measurement['cpuMsPerRequest'];
+  /** This step over the co-located one; absent on the co-located row itself or when it was not measured. */
+  vsColocated?: { rps: number; p50: number; p99: number };
+}
+
 export interface Figures {
   points: RatedMeasurement[];
   headlines: Headline[];
+  /** The placement scenario's steps, by text length, connections and variant. */
+  placement: PlacementRow[];
+  preprocessCosts: PreprocessCost[];
+}
+
+const VARIANT_ORDER = Object.keys(PLACEMENT_VARIANTS) as PlacementVariant[];
+
+function placementRows(points: readonly Measurement[]): PlacementRow[] {
+  const tagged = points.filter((p) => p.placement);
+  const rows = tagged.map((p): PlacementRow => {
+    const { words, variant } = p.placement!;
+    const base = variant === 'colocated' ? undefined : find(points, SERIES.placement(words, 'colocated'), p.connections);
+    return {
+      words, connections: p.connections, variant, rps: p.rps, p50: p.p50, p99: p.p99,
+      ...(p.cpuMsPerRequest ? { cpuMsPerRequest: p.cpuMsPerRequest } : {}),
+      ...(base ? { vsColocated: { rps: p.rps / base.rps, p50: p.p50 / base.p50, p99: p.p99 / base.p99 } } : {}),
+    };
+  });
+  return rows.sort((a, b) => a.words - b.words || a.connections - b.connections || VARIANT_ORDER.indexOf(a.variant) - VARIANT_ORDER.indexOf(b.variant));
 }
 
 const find = (points: readonly Measurement[], series: SeriesName, connections: number): Measurement | undefined =>
@@ -53,7 +86,7 @@ export function goalMet(h: Headline): boolean | undefined {
 }
 
 /** Every measurement as a ratio to the floor at the same connections, and the headline ratios. */
-export function computeFigures(points: readonly Measurement[]): Figures {
+export function computeFigures(points: readonly Measurement[], preprocessCosts: readonly PreprocessCost[] = []): Figures {
   const rated = points.map((p): RatedMeasurement => {
     const floor = find(points, SERIES.floor, p.connections);
     return floor
@@ -72,5 +105,14 @@ export function computeFigures(points: readonly Measurement[]): Figures {
   add('mlp req/s, batching on / off', ratioAt(points, SERIES.mlpBatching, SERIES.mlp, 'rps', 'highest'));
   add('mlp identical req/s, cache on / off', ratioAt(points, SERIES.identicalCached, SERIES.identical, 'rps'));
   add('mlp req/s, 2 workers / 1 worker', ratioAt(points, SERIES.mlpTwoWorkers, SERIES.mlpBatching, 'rps', 'highest'));
-  return { points: rated, headlines };
+  const words = [...new Set(points.flatMap((p) => (p.placement ? [p.placement.words] : [])))].sort((a, b) => a - b);
+  for (const w of words) {
+    const colocated = SERIES.placement(w, 'colocated');
+    for (const [variant, short] of [['disaggregated', '1 worker + 1 processor'], ['disaggregated2', '1 worker + 2 processors']] as const) {
+      const series = SERIES.placement(w, variant);
+      add(`sentiment ${w} words req/s, disaggregated ${short} / co-located 2 workers`, ratioAt(points, series, colocated, 'rps', 'highest'));
+      add(`sentiment ${w} words p99, disaggregated ${short} / co-located 2 workers`, ratioAt(points, series, colocated, 'p99', 'highest'));
+    }
+  }
+  return { points: rated, headlines, placement: placementRows(points), preprocessCosts: [...preprocessCosts].sort((a, b) => a.words - b.words) };
 }

@@ -17,4 +17,25 @@ describe('renderMarkdown', () => {
     expect(md).toContain('- **nginx peer**: nginx not installed: scenario skipped');
     expect(md).toContain('![p50 and p99 latency against connections](latency.svg)');
   });
+
+  it('adds the placement table, with pre-processing costs, only when the placement scenario ran', () => {
+    const meta = { date: 'd', mode: 'short', durationS: 4, machine: '2 cores', coordinatorArgs: [], scenarios: ['placement'], chart: 'latency.svg' };
+    const step = { scenario: 'placement', connections: 64, p95: 1, ok: 1, errors: 0, durationS: 4 };
+    const figures = computeFigures(
+      [
+        { ...step, series: SERIES.placement(20, 'colocated'), rps: 400, p50: 10, p99: 40, placement: { words: 20, variant: 'colocated' } },
+        {
+          ...step, series: SERIES.placement(20, 'disaggregated'), rps: 200, p50: 20, p99: 60, placement: { words: 20, variant: 'disaggregated' },
+          cpuMsPerRequest: { coordinator: 1.5, modelWorkers: 0.25, processors: 0.5 },
+        },
+      ],
+      [{ words: 20, p50Ms: 0.071, p99Ms: 0.2, bodyBytes: 248, bowBytes: 13_528 }],
+    );
+    const md = renderMarkdown(figures, [], meta);
+    expect(md).toContain('Scenarios: placement only.');
+    expect(md).toContain('| 20 | 0.071 ms | 0.200 ms | 248 B | 13528 B |');
+    expect(md).toContain('| 20 | 64 | co-located, 2 workers | 400 | 10.00 | 40.00 | – | – | – | – | – | – |');
+    expect(md).toContain('| 20 | 64 | disaggregated, 1 worker + 1 processor | 200 | 20.00 | 60.00 | 0.50× | 2.00× | 1.50× | 1.50 | 0.25 | 0.50 |');
+    expect(renderMarkdown(computeFigures([]), [], meta)).not.toContain('## Placement');
+  });
 });

@@ -1,4 +1,4 @@
-import type { Skipped } from '../scenarios/scenario.js';
+import { PLACEMENT_VARIANTS, type Skipped } from '../scenarios/scenario.js';
 import { goalMet, type Figures } from './figures.js';
 
 export interface ReportMeta {
@@ -7,6 +7,8 @@ export interface ReportMeta {
   durationS: number;
   machine: string;
   coordinatorArgs: readonly string[];
+  /** The scenarios run when `--scenario` chose some; empty: every one. */
+  scenarios?: readonly string[];
   /** File name of the chart next to the report. */
   chart: string;
 }
@@ -25,7 +27,8 @@ export function renderMarkdown(figures: Figures, skipped: readonly Skipped[], me
     '# infermesh system benchmark',
     '',
     `${meta.date}, \`--${meta.mode}\` (${meta.durationS} s per step), ${meta.machine}.` +
-      (meta.coordinatorArgs.length ? ` Coordinator flags: \`${meta.coordinatorArgs.join(' ')}\`.` : ''),
+      (meta.coordinatorArgs.length ? ` Coordinator flags: \`${meta.coordinatorArgs.join(' ')}\`.` : '') +
+      (meta.scenarios?.length ? ` Scenarios: ${meta.scenarios.join(', ')} only.` : ''),
     'Absolute figures drift on a shared machine; read the ratios, which come from one run.',
     '',
     '## Ratios',
@@ -37,6 +40,7 @@ export function renderMarkdown(figures: Figures, skipped: readonly Skipped[], me
     const met = goalMet(h);
     lines.push(`| ${h.name} | ${h.connections} | ${ratio(h.value)} | ${goalText(h.goal)} | ${met === undefined ? '' : met ? 'yes' : 'no'} |`);
   }
+  lines.push(...placementSection(figures));
   lines.push(
     '',
     '## Every step',
@@ -59,4 +63,39 @@ export function renderMarkdown(figures: Figures, skipped: readonly Skipped[], me
   }
   lines.push('', '## Latency against offered load', '', `![p50 and p99 latency against connections](${meta.chart})`, '');
   return lines.join('\n');
+}
+
+/** The placement scenario side by side: each variant at the same text length and connections, over co-located. */
+function placementSection(figures: Figures): string[] {
+  if (figures.placement.length === 0) return [];
+  const lines = ['', '## Placement: co-located or disaggregated pre-processing', ''];
+  if (figures.preprocessCosts.length) {
+    lines.push(
+      'What one request\'s pre-processing (the sentiment model\'s `tokenize`) costs, timed in the bench process with the',
+      'model\'s own pipeline; and what disaggregation moves per request: the body in, the bag of words out and back in.',
+      '',
+      '| words per text | pre-processing p50 | p99 | request body | bag of words (FP32 [1, V]) |',
+      '|---:|---:|---:|---:|---:|',
+    );
+    for (const c of figures.preprocessCosts) {
+      lines.push(`| ${c.words} | ${num(c.p50Ms, 3)} ms | ${num(c.p99Ms, 3)} ms | ${c.bodyBytes} B | ${c.bowBytes} B |`);
+    }
+    lines.push('');
+  }
+  lines.push(
+    'CPU ms per answer: the CPU time (user + system, from /proc) each role of the cluster spent during the step, over',
+    'the answers; it holds better than req/s when other work shares the machine.',
+    '',
+    '| words | conn | placement | req/s | p50 | p99 | req/s × co-located | p50 × co-located | p99 × co-located | CPU ms/answer: coordinator | model workers | processors |',
+    '|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  );
+  for (const r of figures.placement) {
+    const cpu = r.cpuMsPerRequest;
+    lines.push(
+      `| ${r.words} | ${r.connections} | ${PLACEMENT_VARIANTS[r.variant].label} | ${num(r.rps, 0)} | ${num(r.p50, 2)} | ${num(r.p99, 2)} | ` +
+        `${ratio(r.vsColocated?.rps)} | ${ratio(r.vsColocated?.p50)} | ${ratio(r.vsColocated?.p99)} | ` +
+        `${num(cpu?.coordinator ?? Number.NaN, 2)} | ${num(cpu?.modelWorkers ?? Number.NaN, 2)} | ${num(cpu?.processors ?? Number.NaN, 2)} |`,
+    );
+  }
+  return lines;
 }

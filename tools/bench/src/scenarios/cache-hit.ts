@@ -16,6 +16,7 @@ async function measureIdentical(ctx: BenchContext, url: string, series: typeof S
  * baseline: misses); with it on, repeats are answered by the coordinator (hits).
  */
 export const cacheHitScenario: Scenario = {
+  id: 'cache-hit',
   name: 'cache-hit traffic',
   prepare: (ctx) => Promise.all([ctx.cluster(), ctx.startCluster({ name: 'cache on', workers: 1, coordinatorArgs: ctx.coordinatorArgs.cache })]),
   async run(ctx) {

@@ -5,6 +5,7 @@ import { levelsFor, SERIES, type Scenario } from './scenario.js';
 
 /** The same noop through the coordinator: its overhead is the ratio to the floor. */
 export const coordinatorNoopScenario: Scenario = {
+  id: 'coordinator-noop',
   name: 'coordinator noop',
   prepare: (ctx) => ctx.cluster(),
   async run(ctx) {

@@ -22,6 +22,7 @@ function floorWorker(ctx: BenchContext): Promise<{ url: string; stop: () => Prom
 }
 
 export const floorScenario: Scenario = {
+  id: 'floor',
   name: 'floor',
   prepare: floorWorker,
   async run(ctx) {

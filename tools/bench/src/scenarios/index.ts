@@ -3,6 +3,7 @@ import { coordinatorNoopScenario } from './coordinator-noop.js';
 import { floorScenario } from './floor.js';
 import { mlpScenario } from './mlp.js';
 import { nginxPeerScenario } from './nginx-peer.js';
+import { placementScenario } from './placement.js';
 import type { Scenario } from './scenario.js';
 import { workersScalingScenario } from './workers-scaling.js';
 
@@ -13,5 +14,6 @@ export const SCENARIOS: readonly Scenario[] = [
   nginxPeerScenario,
   mlpScenario,
   cacheHitScenario,
+  placementScenario,
   workersScalingScenario,
 ];

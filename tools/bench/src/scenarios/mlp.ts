@@ -19,6 +19,7 @@ export async function measureMlp(ctx: BenchContext, url: string, series: typeof 
  * dynamic batching off (every request its own worker call) and then on (the default).
  */
 export const mlpScenario: Scenario = {
+  id: 'mlp',
   name: 'mlp',
   prepare: (ctx) =>
     Promise.all([

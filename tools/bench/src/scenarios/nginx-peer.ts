@@ -40,6 +40,7 @@ function nginxInFront(ctx: BenchContext): Promise<ProxiedUpstream | undefined> {
  * request. The coordinator's HTTP throughput is compared with it at the same connections.
  */
 export const nginxPeerScenario: Scenario = {
+  id: 'nginx-peer',
   name: 'nginx peer',
   prepare: nginxInFront,
   async run(ctx) {

@@ -1,8 +1,24 @@
 import type { Cluster } from '@infermesh/launcher';
 import type { Cleanup } from '../cleanup.js';
-import type { LoadResult, OnAnswer } from '../load/load-result.js';
+import type { CpuPerRequest, LoadResult, OnAnswer } from '../load/load-result.js';
 
 export type Mode = 'short' | 'full';
+
+/** The scenarios by the name `--scenario` takes, in no particular order (run order: `scenarios/index.ts`). */
+export const SCENARIO_IDS = ['floor', 'coordinator-noop', 'nginx-peer', 'mlp', 'cache-hit', 'workers-scaling', 'placement'] as const;
+export type ScenarioId = (typeof SCENARIO_IDS)[number];
+
+/**
+ * The clusters the placement scenario compares, each of three processes besides the coordinator
+ * (or two and a second processor): where the sentiment model's pre- and post-processing run.
+ */
+export const PLACEMENT_VARIANTS = {
+  colocated: { label: 'co-located, 2 workers', workers: 2, processors: 0, placement: 'colocated' },
+  disaggregated: { label: 'disaggregated, 1 worker + 1 processor', workers: 1, processors: 1, placement: 'disaggregated' },
+  disaggregated2: { label: 'disaggregated, 1 worker + 2 processors', workers: 1, processors: 2, placement: 'disaggregated' },
+} as const;
+export type PlacementVariant = keyof typeof PLACEMENT_VARIANTS;
+export type PlacementSeries = `sentiment ${number} words, ${(typeof PLACEMENT_VARIANTS)[PlacementVariant]['label']}`;
 
 /** The series every report, ratio and chart refers to, by one spelling. */
 export const SERIES = {
@@ -15,8 +31,17 @@ export const SERIES = {
   identical: 'mlp identical requests',
   identicalCached: 'mlp identical requests, cache on',
   mlpTwoWorkers: 'mlp, 2 workers',
+  /** The sentiment model with `words` words of text per request, in one placement variant. */
+  placement: (words: number, variant: PlacementVariant): PlacementSeries => `sentiment ${words} words, ${PLACEMENT_VARIANTS[variant].label}`,
 } as const;
-export type SeriesName = (typeof SERIES)[keyof typeof SERIES];
+type FixedSeries = Exclude<(typeof SERIES)[keyof typeof SERIES], (...args: never[]) => unknown>;
+export type SeriesName = FixedSeries | PlacementSeries;
+
+/** Which placement step a measurement is, so the report can pair variants without parsing series names. */
+export interface PlacementTag {
+  words: number;
+  variant: PlacementVariant;
+}
 
 /** One load step's figures: offered load is `connections` callers, each with one request in flight. */
 export interface Measurement {
@@ -30,6 +55,21 @@ export interface Measurement {
   ok: number;
   errors: number;
   durationS: number;
+  /** Set on the placement scenario's steps. */
+  placement?: PlacementTag;
+  /** CPU ms per answer by process role, on the steps that measure it. */
+  cpuMsPerRequest?: CpuPerRequest;
+}
+
+/** The CPU cost of the sentiment model's pre-processing (tokenize) for one request of `words` words. */
+export interface PreprocessCost {
+  words: number;
+  /** Median and p99 of one request's pre-processing in the bench process, ms. */
+  p50Ms: number;
+  p99Ms: number;
+  /** Bytes of the request body, and of the bag of words pre-processing hands on (FP32 [1, V]). */
+  bodyBytes: number;
+  bowBytes: number;
 }
 
 export interface Skipped {
@@ -51,10 +91,12 @@ export interface BenchContext {
   readonly cleanup: Cleanup;
   /** Extra flags for a coordinator, by variant: `base` goes to every coordinator. */
   readonly coordinatorArgs: { base: readonly string[]; batching: readonly string[]; cache: readonly string[] };
+  /** Words per request text of the placement scenario, one load per entry (its CPU cost of pre-processing). */
+  readonly preWords: readonly number[];
   /** The shared cluster (one worker), started on first use. */
   cluster(): Promise<Cluster>;
   /** A cluster of its own with extra coordinator flags; `ok: false` when the coordinator refuses them. */
-  startCluster(options: { name: string; workers: number; coordinatorArgs: readonly string[] }): Promise<ClusterStart>;
+  startCluster(options: { name: string; workers: number; processors?: number; coordinatorArgs: readonly string[] }): Promise<ClusterStart>;
   /**
    * A process or server started once under `key` and shared by `prepare` and `run`, so every
    * scenario's processes start in parallel before the first measured step.
@@ -62,13 +104,17 @@ export interface BenchContext {
   resource<T>(key: string, start: () => Promise<T>): Promise<T>;
   /** Runs one load step with a progress line and records it. */
   measure(
-    step: { scenario: string; series: SeriesName; connections: number },
+    step: { scenario: string; series: SeriesName; connections: number; placement?: PlacementTag },
     run: (onAnswer: OnAnswer) => Promise<LoadResult>,
   ): Promise<Measurement>;
+  /** Records what one request's pre-processing costs at a placement load, for the report. */
+  recordPreprocessCost(cost: PreprocessCost): void;
   skip(scenario: string, reason: string): void;
 }
 
 export interface Scenario {
+  /** What `--scenario` selects it by. */
+  readonly id: ScenarioId;
   readonly name: string;
   /** Starts what `run` needs (through `ctx.resource`), before any scenario measures. */
   prepare?(ctx: BenchContext): Promise<unknown>;

@@ -6,6 +6,7 @@ import { levelsFor, SERIES, type Scenario } from './scenario.js';
  * series at the same connections. It changes the shared cluster, so it runs last.
  */
 export const workersScalingScenario: Scenario = {
+  id: 'workers-scaling',
   name: 'one worker vs two',
   prepare: (ctx) => ctx.cluster(),
   async run(ctx) {

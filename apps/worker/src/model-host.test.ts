@@ -166,4 +166,24 @@ describe('ModelHost', () => {
     await expect(refused).rejects.toMatchObject({ code: 'IM_PROCESSING_PIPELINE_MISMATCH', tensor: 'x' });
     await expect(refused).rejects.toThrow(/session input 'x' FP32 \[-1, 2\] does not fit 'x' FP32 \[-1, 1\]/);
   });
+
+  it('lets the event loop turn during long pre-processing, so heartbeats and health checks are answered', async () => {
+    const processor = await ModelHost.load([staged()], runtimes, { role: 'processor' });
+    const rows = 200_000;
+    const items = Array.from({ length: 100 }, (_, i) => ({
+      id: `i${i}`, inputs: { x: { datatype: 'FP32' as const, shape: [rows, 1], data: new Float32Array(rows).fill(i) } }, parameters: {}, outputs: [],
+    }));
+    const events: string[] = [];
+    const stages = { start: (stage: string) => (events.push(`start ${stage}`), { end: () => events.push(`end ${stage}`) }) };
+    const ticks = setInterval(() => events.push('tick'), 0);
+    try {
+      const answer = await processor.infer({ model: 'sign', version: '1', stage: 'preprocess', items }, undefined, stages);
+      expect(answer.items.every((r) => r.ok)).toBe(true);
+    } finally {
+      clearInterval(ticks);
+    }
+    const during = events.slice(events.indexOf('start preprocess'), events.indexOf('end preprocess'));
+    expect(during.filter((e) => e === 'tick').length).toBeGreaterThan(0);
+    await processor.close();
+  });
 });

@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import {
   specFits,
   type InferBatchRequest, type InferBatchResponse, type InferItem, type InferItemResult, type ModelSpec, type ModelStages, type TensorMap,
@@ -6,6 +7,12 @@ import {
 import { buildPipeline, defaultCatalog, PipelineMismatchError, type Pipeline } from '@infermesh/processing';
 import type { RepositoryModel } from '@infermesh/registry';
 import { runBatch, type LoadedModel, type ModelRuntime } from '@infermesh/runtime';
+
+/**
+ * Longest a batch's per-item steps run before letting the event loop turn: a batch of long texts
+ * must not hold off heartbeats and health checks (a worker that misses them is taken out of rotation).
+ */
+const MAX_STEP_SLICE_MS = 10;
 
 /** The stages of a batch the host reports, for the worker's spans. */
 export type HostStage = 'preprocess' | 'inference' | 'postprocess';
@@ -172,24 +179,30 @@ export class ModelHost {
     const results: InferItemResult[] = new Array(request.items.length);
     let live = request.items.map((item, index) => ({ index, item, tensors: item.inputs }));
     // One per-item stage (timed when named): an item whose step throws fails alone with `code`, the rest go on.
-    const perItem = (name: HostStage | undefined, code: string, run: (tensors: TensorMap, item: InferItem) => TensorMap): void => {
+    const perItem = async (name: HostStage | undefined, code: string, run: (tensors: TensorMap, item: InferItem) => TensorMap): Promise<void> => {
       if (live.length === 0) return;
       const timer = name === undefined ? undefined : stages?.start(name);
-      live = live.filter((r) => {
+      const kept: typeof live = [];
+      let sliceStart = performance.now();
+      for (const r of live) {
         try {
           r.tensors = run(r.tensors, r.item);
-          return true;
+          kept.push(r);
         } catch (error) {
           results[r.index] = failure(error, code);
-          return false;
         }
-      });
+        if (performance.now() - sliceStart > MAX_STEP_SLICE_MS) {
+          await nextTurn();
+          sliceStart = performance.now();
+        }
+      }
+      live = kept;
       timer?.end();
     };
 
     if (stage === 'all' || stage === 'preprocess') {
       const handOn = (item: InferItem): readonly string[] => (stage === 'all' ? hosted.sessionInputs : wanted(item, hosted.sessionInputs));
-      perItem('preprocess', 'IM_WORKER_BAD_INPUT', (tensors, item) => pick(pre.run(tensors), handOn(item)));
+      await perItem('preprocess', 'IM_WORKER_BAD_INPUT', (tensors, item) => pick(pre.run(tensors), handOn(item)));
     }
     if (runsModel && model && live.length > 0) {
       try {
@@ -211,11 +224,11 @@ export class ModelHost {
     }
     if (stage === 'model') {
       // Everything the session answered goes on to post-processing, unless the caller names outputs.
-      perItem(undefined, 'IM_WORKER_RUNTIME', (tensors, item) => (item.outputs.length === 0 ? tensors : pick(tensors, item.outputs)));
+      await perItem(undefined, 'IM_WORKER_RUNTIME', (tensors, item) => (item.outputs.length === 0 ? tensors : pick(tensors, item.outputs)));
     }
     if (stage === 'all' || stage === 'postprocess') {
       const declared = spec.outputs.map((o) => o.name);
-      perItem('postprocess', 'IM_WORKER_RUNTIME', (tensors, item) => pick(post.run(tensors), wanted(item, declared)));
+      await perItem('postprocess', 'IM_WORKER_RUNTIME', (tensors, item) => pick(post.run(tensors), wanted(item, declared)));
     }
     for (const r of live) results[r.index] = { ok: true, outputs: r.tensors };
     return { items: results, computeMs: performance.now() - started };

@@ -123,11 +123,11 @@ describe('createMetrics', () => {
     expect([0, 3]).toContain(all.status);
   });
 
-  it('observes the stage spans of a finished trace', async () => {
+  it('observes the stage spans of a finished trace, once per stage with their time summed', async () => {
     let now = 0;
     const m = createMetrics({ defaultMetrics: false });
     const trace = new Tracer({ clock: () => now }).start('req');
-    for (const [name, ms] of [['cache', 1], ['inference', 20], ['not-a-stage', 5]] as const) {
+    for (const [name, ms] of [['cache', 1], ['batch-wait', 2], ['inference', 20], ['batch-wait', 3], ['not-a-stage', 5]] as const) {
       const s = trace.span(name);
       now += ms;
       s.end();
@@ -137,6 +137,8 @@ describe('createMetrics', () => {
     const { samples } = parseExposition((await m.exposition()).body);
     expect(value(samples, 'infermesh_stage_duration_seconds_count', { stage: 'cache' })).toBe(1);
     expect(value(samples, 'infermesh_stage_duration_seconds_sum', { stage: 'inference' })).toBeCloseTo(0.02, 9);
+    expect(value(samples, 'infermesh_stage_duration_seconds_count', { stage: 'batch-wait' })).toBe(1);
+    expect(value(samples, 'infermesh_stage_duration_seconds_sum', { stage: 'batch-wait' })).toBeCloseTo(0.005, 9);
     expect(samples.some((s) => s.labels['stage'] === 'not-a-stage')).toBe(false);
   });
 

@@ -37,7 +37,7 @@ export interface Metrics {
   readonly requests: Counter<'model' | 'version' | 'outcome'>;
   /** `<prefix>request_duration_seconds{model,version}` end to end. */
   readonly requestDuration: Histogram<'model' | 'version'>;
-  /** `<prefix>stage_duration_seconds{stage}` one observation per span of a stage. */
+  /** `<prefix>stage_duration_seconds{stage}`: per trace, the time spent in each stage (its spans of that name summed). */
   readonly stageDuration: Histogram<'stage'>;
   /** `<prefix>queue_depth{model}` requests waiting for a batch or a worker. */
   readonly queueDepth: Gauge<'model'>;
@@ -55,7 +55,11 @@ export interface Metrics {
   setWorkerState(worker: string, state: string): void;
   /** Removes every series of a worker that left. */
   removeWorker(worker: string): void;
-  /** Observes each ended span of a finished trace whose name is a stage (see `STAGE_NAMES`). */
+  /**
+   * Observes, once per stage present, the time a finished trace spent in it: the ended spans of that
+   * name (see `STAGE_NAMES`) summed, so a request that waits for three batches (pre-processing, model,
+   * post-processing on different processes) counts once, with its total wait.
+   */
   observeStages(trace: TraceJson): void;
   /** The text exposition format, for `GET /metrics`. */
   exposition(): Promise<{ contentType: string; body: string }>;
@@ -92,9 +96,11 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       for (const s of states) workerState.remove({ worker, state: s });
     },
     observeStages(trace) {
+      const totals = new Map<string, number>();
       for (const span of trace.spans) {
-        if (span.durationMs !== null && stages.has(span.name)) stageDuration.observe({ stage: span.name }, span.durationMs / 1000);
+        if (span.durationMs !== null && stages.has(span.name)) totals.set(span.name, (totals.get(span.name) ?? 0) + span.durationMs);
       }
+      for (const [stage, ms] of totals) stageDuration.observe({ stage }, ms / 1000);
     },
     async exposition() {
       return { contentType: registry.contentType, body: await registry.metrics() };

@@ -2,14 +2,18 @@ import { runAutocannon } from '../load/autocannon-run.js';
 import { mlpHttpBodies } from '../payloads.js';
 import { levelsFor, SERIES, type BenchContext, type Scenario } from './scenario.js';
 
-/** Distinct inputs cycled by each connection, so a response cache could not answer them. */
-const DISTINCT_INPUTS = 64;
+/**
+ * Distinct inputs, taken in turn by all connections together (`rotation: 'shared'`): no two requests in
+ * flight are identical, so neither a response cache nor the batcher's coalescing of identical requests
+ * flatters the figures — batching is measured alone.
+ */
+const DISTINCT_INPUTS = 1024;
 
 export async function measureMlp(ctx: BenchContext, url: string, series: typeof SERIES.mlp | typeof SERIES.mlpBatching | typeof SERIES.mlpTwoWorkers, levels: readonly number[], scenario: string): Promise<void> {
   const bodies = mlpHttpBodies(DISTINCT_INPUTS);
   for (const connections of levels) {
     await ctx.measure({ scenario, series, connections }, (onAnswer) =>
-      runAutocannon({ url: `${url}/v2/models/mlp/infer`, bodies, connections, durationS: ctx.durationS, onAnswer }),
+      runAutocannon({ url: `${url}/v2/models/mlp/infer`, bodies, connections, durationS: ctx.durationS, onAnswer, rotation: 'shared' }),
     );
   }
 }

@@ -116,7 +116,7 @@ export class InferenceService {
   }
 
   /** Disaggregated only when asked for and the model has steps to move; a model without steps has nothing to place. */
-  placementOf(spec: ModelSpec): Placement {
+  #placementOf(spec: ModelSpec): Placement {
     const asked = this.#placement.models[spec.name] ?? this.#placement.default;
     return asked === 'disaggregated' && spec.preprocess.length + spec.postprocess.length > 0 ? 'disaggregated' : 'colocated';
   }
@@ -124,7 +124,7 @@ export class InferenceService {
   /** A healthy model worker serves the model, and, disaggregated, a healthy processor too. */
   #servable(spec: ModelSpec): boolean {
     if (!this.#pool.serves(spec.name, spec.version)) return false;
-    return this.placementOf(spec) === 'colocated' || this.#pool.serves(spec.name, spec.version, 'processor');
+    return this.#placementOf(spec) === 'colocated' || this.#pool.serves(spec.name, spec.version, 'processor');
   }
 
   /** Refuses at once when the coordinator is at capacity, so overload never becomes unbounded memory. */
@@ -163,7 +163,7 @@ export class InferenceService {
    * as it would co-located.
    */
   async #compute(spec: ModelSpec, item: InferItem, options: SubmitOptions): Promise<Computed> {
-    if (this.placementOf(spec) === 'colocated') {
+    if (this.#placementOf(spec) === 'colocated') {
       try {
         return { ...(await this.#batching.submit(spec, item, options)), processors: [] };
       } finally {
@@ -185,8 +185,8 @@ export class InferenceService {
     let inputs = item.inputs;
     if (spec.preprocess.length > 0) {
       const pre = await stage('preprocess', inputs, []);
-      if (!pre.result.ok) return { ...pre, processors: [pre.workerId] };
       processors.push(pre.workerId);
+      if (!pre.result.ok) return { ...pre, processors };
       inputs = pre.result.outputs;
     }
     const model = await stage('model', inputs, spec.postprocess.length > 0 ? [] : answer);

@@ -1,4 +1,4 @@
-import type { InferBatchRequest, InferItem, InferItemResult, ModelSpec } from '@infermesh/contracts';
+import { roleOfStage, type InferBatchRequest, type InferItem, type InferItemResult, type ModelSpec } from '@infermesh/contracts';
 import { Batcher, type BatchEvent, type BatcherStats } from '@infermesh/batcher';
 import type { ModelRegistry } from '@infermesh/registry';
 import type { RequestTrace } from './request-telemetry.js';
@@ -55,8 +55,7 @@ function parseKey(key: string): { model: string; version: string; stage: BatchSt
   return { model, version, stage: stage as BatchStage, shard: shard === undefined ? undefined : Number(shard) };
 }
 
-/** Pre- and post-processing run on processors; everything else on model workers. */
-const onProcessor = (stage: BatchStage): boolean => stage === 'preprocess' || stage === 'postprocess';
+const onProcessor = (stage: BatchStage): boolean => roleOfStage(stage) === 'processor';
 
 /**
  * Dynamic batching per model version: requests of one model queue together and leave as ONE
@@ -119,7 +118,7 @@ export class ModelBatching {
 
   /** Batches the workers that run `stage` can take at once: the cap on that key's batches in flight. */
   #slots(model: string, version: string, stage: BatchStage): number {
-    return Math.max(1, this.#pool.capacity(model, version, onProcessor(stage) ? 'processor' : 'model'));
+    return Math.max(1, this.#pool.capacity(model, version, roleOfStage(stage)));
   }
 
   /** Queues one request (or one stage of it); resolves with its own result once its batch is answered. */

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { InferBatchRequestInput, InferBatchResponse, WorkerInfo, WorkerProtocol, WorkerRole } from '@infermesh/contracts';
+import { roleOfStage, type InferBatchRequestInput, type InferBatchResponse, type WorkerInfo, type WorkerProtocol, type WorkerRole } from '@infermesh/contracts';
 import { LoadBalancer, NoEndpointError, type EndpointMetrics, type StrategyName } from '@infermesh/load-balancer';
 import type { ModelRegistry } from '@infermesh/registry';
 import { RetryBudget, RoutingTable, type Hasher } from '@infermesh/router';
@@ -73,10 +73,6 @@ const key = (model: string, version: string): string => `${model}:${version}`;
 /** A balancer's key: model workers by `name:version`, processors by `name:version@processor`. */
 const poolKey = (model: string, version: string, role: WorkerRole): string =>
   role === 'model' ? key(model, version) : `${key(model, version)}@${role}`;
-
-/** Pre- and post-processing go to processors; whole requests and the model stage to model workers. */
-const roleOf = (stage: InferBatchRequestInput['stage']): WorkerRole =>
-  stage === 'preprocess' || stage === 'postprocess' ? 'processor' : 'model';
 
 /**
  * The workers connected to this coordinator, adapted onto the generic blocks: a load balancer per
@@ -334,7 +330,7 @@ export class WorkerPool extends EventEmitter<{ change: [] }> {
       return signal;
     };
     let lastError: unknown;
-    const role = roleOf(request.stage);
+    const role = roleOfStage(request.stage);
     this.#retries.recordRequest();
     for (;;) {
       if (lastError !== undefined && !this.#retries.tryRetry()) throw lastError;

@@ -21,7 +21,7 @@ export type { StepRef, BatchingPolicy, ModelSpec, ModelSpecInput } from './model
 export {
   PeerAddressSchema, WorkerInfoSchema, DescribeRequestSchema, InferItemSchema, InferBatchRequestSchema, ItemErrorSchema,
   InferItemResultSchema, InferBatchResponseSchema, TraceparentSchema, WorkerSpanSchema, workerProtocol, WORKER_ITEM_ERRORS,
-  STAGES, StageSchema, WorkerRoleSchema, StageSignatureSchema, ModelStagesSchema,
+  STAGES, StageSchema, WorkerRoleSchema, roleOfStage, StageSignatureSchema, ModelStagesSchema,
 } from './worker-protocol.js';
 export type {
   WorkerInfo, DescribeRequest, InferItem, InferBatchRequest, InferBatchRequestInput, InferItemResult,

@@ -32,6 +32,11 @@ export type Stage = z.infer<typeof StageSchema>;
 export const WorkerRoleSchema = z.enum(['model', 'processor']);
 export type WorkerRole = z.infer<typeof WorkerRoleSchema>;
 
+/** Who runs a batch of `stage`: processors pre- and post-process; model workers run whole requests and the model stage. */
+export function roleOfStage(stage: Stage | 'all' | undefined): WorkerRole {
+  return stage === 'preprocess' || stage === 'postprocess' ? 'processor' : 'model';
+}
+
 /** The tensors one stage reads and writes, as the worker that runs it built it. */
 export const StageSignatureSchema = z.object({
   inputs: z.array(TensorSpecSchema).max(256),

@@ -40,7 +40,7 @@ for (const strategy of STRATEGY_NAMES) {
   endpoints.forEach((e, i) => lb.add(`e${i}`, e));
   const ops = opsPerSecond(() => {
     for (let k = 0; k < PICKS; k++) {
-      const lease = lb.acquire();
+      const lease = lb.tryAcquire();
       sink += lease.endpoint.host.length;
       lease.release({ ok: true, latencyMs: 1 + (k & 7) });
     }

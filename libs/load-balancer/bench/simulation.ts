@@ -74,7 +74,7 @@ export function simulate(strategy: StrategyName, s: SimulationSettings): Simulat
 
   const arrive = () => {
     const index = seq++;
-    const lease = lb.acquire();
+    const lease = lb.tryAcquire();
     if (index >= s.warmup && lease.endpoint === 0) sentToSlow += 1;
     queues[lease.endpoint]?.push({ arrivedAt: clock.now(), lease, index });
     if (!busy[lease.endpoint]) startNext(lease.endpoint);

@@ -1,3 +1,4 @@
+import type { Capacity } from './capacity.js';
 import type { Clock } from './clock.js';
 import { LatencyEstimator } from './latency-estimator.js';
 import { LatencyWindow } from './latency-window.js';
@@ -14,6 +15,8 @@ export interface EndpointMetrics {
   /** The weight strategies use now: `weight` times the slow-start factor. */
   readonly effectiveWeight: number;
   readonly outstanding: number;
+  /** Slots the endpoint's capacity has, and how many are taken (by every balancer sharing it). */
+  readonly capacity: { readonly limit: number; readonly used: number };
   /** Released leases, whatever their outcome. */
   readonly requests: number;
   /** Releases with an endpoint failure. */
@@ -45,6 +48,9 @@ export interface RecordSettings {
 export class EndpointRecord<E> implements Candidate<E> {
   readonly id: string;
   readonly endpoint: E;
+  readonly capacity: Capacity;
+  /** Unsubscribes from `capacity`'s free slots. */
+  unsubscribe: () => void = () => undefined;
   baseWeight: number;
   outstanding = 0;
   requests = 0;
@@ -61,9 +67,10 @@ export class EndpointRecord<E> implements Candidate<E> {
   #rampFrom = 0;
   #rampUntil = 0;
 
-  constructor(id: string, endpoint: E, weight: number, clock: Clock, settings: RecordSettings) {
+  constructor(id: string, endpoint: E, weight: number, capacity: Capacity, clock: Clock, settings: RecordSettings) {
     this.id = id;
     this.endpoint = endpoint;
+    this.capacity = capacity;
     this.baseWeight = weight;
     this.#clock = clock;
     this.#settings = settings;
@@ -111,6 +118,7 @@ export class EndpointRecord<E> implements Candidate<E> {
       weight: this.baseWeight,
       effectiveWeight: this.weight,
       outstanding: this.outstanding,
+      capacity: { limit: this.capacity.limit, used: this.capacity.used },
       requests: this.requests,
       failures: this.failures,
       requestFailures: this.requestFailures,

@@ -18,6 +18,9 @@ describe('errors', () => {
       new api.UnknownEndpointError('a', { cause }),
       new api.DuplicateEndpointError('a', { cause }),
       new api.LoadBalancerClosedError({ cause }),
+      new api.AtCapacityError({ cause }),
+      new api.AcquireTimeoutError(5, { cause }),
+      new api.AcquireAbortedError({ cause }),
     ];
     expect(classes).toHaveLength(LOAD_BALANCER_ERROR_CODES.length);
     expect(samples.map((e) => e.code).sort()).toEqual([...LOAD_BALANCER_ERROR_CODES].sort());

@@ -7,6 +7,9 @@ export const LOAD_BALANCER_ERROR_CODES = [
   'IM_LB_UNKNOWN_ENDPOINT',
   'IM_LB_DUPLICATE_ENDPOINT',
   'IM_LB_CLOSED',
+  'IM_LB_AT_CAPACITY',
+  'IM_LB_ACQUIRE_TIMEOUT',
+  'IM_LB_ACQUIRE_ABORTED',
 ] as const;
 export type LoadBalancerErrorCode = (typeof LOAD_BALANCER_ERROR_CODES)[number];
 
@@ -63,5 +66,31 @@ export class LoadBalancerClosedError extends LoadBalancerError {
   override name = 'LoadBalancerClosedError';
   constructor(options?: LoadBalancerErrorOptions) {
     super('IM_LB_CLOSED', 'the load balancer is closed', options);
+  }
+}
+
+/** `tryAcquire()`: members could take the request, but every one of them is at its capacity. */
+export class AtCapacityError extends LoadBalancerError {
+  override name = 'AtCapacityError';
+  constructor(options?: LoadBalancerErrorOptions) {
+    super('IM_LB_AT_CAPACITY', 'every endpoint is at its capacity', options);
+  }
+}
+
+/** `acquire()` waited until its deadline and no slot came free. */
+export class AcquireTimeoutError extends LoadBalancerError {
+  override name = 'AcquireTimeoutError';
+  readonly deadline: number;
+  constructor(deadline: number, options?: LoadBalancerErrorOptions) {
+    super('IM_LB_ACQUIRE_TIMEOUT', `no endpoint slot came free before the deadline (${deadline})`, options);
+    this.deadline = deadline;
+  }
+}
+
+/** `acquire()`'s signal aborted while it waited; `cause` is the signal's reason. */
+export class AcquireAbortedError extends LoadBalancerError {
+  override name = 'AcquireAbortedError';
+  constructor(options?: LoadBalancerErrorOptions) {
+    super('IM_LB_ACQUIRE_ABORTED', 'the wait for an endpoint slot was aborted', options);
   }
 }

@@ -51,7 +51,7 @@ describe('health checker', () => {
     await tick(1_000); // second failure
     expect(lb.snapshot().endpoints[0]?.state).toBe('unhealthy');
     expect(events).toEqual([{ id: 'a', from: 'healthy', to: 'unhealthy', reason: 'health check failed: refused (2 in a row)' }]);
-    expect(Array.from({ length: 4 }, () => lb.acquire().id)).toEqual(['b', 'b', 'b', 'b']);
+    expect(Array.from({ length: 4 }, () => lb.tryAcquire().id)).toEqual(['b', 'b', 'b', 'b']);
 
     modes.set('a', 'ok');
     await tick(2_000);

@@ -1,6 +1,7 @@
 export { LoadBalancer } from './load-balancer.js';
+export { Capacity } from './capacity.js';
 export type {
-  LoadBalancerEvents, StateChangeEvent, PanicEvent, MembershipEvent, ReleaseOutcome, Lease, AcquireOptions, LoadBalancerSnapshot,
+  LoadBalancerEvents, StateChangeEvent, PanicEvent, MembershipEvent, ReleaseOutcome, Lease, AcquireOptions, TryAcquireOptions, LoadBalancerSnapshot,
 } from './load-balancer.js';
 export type { EndpointState, EndpointMetrics } from './endpoint-state.js';
 export {
@@ -23,5 +24,6 @@ export { LeastLatency } from './strategies/least-latency.js';
 export { LatencyEstimator } from './latency-estimator.js';
 export {
   LOAD_BALANCER_ERROR_CODES, LoadBalancerError, NoEndpointError, UnknownEndpointError, DuplicateEndpointError, LoadBalancerClosedError,
+  AtCapacityError, AcquireTimeoutError, AcquireAbortedError,
 } from './errors.js';
 export type { LoadBalancerErrorCode } from './errors.js';

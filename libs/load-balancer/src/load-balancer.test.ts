@@ -6,20 +6,20 @@ import {
 } from './index.js';
 
 const ejectNow = (lb: LoadBalancer<string>, id: string, others: string[]) => {
-  for (let i = 0; i < 5; i++) lb.acquire({ exclude: new Set(others) }).release({ ok: false });
+  for (let i = 0; i < 5; i++) lb.tryAcquire({ exclude: new Set(others) }).release({ ok: false });
 };
 
 describe('membership and leases', () => {
   it('throws typed errors for no endpoint, duplicates, unknown ids and use after close', async () => {
     const lb = new LoadBalancer<string>();
-    expect(() => lb.acquire()).toThrow(NoEndpointError);
+    expect(() => lb.tryAcquire()).toThrow(NoEndpointError);
     lb.add('a', 'a');
     expect(() => lb.add('a', 'again')).toThrow(DuplicateEndpointError);
     expect(() => lb.remove('zz')).toThrow(UnknownEndpointError);
     await expect(lb.drain('zz')).rejects.toBeInstanceOf(UnknownEndpointError);
     const error = (() => {
       try {
-        lb.acquire({ exclude: new Set(['a']) });
+        lb.tryAcquire({ exclude: new Set(['a']) });
       } catch (e) {
         return e;
       }
@@ -28,7 +28,7 @@ describe('membership and leases', () => {
     expect(error).toBeInstanceOf(NoEndpointError);
     expect(error).toMatchObject({ code: 'IM_LB_NO_ENDPOINT', members: 1, excluded: 1 });
     lb.close();
-    expect(() => lb.acquire()).toThrow(LoadBalancerClosedError);
+    expect(() => lb.tryAcquire()).toThrow(LoadBalancerClosedError);
     expect(() => lb.add('b', 'b')).toThrow(LoadBalancerClosedError);
   });
 
@@ -36,8 +36,8 @@ describe('membership and leases', () => {
     const clock = new ManualClock();
     const lb = new LoadBalancer<string>({ clock });
     lb.add('a', 'a');
-    const l1 = lb.acquire();
-    const l2 = lb.acquire();
+    const l1 = lb.tryAcquire();
+    const l2 = lb.tryAcquire();
     expect(lb.snapshot().endpoints[0]?.outstanding).toBe(2);
     clock.advance(25);
     l1.release({ ok: true }); // latency from the clock: 25 ms
@@ -51,7 +51,7 @@ describe('membership and leases', () => {
   it('reports latency percentiles over the window', () => {
     const lb = new LoadBalancer<string>({ latencyWindow: 100 });
     lb.add('a', 'a');
-    for (let i = 1; i <= 200; i++) lb.acquire().release({ ok: true, latencyMs: i });
+    for (let i = 1; i <= 200; i++) lb.tryAcquire().release({ ok: true, latencyMs: i });
     expect(lb.snapshot().endpoints[0]?.latency).toMatchObject({ p50Ms: 150, p90Ms: 190, p99Ms: 199, samples: 100 });
   });
 
@@ -61,10 +61,10 @@ describe('membership and leases', () => {
     lb.on('removed', (e) => removed.push(e));
     lb.add('a', 'a');
     lb.add('b', 'b');
-    const lease = lb.acquire();
+    const lease = lb.tryAcquire();
     lb.remove(lease.id);
     expect(removed).toEqual([{ id: lease.id, reason: 'removed' }]);
-    expect(new Set(Array.from({ length: 4 }, () => lb.acquire().id)).has(lease.id)).toBe(false);
+    expect(new Set(Array.from({ length: 4 }, () => lb.tryAcquire().id)).has(lease.id)).toBe(false);
     lease.release({ ok: false });
     expect(lb.has(lease.id)).toBe(false);
   });
@@ -79,14 +79,14 @@ describe('drain', () => {
     lb.on('removed', (e) => removed.push(e));
     lb.add('a', 'a');
     lb.add('b', 'b');
-    const l1 = lb.acquire({ exclude: new Set(['b']) });
-    const l2 = lb.acquire({ exclude: new Set(['b']) });
+    const l1 = lb.tryAcquire({ exclude: new Set(['b']) });
+    const l2 = lb.tryAcquire({ exclude: new Set(['b']) });
     let done = false;
     const drained = lb.drain('a').then(() => (done = true));
     expect(lb.drain('a')).toBe(lb.drain('a'));
     expect(events).toEqual([{ id: 'a', from: 'healthy', to: 'draining', reason: 'drain requested' }]);
-    expect(Array.from({ length: 5 }, () => lb.acquire().id)).toEqual(['b', 'b', 'b', 'b', 'b']);
-    expect(() => lb.acquire({ exclude: new Set(['b']) })).toThrow(NoEndpointError);
+    expect(Array.from({ length: 5 }, () => lb.tryAcquire().id)).toEqual(['b', 'b', 'b', 'b', 'b']);
+    expect(() => lb.tryAcquire({ exclude: new Set(['b']) })).toThrow(NoEndpointError);
     l1.release({ ok: true, latencyMs: 1 });
     await Promise.resolve();
     expect(done).toBe(false);
@@ -103,7 +103,7 @@ describe('drain', () => {
     lb.add('b', 'b');
     await lb.drain('a');
     expect(lb.has('a')).toBe(false);
-    lb.acquire();
+    lb.tryAcquire();
     const pending = lb.drain('b');
     lb.close();
     await expect(pending).rejects.toBeInstanceOf(LoadBalancerClosedError);
@@ -123,12 +123,12 @@ describe('panic mode', () => {
     // 2 of 4 healthy = 50%: not below the threshold.
     expect(lb.panicking).toBe(false);
     expect(lb.available).toBe(2);
-    expect(new Set(Array.from({ length: 8 }, () => lb.acquire().id))).toEqual(new Set(['c', 'd']));
+    expect(new Set(Array.from({ length: 8 }, () => lb.tryAcquire().id))).toEqual(new Set(['c', 'd']));
     lb.remove('d'); // 1 of 3 healthy
     expect(lb.panicking).toBe(true);
     expect(lb.available).toBe(3);
     expect(panics).toEqual([{ active: true, healthy: 1, total: 3 }]);
-    expect(new Set(Array.from({ length: 6 }, () => lb.acquire().id))).toEqual(new Set(['a', 'b', 'c']));
+    expect(new Set(Array.from({ length: 6 }, () => lb.tryAcquire().id))).toEqual(new Set(['a', 'b', 'c']));
     expect(lb.snapshot().panic).toBe(true);
     clock.advance(30_000); // ejections end
     expect(lb.panicking).toBe(false);
@@ -140,7 +140,7 @@ describe('panic mode', () => {
     lb.add('a', 'a');
     ejectNow(lb, 'a', []);
     expect(lb.available).toBe(0);
-    expect(() => lb.acquire()).toThrow(NoEndpointError);
+    expect(() => lb.tryAcquire()).toThrow(NoEndpointError);
   });
 });
 
@@ -170,10 +170,10 @@ describe('slow start', () => {
     ejectNow(lb, 'a', ['b']);
     clock.advance(100);
     expect(lb.snapshot().endpoints[0]).toMatchObject({ state: 'healthy', effectiveWeight: 0.1 });
-    const early = Array.from({ length: 110 }, () => lb.acquire().id).filter((id) => id === 'a').length;
+    const early = Array.from({ length: 110 }, () => lb.tryAcquire().id).filter((id) => id === 'a').length;
     expect(early).toBe(10); // weights 0.1 : 1 over 110 picks
     clock.advance(1_000);
-    const later = Array.from({ length: 100 }, () => lb.acquire().id).filter((id) => id === 'a').length;
+    const later = Array.from({ length: 100 }, () => lb.tryAcquire().id).filter((id) => id === 'a').length;
     expect(later).toBe(50);
   });
 });
@@ -186,7 +186,7 @@ describe('events', () => {
     lb.on('state', (e) => events.push(e));
     lb.add('a', 'a');
     lb.add('b', 'b');
-    lb.acquire({ exclude: new Set(['b']) }).release({ ok: false });
+    lb.tryAcquire({ exclude: new Set(['b']) }).release({ ok: false });
     clock.advance(100);
     void lb.drain('a');
     expect(events.map(({ id, from, to }) => `${id}:${from}>${to}`)).toEqual(['a:healthy>ejected', 'a:ejected>healthy', 'a:healthy>draining']);

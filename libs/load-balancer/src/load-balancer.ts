@@ -1,7 +1,11 @@
 import { EventEmitter } from 'node:events';
+import { Capacity } from './capacity.js';
 import { systemClock, type Clock, type RandomSource } from './clock.js';
 import { EndpointRecord, type EndpointMetrics, type EndpointState, type RecordSettings } from './endpoint-state.js';
-import { DuplicateEndpointError, LoadBalancerClosedError, NoEndpointError, UnknownEndpointError } from './errors.js';
+import {
+  AcquireAbortedError, AcquireTimeoutError, AtCapacityError, DuplicateEndpointError, LoadBalancerClosedError, NoEndpointError,
+  UnknownEndpointError,
+} from './errors.js';
 import { HealthChecker } from './health-checker.js';
 import {
   EndpointOptionsSchema, LoadBalancerOptionsSchema, parseOptions, type EndpointOptions, type HealthCheck, type LoadBalancerOptions,
@@ -52,9 +56,15 @@ export interface Lease<E> {
   /** Ends the request. Only the first call counts; later calls do nothing. */
   release(outcome: ReleaseOutcome): void;
 }
-export interface AcquireOptions {
+export interface TryAcquireOptions {
   /** Ids not to pick (e.g. endpoints a retry already tried). */
-  readonly exclude?: ReadonlySet<string>;
+  readonly exclude?: ReadonlySet<string> | undefined;
+}
+export interface AcquireOptions extends TryAcquireOptions {
+  /** Gives up waiting (`AcquireAbortedError`) when it aborts. */
+  readonly signal?: AbortSignal | undefined;
+  /** Gives up waiting (`AcquireTimeoutError`) at this time on the balancer's clock (absolute, ms). */
+  readonly deadline?: number | undefined;
 }
 export interface LoadBalancerSnapshot {
   readonly strategy: StrategyName;
@@ -62,6 +72,12 @@ export interface LoadBalancerSnapshot {
   readonly healthy: number;
   readonly total: number;
   readonly endpoints: readonly EndpointMetrics[];
+}
+
+interface Waiter<E> {
+  readonly exclude: ReadonlySet<string> | undefined;
+  resolve(lease: Lease<E>): void;
+  reject(error: Error): void;
 }
 
 interface Drain {
@@ -81,6 +97,9 @@ export class LoadBalancer<E> extends EventEmitter<LoadBalancerEvents> {
   readonly #outlier: OutlierDetector;
   readonly #members = new Map<string, EndpointRecord<E>>();
   readonly #drains = new Map<string, Drain>();
+  /** `acquire()` calls waiting for a slot, oldest first. */
+  readonly #waiters = new Set<Waiter<E>>();
+  readonly #wake = (): void => this.#serveWaiters();
   #healthy: EndpointRecord<E>[] = [];
   #routable: EndpointRecord<E>[] = [];
   #panic = false;
@@ -142,8 +161,10 @@ export class LoadBalancer<E> extends EventEmitter<LoadBalancerEvents> {
   add(id: string, endpoint: E, options: EndpointOptions = {}): void {
     this.#assertOpen();
     if (this.#members.has(id)) throw new DuplicateEndpointError(id);
-    const { weight } = parseOptions(EndpointOptionsSchema, options, 'endpoint');
-    const record = new EndpointRecord(id, endpoint, weight, this.#clock, this.#settings);
+    const { weight, capacity } = parseOptions(EndpointOptionsSchema, options, 'endpoint');
+    const slots = capacity instanceof Capacity ? capacity : new Capacity(capacity);
+    const record = new EndpointRecord(id, endpoint, weight, slots, this.#clock, this.#settings);
+    record.unsubscribe = slots.onFree(this.#wake);
     record.startSlowStart();
     this.#members.set(id, record);
     this.#outlier.track(id);
@@ -151,6 +172,7 @@ export class LoadBalancer<E> extends EventEmitter<LoadBalancerEvents> {
     this.#rebuild();
     this.emit('added', { id, reason: 'added' });
     this.#checkPanic();
+    this.#serveWaiters();
   }
 
   /** Removes a member at once. Its outstanding leases may still be released; they change nothing. */
@@ -190,22 +212,82 @@ export class LoadBalancer<E> extends EventEmitter<LoadBalancerEvents> {
   }
 
   /**
-   * Picks an endpoint and counts a request as outstanding on it until the lease is released.
-   * Throws `NoEndpointError` when nothing can be picked.
+   * Picks an endpoint with a free slot now, and counts a request as outstanding on it until the lease
+   * is released. Throws `NoEndpointError` when no member can be picked, `AtCapacityError` when some
+   * could but every one is at its capacity.
    */
-  acquire(options: AcquireOptions = {}): Lease<E> {
+  tryAcquire(options: TryAcquireOptions = {}): Lease<E> {
     this.#assertOpen();
-    let pool = this.#panic ? this.#routable : this.#healthy;
-    const exclude = options.exclude;
-    if (exclude !== undefined && exclude.size > 0) pool = pool.filter((r) => !exclude.has(r.id));
-    if (pool.length === 0) {
-      const excluded = exclude === undefined ? 0 : this.#routable.filter((r) => exclude.has(r.id)).length;
-      throw new NoEndpointError(this.#routable.length, excluded);
+    const lease = this.#pick(options.exclude);
+    if (lease === undefined) throw new AtCapacityError();
+    if (lease === null) throw this.#noEndpoint(options.exclude);
+    return lease;
+  }
+
+  /**
+   * Like `tryAcquire`, but while members exist that could take the request later (all at capacity,
+   * or not healthy now), it waits: it is woken when a slot is given back, a member changes state or
+   * one is added, never by polling. Oldest waiter first. Rejects with `NoEndpointError` when no member
+   * is left that could ever take it, `AcquireTimeoutError` at `deadline`, `AcquireAbortedError` when
+   * `signal` aborts, `LoadBalancerClosedError` on `close()`.
+   */
+  acquire(options: AcquireOptions = {}): Promise<Lease<E>> {
+    if (this.#closed) return Promise.reject(new LoadBalancerClosedError());
+    const { exclude, signal, deadline } = options;
+    if (this.#waiters.size === 0) {
+      const lease = this.#pick(exclude);
+      if (lease) return Promise.resolve(lease);
     }
+    if (!this.#couldServe(exclude)) return Promise.reject(this.#noEndpoint(exclude));
+    if (signal?.aborted) return Promise.reject(new AcquireAbortedError({ cause: signal.reason }));
+    const now = this.#clock.now();
+    if (deadline !== undefined && deadline <= now) return Promise.reject(new AcquireTimeoutError(deadline));
+    return new Promise<Lease<E>>((resolve, reject) => {
+      let timer: unknown;
+      const settle = (): void => {
+        this.#waiters.delete(waiter);
+        if (timer !== undefined) this.#clock.clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      const waiter: Waiter<E> = {
+        exclude,
+        resolve: (lease) => {
+          settle();
+          resolve(lease);
+        },
+        reject: (error) => {
+          settle();
+          reject(error);
+        },
+      };
+      const onAbort = (): void => waiter.reject(new AcquireAbortedError({ cause: signal?.reason }));
+      signal?.addEventListener('abort', onAbort, { once: true });
+      if (deadline !== undefined) timer = this.#clock.setTimeout(() => waiter.reject(new AcquireTimeoutError(deadline)), deadline - now);
+      this.#waiters.add(waiter);
+    });
+  }
+
+  /** Callers waiting in `acquire()` now. */
+  get waiting(): number {
+    return this.#waiters.size;
+  }
+
+  /** A lease on a pickable member with a free slot; `undefined` when all are full, `null` when none is pickable. */
+  #pick(exclude: ReadonlySet<string> | undefined): Lease<E> | undefined | null {
+    const members = this.#panic ? this.#routable : this.#healthy;
+    const pool: EndpointRecord<E>[] = [];
+    let full = false;
+    for (const r of members) {
+      if (exclude !== undefined && exclude.has(r.id)) continue;
+      if (r.capacity.free) pool.push(r);
+      else full = true;
+    }
+    if (pool.length === 0) return full ? undefined : null;
     const now = this.#clock.now();
     const context: PickContext = { now, random: this.#random };
     const record = this.#strategy.pick(pool, context) as EndpointRecord<E>;
     record.outstanding += 1;
+    record.capacity.take();
     let released = false;
     return {
       id: record.id,
@@ -216,6 +298,27 @@ export class LoadBalancer<E> extends EventEmitter<LoadBalancerEvents> {
         this.#release(record, now, outcome);
       },
     };
+  }
+
+  /** Some member, not draining and not excluded, may take a request now or once healthy or free. */
+  #couldServe(exclude: ReadonlySet<string> | undefined): boolean {
+    if (exclude === undefined || exclude.size === 0) return this.#routable.length > 0;
+    return this.#routable.some((r) => !exclude.has(r.id));
+  }
+
+  #noEndpoint(exclude: ReadonlySet<string> | undefined): NoEndpointError {
+    const excluded = exclude === undefined ? 0 : this.#routable.filter((r) => exclude.has(r.id)).length;
+    return new NoEndpointError(this.#routable.length, excluded);
+  }
+
+  /** Hands free slots to waiters, oldest first; fails those no member is left to serve. */
+  #serveWaiters(): void {
+    if (this.#waiters.size === 0 || this.#closed) return;
+    for (const waiter of [...this.#waiters]) {
+      const lease = this.#pick(waiter.exclude);
+      if (lease) waiter.resolve(lease);
+      else if (!this.#couldServe(waiter.exclude)) waiter.reject(this.#noEndpoint(waiter.exclude));
+    }
   }
 
   snapshot(): LoadBalancerSnapshot {
@@ -236,6 +339,8 @@ export class LoadBalancer<E> extends EventEmitter<LoadBalancerEvents> {
     this.#outlier.close();
     for (const drain of this.#drains.values()) drain.reject(new LoadBalancerClosedError());
     this.#drains.clear();
+    for (const waiter of [...this.#waiters]) waiter.reject(new LoadBalancerClosedError());
+    for (const r of this.#members.values()) r.unsubscribe();
     const ids = [...this.#members.keys()];
     this.#members.clear();
     this.#rebuild();
@@ -244,7 +349,10 @@ export class LoadBalancer<E> extends EventEmitter<LoadBalancerEvents> {
 
   #release(record: EndpointRecord<E>, startedAt: number, outcome: ReleaseOutcome): void {
     record.outstanding -= 1;
-    if (this.#members.get(record.id) !== record) return;
+    if (this.#members.get(record.id) !== record) {
+      record.capacity.give();
+      return;
+    }
     const now = this.#clock.now();
     const latencyMs = outcome.latencyMs ?? now - startedAt;
     record.requests += 1;
@@ -259,10 +367,13 @@ export class LoadBalancer<E> extends EventEmitter<LoadBalancerEvents> {
       this.#outlier.failure(record.id);
     }
     if (record.draining && record.outstanding === 0 && this.#members.get(record.id) === record) this.#remove(record, 'drained');
+    // Last: giving the slot back wakes waiters (here and in balancers sharing the capacity), who see the books settled.
+    record.capacity.give();
   }
 
   #remove(record: EndpointRecord<E>, reason: 'removed' | 'drained'): void {
     this.#members.delete(record.id);
+    record.unsubscribe();
     this.#health?.unwatch(record.id);
     this.#outlier.untrack(record.id);
     this.#strategy.forget?.(record.id);
@@ -274,6 +385,7 @@ export class LoadBalancer<E> extends EventEmitter<LoadBalancerEvents> {
       this.#drains.delete(record.id);
       drain.resolve();
     }
+    this.#serveWaiters();
   }
 
   #set(id: string, change: (record: EndpointRecord<E>) => void, reason: string): void {
@@ -288,6 +400,7 @@ export class LoadBalancer<E> extends EventEmitter<LoadBalancerEvents> {
     this.#rebuild();
     this.emit('state', { id, from, to, reason });
     this.#checkPanic();
+    this.#serveWaiters();
   }
 
   #rebuild(): void {

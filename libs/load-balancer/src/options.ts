@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Capacity } from './capacity.js';
 import type { Clock, RandomSource } from './clock.js';
 import { STRATEGY_NAMES } from './strategies/strategy.js';
 
@@ -64,6 +65,15 @@ export const LoadBalancerOptionsSchema = z.strictObject({
 
 export const EndpointOptionsSchema = z.strictObject({
   weight: z.number().positive().max(1_000_000).default(1),
+  /** Requests the endpoint takes at once: a number, or a `Capacity` shared with other balancers. Unlimited by default. */
+  capacity: z
+    .union([
+      z.custom<Capacity>((v) => v instanceof Capacity, 'expected a Capacity'),
+      z.number().refine((n) => n === Infinity || (Number.isInteger(n) && n >= 1), {
+        message: 'expected an integer >= 1 or Infinity', params: { range: true },
+      }),
+    ])
+    .default(Infinity),
 });
 
 type WithCheck<T, E> = Omit<T, 'health'> & {

@@ -13,7 +13,7 @@ function setup(ids: string[], outlier: { maxEjectionPercent?: number } = {}) {
   const events: StateChangeEvent[] = [];
   lb.on('state', (e) => events.push(e));
   const fail = (id: string, n: number) => {
-    for (let i = 0; i < n; i++) lb.acquire({ exclude: new Set(ids.filter((x) => x !== id)) }).release({ ok: false });
+    for (let i = 0; i < n; i++) lb.tryAcquire({ exclude: new Set(ids.filter((x) => x !== id)) }).release({ ok: false });
   };
   const state = (id: string) => lb.snapshot().endpoints.find((e) => e.id === id)?.state;
   return { clock, lb, events, fail, state };
@@ -23,13 +23,13 @@ describe('outlier detection', () => {
   it('ejects after N consecutive endpoint failures, for base × times ejected, capped, then restores', () => {
     const { clock, lb, events, fail, state } = setup(['a', 'b']);
     fail('a', 2);
-    lb.acquire({ exclude: new Set(['b']) }).release({ ok: true, latencyMs: 1 }); // breaks the streak
+    lb.tryAcquire({ exclude: new Set(['b']) }).release({ ok: true, latencyMs: 1 }); // breaks the streak
     fail('a', 2);
     expect(state('a')).toBe('healthy');
     fail('a', 1);
     expect(state('a')).toBe('ejected');
     expect(events.at(-1)).toEqual({ id: 'a', from: 'healthy', to: 'ejected', reason: '3 consecutive endpoint failures: ejected for 1000 ms' });
-    expect(Array.from({ length: 3 }, () => lb.acquire().id)).toEqual(['b', 'b', 'b']);
+    expect(Array.from({ length: 3 }, () => lb.tryAcquire().id)).toEqual(['b', 'b', 'b']);
 
     clock.advance(999);
     expect(state('a')).toBe('ejected');
@@ -74,11 +74,11 @@ describe('outlier detection', () => {
 
   it('does not count failure: "request" against the endpoint', () => {
     const { lb, state } = setup(['a', 'b']);
-    for (let i = 0; i < 10; i++) lb.acquire({ exclude: new Set(['b']) }).release({ ok: false, failure: 'request', latencyMs: 2 });
+    for (let i = 0; i < 10; i++) lb.tryAcquire({ exclude: new Set(['b']) }).release({ ok: false, failure: 'request', latencyMs: 2 });
     expect(state('a')).toBe('healthy');
     const a = lb.snapshot().endpoints.find((e) => e.id === 'a');
     expect(a).toMatchObject({ requests: 10, failures: 0, requestFailures: 10, errorRate: 0 });
-    for (let i = 0; i < 3; i++) lb.acquire({ exclude: new Set(['b']) }).release({ ok: false, failure: 'endpoint' });
+    for (let i = 0; i < 3; i++) lb.tryAcquire({ exclude: new Set(['b']) }).release({ ok: false, failure: 'endpoint' });
     expect(state('a')).toBe('ejected');
     expect(lb.snapshot().endpoints.find((e) => e.id === 'a')?.errorRate).toBeCloseTo(3 / 13, 9);
   });
@@ -87,7 +87,7 @@ describe('outlier detection', () => {
     const clock = new ManualClock();
     const lb = new LoadBalancer<string>({ clock, outlier: { enabled: false } });
     lb.add('a', 'a');
-    for (let i = 0; i < 20; i++) lb.acquire().release({ ok: false });
+    for (let i = 0; i < 20; i++) lb.tryAcquire().release({ ok: false });
     expect(lb.snapshot().endpoints[0]?.state).toBe('healthy');
   });
 });

@@ -3,7 +3,7 @@ import { ManualClock } from '../../tests/manual-clock.js';
 import { LatencyEstimator, LoadBalancer } from '../index.js';
 
 function serve(lb: LoadBalancer<string>, clock: ManualClock, latency: Record<string, number>): string {
-  const lease = lb.acquire();
+  const lease = lb.tryAcquire();
   clock.advance(1);
   lease.release({ ok: true, latencyMs: latency[lease.id] ?? 0 });
   return lease.id;
@@ -54,7 +54,7 @@ describe('least-latency', () => {
     lb.add('a', 'a');
     lb.add('b', 'b');
     for (let i = 0; i < 20; i++) serve(lb, clock, { a: 10, b: 30 });
-    const held = Array.from({ length: 8 }, () => lb.acquire().id);
+    const held = Array.from({ length: 8 }, () => lb.tryAcquire().id);
     // a costs 10·(n+1), b costs ≈30·(m+1): a takes about three of every four.
     expect(held.filter((id) => id === 'b').length).toBeGreaterThanOrEqual(1);
     expect(held.filter((id) => id === 'a').length).toBeGreaterThan(held.filter((id) => id === 'b').length);

@@ -9,7 +9,7 @@ describe('p2c', () => {
     lb.add('b', 'b');
     const held: Lease<string>[] = [];
     for (let i = 0; i < 5; i++) {
-      const lease = lb.acquire();
+      const lease = lb.tryAcquire();
       held.push(lease);
     }
     // With two members both are always drawn, so load stays within one of balanced.
@@ -24,13 +24,13 @@ describe('p2c', () => {
     let pinned = 0;
     const others: Lease<string>[] = [];
     while (pinned < 50) {
-      const lease = lb.acquire({ exclude: new Set(['b', 'c', 'd']) });
+      const lease = lb.tryAcquire({ exclude: new Set(['b', 'c', 'd']) });
       if (lease.id === 'a') pinned += 1;
       else others.push(lease);
     }
     const counts: Record<string, number> = {};
     for (let i = 0; i < 3000; i++) {
-      const lease = lb.acquire();
+      const lease = lb.tryAcquire();
       counts[lease.id] = (counts[lease.id] ?? 0) + 1;
       lease.release({ ok: true, latencyMs: 1 });
     }

@@ -8,7 +8,7 @@ describe('round-robin', () => {
     lb.add('b', 'B');
     lb.add('c', 'C');
     const picks = Array.from({ length: 9 }, () => {
-      const lease = lb.acquire();
+      const lease = lb.tryAcquire();
       lease.release({ ok: true, latencyMs: 1 });
       return lease.endpoint;
     });
@@ -18,7 +18,7 @@ describe('round-robin', () => {
   it('skips excluded members', () => {
     const lb = new LoadBalancer<string>({ strategy: 'round-robin' });
     for (const id of ['a', 'b', 'c']) lb.add(id, id);
-    const picks = Array.from({ length: 4 }, () => lb.acquire({ exclude: new Set(['b']) }).id);
+    const picks = Array.from({ length: 4 }, () => lb.tryAcquire({ exclude: new Set(['b']) }).id);
     expect(picks).not.toContain('b');
     expect(new Set(picks)).toEqual(new Set(['a', 'c']));
   });

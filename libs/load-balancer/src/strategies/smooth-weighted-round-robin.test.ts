@@ -8,7 +8,7 @@ describe('weighted-round-robin (smooth, nginx)', () => {
     lb.add('a', 'a', { weight: 5 });
     lb.add('b', 'b', { weight: 1 });
     lb.add('c', 'c', { weight: 1 });
-    const picks = Array.from({ length: 14 }, () => lb.acquire().id).join('');
+    const picks = Array.from({ length: 14 }, () => lb.tryAcquire().id).join('');
     expect(picks).toBe('aabacaa'.repeat(2));
   });
 
@@ -21,7 +21,7 @@ describe('weighted-round-robin (smooth, nginx)', () => {
         for (let c = 0; c < cycles; c++) {
           const counts = new Array<number>(weights.length).fill(0);
           for (let k = 0; k < total; k++) {
-            const lease = lb.acquire();
+            const lease = lb.tryAcquire();
             counts[lease.endpoint] = (counts[lease.endpoint] ?? 0) + 1;
             lease.release({ ok: true, latencyMs: 1 });
           }

@@ -11,7 +11,7 @@ describe('random (weighted)', () => {
     const counts: Record<string, number> = { a: 0, b: 0, c: 0 };
     const n = 60_000;
     for (let i = 0; i < n; i++) {
-      const lease = lb.acquire();
+      const lease = lb.tryAcquire();
       counts[lease.id] = (counts[lease.id] ?? 0) + 1;
       lease.release({ ok: true, latencyMs: 1 });
     }
@@ -25,8 +25,8 @@ describe('random (weighted)', () => {
     const lb = new LoadBalancer<string>({ strategy: 'random', random: () => r });
     lb.add('a', 'a');
     lb.add('b', 'b');
-    expect(lb.acquire().id).toBe('a');
+    expect(lb.tryAcquire().id).toBe('a');
     r = 0.999;
-    expect(lb.acquire().id).toBe('b');
+    expect(lb.tryAcquire().id).toBe('b');
   });
 });

@@ -5,7 +5,7 @@ import {
 } from './errors.js';
 import { decodeFrame, encodeFrame, summarizeIssues, type ErrorKind, type Frame } from './frame.js';
 import type { AnyHandler, CallOptions, HandlerContext, MethodTable } from './method-table.js';
-import type { ConnectionSettings } from './options.js';
+import { MAX_TIMER_MS, type ConnectionSettings } from './options.js';
 import type { Peer } from './peer.js';
 
 export interface CloseInfo {
@@ -129,7 +129,11 @@ export class Connection {
     if (buffered > maxBufferedBytes) return Promise.reject(new BackpressureError('maxBufferedBytes', maxBufferedBytes));
     const signal = options?.signal;
     if (signal?.aborted) return Promise.reject(new AbortedError(method, { cause: signal.reason }));
-    const timeoutMs = options?.timeoutMs ?? this.#settings.timeoutMs;
+    const deadline = options?.deadline;
+    // The wire carries epoch ms (the callee's monotonic clock has another origin); the timer counts down here.
+    const timeoutMs =
+      deadline === undefined ? (options?.timeoutMs ?? this.#settings.timeoutMs) : Math.min(MAX_TIMER_MS, Math.ceil(deadline - performance.now()));
+    if (timeoutMs <= 0) return Promise.reject(new TimeoutError(method, 0));
     const id = this.#nextId++;
     let bytes: Buffer;
     try {

@@ -6,9 +6,14 @@ export type MethodTable = Record<string, { request: z.ZodType; response: z.ZodTy
 
 export interface CallOptions {
   /** Overrides the peer's `timeoutMs` for this call. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
+  /**
+   * The caller's absolute deadline, in `performance.now()` ms (monotonic, this process). Wins over
+   * `timeoutMs`; a deadline already past rejects at once with TimeoutError.
+   */
+  deadline?: number | undefined;
   /** Aborting it rejects the call with AbortedError and cancels the handler on the other side. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 export interface HandlerContext {

@@ -2,7 +2,7 @@ import type { Server as HttpServer } from 'node:http';
 import { z } from 'zod';
 import type { Handlers, MethodTable } from './method-table.js';
 
-const MAX_TIMER_MS = 2_147_483_647;
+export const MAX_TIMER_MS = 2_147_483_647;
 
 const ProtocolSchema = z.custom<MethodTable>(
   (v) =>

@@ -102,6 +102,19 @@ describe('timeouts and cancellation', () => {
     expect(h.hangs).toHaveLength(0);
   });
 
+  it('takes an absolute monotonic deadline instead of a timeout; one already past rejects at once', async () => {
+    h = await harness();
+    const before = Date.now();
+    const err = await h.client.call('hang', {}, { deadline: performance.now() + 60, timeoutMs: 10_000 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TimeoutError);
+    expect(Date.now() - before).toBeGreaterThanOrEqual(55);
+    expect(Date.now() - before).toBeLessThan(5_000);
+    expect(h.hangs[0]!.deadline!).toBeLessThanOrEqual(before + 200);
+    await expect(h.client.call('add', { a: 1, b: 1 }, { deadline: performance.now() - 1 })).rejects.toBeInstanceOf(TimeoutError);
+    await expect(h.client.call('add', { a: 1, b: 1 }, { deadline: Number.NaN })).rejects.toBeInstanceOf(TypeError);
+    expect(await h.client.call('add', { a: 1, b: 2 }, { deadline: performance.now() + 5_000 })).toEqual({ sum: 3 });
+  });
+
   it('refuses a bad timeoutMs', async () => {
     h = await harness();
     await expect(h.client.call('add', { a: 1, b: 1 }, { timeoutMs: 0 })).rejects.toThrow(

@@ -100,6 +100,10 @@ export class Peer<P extends MethodTable> extends EventEmitter<PeerEvents> {
         return Promise.reject(new RangeError('Invalid call option "timeoutMs": expected an integer in [1, 2147483647]'));
       }
     }
+    const deadline = options?.deadline;
+    if (deadline !== undefined && (typeof deadline !== 'number' || Number.isNaN(deadline))) {
+      return Promise.reject(new TypeError('Invalid call option "deadline": expected a number'));
+    }
     if (this.#finished) return Promise.reject(this.#finished);
     const connection = this.#connection;
     if (connection === undefined || !connection.isOpen) return Promise.reject(new NotConnectedError());

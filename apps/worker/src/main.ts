@@ -1,5 +1,5 @@
 import { ConfigError, loadProgramConfig } from '@infermesh/config';
-import { workerProtocol, type WorkerInfo } from '@infermesh/contracts';
+import { workerProtocol, type WorkerErrorCode, type WorkerInfo } from '@infermesh/contracts';
 import { loadModelRepository } from '@infermesh/registry';
 import { JsRuntime, OnnxRuntime } from '@infermesh/runtime';
 import { dial, listen, type Handlers, type Peer } from '@infermesh/transport';
@@ -12,9 +12,9 @@ import { ModelHost } from './model-host.js';
 const USAGE = 'usage: worker [--config FILE] [--role model|processor] [--port N] [--coordinator HOST:PORT] [--model NAME]... [--metrics-port N]';
 
 
-/** Too many batches at once: the worker refuses rather than queue without bound. */
+/** Too many batches at once: the worker refuses rather than queue without bound (a fault: the coordinator tries another worker). */
 class WorkerBusyError extends Error {
-  readonly code = 'IM_WORKER_BUSY';
+  readonly code: WorkerErrorCode = 'IM_WORKER_BUSY';
 }
 
 async function main(): Promise<void> {

@@ -2,7 +2,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import {
   specFits,
   type InferBatchRequest, type InferBatchResponse, type InferItem, type InferItemResult, type ModelSpec, type ModelStages, type TensorMap,
-  type TensorSpec, type WorkerRole,
+  type TensorSpec, type WorkerErrorCode, type WorkerRole,
 } from '@infermesh/contracts';
 import { buildPipeline, defaultCatalog, PipelineMismatchError, type Pipeline } from '@infermesh/processing';
 import type { RepositoryModel } from '@infermesh/registry';
@@ -45,29 +45,16 @@ interface HostedModel {
   stages: ModelStages;
 }
 
-/** An error on one item, with the code the coordinator maps to a client answer. */
-class ItemError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string) {
-    super(message);
-    this.code = code;
-  }
-}
-
-function codeOf(error: unknown, fallback: string): string {
-  const code = (error as { code?: unknown })?.code;
-  return typeof code === 'string' ? code : fallback;
-}
-
-function failure(error: unknown, fallback: string): InferItemResult {
-  return { ok: false, error: { code: codeOf(error, fallback), message: (error as Error)?.message ?? String(error) } };
+/** A failed item answers with the worker code of the stage it failed in (contracts' `WORKER_ERRORS`) and the cause's message. */
+function failure(error: unknown, code: WorkerErrorCode): InferItemResult {
+  return { ok: false, error: { code, message: (error as Error)?.message ?? String(error) } };
 }
 
 function pick(outputs: TensorMap, names: readonly string[]): TensorMap {
   const out: TensorMap = {};
   for (const name of names) {
     const t = outputs[name];
-    if (!t) throw new ItemError('IM_WORKER_RUNTIME', `pipeline produced no output '${name}'`);
+    if (!t) throw new Error(`pipeline produced no output '${name}'`);
     out[name] = t;
   }
   return out;
@@ -172,14 +159,14 @@ export class ModelHost {
     const runsModel = stage === 'all' || stage === 'model';
     if (!hosted || (runsModel && !hosted.model)) {
       const where = hosted ? ` (this ${this.role} runs only pre- and post-processing)` : '';
-      const error = { code: 'IM_WORKER_MODEL_NOT_LOADED', message: `model ${request.model}:${request.version} is not loaded here${where}` };
+      const error = { code: 'IM_WORKER_MODEL_NOT_LOADED' satisfies WorkerErrorCode, message: `model ${request.model}:${request.version} is not loaded here${where}` };
       return { items: request.items.map(() => ({ ok: false as const, error })), computeMs: performance.now() - started };
     }
     const { spec, model, pre, post } = hosted;
     const results: InferItemResult[] = new Array(request.items.length);
     let live = request.items.map((item, index) => ({ index, item, tensors: item.inputs }));
     // One per-item stage (timed when named): an item whose step throws fails alone with `code`, the rest go on.
-    const perItem = async (name: HostStage | undefined, code: string, run: (tensors: TensorMap, item: InferItem) => TensorMap): Promise<void> => {
+    const perItem = async (name: HostStage | undefined, code: WorkerErrorCode, run: (tensors: TensorMap, item: InferItem) => TensorMap): Promise<void> => {
       if (live.length === 0) return;
       const timer = name === undefined ? undefined : stages?.start(name);
       const kept: typeof live = [];

@@ -1,33 +1,95 @@
+/** gRPC status codes by name (the names of grpc's `status` enum), for the table below. */
+export const GRPC_STATUS = {
+  OK: 0, CANCELLED: 1, UNKNOWN: 2, INVALID_ARGUMENT: 3, DEADLINE_EXCEEDED: 4, NOT_FOUND: 5, ALREADY_EXISTS: 6,
+  PERMISSION_DENIED: 7, RESOURCE_EXHAUSTED: 8, FAILED_PRECONDITION: 9, ABORTED: 10, OUT_OF_RANGE: 11, UNIMPLEMENTED: 12,
+  INTERNAL: 13, UNAVAILABLE: 14, DATA_LOSS: 15, UNAUTHENTICATED: 16,
+} as const;
+export type GrpcStatusName = keyof typeof GRPC_STATUS;
+
+/** How one code is answered on every surface. */
+export interface ApiErrorSpec {
+  /** HTTP status of the answer. */
+  readonly http: number;
+  /** gRPC status of the answer. */
+  readonly grpc: GrpcStatusName;
+  /** The same request may succeed if sent again later. */
+  readonly retryable: boolean;
+  /** Answers carry `Retry-After` (HTTP) / `retry-after` metadata: the condition is expected to clear soon. */
+  readonly retryAfter: boolean;
+}
+
+const spec = (http: number, grpc: GrpcStatusName, retryable = false, retryAfter = false): ApiErrorSpec => ({ http, grpc, retryable, retryAfter });
+
 /**
- * Every error code the coordinator's HTTP and WebSocket APIs answer with, and its HTTP status.
- * A client can import this table to map codes without parsing messages.
+ * Every error code a client can get from the coordinator, over HTTP, gRPC, WebSocket and async
+ * results, and how it is answered. Nothing else decides a status, whether to retry, or Retry-After.
  */
 export const API_ERRORS = {
-  IM_BAD_REQUEST: 400,
-  IM_INVALID_INPUT: 400,
-  IM_UNAUTHORIZED: 401,
-  IM_NOT_FOUND: 404,
-  IM_MODEL_NOT_FOUND: 404,
-  IM_VERSION_NOT_FOUND: 404,
-  IM_REQUEST_NOT_FOUND: 404,
-  IM_METHOD_NOT_ALLOWED: 405,
-  IM_PAYLOAD_TOO_LARGE: 413,
-  IM_UNSUPPORTED_MEDIA_TYPE: 415,
-  IM_OVERLOADED: 429,
-  IM_INTERNAL: 500,
-  IM_WORKER_FAILED: 502,
-  IM_NO_WORKER: 503,
-  IM_SHUTTING_DOWN: 503,
-  IM_TIMEOUT: 504,
-} as const;
+  IM_BAD_REQUEST: spec(400, 'INVALID_ARGUMENT'),
+  IM_INVALID_INPUT: spec(400, 'INVALID_ARGUMENT'),
+  IM_UNAUTHORIZED: spec(401, 'UNAUTHENTICATED'),
+  IM_NOT_FOUND: spec(404, 'UNIMPLEMENTED'),
+  IM_MODEL_NOT_FOUND: spec(404, 'NOT_FOUND'),
+  IM_VERSION_NOT_FOUND: spec(404, 'NOT_FOUND'),
+  IM_REQUEST_NOT_FOUND: spec(404, 'NOT_FOUND'),
+  IM_METHOD_NOT_ALLOWED: spec(405, 'UNIMPLEMENTED'),
+  IM_PAYLOAD_TOO_LARGE: spec(413, 'RESOURCE_EXHAUSTED'),
+  IM_UNSUPPORTED_MEDIA_TYPE: spec(415, 'INVALID_ARGUMENT'),
+  IM_OVERLOADED: spec(429, 'RESOURCE_EXHAUSTED', true, true),
+  IM_INTERNAL: spec(500, 'INTERNAL'),
+  IM_WORKER_FAILED: spec(502, 'UNAVAILABLE', true),
+  IM_NO_WORKER: spec(503, 'UNAVAILABLE', true, true),
+  IM_SHUTTING_DOWN: spec(503, 'UNAVAILABLE', true, true),
+  IM_TIMEOUT: spec(504, 'DEADLINE_EXCEEDED', true),
+} as const satisfies Record<string, ApiErrorSpec>;
 export type ApiErrorCode = keyof typeof API_ERRORS;
 
-/** An error that carries an API error code; thrown by contract helpers such as tensor conversion. */
-export class ContractError extends Error {
-  override readonly name = 'ContractError';
+/** Seconds a `retryAfter` answer asks the client to wait, unless the error names its own. */
+export const DEFAULT_RETRY_AFTER_SECONDS = 1;
+
+/**
+ * Codes a worker answers with on the worker channel, and the client code each becomes. `fault`: the
+ * worker, not the request, failed (a whole call refused or lost), so the coordinator tries another
+ * worker. Item codes (`fault: false`) come inside an answer, one per failed item.
+ */
+export const WORKER_ERRORS = {
+  IM_WORKER_BUSY: { api: 'IM_WORKER_FAILED', fault: true },
+  IM_WORKER_MODEL_NOT_LOADED: { api: 'IM_WORKER_FAILED', fault: false },
+  IM_WORKER_BAD_INPUT: { api: 'IM_INVALID_INPUT', fault: false },
+  IM_WORKER_RUNTIME: { api: 'IM_WORKER_FAILED', fault: false },
+} as const satisfies Record<string, { api: ApiErrorCode; fault: boolean }>;
+export type WorkerErrorCode = keyof typeof WORKER_ERRORS;
+
+export const isApiErrorCode = (code: string): code is ApiErrorCode => Object.hasOwn(API_ERRORS, code);
+export const isWorkerErrorCode = (code: string): code is WorkerErrorCode => Object.hasOwn(WORKER_ERRORS, code);
+
+/** The client code for a code a worker sent (an item's or a refused call's); unknown codes are a worker failure. */
+export function apiCodeOfWorkerCode(code: string): ApiErrorCode {
+  if (isWorkerErrorCode(code)) return WORKER_ERRORS[code].api;
+  return isApiErrorCode(code) ? code : 'IM_WORKER_FAILED';
+}
+
+/**
+ * An answer to a client: a documented code, its status from `API_ERRORS`, and a message safe to
+ * show. Thrown by contract helpers (tensor conversion) and by the coordinator.
+ */
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
   readonly code: ApiErrorCode;
-  constructor(code: ApiErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  /** Seconds for `Retry-After`; set exactly when the code's spec says `retryAfter`. */
+  readonly retryAfterSeconds: number | undefined;
+  constructor(code: ApiErrorCode, message: string, options: { cause?: unknown; retryAfterSeconds?: number } = {}) {
+    super(message, { cause: options.cause });
     this.code = code;
+    this.retryAfterSeconds = API_ERRORS[code].retryAfter ? (options.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS) : undefined;
   }
+
+  get spec(): ApiErrorSpec {
+    return API_ERRORS[this.code];
+  }
+}
+
+/** The error body of every surface (HTTP, gRPC message, WebSocket frame, async result): the protocol's `{ error }` plus the code. */
+export function errorBody(error: ApiError): { error: string; code: ApiErrorCode } {
+  return { error: error.message, code: error.code };
 }

@@ -20,7 +20,7 @@ export {
 export type { StepRef, BatchingPolicy, ModelSpec, ModelSpecInput } from './model-spec.js';
 export {
   PeerAddressSchema, WorkerInfoSchema, DescribeRequestSchema, InferItemSchema, InferBatchRequestSchema, ItemErrorSchema,
-  InferItemResultSchema, InferBatchResponseSchema, TraceparentSchema, WorkerSpanSchema, workerProtocol, WORKER_ITEM_ERRORS,
+  InferItemResultSchema, InferBatchResponseSchema, TraceparentSchema, WorkerSpanSchema, workerProtocol,
   STAGES, StageSchema, WorkerRoleSchema, roleOfStage, StageSignatureSchema, ModelStagesSchema,
 } from './worker-protocol.js';
 export type {
@@ -29,7 +29,10 @@ export type {
 } from './worker-protocol.js';
 export { ClientMessageSchema, ServerMessageSchema } from './client-protocol.js';
 export type { ClientMessage, ServerMessage } from './client-protocol.js';
-export { API_ERRORS, ContractError } from './errors.js';
-export type { ApiErrorCode } from './errors.js';
+export {
+  API_ERRORS, GRPC_STATUS, WORKER_ERRORS, DEFAULT_RETRY_AFTER_SECONDS, ApiError, errorBody, isApiErrorCode, isWorkerErrorCode,
+  apiCodeOfWorkerCode,
+} from './errors.js';
+export type { ApiErrorCode, ApiErrorSpec, GrpcStatusName, WorkerErrorCode } from './errors.js';
 export { decodeInferRequest } from './request-check.js';
 export type { DecodedRequest, DecodeLimits } from './request-check.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ContractError, ModelSpecSchema, decodeInferRequest, type InferRequestJson } from './index.js';
+import { ApiError, ModelSpecSchema, decodeInferRequest, type InferRequestJson } from './index.js';
 
 const spec = ModelSpecSchema.parse({
   name: 'mlp',
@@ -14,8 +14,8 @@ function message(req: InferRequestJson): string {
   try {
     decodeInferRequest(spec, req, limits);
   } catch (e) {
-    expect(e).toBeInstanceOf(ContractError);
-    expect((e as ContractError).code).toBe('IM_INVALID_INPUT');
+    expect(e).toBeInstanceOf(ApiError);
+    expect((e as ApiError).code).toBe('IM_INVALID_INPUT');
     return (e as Error).message;
   }
   throw new Error('expected a refusal');

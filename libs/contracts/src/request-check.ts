@@ -1,4 +1,4 @@
-import { ContractError } from './errors.js';
+import { ApiError } from './errors.js';
 import type { InferRequestJson } from './inference-protocol.js';
 import type { ModelSpec } from './model-spec.js';
 import { elementCount, shapeFits, type TensorMap } from './tensor.js';
@@ -17,8 +17,8 @@ export interface DecodeLimits {
   maxElements: number;
 }
 
-function invalid(message: string): ContractError {
-  return new ContractError('IM_INVALID_INPUT', message);
+function invalid(message: string): ApiError {
+  return new ApiError('IM_INVALID_INPUT', message);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ContractError, TensorSchema, tensorFromJson, tensorToJson } from './index.js';
+import { ApiError, TensorSchema, tensorFromJson, tensorToJson } from './index.js';
 
 describe('tensorFromJson', () => {
   it('flattens nested row-major data into the datatype typed array', () => {
@@ -27,8 +27,8 @@ describe('tensorFromJson', () => {
       tensorFromJson({ name: 'x', datatype, shape: [1], data: [...data] });
       expect.unreachable();
     } catch (e) {
-      expect(e).toBeInstanceOf(ContractError);
-      expect((e as ContractError).code).toBe('IM_INVALID_INPUT');
+      expect(e).toBeInstanceOf(ApiError);
+      expect((e as ApiError).code).toBe('IM_INVALID_INPUT');
     }
   });
 

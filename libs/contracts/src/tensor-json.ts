@@ -1,5 +1,5 @@
 import { INTEGER_RANGE, TYPED_ARRAY_OF, type Datatype, type TensorData } from './datatype.js';
-import { ContractError } from './errors.js';
+import { ApiError } from './errors.js';
 import { elementCount, type Tensor } from './tensor.js';
 import type { InferInputJson, InferOutputJson } from './inference-protocol.js';
 
@@ -10,12 +10,12 @@ function flatten(data: unknown, out: unknown[], depth: number): void {
     out.push(data);
     return;
   }
-  if (depth > MAX_NESTING) throw new ContractError('IM_INVALID_INPUT', 'data is nested too deeply');
+  if (depth > MAX_NESTING) throw new ApiError('IM_INVALID_INPUT', 'data is nested too deeply');
   for (const d of data) flatten(d, out, depth + 1);
 }
 
-function invalid(name: string, message: string): ContractError {
-  return new ContractError('IM_INVALID_INPUT', `input '${name}': ${message}`);
+function invalid(name: string, message: string): ApiError {
+  return new ApiError('IM_INVALID_INPUT', `input '${name}': ${message}`);
 }
 
 /**

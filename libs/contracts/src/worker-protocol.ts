@@ -145,6 +145,3 @@ export const workerProtocol = {
   drain: { request: DrainRequestSchema, response: DrainResponseSchema },
 } as const;
 export type WorkerProtocol = typeof workerProtocol;
-
-/** Error codes a worker puts on failed items. */
-export const WORKER_ITEM_ERRORS = ['IM_WORKER_MODEL_NOT_LOADED', 'IM_WORKER_BAD_INPUT', 'IM_WORKER_RUNTIME'] as const;

@@ -1,5 +1,5 @@
 import { ConfigError, loadProgramConfig } from '@infermesh/config';
-import { workerProtocol, type WorkerErrorCode, type WorkerInfo } from '@infermesh/contracts';
+import { modelVersionKey, workerProtocol, type WorkerErrorCode, type WorkerInfo } from '@infermesh/contracts';
 import { loadModelRepository } from '@infermesh/registry';
 import { JsRuntime, OnnxRuntime } from '@infermesh/runtime';
 import { dial, listen, type Handlers, type Peer } from '@infermesh/transport';
@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   const repository = await loadModelRepository(config.repository, config.models.length ? { models: config.models } : {});
   const threads = { intraOpNumThreads: config.threads.intraOp, interOpNumThreads: config.threads.interOp };
   const host = await ModelHost.load(repository, { onnx: new OnnxRuntime(threads), js: new JsRuntime() }, { role: config.role });
-  log.info({ role: config.role, models: host.specs.map((s) => `${s.name}:${s.version}`) }, 'models loaded');
+  log.info({ role: config.role, models: host.specs.map((s) => modelVersionKey(s)) }, 'models loaded');
 
   const info: WorkerInfo = {
     workerId: config.id,
@@ -41,7 +41,7 @@ async function main(): Promise<void> {
     shards: Object.fromEntries(
       config.shards.length === 0 || config.role === 'processor'
         ? []
-        : host.specs.filter((s) => s.shards > 1).map((s) => [`${s.name}:${s.version}`, config.shards.filter((n) => n < s.shards)]),
+        : host.specs.filter((s) => s.shards > 1).map((s) => [modelVersionKey(s), config.shards.filter((n) => n < s.shards)]),
     ),
   };
   let inFlight = 0;

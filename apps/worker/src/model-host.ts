@@ -1,6 +1,6 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import {
-  specFits,
+  modelVersionKey, specFits,
   type InferBatchRequest, type InferBatchResponse, type InferItem, type InferItemResult, type ModelSpec, type ModelStages, type TensorMap,
   type TensorSpec, type WorkerErrorCode, type WorkerRole,
 } from '@infermesh/contracts';
@@ -119,7 +119,7 @@ export class ModelHost {
         }
         const only = (specs: readonly TensorSpec[], of: readonly TensorSpec[]): TensorSpec[] =>
           copy(specs.filter((s) => of.some((o) => o.name === s.name)));
-        host.#models.set(`${spec.name}:${spec.version}`, {
+        host.#models.set(modelVersionKey(spec), {
           spec,
           model: kept,
           pre,
@@ -154,7 +154,7 @@ export class ModelHost {
    */
   async infer(request: InferBatchRequest, signal?: AbortSignal, stages?: StageTimer): Promise<InferBatchResponse> {
     const started = performance.now();
-    const hosted = this.#models.get(`${request.model}:${request.version}`);
+    const hosted = this.#models.get(modelVersionKey({ name: request.model, version: request.version }));
     const stage = request.stage;
     const runsModel = stage === 'all' || stage === 'model';
     if (!hosted || (runsModel && !hosted.model)) {

@@ -15,7 +15,7 @@ export type {
   ModelMetadata, AsyncAccepted, AsyncStatus,
 } from './inference-protocol.js';
 export {
-  ModelNameSchema, ModelVersionSchema, StepRefSchema, BatchingPolicySchema, ModelSpecSchema,
+  ModelNameSchema, ModelVersionSchema, StepRefSchema, BatchingPolicySchema, ModelSpecSchema, modelVersionKey,
 } from './model-spec.js';
 export type { StepRef, BatchingPolicy, ModelSpec, ModelSpecInput } from './model-spec.js';
 export {

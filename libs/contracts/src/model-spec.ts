@@ -58,3 +58,11 @@ export const ModelSpecSchema = z.object({
 });
 export type ModelSpec = z.infer<typeof ModelSpecSchema>;
 export type ModelSpecInput = z.input<typeof ModelSpecSchema>;
+
+/**
+ * A model version's key, `name:version`, for maps, labels and log lines. It is built here and
+ * nowhere else, and never parsed back: keep the spec beside it when you need the parts.
+ */
+export function modelVersionKey(model: { readonly name: string; readonly version: string }): string {
+  return `${model.name}:${model.version}`;
+}

@@ -76,10 +76,13 @@ describe('capacity', () => {
     lb.add('a', 'a', { capacity: 1 });
     (await lb.acquire()).release({ ok: false }); // ejected for 100 ms
     expect(lb.available).toBe(0);
+    expect(lb.isAvailable('a')).toBe(false);
     const waiting = lb.acquire();
     expect(await settled(waiting)).toBe('pending');
     clock.advance(100); // the ejection ends: a state change wakes the waiter
     expect(((await waiting) as Lease<string>).id).toBe('a');
+    expect(lb.isAvailable('a')).toBe(true);
+    expect(lb.isAvailable('nobody')).toBe(false);
 
     const more = lb.acquire();
     expect(await settled(more)).toBe('pending');

@@ -157,6 +157,12 @@ export class LoadBalancer<E> extends EventEmitter<LoadBalancerEvents> {
     return this.#members.has(id);
   }
 
+  /** Whether a pick may choose member `id` now (healthy, or in panic not draining), full or not. */
+  isAvailable(id: string): boolean {
+    const state = this.#members.get(id)?.state;
+    return state === 'healthy' || (this.#panic && state !== undefined && state !== 'draining');
+  }
+
   /** Adds a member. It starts healthy, in slow start, and is health-checked if a `check` was given. */
   add(id: string, endpoint: E, options: EndpointOptions = {}): void {
     this.#assertOpen();

@@ -1,5 +1,5 @@
 import {
-  ModelSpecSchema, specFits, STAGES, type ModelSpec, type ModelSpecInput, type ModelStages, type TensorSpec,
+  modelVersionKey, ModelSpecSchema, specFits, STAGES, type ModelSpec, type ModelSpecInput, type ModelStages, type TensorSpec,
 } from '@infermesh/contracts';
 import { ConflictError, InvalidSpecError, ModelNotFoundError, StageMismatchError, VersionNotFoundError } from './errors.js';
 import { toRegistryIssues } from './zod-issues.js';
@@ -51,7 +51,7 @@ export class ModelRegistry {
     const spec = versions?.get(version);
     if (!versions || !spec) return false;
     versions.delete(version);
-    this.#stages.delete(`${name}:${version}`);
+    this.#stages.delete(modelVersionKey({ name, version }));
     if (versions.size === 0) this.#models.delete(name);
     this.#emit({ type: 'removed', spec });
     return true;
@@ -66,7 +66,7 @@ export class ModelRegistry {
    */
   registerStages(name: string, version: string, stages: ModelStages): ModelStages {
     this.get(name, version);
-    const k = `${name}:${version}`;
+    const k = modelVersionKey({ name, version });
     const known = this.#stages.get(k) ?? {};
     for (const stage of STAGES) {
       const have = known[stage];
@@ -94,7 +94,7 @@ export class ModelRegistry {
 
   /** The stages registered for a model version; empty when no worker reported any. */
   stages(name: string, version: string): ModelStages {
-    return this.#stages.get(`${name}:${version}`) ?? {};
+    return this.#stages.get(modelVersionKey({ name, version })) ?? {};
   }
 
   /** One version of a model; without `version`, the highest-numbered one. */

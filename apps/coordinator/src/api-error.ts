@@ -1,50 +1,53 @@
-import { API_ERRORS, type ApiErrorCode } from '@infermesh/contracts';
+import { ApiError, apiCodeOfWorkerCode, WORKER_ERRORS, isWorkerErrorCode } from '@infermesh/contracts';
+import {
+  BatcherAbortedError, BatcherClosedError, BatcherDeadlineError, ItemTooLargeError, QueueFullError,
+} from '@infermesh/batcher';
+import { AcquireAbortedError, AcquireTimeoutError } from '@infermesh/load-balancer';
+import { ModelNotFoundError, VersionNotFoundError } from '@infermesh/registry';
+import {
+  AbortedError, BackpressureError, ClosedError, HeartbeatTimeoutError, NotConnectedError, ProtocolError, RemoteError, TimeoutError,
+  TransportError,
+} from '@infermesh/transport';
 
-/** An answer to a client: a documented code, its HTTP status and a message safe to show. */
-export class ApiError extends Error {
-  override readonly name = 'ApiError';
-  readonly code: ApiErrorCode;
-  readonly status: number;
-  readonly retryAfterSeconds: number | undefined;
-  constructor(code: ApiErrorCode, message: string, options: { cause?: unknown; retryAfterSeconds?: number } = {}) {
-    super(message, { cause: options.cause });
-    this.code = code;
-    this.status = API_ERRORS[code];
-    this.retryAfterSeconds = options.retryAfterSeconds;
-  }
+export { ApiError };
+
+/**
+ * Whether a failed call says the worker, not the request, is at fault, so that another worker may
+ * succeed: the channel broke, or the worker refused the batch (contracts' `WORKER_ERRORS`).
+ */
+export function isWorkerFault(error: unknown): boolean {
+  if (error instanceof RemoteError) return error.remoteCode !== undefined && isWorkerErrorCode(error.remoteCode) && WORKER_ERRORS[error.remoteCode].fault;
+  return (
+    error instanceof ClosedError || error instanceof NotConnectedError || error instanceof BackpressureError ||
+    error instanceof ProtocolError || error instanceof HeartbeatTimeoutError
+  );
 }
 
-/** Error codes of the libraries and the worker, as the client sees them. */
-const CODE_MAP: Record<string, ApiErrorCode> = {
-  IM_INVALID_INPUT: 'IM_INVALID_INPUT',
-  IM_REGISTRY_MODEL_NOT_FOUND: 'IM_MODEL_NOT_FOUND',
-  IM_REGISTRY_VERSION_NOT_FOUND: 'IM_VERSION_NOT_FOUND',
-  IM_TRANSPORT_TIMEOUT: 'IM_TIMEOUT',
-  IM_TRANSPORT_ABORTED: 'IM_TIMEOUT',
-  IM_WORKER_BAD_INPUT: 'IM_INVALID_INPUT',
-  IM_PROCESSING_BAD_INPUT: 'IM_INVALID_INPUT',
-  IM_BATCH_QUEUE_FULL: 'IM_OVERLOADED',
-  IM_BATCH_DEADLINE: 'IM_TIMEOUT',
-  IM_BATCH_ABORTED: 'IM_TIMEOUT',
-  IM_BATCH_CLOSED: 'IM_SHUTTING_DOWN',
-  IM_BATCH_ITEM_TOO_LARGE: 'IM_INVALID_INPUT',
-};
-
-/** Turns anything thrown on the way to an answer into an ApiError; unknown failures stay opaque. */
+/**
+ * Turns anything thrown on the way to an answer into the ApiError the client gets, by class: the one
+ * place library and worker failures become client codes. Unknown failures stay opaque (IM_INTERNAL).
+ */
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
-  const code = (error as { code?: unknown; remoteCode?: unknown })?.remoteCode ?? (error as { code?: unknown })?.code;
-  const m = (error as { message?: unknown })?.message;
-  const message = typeof m === 'string' ? m : String(error);
-  if (typeof code === 'string') {
-    const mapped = CODE_MAP[code] ?? (code in API_ERRORS ? (code as ApiErrorCode) : undefined);
-    if (mapped) {
-      const retry = mapped === 'IM_OVERLOADED' || mapped === 'IM_SHUTTING_DOWN' || mapped === 'IM_NO_WORKER';
-      return new ApiError(mapped, message, { cause: error, ...(retry ? { retryAfterSeconds: 1 } : {}) });
-    }
-    if (code.startsWith('IM_TRANSPORT_') || code.startsWith('IM_WORKER_') || code.startsWith('IM_RUNTIME_')) {
-      return new ApiError('IM_WORKER_FAILED', message, { cause: error });
-    }
+  const message = error instanceof Error ? error.message : String(error);
+  const as = (code: ConstructorParameters<typeof ApiError>[0]): ApiError => new ApiError(code, message, { cause: error });
+  if (error instanceof ModelNotFoundError) return as('IM_MODEL_NOT_FOUND');
+  if (error instanceof VersionNotFoundError) return as('IM_VERSION_NOT_FOUND');
+  if (error instanceof QueueFullError) return as('IM_OVERLOADED');
+  if (error instanceof BatcherClosedError) return as('IM_SHUTTING_DOWN');
+  if (error instanceof ItemTooLargeError) return as('IM_INVALID_INPUT');
+  if (
+    error instanceof BatcherDeadlineError || error instanceof BatcherAbortedError || error instanceof AcquireTimeoutError ||
+    error instanceof AcquireAbortedError || error instanceof TimeoutError || error instanceof AbortedError
+  ) {
+    return as('IM_TIMEOUT');
   }
+  if (error instanceof RemoteError) return as(error.remoteCode === undefined ? 'IM_WORKER_FAILED' : apiCodeOfWorkerCode(error.remoteCode));
+  if (error instanceof TransportError) return as('IM_WORKER_FAILED');
   return new ApiError('IM_INTERNAL', 'internal error', { cause: error });
+}
+
+/** The ApiError of an item a worker answered with an error (contracts' `WORKER_ERRORS` say which code). */
+export function toApiErrorOfItem(error: { code: string; message: string }): ApiError {
+  return new ApiError(apiCodeOfWorkerCode(error.code), error.message);
 }

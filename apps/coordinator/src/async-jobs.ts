@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { AsyncStatus, InferResponseJson } from '@infermesh/contracts';
+import { errorBody, type AsyncStatus, type InferResponseJson } from '@infermesh/contracts';
 import { LRUCache } from 'lru-cache';
 import { ApiError, toApiError } from './api-error.js';
 
@@ -28,16 +28,13 @@ export class AsyncJobs {
 
   submit(run: () => Promise<InferResponseJson>): string {
     if (this.#pending.size >= this.#options.maxPending) {
-      throw new ApiError('IM_OVERLOADED', `${this.#pending.size} async requests are already pending`, { retryAfterSeconds: 1 });
+      throw new ApiError('IM_OVERLOADED', `${this.#pending.size} async requests are already pending`);
     }
     const id = randomUUID();
     this.#pending.add(id);
     run().then(
       (response) => this.#done.set(id, { id, status: 'done', response }),
-      (error: unknown) => {
-        const e = toApiError(error);
-        this.#done.set(id, { id, status: 'failed', error: e.message, code: e.code });
-      },
+      (error: unknown) => this.#done.set(id, { id, status: 'failed', ...errorBody(toApiError(error)) }),
     ).finally(() => this.#pending.delete(id));
     return id;
   }

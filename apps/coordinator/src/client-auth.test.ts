@@ -31,7 +31,7 @@ describe('ClientAuth', () => {
   it('as a fastify hook answers 401 IM_UNAUTHORIZED before the route runs', async () => {
     const app = Fastify();
     let ran = 0;
-    app.setErrorHandler((error, _req, reply) => reply.code((error as ApiError).status).send({ code: (error as ApiError).code }));
+    app.setErrorHandler((error, _req, reply) => reply.code((error as ApiError).spec.http).send({ code: (error as ApiError).code }));
     app.get('/v2', async () => ({ ran: ++ran }));
     app.get('/v2/health/live', async () => ({ live: true }));
     app.addHook('onRequest', auth.hook);

@@ -1,13 +1,13 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Server as TlsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
-import { ClientMessageSchema, type ServerMessage } from '@infermesh/contracts';
+import { ClientMessageSchema, errorBody, type ServerMessage } from '@infermesh/contracts';
 import { formatIssues } from '@infermesh/config';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ApiError, toApiError } from './api-error.js';
 import type { ClientAuth } from './client-auth.js';
 import type { InferenceService } from './inference-service.js';
-import { requestTimeoutMs } from './request-deadline.js';
+import { requestDeadline } from './request-deadline.js';
 import type { RequestTelemetry } from './request-telemetry.js';
 
 export interface ClientSocketOptions {
@@ -18,14 +18,14 @@ export interface ClientSocketOptions {
   /** Requests one connection may have in flight; beyond it each new one is refused (IM_OVERLOADED). */
   maxInFlightPerConnection: number;
   accepting: () => boolean;
-  /** Caps the `timeout_ms` parameter a client sets on a request. */
+  /** Longest a request may take; caps the `timeout_ms` parameter a client sets on a request. */
   requestTimeoutMs: number;
   /** API keys: the upgrade request must carry one (401 before upgrading). */
   auth?: ClientAuth | undefined;
 }
 
 function errorFrame(error: ApiError, id?: string): ServerMessage {
-  return { type: 'error', ...(id !== undefined ? { id } : {}), code: error.code, error: error.message };
+  return { type: 'error', ...(id !== undefined ? { id } : {}), ...errorBody(error) };
 }
 
 /**
@@ -82,9 +82,9 @@ export function attachClientSocket(server: Server | TlsServer, options: ClientSo
         reply(errorFrame(new ApiError('IM_OVERLOADED', `this connection has ${inFlight.size} requests in flight`), m.id));
         return;
       }
-      let timeoutMs;
+      let deadline;
       try {
-        timeoutMs = requestTimeoutMs({ parameters: m.request.parameters }, options.requestTimeoutMs);
+        deadline = requestDeadline({ parameters: m.request.parameters }, options.requestTimeoutMs);
       } catch (error) {
         reply(errorFrame(toApiError(error), m.id));
         return;
@@ -94,7 +94,7 @@ export function attachClientSocket(server: Server | TlsServer, options: ClientSo
       // One trace per infer frame.
       const trace = options.telemetry.start('WS infer');
       options.service
-        .infer(m.model, m.version, m.request, { signal: abort.signal, trace, ...(timeoutMs === undefined ? {} : { timeoutMs }) })
+        .infer(m.model, m.version, m.request, { signal: abort.signal, trace, deadline })
         .then(
           (response) => {
             options.telemetry.finish(trace, 'ok');

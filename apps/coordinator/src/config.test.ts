@@ -22,11 +22,19 @@ describe('coordinator config', () => {
 
   it('refuses a bad value with its key', () => {
     expect(() => loadConfig(CoordinatorConfigSchema, { overrides: { limits: { bodyBytes: 10 }, workers: ['http://x'] } })).toThrow(ConfigInvalidError);
-    try {
-      loadConfig(CoordinatorConfigSchema, { overrides: { limits: { bodyBytes: 10 } } });
-    } catch (e) {
-      expect((e as ConfigInvalidError).issues[0]).toMatch(/^limits\.bodyBytes:/);
-    }
+    // Asserted outside a try/catch: a load that does not throw fails the test.
+    expect(() => loadConfig(CoordinatorConfigSchema, { overrides: { limits: { bodyBytes: 10 } } })).toThrow(
+      expect.objectContaining({ issues: [expect.stringMatching(/^limits\.bodyBytes:/)] }),
+    );
+  });
+
+  it('reads fallbacks into model references at the edge: name or name:version', () => {
+    const { overrides } = parseFlags(['--fallback', 'mlp:2=mlp:1', '--fallback', 'sentiment=default'], COORDINATOR_FLAGS);
+    expect(loadConfig(CoordinatorConfigSchema, { overrides }).fallbacks).toEqual([
+      { from: { name: 'mlp', version: '2' }, to: { name: 'mlp', version: '1' } },
+      { from: { name: 'sentiment' }, to: { name: 'default' } },
+    ]);
+    expect(() => loadConfig(CoordinatorConfigSchema, { overrides: { fallbacks: { 'a:0': 'b' } } })).toThrow(ConfigInvalidError);
   });
 
   it('takes the telemetry flags, and refuses an OTLP file and URL together', () => {

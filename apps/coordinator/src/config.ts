@@ -2,12 +2,17 @@ import type { FlagTable } from '@infermesh/config';
 import { PeerAddressSchema } from '@infermesh/contracts';
 import { STRATEGY_NAMES } from '@infermesh/load-balancer';
 import { z } from 'zod';
-import { PLACEMENTS } from './inference-service.js';
+import { PLACEMENTS, type Fallback, type ModelRef } from './lanes.js';
 
 const MiB = 1024 * 1024;
 
-/** A model, or one version of it: `name` or `name:version`. */
-const TargetSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*(:[1-9][0-9]*)?$/, 'name or name:version');
+/** A model, or one version of it: `name` or `name:version`, read into its parts here, at the edge. */
+const TARGET = /^([A-Za-z0-9][A-Za-z0-9_.-]*)(?::([1-9][0-9]*))?$/;
+const TargetSchema = z.string().regex(TARGET, 'name or name:version');
+function modelRef(target: string): ModelRef {
+  const [, name = '', version] = TARGET.exec(target) ?? [];
+  return version === undefined ? { name } : { name, version };
+}
 
 export const CoordinatorConfigSchema = z.object({
   /** The client API: Open Inference Protocol over HTTP and the WebSocket API at `/v2/ws`. */
@@ -94,7 +99,8 @@ export const CoordinatorConfigSchema = z.object({
       (v) => (Array.isArray(v) ? Object.fromEntries(v.map((s) => String(s).split('=', 2))) : v),
       z.record(TargetSchema, TargetSchema),
     )
-    .default({}),
+    .default({})
+    .transform((r): Fallback[] => Object.entries(r).map(([from, to]) => ({ from: modelRef(from), to: modelRef(to) }))),
   /**
    * Where each model's pre- and post-processing run. `colocated`: on the model worker, in the same
    * call as the model. `disaggregated`: on processors (workers started with `--role processor`), each

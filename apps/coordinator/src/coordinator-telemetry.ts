@@ -4,6 +4,7 @@ import {
   type Metrics, type StoredTrace, type TraceSink,
 } from '@infermesh/telemetry';
 import { Gauge } from 'prom-client';
+import type { Lane } from './lane.js';
 import { RequestTelemetry } from './request-telemetry.js';
 import type { WorkerStatus } from './worker-pool.js';
 
@@ -80,10 +81,9 @@ export class CoordinatorTelemetry {
     this.#sources = sources;
   }
 
-  /** The batcher's 'batch' event. */
-  readonly onBatch = (event: BatchEvent): void => {
-    const model = event.key.split(':')[0] ?? event.key;
-    this.metrics.batchSize.observe({ model }, event.size);
+  /** A batch left a model lane. */
+  readonly onBatch = (lane: Lane, event: BatchEvent): void => {
+    this.metrics.batchSize.observe({ model: lane.spec.name }, event.size);
     this.sampler.recordBatch(event.size);
   };
 

@@ -1,25 +1,25 @@
 import {
-  InferRequestJsonSchema, ModelNameSchema, ModelVersionSchema, type ErrorResponse, type ServerMetadata,
+  errorBody, InferRequestJsonSchema, ModelNameSchema, ModelVersionSchema, type ServerMetadata,
 } from '@infermesh/contracts';
 import { formatIssues } from '@infermesh/config';
-import { dashboardHtml, InvalidTraceIdError } from '@infermesh/telemetry';
-import Fastify, { LogController, type FastifyReply } from 'fastify';
+import { dashboardHtml } from '@infermesh/telemetry';
+import Fastify, { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { ApiError, toApiError } from './api-error.js';
 import type { AsyncJobs } from './async-jobs.js';
 import type { CoordinatorTelemetry } from './coordinator-telemetry.js';
 import type { InferenceService } from './inference-service.js';
-import type { ModelBatching } from './model-batching.js';
-import { requestTimeoutMs, TIMEOUT_HEADER } from './request-deadline.js';
+import type { LaneTable } from './lanes.js';
+import { requestDeadline, TIMEOUT_HEADER } from './request-deadline.js';
 import type { ResponseCache } from './response-cache.js';
 import type { WorkerPool } from './worker-pool.js';
 
 export interface HttpApiOptions {
   service: InferenceService;
   pool: WorkerPool;
+  lanes: LaneTable;
   jobs: AsyncJobs;
-  batching: ModelBatching;
   cache: ResponseCache | undefined;
   log: Logger;
   telemetry: CoordinatorTelemetry;
@@ -27,18 +27,30 @@ export interface HttpApiOptions {
   version: string;
   /** False once the coordinator is draining: readiness turns false. */
   accepting: () => boolean;
-  /** Caps the deadline a client asks for (`x-request-timeout-ms`, `timeout_ms`). */
+  /** Longest a request may take; caps the deadline a client asks for (`x-request-timeout-ms`, `timeout_ms`). */
   requestTimeoutMs: number;
   /** PEM certificate and key: serve over TLS. */
   https?: { cert: Buffer; key: Buffer } | undefined;
 }
 
 const ModelParams = z.object({ name: ModelNameSchema, version: ModelVersionSchema.optional() });
+const RequestParams = z.object({ id: z.string().min(1).max(64) });
+const TraceParams = z.object({ id: z.string().regex(/^(?!0{32})[0-9a-f]{32}$/, 'a trace id is 32 lowercase hex digits, not all zero') });
 
 function send(reply: FastifyReply, error: ApiError): FastifyReply {
   if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
-  const body: ErrorResponse = { error: error.message, code: error.code };
-  return reply.code(error.status).send(body);
+  return reply.code(error.spec.http).send(errorBody(error));
+}
+
+/** A handler whose route parameters its schema checks, once, before it runs: a bad one is a 400, never a 500. */
+function withParams<S extends z.ZodType, R>(
+  schema: S, handler: (params: z.output<S>, req: FastifyRequest, reply: FastifyReply) => Promise<R>,
+): (req: FastifyRequest, reply: FastifyReply) => Promise<R> {
+  return (req, reply) => {
+    const p = schema.safeParse(req.params);
+    if (!p.success) throw new ApiError('IM_BAD_REQUEST', formatIssues(p.error).join('; '));
+    return handler(p.data, req, reply);
+  };
 }
 
 /** Fastify's own failures (body parsing, size) as documented codes. */
@@ -59,15 +71,9 @@ function fromFastify(error: { code?: string; statusCode?: number; message: strin
   return toApiError(error);
 }
 
-function parseModel(params: unknown): { name: string; version?: string } {
-  const p = ModelParams.safeParse(params);
-  if (!p.success) throw new ApiError('IM_BAD_REQUEST', formatIssues(p.error).join('; '));
-  return p.data.version === undefined ? { name: p.data.name } : { name: p.data.name, version: p.data.version };
-}
-
 /** The Open Inference Protocol (KServe v2) REST API, plus async results and a status page. */
 export function buildHttpApi(options: HttpApiOptions) {
-  const { service, pool, jobs, log, telemetry } = options;
+  const { service, pool, lanes, jobs, log, telemetry } = options;
   const dashboardPage = dashboardHtml({ title: 'infermesh coordinator' });
   const app = Fastify({
     loggerInstance: log,
@@ -91,7 +97,7 @@ export function buildHttpApi(options: HttpApiOptions) {
 
   app.get('/v2/health/live', async () => ({ live: true }));
   app.get('/v2/health/ready', async (_req, reply) => {
-    const ready = options.accepting() && pool.ready();
+    const ready = options.accepting() && lanes.ready();
     return reply.code(ready ? 200 : 503).send({ ready });
   });
   app.get('/v2', async (): Promise<ServerMetadata> => ({
@@ -103,27 +109,23 @@ export function buildHttpApi(options: HttpApiOptions) {
     accepting: options.accepting(),
     inFlight: service.inFlight,
     asyncPending: jobs.pending,
-    workers: pool.status(),
-    batching: options.batching.stats(),
+    workers: pool.status((w) => lanes.balancing(w)),
+    batching: lanes.stats(),
     cache: (await options.cache?.stats()) ?? { tier: 'off' },
   }));
 
-  const metadata = async (req: { params: unknown }) => {
-    const { name, version } = parseModel(req.params);
-    return service.metadata(name, version);
-  };
+  const metadata = withParams(ModelParams, async ({ name, version }) => service.metadata(name, version));
   app.get('/v2/models/:name', metadata);
   app.get('/v2/models/:name/versions/:version', metadata);
 
-  const ready = async (req: { params: unknown }, reply: FastifyReply) => {
-    const { name, version } = parseModel(req.params);
+  const ready = withParams(ModelParams, async ({ name, version }, _req, reply) => {
     const isReady = options.accepting() && service.ready(name, version);
     return reply.code(isReady ? 200 : 503).send({ name, ready: isReady });
-  };
+  });
   app.get('/v2/models/:name/ready', ready);
   app.get('/v2/models/:name/versions/:version/ready', ready);
 
-  const infer = async (req: { params: unknown; body: unknown; headers: Record<string, string | string[] | undefined>; raw: NodeJS.EventEmitter }, reply: FastifyReply) => {
+  const infer = withParams(ModelParams, async ({ name, version }, req, reply) => {
     // One trace per request, continuing the caller's; its id is also the request id the client can look up.
     const trace = telemetry.requests.start('POST /v2/models/:name/infer', req.headers['traceparent']);
     reply.header('traceparent', trace.traceparent).header('x-request-id', trace.traceId);
@@ -131,16 +133,14 @@ export function buildHttpApi(options: HttpApiOptions) {
     let finishLater = false;
     try {
       if (!options.accepting()) throw new ApiError('IM_SHUTTING_DOWN', 'the coordinator is draining', { retryAfterSeconds: 1 });
-      const { name, version } = parseModel(req.params);
       const body = InferRequestJsonSchema.safeParse(req.body);
       if (!body.success) throw new ApiError('IM_BAD_REQUEST', formatIssues(body.error).join('; '));
-      const timeoutMs = requestTimeoutMs({ header: req.headers[TIMEOUT_HEADER], parameters: body.data.parameters }, options.requestTimeoutMs);
-      const deadline = timeoutMs === undefined ? {} : { timeoutMs };
+      const deadline = requestDeadline({ header: req.headers[TIMEOUT_HEADER], parameters: body.data.parameters }, options.requestTimeoutMs);
       const prefer = String(req.headers.prefer ?? '');
       if (/\brespond-async\b/.test(prefer)) {
         service.resolve(name, version);
         const id = jobs.submit(() =>
-          service.infer(name, version, body.data, { trace, ...deadline }).then(
+          service.infer(name, version, body.data, { trace, deadline }).then(
             (response) => {
               telemetry.requests.finish(trace, 'ok');
               return response;
@@ -160,7 +160,7 @@ export function buildHttpApi(options: HttpApiOptions) {
       const onClose = (): void => abort.abort();
       reply.raw.once('close', onClose);
       try {
-        const response = await service.infer(name, version, body.data, { signal: abort.signal, trace, ...deadline });
+        const response = await service.infer(name, version, body.data, { signal: abort.signal, trace, deadline });
         const cache = response.parameters?.['infermesh_cache'];
         if (cache !== undefined) reply.header('x-infermesh-cache', String(cache));
         return response;
@@ -173,22 +173,15 @@ export function buildHttpApi(options: HttpApiOptions) {
     } finally {
       if (!finishLater) telemetry.requests.finish(trace, outcome);
     }
-  };
+  });
   app.post('/v2/models/:name/infer', infer);
   app.post('/v2/models/:name/versions/:version/infer', infer);
 
-  app.get('/v2/traces/:id', async (req) => {
-    const id = String((req.params as { id?: unknown }).id ?? '');
-    let stored;
-    try {
-      stored = telemetry.trace(id);
-    } catch (error) {
-      if (error instanceof InvalidTraceIdError) throw new ApiError('IM_BAD_REQUEST', 'a trace id is 32 lowercase hex digits');
-      throw error;
-    }
+  app.get('/v2/traces/:id', withParams(TraceParams, async ({ id }) => {
+    const stored = telemetry.trace(id);
     if (!stored) throw new ApiError('IM_NOT_FOUND', `no trace '${id}' (unknown or evicted)`);
     return stored;
-  });
+  }));
 
   app.get('/metrics', async (_req, reply) => {
     const { contentType, body } = await telemetry.exposition();
@@ -197,12 +190,11 @@ export function buildHttpApi(options: HttpApiOptions) {
   app.get('/dashboard', async (_req, reply) => reply.header('content-type', 'text/html; charset=utf-8').send(dashboardPage));
   app.get('/v2/dashboard/data', async () => telemetry.dashboardData());
 
-  app.get('/v2/requests/:id', async (req, reply) => {
-    const id = z.object({ id: z.string().max(64) }).parse(req.params).id;
+  app.get('/v2/requests/:id', withParams(RequestParams, async ({ id }, _req, reply) => {
     const status = jobs.get(id);
     if (!status) throw new ApiError('IM_REQUEST_NOT_FOUND', `no async request '${id}' (unknown or expired)`);
     return reply.code(status.status === 'pending' ? 202 : 200).send(status);
-  });
+  }));
 
   return app;
 }

@@ -1,37 +1,28 @@
 import {
-  ContractError, decodeInferRequest, tensorToJson, type InferItem, type InferRequestJson, type InferResponseJson, type ModelMetadata,
+  ApiError, decodeInferRequest, tensorToJson, type InferItem, type InferRequestJson, type InferResponseJson, type ModelMetadata,
   type ModelSpec,
 } from '@infermesh/contracts';
 import type { ModelRegistry } from '@infermesh/registry';
-import { ApiError, toApiError } from './api-error.js';
-import type { ModelBatching, Served, SubmitOptions } from './model-batching.js';
+import { toApiError, toApiErrorOfItem } from './api-error.js';
+import type { Lane, Served, SubmitOptions } from './lane.js';
+import type { LaneTable, Route } from './lanes.js';
 import type { RequestTrace } from './request-telemetry.js';
 import { responseCacheKey } from './response-cache-key.js';
 import type { CachedAnswer, ResponseCache } from './response-cache.js';
-import type { WorkerPool } from './worker-pool.js';
 
-/**
- * Where a model's requests go when no healthy worker serves it: `{ 'mlp:2': 'mlp:1', sentiment: 'default' }`.
- * Keys and targets are `name` or `name:version` (a bare name means its latest version).
- */
-export type Fallbacks = Record<string, string>;
-
-const MAX_FALLBACK_DEPTH = 4;
-
-/** Where a model's pre- and post-processing run: on its model worker, or on processors. */
-export const PLACEMENTS = ['colocated', 'disaggregated'] as const;
-export type Placement = (typeof PLACEMENTS)[number];
-
-export interface PlacementPolicy {
-  /** Every model's placement unless `models` names one. */
-  default: Placement;
-  /** By model name: `{ sentiment: 'disaggregated' }`. */
-  models: Record<string, Placement>;
+export interface InferenceLimits {
+  /** Most tensor elements in one request. */
+  maxElements: number;
+  /** Requests being served at once, over HTTP and WebSocket; beyond it IM_OVERLOADED (429). */
+  maxInFlight: number;
 }
 
-export interface InferenceRouting {
-  fallbacks?: Fallbacks;
-  placement?: PlacementPolicy;
+export interface InferOptions {
+  /** Absolute, on the monotonic clock (`performance.now()`): set once at the edge, it travels unchanged. */
+  deadline: number;
+  signal?: AbortSignal | undefined;
+  /** The request's trace: stages are recorded in it, and the model it resolved to. */
+  trace?: RequestTrace | undefined;
 }
 
 /** A request's answer and who computed it: the model worker, and the processors when disaggregated. */
@@ -39,50 +30,22 @@ interface Computed extends Served {
   processors: string[];
 }
 
-export interface InferenceLimits {
-  /** Most tensor elements in one request. */
-  maxElements: number;
-  /** Requests being served at once, over HTTP and WebSocket; beyond it IM_OVERLOADED (429). */
-  maxInFlight: number;
-  /** Longest a request may take end to end, unless the client asks for less. */
-  timeoutMs: number;
-}
-
-export interface InferOptions {
-  signal?: AbortSignal;
-  timeoutMs?: number;
-  /** The request's trace: stages are recorded in it, and the model it resolved to. */
-  trace?: RequestTrace | undefined;
-}
-
 /**
- * The path of one request through the coordinator: resolve the model, check the request against
- * its spec before any work, send it to a worker, and answer in the protocol's JSON form.
+ * The path of one request through the coordinator: resolve the model, check the request against its
+ * spec before any work, admit it, look it up in the cache, run it through its route's lanes, and
+ * answer in the protocol's JSON form.
  */
 export class InferenceService {
   readonly #registry: ModelRegistry;
-  readonly #pool: WorkerPool;
-  readonly #batching: ModelBatching;
+  readonly #lanes: LaneTable;
   readonly #cache: ResponseCache | undefined;
   readonly #limits: InferenceLimits;
-  readonly #fallbacks: Fallbacks;
-  readonly #placement: PlacementPolicy;
   #inFlight = 0;
   #sequence = 0;
 
-  constructor(
-    registry: ModelRegistry,
-    pool: WorkerPool,
-    batching: ModelBatching,
-    cache: ResponseCache | undefined,
-    limits: InferenceLimits,
-    routing: InferenceRouting = {},
-  ) {
-    this.#fallbacks = routing.fallbacks ?? {};
-    this.#placement = routing.placement ?? { default: 'colocated', models: {} };
+  constructor(registry: ModelRegistry, lanes: LaneTable, cache: ResponseCache | undefined, limits: InferenceLimits) {
     this.#registry = registry;
-    this.#pool = pool;
-    this.#batching = batching;
+    this.#lanes = lanes;
     this.#cache = cache;
     this.#limits = limits;
   }
@@ -112,120 +75,78 @@ export class InferenceService {
   }
 
   ready(name: string, version?: string): boolean {
-    return this.#servable(this.resolve(name, version));
-  }
-
-  /** Disaggregated only when asked for and the model has steps to move; a model without steps has nothing to place. */
-  #placementOf(spec: ModelSpec): Placement {
-    const asked = this.#placement.models[spec.name] ?? this.#placement.default;
-    return asked === 'disaggregated' && spec.preprocess.length + spec.postprocess.length > 0 ? 'disaggregated' : 'colocated';
-  }
-
-  /** A healthy model worker serves the model, and, disaggregated, a healthy processor too. */
-  #servable(spec: ModelSpec): boolean {
-    if (!this.#pool.serves(spec.name, spec.version)) return false;
-    return this.#placementOf(spec) === 'colocated' || this.#pool.serves(spec.name, spec.version, 'processor');
+    return this.#lanes.servable(this.resolve(name, version));
   }
 
   /** Refuses at once when the coordinator is at capacity, so overload never becomes unbounded memory. */
   admit(): void {
     if (this.#inFlight >= this.#limits.maxInFlight) {
-      throw new ApiError('IM_OVERLOADED', `the coordinator is serving ${this.#inFlight} requests, its limit`, { retryAfterSeconds: 1 });
+      throw new ApiError('IM_OVERLOADED', `the coordinator is serving ${this.#inFlight} requests, its limit`);
     }
   }
 
   /**
-   * The model that will answer: the one asked for, or, when no healthy worker serves it, the first
-   * configured fallback that has one (followed up to a few steps, never in a cycle).
+   * Runs one request through its route. Co-located: one lane does everything. Disaggregated: the
+   * pre-processing lane, the model lane, the post-processing lane, each batched on its own under the
+   * one deadline; an item that fails a stage fails with that stage's error, as it would co-located.
    */
-  #route(name: string, version: string | undefined): { spec: ModelSpec; fallbackFrom?: string } {
-    const asked = this.resolve(name, version);
-    let spec = asked;
-    const seen = new Set<string>();
-    while (!this.#servable(spec) && seen.size < MAX_FALLBACK_DEPTH) {
-      const k = `${spec.name}:${spec.version}`;
-      seen.add(k);
-      const target = this.#fallbacks[k] ?? this.#fallbacks[spec.name];
-      if (target === undefined) break;
-      const [n = '', v] = target.split(':');
-      const next = this.resolve(n, v);
-      if (seen.has(`${next.name}:${next.version}`)) break;
-      spec = next;
-    }
-    if (spec === asked || !this.#servable(spec)) return { spec: asked };
-    return { spec, fallbackFrom: `${asked.name}:${asked.version}` };
-  }
-
-  /**
-   * Runs one request. Co-located: one batch on a model worker does everything. Disaggregated:
-   * pre-processing on a processor, the model stage on a model worker, post-processing on a processor,
-   * each its own batch under one deadline; an item that fails a stage fails with that stage's error,
-   * as it would co-located.
-   */
-  async #compute(spec: ModelSpec, item: InferItem, options: SubmitOptions): Promise<Computed> {
-    if (this.#placementOf(spec) === 'colocated') {
+  async #compute(route: Route, item: InferItem, options: SubmitOptions): Promise<Computed> {
+    const stage = async (lane: Lane, inputs: InferItem['inputs'], outputs: string[]): Promise<Served> => {
       try {
-        return { ...(await this.#batching.submit(spec, item, options)), processors: [] };
-      } finally {
-        options.trace?.settled();
-      }
-    }
-    const deadline = Date.now() + Math.min(options.timeoutMs ?? this.#limits.timeoutMs, this.#limits.timeoutMs);
-    const stage = async (name: 'preprocess' | 'model' | 'postprocess', inputs: InferItem['inputs'], outputs: string[]): Promise<Served> => {
-      try {
-        return await this.#batching.submit(spec, { ...item, inputs, outputs }, {
-          ...options, stage: name, shard: name === 'model' ? options.shard : undefined, timeoutMs: Math.max(1, deadline - Date.now()),
-        });
+        return await lane.submit({ ...item, inputs, outputs }, options);
       } finally {
         options.trace?.settled();
       }
     };
-    const answer = item.outputs.length > 0 ? item.outputs : spec.outputs.map((o) => o.name);
+    if (!route.preprocess && !route.postprocess) return { ...(await stage(route.model, item.inputs, item.outputs)), processors: [] };
+    const answer = item.outputs.length > 0 ? item.outputs : route.spec.outputs.map((o) => o.name);
     const processors: string[] = [];
     let inputs = item.inputs;
-    if (spec.preprocess.length > 0) {
-      const pre = await stage('preprocess', inputs, []);
+    if (route.preprocess) {
+      const pre = await stage(route.preprocess, inputs, []);
       processors.push(pre.workerId);
       if (!pre.result.ok) return { ...pre, processors };
       inputs = pre.result.outputs;
     }
-    const model = await stage('model', inputs, spec.postprocess.length > 0 ? [] : answer);
-    if (!model.result.ok || spec.postprocess.length === 0) return { ...model, processors };
-    const post = await stage('postprocess', model.result.outputs, answer);
+    const model = await stage(route.model, inputs, route.postprocess ? [] : answer);
+    if (!model.result.ok || !route.postprocess) return { ...model, processors };
+    const post = await stage(route.postprocess, model.result.outputs, answer);
     processors.push(post.workerId);
     return { result: post.result, workerId: model.workerId, processors };
   }
 
-  async infer(name: string, version: string | undefined, request: InferRequestJson, options: InferOptions = {}): Promise<InferResponseJson> {
-    const { spec, fallbackFrom } = this.#route(name, version);
-    const trace = options.trace;
-    trace?.resolved(spec.name, spec.version);
-    let decoded;
-    try {
-      decoded = decodeInferRequest(spec, request, { maxElements: this.#limits.maxElements });
-    } catch (error) {
-      if (error instanceof ContractError) throw new ApiError(error.code, error.message, { cause: error });
-      throw error;
+  async infer(name: string, version: string | undefined, request: InferRequestJson, options: InferOptions): Promise<InferResponseJson> {
+    const { trace, deadline, signal } = options;
+    const asked = this.resolve(name, version);
+    const limits = { maxElements: this.#limits.maxElements };
+    let decoded = decodeInferRequest(asked, request, limits);
+    const parameters = request.parameters ?? {};
+    const item = { id: request.id ?? `r${++this.#sequence}`, inputs: decoded.inputs, parameters, outputs: decoded.outputs };
+    // A sharded model routes on the client's routing key, else on the request's fingerprint.
+    const given = parameters['routing_key'];
+    let fingerprint = asked.shards > 1 && typeof given !== 'string' ? responseCacheKey(asked, item) : undefined;
+    const routingKey = asked.shards === 1 ? '' : typeof given === 'string' ? given : fingerprint!;
+    const route = this.#lanes.resolve(asked, routingKey);
+    const spec = route.spec;
+    if (spec !== asked) {
+      decoded = decodeInferRequest(spec, request, limits);
+      item.inputs = decoded.inputs;
+      item.outputs = decoded.outputs;
+      fingerprint = undefined;
     }
+    trace?.resolved(spec.name, spec.version);
     if (trace) trace.admission(() => this.admit());
     else this.admit();
     this.#inFlight++;
     try {
-      const id = request.id ?? `r${++this.#sequence}`;
-      const item = { id, inputs: decoded.inputs, parameters: request.parameters ?? {}, outputs: decoded.outputs };
       const cacheable = this.#cache !== undefined && spec.deterministic && spec.cache.enabled;
-      const sharded = spec.shards > 1;
-      // One fingerprint serves the cache, the coalescing of identical requests in a batch, and routing.
-      const fingerprint = cacheable || sharded || spec.batchable ? responseCacheKey(spec, item) : undefined;
-      const routingKey = request.parameters?.routing_key;
-      const shard = sharded ? this.#pool.shardOf(spec.name, spec.version, typeof routingKey === 'string' ? routingKey : fingerprint!) : undefined;
+      // One fingerprint serves the cache and the coalescing of identical requests in a batch; none is made when neither needs it.
+      if (cacheable || spec.batchable) fingerprint ??= responseCacheKey(spec, item);
       let processors: string[] = [];
       const run = async (): Promise<CachedAnswer> => {
         trace?.cacheLookedUp(false);
-        const served = await this.#compute(spec, item, {
-          rows: decoded.rows, shard, signal: options.signal, timeoutMs: options.timeoutMs, coalesceKey: fingerprint, trace,
-        });
-        if (!served.result.ok) throw toApiError({ code: served.result.error.code, message: served.result.error.message });
+        const served = await this.#compute(route, item, { rows: decoded.rows, deadline, signal, coalesceKey: fingerprint, trace });
+        if (!served.result.ok) throw toApiErrorOfItem(served.result.error);
         processors = served.processors;
         return { outputs: served.result.outputs, workerId: served.workerId };
       };
@@ -233,7 +154,7 @@ export class InferenceService {
       let cacheState: 'hit' | 'miss' | undefined;
       if (cacheable) {
         trace?.cacheLookup();
-        const through = await this.#cache!.through(fingerprint!, spec.cache.ttlMs, run, options.signal);
+        const through = await this.#cache!.through(fingerprint!, spec.cache.ttlMs, run, signal);
         answer = through.answer;
         cacheState = through.hit ? 'hit' : 'miss';
         trace?.cacheLookedUp(through.hit);
@@ -247,9 +168,9 @@ export class InferenceService {
         parameters: {
           infermesh_worker: answer.workerId,
           ...(processors.length > 0 ? { infermesh_processors: processors.join(',') } : {}),
-          ...(shard !== undefined ? { infermesh_shard: shard } : {}),
+          ...(route.shard !== undefined ? { infermesh_shard: route.shard } : {}),
           ...(cacheState ? { infermesh_cache: cacheState } : {}),
-          ...(fallbackFrom ? { infermesh_fallback_from: fallbackFrom } : {}),
+          ...(route.fallbackFrom ? { infermesh_fallback_from: route.fallbackFrom } : {}),
         },
         outputs: Object.entries(answer.outputs).map(([n, t]) => tensorToJson(n, t)),
       };

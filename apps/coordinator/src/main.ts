@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { ConfigError, loadProgramConfig } from '@infermesh/config';
-import { workerProtocol, type WorkerProtocol } from '@infermesh/contracts';
+import { modelVersionKey, workerProtocol, type WorkerProtocol } from '@infermesh/contracts';
 import { ModelRegistry } from '@infermesh/registry';
 import { loadHash } from '@infermesh/router';
 import { dial, listen, type Peer } from '@infermesh/transport';
@@ -13,7 +13,7 @@ import { COORDINATOR_FLAGS, CoordinatorConfigSchema } from './config.js';
 import { CoordinatorTelemetry } from './coordinator-telemetry.js';
 import { buildHttpApi } from './http-api.js';
 import { InferenceService } from './inference-service.js';
-import { ModelBatching } from './model-batching.js';
+import { LaneTable } from './lanes.js';
 import { ResponseCache } from './response-cache.js';
 import { WorkerPool } from './worker-pool.js';
 
@@ -30,7 +30,10 @@ async function main(): Promise<void> {
   const telemetry = new CoordinatorTelemetry(config.telemetry, log);
 
   const registry = new ModelRegistry();
-  const pool = new WorkerPool(registry, {
+  const pool = new WorkerPool(registry);
+  const lanes = new LaneTable(registry, pool, {
+    placement: config.placement,
+    fallbacks: config.fallbacks,
     strategy: config.balancer.strategy,
     strategies: config.balancer.models,
     health: config.balancer.health,
@@ -39,40 +42,35 @@ async function main(): Promise<void> {
     slowStartMs: config.balancer.slowStartMs,
     retryBudget: config.balancer.retryBudget,
     hash: await loadHash(),
+    batching: config.batching.enabled,
+    maxDelayMs: config.batching.maxDelayMs,
     onState: (e) => {
       telemetry.onWorkerState(e.worker, e.to);
       log.info(e, 'worker state');
     },
-  });
-  const batching = new ModelBatching(registry, pool, {
-    enabled: config.batching.enabled,
-    maxDelayMs: config.batching.maxDelayMs,
-    timeoutMs: config.limits.requestTimeoutMs,
     onBatch: telemetry.onBatch,
   });
   const cache = await ResponseCache.open(config.cache);
-  const service = new InferenceService(registry, pool, batching, cache, {
-    maxElements: config.limits.maxElements,
-    maxInFlight: config.limits.maxInFlight,
-    timeoutMs: config.limits.requestTimeoutMs,
-  }, { fallbacks: config.fallbacks, placement: config.placement });
-  telemetry.attach({ workers: () => pool.status(), inFlight: () => service.inFlight, queueDepths: () => batching.queueDepths() });
+  const service = new InferenceService(registry, lanes, cache, { maxElements: config.limits.maxElements, maxInFlight: config.limits.maxInFlight });
+  const workerStatus = () => pool.status((w) => lanes.balancing(w));
+  telemetry.attach({ workers: workerStatus, inFlight: () => service.inFlight, queueDepths: () => lanes.queueDepths() });
   const jobs = new AsyncJobs(config.async);
   let accepting = true;
 
   const admitWorker = (peer: Peer<WorkerProtocol>): void => {
-    pool.add(peer).then(
-      (info) => log.info({ worker: info.workerId, role: info.role, models: info.models.map((m) => `${m.name}:${m.version}`) }, 'worker joined'),
+    pool.join(peer).then(
+      (info) => log.info({ worker: info.workerId, workerRole: info.role, models: info.models.map(modelVersionKey) }, 'worker joined'),
       (error: unknown) => {
         log.warn({ err: error, code: (error as { code?: unknown })?.code, peer: peer.remoteAddress }, 'worker refused');
         void peer.close(4403, 'worker refused').catch(() => undefined);
       },
     );
   };
-  pool.on('change', () => {
+  const onMembership = (): void => {
     telemetry.onWorkersChanged();
     log.debug({ workers: pool.size }, 'workers changed');
-  });
+  };
+  pool.on('joined', onMembership).on('left', onMembership).on('draining', onMembership);
 
   const transportOptions = {
     protocol: workerProtocol,
@@ -100,7 +98,7 @@ async function main(): Promise<void> {
   }
 
   const app = buildHttpApi({
-    service, pool, jobs, batching, cache, log, telemetry, bodyLimitBytes: config.limits.bodyBytes, version: VERSION, accepting: () => accepting,
+    service, pool, lanes, jobs, cache, log, telemetry, bodyLimitBytes: config.limits.bodyBytes, version: VERSION, accepting: () => accepting,
     requestTimeoutMs: config.limits.requestTimeoutMs, https: loadClientTls(config.http.tls),
   });
   const auth = config.auth.apiKeys.length > 0 ? new ClientAuth(config.auth.apiKeys) : undefined;
@@ -126,11 +124,11 @@ async function main(): Promise<void> {
     accepting = false;
     log.info({ signal, inFlight: service.inFlight }, 'coordinator draining');
     const deadline = Date.now() + config.drainTimeoutMs;
-    await Promise.race([batching.drain(), new Promise((r) => setTimeout(r, config.drainTimeoutMs))]);
+    await Promise.race([lanes.drain(), new Promise((r) => setTimeout(r, config.drainTimeoutMs))]);
     while (service.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     await app.close();
     await Promise.allSettled(closers.map((c) => c()));
-    pool.close();
+    lanes.close();
     await cache?.close();
     await telemetry.close().catch(() => undefined);
     process.exit(0);

@@ -1,4 +1,4 @@
-import { ApiError } from './api-error.js';
+import { ApiError } from '@infermesh/contracts';
 
 /** The HTTP header a client sets to bound one request, in milliseconds. */
 export const TIMEOUT_HEADER = 'x-request-timeout-ms';
@@ -14,18 +14,20 @@ function parse(value: unknown, where: string): number {
 }
 
 /**
- * The deadline a client asked for (header, else the `timeout_ms` parameter), capped by the
- * coordinator's own limit. Undefined when the client asked for none: the limit applies downstream.
- * When both are given the shorter wins, so neither can lengthen what the other asked.
+ * A request's one deadline, absolute on the monotonic clock (`performance.now()` ms): `now` plus what
+ * the client asked for (header, else the `timeout_ms` parameter; both: the shorter), capped by the
+ * coordinator's `requestTimeoutMs`, which is also the default. Made once at the edge; everything
+ * downstream (queue, balancer, worker call) gets this number unchanged.
  */
-export function requestTimeoutMs(
+export function requestDeadline(
   source: { header?: unknown; parameters?: Readonly<Record<string, unknown>> | undefined },
-  limitMs: number,
-): number | undefined {
-  const asked: number[] = [];
+  requestTimeoutMs: number,
+  now: number = performance.now(),
+): number {
+  let ms = requestTimeoutMs;
   const header = Array.isArray(source.header) ? source.header[0] : source.header;
-  if (header !== undefined) asked.push(parse(header, `the ${TIMEOUT_HEADER} header`));
+  if (header !== undefined) ms = Math.min(ms, parse(header, `the ${TIMEOUT_HEADER} header`));
   const parameter = source.parameters?.[TIMEOUT_PARAMETER];
-  if (parameter !== undefined) asked.push(parse(parameter, `the ${TIMEOUT_PARAMETER} parameter`));
-  return asked.length === 0 ? undefined : Math.min(limitMs, ...asked);
+  if (parameter !== undefined) ms = Math.min(ms, parse(parameter, `the ${TIMEOUT_PARAMETER} parameter`));
+  return now + ms;
 }

@@ -52,17 +52,24 @@ export class ResponseCache {
     return new ResponseCache(store, config.tier, config.ttlMs);
   }
 
-  /** The cached answer for `key`, or the computed one (stored for `ttlMs` unless it throws). */
+  /**
+   * The cached answer for `key`, or the computed one (stored for `ttlMs` unless it throws): one
+   * lookup in the store. A caller that joins an identical computation in flight counts as a miss.
+   */
   async through(key: string, ttlMs: number, compute: () => Promise<CachedAnswer>, signal?: AbortSignal): Promise<{ answer: CachedAnswer; hit: boolean }> {
-    const cached = await this.#store.get(key);
-    if (cached !== undefined) {
-      this.#hits++;
-      return { answer: cached, hit: true };
-    }
-    this.#misses++;
     const ttl = Math.min(ttlMs, this.#maxTtlMs ?? Infinity);
-    const answer = await this.#store.getOrCompute(key, () => compute(), { ttlMs: ttl, ...(signal ? { signal } : {}) });
-    return { answer, hit: false };
+    let hit = true;
+    const answer = await this.#store.getOrCompute(
+      key,
+      () => {
+        hit = false;
+        return compute();
+      },
+      { ttlMs: ttl, ...(signal ? { signal } : {}) },
+    );
+    if (hit) this.#hits++;
+    else this.#misses++;
+    return { answer, hit };
   }
 
   async stats(): Promise<CacheStats> {

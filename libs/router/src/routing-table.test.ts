@@ -45,6 +45,10 @@ describe('RoutingTable', () => {
     const v1 = t.resolve('llm:v2', key, { isHealthy: (n) => n !== 'w3' && n !== 'w4' });
     expect(v1).toMatchObject({ target: 'llm:v1', requestedTarget: 'llm:v2', candidates: ['w5'], fallbackDepth: 1 });
     const last = t.resolve('llm:v2', key, { isHealthy: (n) => n === 'w6' });
+    const asked: string[] = [];
+    t.resolve('llm:v2', key, { isHealthy: (n, where) => (asked.push(`${n}@${where.target}#${where.shard}`), where.target !== 'llm:v2') });
+    expect(asked.some((a) => a.includes('@llm:v2#'))).toBe(true);
+    expect(asked.some((a) => !a.includes('@llm:v2#'))).toBe(true);
     expect(last).toMatchObject({ target: 'default', candidates: ['w6'], fallbackDepth: 2 });
     expect(() => t.resolve('llm:v2', key, { isHealthy: () => false })).toThrow(
       expect.objectContaining({ code: 'IM_ROUTER_NO_HEALTHY_NODE' }),

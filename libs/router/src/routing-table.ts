@@ -26,8 +26,11 @@ export interface RoutingTableEvents {
 }
 
 export interface ResolveOptions {
-  /** Health as the caller knows it; unhealthy nodes are left out. Default: every node is healthy. */
-  isHealthy?: (node: string) => boolean;
+  /**
+   * Health as the caller knows it, of a node for the target and shard being tried (the requested one or
+   * a fallback); unhealthy nodes are left out. Default: every node is healthy.
+   */
+  isHealthy?: (node: string, where: { readonly target: string; readonly shard: number }) => boolean;
 }
 
 export interface Resolution {
@@ -160,7 +163,8 @@ export class RoutingTable extends EventEmitter<RoutingTableEvents> {
       const shard = Number(state.shardStrategy.lookup(key));
       const ordered = this.#replicaOrder(current, state, shard).candidates(key, Number.MAX_SAFE_INTEGER);
       checked.push(...ordered);
-      const candidates = ordered.filter(healthy);
+      const where = { target: current, shard };
+      const candidates = ordered.filter((node) => healthy(node, where));
       if (candidates.length > 0) return { target: current, requestedTarget: target, shard, candidates, fallbackDepth: depth };
       current = state.route.fallback;
     }

@@ -59,7 +59,7 @@ export function mlpLoad(cluster: Cluster | { url: string }, options: LoadOptions
         }
       } else {
         const code = res.body?.code as keyof typeof API_ERRORS | undefined;
-        if (code && API_ERRORS[code] === res.status) result.refused.push(`${res.status} ${code}`);
+        if (code && API_ERRORS[code].http === res.status) result.refused.push(`${res.status} ${code}`);
         else result.wrong.push(`${res.status} ${JSON.stringify(res.body)}`);
       }
     }

@@ -1,0 +1,86 @@
+import { ModelRegistry } from '@infermesh/registry';
+import { loadHash } from '@infermesh/router';
+import { createLogger } from '@infermesh/telemetry';
+import { afterAll, describe, expect, it } from 'vitest';
+import { AsyncJobs } from './async-jobs.js';
+import { CoordinatorTelemetry } from './coordinator-telemetry.js';
+import { buildHttpApi } from './http-api.js';
+import { InferenceService } from './inference-service.js';
+import { LaneTable } from './lanes.js';
+import { WorkerPool } from './worker-pool.js';
+
+const registry = new ModelRegistry();
+registry.register({
+  name: 'm', version: '1', inputs: [{ name: 'x', datatype: 'FP32', shape: [-1] }], outputs: [{ name: 'y', datatype: 'FP32', shape: [-1] }],
+});
+const pool = new WorkerPool(registry);
+const lanes = new LaneTable(registry, pool, {
+  placement: { default: 'colocated', models: {} }, fallbacks: [], strategy: 'least-connections', strategies: {},
+  health: { intervalMs: 60_000, timeoutMs: 1_000, unhealthyThreshold: 2, healthyThreshold: 2 },
+  outlier: { consecutiveFailures: 5, baseEjectionMs: 10_000, maxEjectionMs: 60_000, maxEjectionPercent: 50 },
+  panicThreshold: 50, slowStartMs: 0, retryBudget: { percentCanRetry: 0.2, minRetriesPerSecond: 10 }, hash: await loadHash(), batching: true,
+});
+const log = createLogger({ level: 'silent', name: 'test' });
+const telemetry = new CoordinatorTelemetry({ traceStoreSize: 10 }, log);
+const service = new InferenceService(registry, lanes, undefined, { maxElements: 1_000, maxInFlight: 10 });
+const jobs = new AsyncJobs({ maxEntries: 10, ttlMs: 60_000, maxPending: 10 });
+let accepting = true;
+const app = buildHttpApi({
+  service, pool, lanes, jobs, cache: undefined, log, telemetry, bodyLimitBytes: 4096, version: '0.0.0-test', accepting: () => accepting,
+  requestTimeoutMs: 1_000,
+});
+afterAll(async () => {
+  await app.close();
+  lanes.close();
+});
+
+const infer = (body: unknown, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
+  app.inject({ method: 'POST', url: '/v2/models/m/infer', headers, payload: typeof body === 'string' ? body : JSON.stringify(body) });
+const okBody = { inputs: [{ name: 'x', datatype: 'FP32', shape: [2], data: [1, 2] }] };
+
+describe('HTTP API', () => {
+  it('answers an async request id of 65 to 100 characters with 400 IM_BAD_REQUEST, not 500 (bug: a ZodError became IM_INTERNAL)', async () => {
+    for (const length of [65, 80, 100]) {
+      const res = await app.inject(`/v2/requests/${'a'.repeat(length)}`);
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toMatchObject({ code: 'IM_BAD_REQUEST', error: expect.stringContaining('id') });
+    }
+    expect((await app.inject(`/v2/requests/${'a'.repeat(64)}`)).json()).toMatchObject({ code: 'IM_REQUEST_NOT_FOUND' });
+  });
+
+  it('checks route parameters by the route\'s schema: a bad model name or version is a 400', async () => {
+    expect((await app.inject('/v2/models/-bad-')).json()).toMatchObject({ code: 'IM_BAD_REQUEST' });
+    expect((await app.inject('/v2/models/m/versions/0')).json()).toMatchObject({ code: 'IM_BAD_REQUEST' });
+    expect((await app.inject('/v2/traces/xyz')).statusCode).toBe(400);
+    expect((await app.inject(`/v2/traces/${'0'.repeat(32)}`)).json()).toMatchObject({ code: 'IM_BAD_REQUEST' });
+    expect((await app.inject(`/v2/traces/${'ab'.repeat(16)}`)).json()).toMatchObject({ code: 'IM_NOT_FOUND' });
+  });
+
+  it('answers the protocol\'s error body with the code, status and Retry-After of the one table', async () => {
+    const unknown = await app.inject('/v2/models/nope');
+    expect([unknown.statusCode, unknown.json()]).toEqual([404, { error: expect.any(String), code: 'IM_MODEL_NOT_FOUND' }]);
+    const route = await app.inject('/v3/what');
+    expect([route.statusCode, route.json().code]).toEqual([404, 'IM_NOT_FOUND']);
+    const badJson = await infer('{"inputs": [');
+    expect([badJson.statusCode, badJson.json().code]).toEqual([400, 'IM_BAD_REQUEST']);
+    const badInput = await infer({ inputs: [{ name: 'x', datatype: 'INT8', shape: [1], data: [1] }] });
+    expect([badInput.statusCode, badInput.json().code]).toEqual([400, 'IM_INVALID_INPUT']);
+    const tooBig = await infer({ ...okBody, pad: 'x'.repeat(5_000) });
+    expect([tooBig.statusCode, tooBig.json().code]).toEqual([413, 'IM_PAYLOAD_TOO_LARGE']);
+    const noWorker = await infer(okBody);
+    expect([noWorker.statusCode, noWorker.json().code, noWorker.headers['retry-after']]).toEqual([503, 'IM_NO_WORKER', '1']);
+    const badTimeout = await infer(okBody, { 'content-type': 'application/json', 'x-request-timeout-ms': 'soon' });
+    expect([badTimeout.statusCode, badTimeout.json().code]).toEqual([400, 'IM_BAD_REQUEST']);
+  });
+
+  it('turns readiness and new requests away while draining', async () => {
+    expect((await app.inject('/v2/health/ready')).statusCode).toBe(503); // no worker serves anything
+    accepting = false;
+    try {
+      const res = await infer(okBody);
+      expect([res.statusCode, res.json().code, res.headers['retry-after']]).toEqual([503, 'IM_SHUTTING_DOWN', '1']);
+    } finally {
+      accepting = true;
+    }
+  });
+});

@@ -1,0 +1,201 @@
+import type { Batcher, BatchInfo, BatchResult } from '@infermesh/batcher';
+import {
+  ApiError, modelVersionKey, roleOfStage, type InferBatchRequest, type InferBatchResponse, type InferItem, type InferItemResult, type ModelSpec,
+  type WorkerRole,
+} from '@infermesh/contracts';
+import { AcquireTimeoutError, LoadBalancer, NoEndpointError, type LoadBalancerOptions } from '@infermesh/load-balancer';
+import type { RetryBudget } from '@infermesh/router';
+import { isWorkerFault } from './api-error.js';
+import type { RequestTrace } from './request-telemetry.js';
+import type { Worker } from './worker-pool.js';
+
+/** What a lane's batches run: a whole request (`all`, co-located) or one stage of it (disaggregated). */
+export type LaneStage = InferBatchRequest['stage'];
+
+/** One request (or one stage of it) waiting in a lane's queue. */
+export interface Queued {
+  lane: Lane;
+  item: InferItem;
+  rows: number;
+  coalesceKey: string | undefined;
+  trace: RequestTrace | undefined;
+}
+
+/** One request's answer from a lane, and the worker that computed it. */
+export interface Served {
+  result: InferItemResult;
+  workerId: string;
+}
+
+export interface SubmitOptions {
+  rows: number;
+  /** Absolute, on the monotonic clock (`performance.now()`): the request's one deadline. */
+  deadline: number;
+  signal?: AbortSignal | undefined;
+  /** Identical requests (same key) in one batch are computed once. */
+  coalesceKey?: string | undefined;
+  trace?: RequestTrace | undefined;
+}
+
+export interface LaneSettings {
+  /** The balancer of this lane's workers: strategy, health checks, outlier ejection. */
+  balancer: LoadBalancerOptions<Worker>;
+  /** Shared by every lane: retries cannot multiply load in an outage. */
+  retries: RetryBudget;
+  /** The queue every lane batches in, or undefined with batching off (each request leaves alone). */
+  batcher: Batcher<Queued, Served> | undefined;
+  /** Overrides the model's `batching.maxDelayMs`. */
+  maxDelayMs?: number | undefined;
+}
+
+const NO_RESULT: InferItemResult = { ok: false, error: { code: 'IM_WORKER_RUNTIME', message: 'worker answered without a result' } };
+
+/**
+ * The unit the coordinator schedules: one model version, one stage of its requests (`all` co-located;
+ * `preprocess`, `model`, `postprocess` disaggregated), one shard. It holds the batch policy and a load
+ * balancer over the workers that serve it. This file is where a worker is chosen for a batch.
+ */
+export class Lane {
+  readonly spec: ModelSpec;
+  readonly stage: LaneStage;
+  readonly role: WorkerRole;
+  /** The shard of a sharded model; undefined for a model of one shard. */
+  readonly shard: number | undefined;
+  /** For display and lookup (`mlp:1`, `sentiment:1@preprocess`, `kv:1#2`); never parsed back. */
+  readonly label: string;
+  readonly balancer: LoadBalancer<Worker>;
+  readonly #retries: RetryBudget;
+  readonly #batcher: Batcher<Queued, Served> | undefined;
+
+  constructor(spec: ModelSpec, stage: LaneStage, shard: number | undefined, settings: LaneSettings) {
+    this.spec = spec;
+    this.stage = stage;
+    this.role = roleOfStage(stage);
+    this.shard = shard;
+    this.label = `${modelVersionKey(spec)}${stage === 'all' ? '' : `@${stage}`}${shard === undefined ? '' : `#${shard}`}`;
+    this.balancer = new LoadBalancer<Worker>(settings.balancer);
+    this.#retries = settings.retries;
+    this.#batcher = settings.batcher;
+    if (this.#batcher) {
+      // Processing stages leave at once and gather only while every processor is busy.
+      const gathers = spec.batchable && this.role === 'model';
+      this.#batcher.configure(this.label, {
+        maxBatchSize: spec.batchable ? spec.batching.maxBatchSize : 1,
+        maxDelayMs: gathers ? (settings.maxDelayMs ?? spec.batching.maxDelayMs) : 0,
+        maxQueue: spec.batching.maxQueue,
+        preferredBatchSizes: gathers ? spec.batching.preferredBatchSizes : [],
+        maxInFlightBatches: 1,
+      });
+      for (const event of ['added', 'removed'] as const) this.balancer.on(event, () => this.#resize());
+    }
+  }
+
+  /** Puts a worker in this lane's rotation. */
+  add(worker: Worker): void {
+    this.balancer.add(worker.id, worker, { capacity: worker.capacity });
+  }
+
+  remove(workerId: string): void {
+    if (this.balancer.has(workerId)) this.balancer.remove(workerId);
+  }
+
+  /** No new batches for the worker; it finishes the ones it has. */
+  drain(workerId: string): void {
+    if (this.balancer.has(workerId)) void this.balancer.drain(workerId).catch(() => undefined);
+  }
+
+  /** Some worker may take a batch now (healthy, or admitted in panic). */
+  get available(): boolean {
+    return this.balancer.available > 0;
+  }
+
+  /** Queues one request (or one stage of it); resolves with its own result once its batch is answered. */
+  async submit(item: InferItem, options: SubmitOptions): Promise<Served> {
+    const { trace } = options;
+    if (this.#batcher) {
+      trace?.queued();
+      return this.#batcher.add(
+        { lane: this, item, rows: options.rows, coalesceKey: options.coalesceKey, trace },
+        { key: this.label, deadline: options.deadline, ...(options.signal ? { signal: options.signal } : {}) },
+      );
+    }
+    const response = await this.#dispatch([item], options.deadline, options.signal, trace?.dispatched());
+    trace?.answered(response.spans);
+    return { result: response.items[0] ?? NO_RESULT, workerId: response.workerId };
+  }
+
+  /** The batcher's runner for this lane's key: one `infer` call for the whole batch. */
+  async runBatch(items: Queued[], signal: AbortSignal, info: BatchInfo): Promise<Array<BatchResult<Served>>> {
+    // A batch carries its first traced item's context; every item's transport span gets the worker's spans.
+    let traceparent: string | undefined;
+    for (const q of items) {
+      const tp = q.trace?.dispatched();
+      traceparent ??= tp;
+    }
+    const response = await this.#dispatch(items.map((q) => q.item), info.deadline, signal, traceparent);
+    for (const q of items) q.trace?.answered(response.spans);
+    return response.items.map((result) => ({ ok: true as const, value: { result, workerId: response.workerId } }));
+  }
+
+  /**
+   * Sends a batch to a worker of this lane, chosen by its balancer among those with a free slot,
+   * waiting (woken, never polling) while all are busy, up to the deadline. Inference is idempotent,
+   * so a batch whose worker fails (closed, unreachable, busy) goes to another worker, each tried at
+   * most once, while the retry budget allows. A failure of the request itself is not retried and does
+   * not count against the worker.
+   */
+  async #dispatch(
+    items: InferItem[], deadline: number | undefined, signal: AbortSignal | undefined, traceparent: string | undefined,
+  ): Promise<InferBatchResponse & { workerId: string }> {
+    const request = { model: this.spec.name, version: this.spec.version, stage: this.stage, items, ...(traceparent ? { traceparent } : {}) };
+    const tried = new Set<string>();
+    let lastError: unknown;
+    this.#retries.recordRequest();
+    for (;;) {
+      if (lastError !== undefined && !this.#retries.tryRetry()) throw lastError;
+      let lease;
+      try {
+        lease = await this.balancer.acquire({ exclude: tried, deadline, signal });
+      } catch (error) {
+        if (error instanceof NoEndpointError) throw lastError ?? this.#noWorker();
+        if (error instanceof AcquireTimeoutError) {
+          throw new ApiError('IM_TIMEOUT', `no worker slot for ${this.label} came free before the request's deadline`, { cause: error });
+        }
+        throw error;
+      }
+      const worker = lease.endpoint;
+      tried.add(worker.id);
+      try {
+        const response = await worker.peer.call('infer', request, { deadline, signal });
+        worker.served++;
+        lease.release({ ok: true });
+        return { ...response, workerId: worker.info.workerId };
+      } catch (error) {
+        const fault = isWorkerFault(error);
+        // A request that outlives its deadline is not a worker fault: the deadline may be the client's
+        // own and short. A worker that stops answering is caught by the health checks and heartbeats.
+        lease.release({ ok: false, failure: fault ? 'endpoint' : 'request' });
+        if (!fault) throw error;
+        worker.failed++;
+        lastError = error;
+      }
+    }
+  }
+
+  #noWorker(): ApiError {
+    const who = this.role === 'model' ? 'worker' : `processor (${this.stage})`;
+    const shard = this.shard === undefined ? '' : ` shard ${this.shard}`;
+    return new ApiError('IM_NO_WORKER', `no ${who} serves ${modelVersionKey(this.spec)}${shard}`);
+  }
+
+  /** Batches in flight at once: the slots of the lane's workers, so that while all are busy requests gather into larger batches. */
+  #resize(): void {
+    let slots = 0;
+    for (const e of this.balancer.snapshot().endpoints) slots += e.capacity.limit;
+    this.#batcher?.configure(this.label, { maxInFlightBatches: Math.max(1, Math.min(slots, 1_000_000)) });
+  }
+
+  close(): void {
+    this.balancer.close();
+  }
+}

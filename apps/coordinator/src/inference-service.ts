@@ -118,6 +118,7 @@ export class InferenceService {
   async infer(name: string, version: string | undefined, request: InferRequestJson, options: InferOptions): Promise<InferResponseJson> {
     const { trace, deadline, signal } = options;
     const asked = this.resolve(name, version);
+    trace?.resolved(asked.name, asked.version);
     const limits = { maxElements: this.#limits.maxElements };
     let decoded = decodeInferRequest(asked, request, limits);
     const parameters = request.parameters ?? {};
@@ -133,8 +134,8 @@ export class InferenceService {
       item.inputs = decoded.inputs;
       item.outputs = decoded.outputs;
       fingerprint = undefined;
+      trace?.resolved(spec.name, spec.version);
     }
-    trace?.resolved(spec.name, spec.version);
     if (trace) trace.admission(() => this.admit());
     else this.admit();
     this.#inFlight++;

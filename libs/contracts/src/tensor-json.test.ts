@@ -32,6 +32,23 @@ describe('tensorFromJson', () => {
     }
   });
 
+  it('refuses FP32 values past the FP32 range, non-integers for integer types and invalid UTF-8, naming the input and index', () => {
+    const t = (datatype: string, data: unknown[]) => () => tensorFromJson({ name: 'x', datatype, shape: [data.length], data } as never);
+    expect(t('FP32', [1, 1e39])).toThrow(/input 'x': element 1 \(1e\+39\) is out of the FP32 range/);
+    expect(t('FP32', [-3.5e38])).toThrow(/out of the FP32 range/);
+    expect(t('FP32', [3.4e38])).not.toThrow();
+    expect(t('INT8', [1.5])).toThrow(/element 0 \(1\.5\) is not a INT8 value/);
+    expect(t('UINT64', [-1])).toThrow(/element 0 is not a UINT64 integer/);
+    expect(t('FP32', ['NaN'])).toThrow(/element 0 is not a finite number/);
+    expect(t('BYTES', ['ok', '\ud800'])).toThrow(/element 1 is not valid UTF-8/);
+    expect(t('BYTES', ['\ud83d\ude00'])).not.toThrow();
+  });
+
+  it('writes non-finite float outputs as strings, never null', () => {
+    const out = tensorToJson('y', { datatype: 'FP32', shape: [4], data: new Float32Array([1.5, Number.NaN, Infinity, -Infinity]) });
+    expect(JSON.parse(JSON.stringify(out)).data).toEqual([1.5, 'NaN', 'Infinity', '-Infinity']);
+  });
+
   it('round-trips BOOL, INT64 and BYTES through the JSON form', () => {
     const b = tensorFromJson({ name: 'b', datatype: 'BOOL', shape: [3], data: [true, false, 1] });
     expect(tensorToJson('b', b).data).toEqual([true, false, true]);

@@ -4,6 +4,10 @@ import { elementCount, type Tensor } from './tensor.js';
 import type { InferInputJson, InferOutputJson } from './inference-protocol.js';
 
 const MAX_NESTING = 16;
+/** The largest finite FP32: a larger JSON number would become Infinity in a Float32Array. */
+const FP32_MAX = 3.4028234663852886e38;
+/** `String.prototype.isWellFormed` (Node 20; ES2024, newer than this project's `lib`). */
+type WellFormed = string & { isWellFormed(): boolean };
 
 function flatten(data: unknown, out: unknown[], depth: number): void {
   if (!Array.isArray(data)) {
@@ -35,8 +39,13 @@ export function tensorFromJson(input: InferInputJson): Tensor {
 
 function toTensorData(name: string, datatype: Datatype, flat: unknown[]): TensorData {
   if (datatype === 'BYTES') {
-    if (!flat.every((v): v is string => typeof v === 'string')) throw invalid(name, 'BYTES elements must be strings');
-    return flat;
+    for (let i = 0; i < flat.length; i++) {
+      const v = flat[i];
+      if (typeof v !== 'string') throw invalid(name, `element ${i} is not a string (BYTES elements are strings)`);
+      // A lone surrogate (`"\ud800"`) is valid JSON but has no UTF-8 encoding.
+      if (!(v as WellFormed).isWellFormed()) throw invalid(name, `element ${i} is not valid UTF-8 (a lone surrogate)`);
+    }
+    return flat as string[];
   }
   if (datatype === 'INT64' || datatype === 'UINT64') {
     const out = datatype === 'INT64' ? new BigInt64Array(flat.length) : new BigUint64Array(flat.length);
@@ -58,17 +67,25 @@ function toTensorData(name: string, datatype: Datatype, flat: unknown[]): Tensor
     if (range && (!Number.isInteger(v) || v < range[0] || v > range[1])) {
       throw invalid(name, `element ${i} (${v}) is not a ${datatype} value`);
     }
+    if (datatype === 'FP32' && Math.abs(v) > FP32_MAX) throw invalid(name, `element ${i} (${v}) is out of the FP32 range`);
     out[i] = v;
   }
   return out;
 }
 
-/** Turns a typed tensor back into the protocol's JSON form (flat, row-major). */
+/** JSON has no NaN or Infinity: such an output element is written as the string `"NaN"`, `"Infinity"` or `"-Infinity"`. */
+const jsonNumber = (v: number): number | string => (Number.isFinite(v) ? v : String(v));
+
+/**
+ * Turns a typed tensor back into the protocol's JSON form (flat, row-major). A non-finite float
+ * (a model may answer NaN or ±Infinity) is written as a string, never as `null`.
+ */
 export function tensorToJson(name: string, tensor: Tensor): InferOutputJson {
   const { datatype, shape, data } = tensor;
   let json: Array<number | string | boolean>;
   if (datatype === 'BOOL') json = Array.from(data as Uint8Array, (v) => v !== 0);
   else if (datatype === 'INT64' || datatype === 'UINT64') json = Array.from(data as BigInt64Array, Number);
+  else if (datatype === 'FP32' || datatype === 'FP64') json = Array.from(data as Float32Array, jsonNumber);
   else json = Array.from(data as ArrayLike<number | string>);
   return { name, datatype, shape: [...shape], data: json };
 }

@@ -22,6 +22,19 @@ describe('AsyncJobs', () => {
     expect(jobs.get(id)).toEqual({ id, status: 'failed', code: 'IM_INVALID_INPUT', error: 'bad shape' });
   });
 
+  it('binds a result to the key that submitted it: another key, or none, sees an unknown id', async () => {
+    const jobs = new AsyncJobs({ maxEntries: 10, ttlMs: 60_000, maxPending: 10 });
+    let finish!: () => void;
+    const id = jobs.submit(() => new Promise((r) => (finish = () => r(response))), 1);
+    expect(jobs.get(id, 1)).toEqual({ id, status: 'pending' });
+    expect(jobs.get(id, 0)).toBeUndefined();
+    expect(jobs.get(id)).toBeUndefined();
+    finish();
+    await expect.poll(() => jobs.get(id, 1)?.status).toBe('done');
+    expect(jobs.get(id, 0)).toBeUndefined();
+    expect(jobs.get(id)).toBeUndefined();
+  });
+
   it('refuses new work beyond maxPending with IM_OVERLOADED', () => {
     const jobs = new AsyncJobs({ maxEntries: 10, ttlMs: 60_000, maxPending: 2 });
     jobs.submit(() => new Promise(() => undefined));

@@ -17,8 +17,9 @@ export interface AsyncJobsOptions {
  * time, until fetched. A pending job is never evicted, so no accepted work is silently lost.
  */
 export class AsyncJobs {
-  readonly #done: LRUCache<string, AsyncStatus>;
-  readonly #pending = new Set<string>();
+  readonly #done: LRUCache<string, { owner: number | undefined; status: AsyncStatus }>;
+  /** Running jobs by id, with the API key (its index) that submitted each. */
+  readonly #pending = new Map<string, number | undefined>();
   readonly #options: AsyncJobsOptions;
 
   constructor(options: AsyncJobsOptions) {
@@ -26,22 +27,28 @@ export class AsyncJobs {
     this.#done = new LRUCache({ max: options.maxEntries, ttl: options.ttlMs });
   }
 
-  submit(run: () => Promise<InferResponseJson>): string {
+  /**
+   * Starts a job and returns its id. `owner` is the API key that submitted it (its index, undefined
+   * without keys): only the same owner can read the result.
+   */
+  submit(run: () => Promise<InferResponseJson>, owner?: number): string {
     if (this.#pending.size >= this.#options.maxPending) {
       throw new ApiError('IM_OVERLOADED', `${this.#pending.size} async requests are already pending`);
     }
     const id = randomUUID();
-    this.#pending.add(id);
+    this.#pending.set(id, owner);
     run().then(
-      (response) => this.#done.set(id, { id, status: 'done', response }),
-      (error: unknown) => this.#done.set(id, { id, status: 'failed', ...errorBody(toApiError(error)) }),
+      (response) => this.#done.set(id, { owner, status: { id, status: 'done', response } }),
+      (error: unknown) => this.#done.set(id, { owner, status: { id, status: 'failed', ...errorBody(toApiError(error)) } }),
     ).finally(() => this.#pending.delete(id));
     return id;
   }
 
-  get(id: string): AsyncStatus | undefined {
-    if (this.#pending.has(id)) return { id, status: 'pending' };
-    return this.#done.get(id);
+  /** The job's status, or undefined for an unknown id and for a job another owner submitted (indistinguishable on purpose). */
+  get(id: string, owner?: number): AsyncStatus | undefined {
+    if (this.#pending.has(id)) return this.#pending.get(id) === owner ? { id, status: 'pending' } : undefined;
+    const done = this.#done.get(id);
+    return done && done.owner === owner ? done.status : undefined;
   }
 
   get pending(): number {

@@ -24,6 +24,18 @@ describe('ClientAuth', () => {
     expect(auth.guards('/v2/health/live/../../models')).toBe(true);
   });
 
+  it('guards /metrics unless told to leave it open for a scraper', () => {
+    expect(auth.guards('/metrics')).toBe(true);
+    expect(new ClientAuth(['first-key-123'], { openMetrics: true }).guards('/metrics')).toBe(false);
+    expect(auth.guards('/dashboard')).toBe(false); // the page holds no data; its data route is /v2/dashboard/data
+  });
+
+  it('identifies which key a request carries, the same for every request with it', () => {
+    expect(auth.identify({ authorization: 'Bearer second-key-456' })).toBe(1);
+    expect(auth.identify({ authorization: 'Bearer first-key-123' })).toBe(0);
+    expect(auth.identify({ authorization: 'Bearer nope-nope-nope' })).toBeUndefined();
+  });
+
   it('refuses an empty key list', () => {
     expect(() => new ClientAuth([])).toThrow(RangeError);
   });

@@ -15,25 +15,39 @@ const digest = (value: string): Buffer => createHash('sha256').update(value).dig
  */
 export class ClientAuth {
   readonly #keys: Buffer[];
+  readonly #openMetrics: boolean;
 
-  constructor(keys: readonly string[]) {
+  /** `openMetrics`: leave `/metrics` open for a scraper on a private network. */
+  constructor(keys: readonly string[], options: { openMetrics?: boolean } = {}) {
     if (keys.length === 0) throw new RangeError('ClientAuth needs at least one API key');
     this.#keys = keys.map(digest);
+    this.#openMetrics = options.openMetrics ?? false;
+  }
+
+  /**
+   * Which key the request's headers carry: its index in the key list (the same for every request with
+   * that key, so results can be bound to it), or undefined for none.
+   */
+  identify(headers: IncomingHttpHeaders): number | undefined {
+    const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(headers.authorization ?? '');
+    if (!match?.[1]) return undefined;
+    const presented = digest(match[1]);
+    let found: number | undefined;
+    this.#keys.forEach((key, i) => {
+      if (timingSafeEqual(presented, key)) found ??= i;
+    });
+    return found;
   }
 
   /** Whether the request's headers carry one of the keys. */
   allows(headers: IncomingHttpHeaders): boolean {
-    const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(headers.authorization ?? '');
-    if (!match?.[1]) return false;
-    const presented = digest(match[1]);
-    let ok = false;
-    for (const key of this.#keys) ok = timingSafeEqual(presented, key) || ok;
-    return ok;
+    return this.identify(headers) !== undefined;
   }
 
-  /** Whether a path needs a key at all: every `/v2` route but the health probes. */
+  /** Whether a path needs a key at all: every `/v2` route but the health probes, and `/metrics` unless left open. */
   guards(url: string): boolean {
     const path = url.split('?')[0] ?? '';
+    if (path === '/metrics') return !this.#openMetrics;
     return (path === '/v2' || path.startsWith('/v2/')) && !OPEN_PATHS.has(path);
   }
 

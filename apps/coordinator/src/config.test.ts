@@ -8,7 +8,7 @@ const DEMO = fileURLToPath(new URL('../../../examples/demo.yaml', import.meta.ur
 describe('coordinator config', () => {
   it('accepts the demo config', () => {
     const c = loadConfig(CoordinatorConfigSchema, { file: DEMO, section: 'coordinator' });
-    expect(c.http).toEqual({ host: '127.0.0.1', port: 9000 });
+    expect(c.http).toEqual({ host: '127.0.0.1', port: 9000, headersTimeoutMs: 5_000, receiveTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000, maxConnections: 4_096 });
     expect(c.workerListen.port).toBe(9100);
     expect(c.heartbeatMs).toBe(2000);
   });

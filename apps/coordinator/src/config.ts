@@ -22,6 +22,14 @@ export const CoordinatorConfigSchema = z.object({
       port: z.int().min(0).max(65_535).default(9000),
       /** PEM files: with both set the client API (HTTP and WebSocket) is served over TLS only. */
       tls: z.object({ cert: z.string().min(1), key: z.string().min(1) }).optional(),
+      /** A client must send its request headers within this long, or get 408 and a closed socket (slow-header attacks). */
+      headersTimeoutMs: z.int().min(100).max(600_000).default(5_000),
+      /** A client must send its whole request (headers and body) within this long, or get 408. */
+      receiveTimeoutMs: z.int().min(100).max(3_600_000).default(30_000),
+      /** An idle kept-alive connection is closed after this long. */
+      keepAliveTimeoutMs: z.int().min(100).max(600_000).default(5_000),
+      /** Open client connections at most (HTTP and WebSocket); more are closed as they arrive. */
+      maxConnections: z.int().min(1).max(1_000_000).default(4_096),
     })
     .prefault({}),
   /** Client API keys: when any is set, every `/v2` route but the health probes needs `authorization: Bearer <key>`. */
@@ -31,6 +39,8 @@ export const CoordinatorConfigSchema = z.object({
       apiKeys: z
         .preprocess((v) => (typeof v === 'string' ? v.split(',').map((k) => k.trim()).filter(Boolean) : v), z.array(z.string().min(8)))
         .default([]),
+      /** Leave `/metrics` open without a key (for a scraper on a private network); with keys set it is guarded otherwise. */
+      openMetrics: z.boolean().default(false),
     })
     .prefault({}),
   /** Where workers dial in to register. Set `port: null` to accept no incoming workers. */
@@ -162,8 +172,13 @@ export const CoordinatorConfigSchema = z.object({
     .prefault({}),
   /** Heartbeat interval on the worker channel; a silent worker is dropped after about two. */
   heartbeatMs: z.int().min(100).max(600_000).default(5_000),
-  /** How long SIGTERM waits for in-flight requests before exiting. */
+  /**
+   * Grace period of SIGTERM / SIGINT: how long in-flight requests, queued batches and pending async
+   * requests get to finish after new work is refused, before the process exits anyway.
+   */
   drainTimeoutMs: z.int().min(0).max(600_000).default(10_000),
+  /** On SIGTERM readiness turns 503 at once; requests are still served this long so a load balancer can notice. */
+  preStopDelayMs: z.int().min(0).max(600_000).default(0),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export type CoordinatorConfig = z.infer<typeof CoordinatorConfigSchema>;
@@ -195,5 +210,12 @@ export const COORDINATOR_FLAGS: FlagTable = {
   'otlp-file': { path: 'telemetry.otlpFile', type: 'string', description: 'append ended traces as OTLP/JSON lines to this file' },
   'otlp-url': { path: 'telemetry.otlpUrl', type: 'string', description: 'POST ended traces to this OTLP/HTTP JSON endpoint' },
   'trace-store-size': { path: 'telemetry.traceStoreSize', type: 'number', description: 'traces kept for GET /v2/traces/{id}' },
+  'headers-timeout-ms': { path: 'http.headersTimeoutMs', type: 'number', description: 'longest a client may take to send request headers (408 after)' },
+  'receive-timeout-ms': { path: 'http.receiveTimeoutMs', type: 'number', description: 'longest a client may take to send a whole request (408 after)' },
+  'keep-alive-timeout-ms': { path: 'http.keepAliveTimeoutMs', type: 'number', description: 'idle kept-alive connections are closed after this long' },
+  'max-connections': { path: 'http.maxConnections', type: 'number', description: 'open client connections at most' },
+  'metrics-open': { path: 'auth.openMetrics', type: 'boolean', description: '/metrics needs no API key even when keys are set' },
+  'drain-timeout-ms': { path: 'drainTimeoutMs', type: 'number', description: 'grace period on SIGTERM for in-flight work' },
+  'pre-stop-delay-ms': { path: 'preStopDelayMs', type: 'number', description: 'on SIGTERM, serve this long with readiness 503 before refusing work' },
   'log-level': { path: 'logLevel', type: 'string', description: 'fatal|error|warn|info|debug|trace|silent' },
 };

@@ -26,8 +26,9 @@ const service = new InferenceService(registry, lanes, undefined, { maxElements: 
 const jobs = new AsyncJobs({ maxEntries: 10, ttlMs: 60_000, maxPending: 10 });
 let accepting = true;
 const app = buildHttpApi({
-  service, pool, lanes, jobs, cache: undefined, log, telemetry, bodyLimitBytes: 4096, version: '0.0.0-test', accepting: () => accepting,
-  requestTimeoutMs: 1_000,
+  service, pool, lanes, jobs, cache: undefined, log, telemetry, bodyLimitBytes: 4096, version: '0.0.0-test', ready: () => accepting,
+  accepting: () => accepting, requestTimeoutMs: 1_000,
+  server: { headersTimeoutMs: 5_000, receiveTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000, maxConnections: 100 },
 });
 afterAll(async () => {
   await app.close();
@@ -73,12 +74,24 @@ describe('HTTP API', () => {
     expect([badTimeout.statusCode, badTimeout.json().code]).toEqual([400, 'IM_BAD_REQUEST']);
   });
 
+  it('answers the framework\'s own refusals with codes: 405 with Allow, 414, 415', async () => {
+    const wrongMethod = await app.inject({ method: 'GET', url: '/v2/models/m/infer' });
+    expect([wrongMethod.statusCode, wrongMethod.json().code, wrongMethod.headers['allow']]).toEqual([405, 'IM_METHOD_NOT_ALLOWED', 'POST']);
+    const deleteStatus = await app.inject({ method: 'DELETE', url: '/v2/status' });
+    expect([deleteStatus.statusCode, deleteStatus.json().code]).toEqual([405, 'IM_METHOD_NOT_ALLOWED']);
+    const longName = await app.inject(`/v2/models/${'a'.repeat(300)}`);
+    expect([longName.statusCode, longName.json().code]).toEqual([414, 'IM_URI_TOO_LONG']);
+    const text = await infer('hello', { 'content-type': 'text/plain' });
+    expect([text.statusCode, text.json().code]).toEqual([415, 'IM_UNSUPPORTED_MEDIA_TYPE']);
+  });
+
   it('turns readiness and new requests away while draining', async () => {
     expect((await app.inject('/v2/health/ready')).statusCode).toBe(503); // no worker serves anything
     accepting = false;
     try {
       const res = await infer(okBody);
-      expect([res.statusCode, res.json().code, res.headers['retry-after']]).toEqual([503, 'IM_SHUTTING_DOWN', '1']);
+      expect([res.statusCode, res.json().code, res.headers['retry-after'], res.headers['connection']]).toEqual([503, 'IM_SHUTTING_DOWN', '1', 'close']);
+      expect((await app.inject('/v2/status')).headers['connection']).toBe('close');
     } finally {
       accepting = true;
     }

@@ -1,5 +1,7 @@
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import {
-  errorBody, InferRequestJsonSchema, ModelNameSchema, ModelVersionSchema, type ServerMetadata,
+  errorBody, InferRequestJsonSchema, ModelNameSchema, ModelVersionSchema, type ApiErrorCode, type ServerMetadata,
 } from '@infermesh/contracts';
 import { formatIssues } from '@infermesh/config';
 import { dashboardHtml } from '@infermesh/telemetry';
@@ -8,6 +10,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { ApiError, toApiError } from './api-error.js';
 import type { AsyncJobs } from './async-jobs.js';
+import type { ClientAuth } from './client-auth.js';
 import type { CoordinatorTelemetry } from './coordinator-telemetry.js';
 import type { InferenceService } from './inference-service.js';
 import type { LaneTable } from './lanes.js';
@@ -25,8 +28,14 @@ export interface HttpApiOptions {
   telemetry: CoordinatorTelemetry;
   bodyLimitBytes: number;
   version: string;
-  /** False once the coordinator is draining: readiness turns false. */
+  /** False from the first moment of a shutdown: readiness answers 503. */
+  ready: () => boolean;
+  /** False once the coordinator refuses new work (after the pre-stop delay): requests get 503 and `connection: close`. */
   accepting: () => boolean;
+  /** Client API keys; results of async requests are bound to the key that submitted them. */
+  auth?: ClientAuth | undefined;
+  /** Timeouts and the connection cap of the client-facing server. */
+  server: { headersTimeoutMs: number; receiveTimeoutMs: number; keepAliveTimeoutMs: number; maxConnections: number };
   /** Longest a request may take; caps the deadline a client asks for (`x-request-timeout-ms`, `timeout_ms`). */
   requestTimeoutMs: number;
   /** PEM certificate and key: serve over TLS. */
@@ -53,51 +62,93 @@ function withParams<S extends z.ZodType, R>(
   };
 }
 
-/** Fastify's own failures (body parsing, size) as documented codes. */
-function fromFastify(error: { code?: string; statusCode?: number; message: string }): ApiError {
-  switch (error.code) {
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new ApiError('IM_PAYLOAD_TOO_LARGE', error.message);
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new ApiError('IM_UNSUPPORTED_MEDIA_TYPE', 'send the request as application/json');
-    case 'FST_ERR_CTP_INVALID_JSON_BODY':
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-      return new ApiError('IM_BAD_REQUEST', error.message);
-  }
-  if (error instanceof SyntaxError || (error.statusCode === 400 && error.code?.startsWith('FST_'))) {
-    return new ApiError('IM_BAD_REQUEST', error.message);
+/** The HTTP framework's own refusals (body parsing, sizes, timeouts), by the status it chose, as documented codes. */
+const FRAMEWORK_STATUS: Readonly<Record<number, ApiErrorCode>> = {
+  400: 'IM_BAD_REQUEST', 404: 'IM_NOT_FOUND', 405: 'IM_METHOD_NOT_ALLOWED', 408: 'IM_REQUEST_TIMEOUT', 413: 'IM_PAYLOAD_TOO_LARGE',
+  414: 'IM_URI_TOO_LONG', 415: 'IM_UNSUPPORTED_MEDIA_TYPE', 431: 'IM_HEADERS_TOO_LARGE',
+};
+
+function fromFramework(error: unknown): ApiError {
+  const status = (error as { statusCode?: unknown })?.statusCode;
+  if (!(error instanceof ApiError) && typeof status === 'number' && status >= 400 && status < 500) {
+    const code = FRAMEWORK_STATUS[status] ?? 'IM_BAD_REQUEST';
+    const message = code === 'IM_UNSUPPORTED_MEDIA_TYPE' ? 'send the request as application/json' : (error as Error).message;
+    return new ApiError(code, message, { cause: error });
   }
   return toApiError(error);
 }
 
+/** Node's HTTP parser refusing a connection before any route (slow or oversized headers): the same body and codes. */
+function clientError(error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const api =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? new ApiError('IM_REQUEST_TIMEOUT', 'the request did not arrive in time')
+    : error.code === 'HPE_HEADER_OVERFLOW' ? new ApiError('IM_HEADERS_TOO_LARGE', 'the request line and headers exceed 16 KiB')
+    : new ApiError('IM_BAD_REQUEST', 'malformed HTTP request');
+  const body = JSON.stringify(errorBody(api));
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${api.spec.http} ${STATUS_CODES[api.spec.http]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
+}
+
 /** The Open Inference Protocol (KServe v2) REST API, plus async results and a status page. */
 export function buildHttpApi(options: HttpApiOptions) {
-  const { service, pool, lanes, jobs, log, telemetry } = options;
+  const { service, pool, lanes, jobs, log, telemetry, auth } = options;
   const dashboardPage = dashboardHtml({ title: 'infermesh coordinator' });
+  const limits = options.server;
+  // Node checks header and request deadlines on this interval (30 s by default): a slow-header client is closed within it.
+  const timeouts = { headersTimeout: limits.headersTimeoutMs, connectionsCheckingInterval: Math.min(1_000, limits.headersTimeoutMs) };
   const app = Fastify({
     loggerInstance: log,
     // Per-request log lines cost more than the request at load; failures are still logged.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimitBytes,
-    return503OnClosing: true,
-    ...(options.https ? { https: options.https } : {}),
+    // Shutdown is answered by the hook below, with a code and `connection: close`.
+    return503OnClosing: false,
+    requestTimeout: limits.receiveTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    // Longer than any name the API takes (a model name is at most 128 characters).
+    routerOptions: { maxParamLength: 256 },
+    clientErrorHandler: clientError,
+    frameworkErrors: (error, _request, reply) => send(reply, fromFramework(error)),
+    ...(options.https ? { https: { ...options.https, ...timeouts } } : { http: timeouts }),
   });
+  app.server.maxConnections = limits.maxConnections;
+
+  // While shutting down, a request on a kept-alive connection gets 503 and the connection is closed after it.
+  app.addHook('onRequest', async (_request, reply) => {
+    if (options.accepting()) return;
+    reply.header('connection', 'close');
+    throw new ApiError('IM_SHUTTING_DOWN', 'the coordinator is shutting down');
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (!options.accepting()) reply.header('connection', 'close');
+  });
+  if (auth) app.addHook('onRequest', auth.hook);
 
   // Only JSON bodies: text/plain is not an inference request (415, not a confusing 400).
   app.removeContentTypeParser('text/plain');
   app.setErrorHandler((error, request, reply) => {
-    const api = fromFastify(error as { code?: string; statusCode?: number; message: string });
+    const api = fromFramework(error);
     if (api.code === 'IM_INTERNAL') request.log.error({ err: error }, 'request failed');
     return send(reply, api);
   });
-  app.setNotFoundHandler((request, reply) =>
-    send(reply, new ApiError('IM_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`)),
-  );
+  app.setNotFoundHandler((request, reply) => {
+    const url = request.url.split('?')[0] ?? '';
+    const other = (['GET', 'POST'] as const).filter((method) => method !== request.method && app.findRoute({ method, url }) !== null);
+    if (other.length > 0) {
+      reply.header('allow', other.join(', '));
+      return send(reply, new ApiError('IM_METHOD_NOT_ALLOWED', `${request.method} ${url}: use ${other.join(' or ')}`));
+    }
+    return send(reply, new ApiError('IM_NOT_FOUND', `no route ${request.method} ${url}`));
+  });
 
   app.get('/v2/health/live', async () => ({ live: true }));
   app.get('/v2/health/ready', async (_req, reply) => {
-    const ready = options.accepting() && lanes.ready();
+    const ready = options.ready() && lanes.ready();
     return reply.code(ready ? 200 : 503).send({ ready });
   });
   app.get('/v2', async (): Promise<ServerMetadata> => ({
@@ -106,6 +157,7 @@ export function buildHttpApi(options: HttpApiOptions) {
     extensions: ['model_repository', 'async_infer', 'websocket'],
   }));
   app.get('/v2/status', async () => ({
+    ready: options.ready(),
     accepting: options.accepting(),
     inFlight: service.inFlight,
     asyncPending: jobs.pending,
@@ -119,7 +171,7 @@ export function buildHttpApi(options: HttpApiOptions) {
   app.get('/v2/models/:name/versions/:version', metadata);
 
   const ready = withParams(ModelParams, async ({ name, version }, _req, reply) => {
-    const isReady = options.accepting() && service.ready(name, version);
+    const isReady = options.ready() && service.ready(name, version);
     return reply.code(isReady ? 200 : 503).send({ name, ready: isReady });
   });
   app.get('/v2/models/:name/ready', ready);
@@ -132,7 +184,6 @@ export function buildHttpApi(options: HttpApiOptions) {
     let outcome = 'ok';
     let finishLater = false;
     try {
-      if (!options.accepting()) throw new ApiError('IM_SHUTTING_DOWN', 'the coordinator is draining', { retryAfterSeconds: 1 });
       const body = InferRequestJsonSchema.safeParse(req.body);
       if (!body.success) throw new ApiError('IM_BAD_REQUEST', formatIssues(body.error).join('; '));
       const deadline = requestDeadline({ header: req.headers[TIMEOUT_HEADER], parameters: body.data.parameters }, options.requestTimeoutMs);
@@ -150,6 +201,7 @@ export function buildHttpApi(options: HttpApiOptions) {
               throw error;
             },
           ),
+          auth?.identify(req.headers),
         );
         finishLater = true;
         const location = `/v2/requests/${id}`;
@@ -168,7 +220,7 @@ export function buildHttpApi(options: HttpApiOptions) {
         reply.raw.off('close', onClose);
       }
     } catch (error) {
-      outcome = fromFastify(error as { code?: string; statusCode?: number; message: string }).code;
+      outcome = fromFramework(error).code;
       throw error;
     } finally {
       if (!finishLater) telemetry.requests.finish(trace, outcome);
@@ -190,8 +242,9 @@ export function buildHttpApi(options: HttpApiOptions) {
   app.get('/dashboard', async (_req, reply) => reply.header('content-type', 'text/html; charset=utf-8').send(dashboardPage));
   app.get('/v2/dashboard/data', async () => telemetry.dashboardData());
 
-  app.get('/v2/requests/:id', withParams(RequestParams, async ({ id }, _req, reply) => {
-    const status = jobs.get(id);
+  app.get('/v2/requests/:id', withParams(RequestParams, async ({ id }, req, reply) => {
+    // Another key's result answers exactly as an unknown id does.
+    const status = jobs.get(id, auth?.identify(req.headers));
     if (!status) throw new ApiError('IM_REQUEST_NOT_FOUND', `no async request '${id}' (unknown or expired)`);
     return reply.code(status.status === 'pending' ? 202 : 200).send(status);
   }));

@@ -15,6 +15,7 @@ import { buildHttpApi } from './http-api.js';
 import { InferenceService } from './inference-service.js';
 import { LaneTable } from './lanes.js';
 import { ResponseCache } from './response-cache.js';
+import { shutDown } from './shutdown.js';
 import { WorkerPool } from './worker-pool.js';
 
 const USAGE = 'usage: coordinator [--config FILE] [--listen-port N] [--worker HOST:PORT]... [--otlp-file FILE | --otlp-url URL]';
@@ -55,6 +56,7 @@ async function main(): Promise<void> {
   const workerStatus = () => pool.status((w) => lanes.balancing(w));
   telemetry.attach({ workers: workerStatus, inFlight: () => service.inFlight, queueDepths: () => lanes.queueDepths() });
   const jobs = new AsyncJobs(config.async);
+  let ready = true;
   let accepting = true;
 
   const admitWorker = (peer: Peer<WorkerProtocol>): void => {
@@ -97,13 +99,13 @@ async function main(): Promise<void> {
     closers.push(() => peer.close());
   }
 
+  const auth = config.auth.apiKeys.length > 0 ? new ClientAuth(config.auth.apiKeys, { openMetrics: config.auth.openMetrics }) : undefined;
   const app = buildHttpApi({
-    service, pool, lanes, jobs, cache, log, telemetry, bodyLimitBytes: config.limits.bodyBytes, version: VERSION, accepting: () => accepting,
-    requestTimeoutMs: config.limits.requestTimeoutMs, https: loadClientTls(config.http.tls),
+    service, pool, lanes, jobs, cache, log, telemetry, auth, bodyLimitBytes: config.limits.bodyBytes, version: VERSION,
+    ready: () => ready, accepting: () => accepting, requestTimeoutMs: config.limits.requestTimeoutMs, https: loadClientTls(config.http.tls),
+    server: config.http,
   });
-  const auth = config.auth.apiKeys.length > 0 ? new ClientAuth(config.auth.apiKeys) : undefined;
-  if (auth) app.addHook('onRequest', auth.hook);
-  attachClientSocket(app.server, {
+  const clients = attachClientSocket(app.server, {
     service,
     telemetry: telemetry.requests,
     path: '/v2/ws',
@@ -119,13 +121,28 @@ async function main(): Promise<void> {
   // The launcher and tests read this line to learn the port when 0 was asked for.
   log.info({ port, host: config.http.host }, 'coordinator listening');
 
+  let stopping = false;
   const stop = async (signal: string): Promise<void> => {
-    if (!accepting) return;
-    accepting = false;
-    log.info({ signal, inFlight: service.inFlight }, 'coordinator draining');
-    const deadline = Date.now() + config.drainTimeoutMs;
-    await Promise.race([lanes.drain(), new Promise((r) => setTimeout(r, config.drainTimeoutMs))]);
-    while (service.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal, inFlight: service.inFlight, asyncPending: jobs.pending }, 'coordinator stopping');
+    const finished = await shutDown(
+      {
+        server: app.server,
+        markNotReady: () => (ready = false),
+        stopAccepting: () => {
+          accepting = false;
+          log.info({ inFlight: service.inFlight }, 'coordinator draining');
+        },
+        drainQueues: () => lanes.drain(),
+        idle: () => service.inFlight === 0 && jobs.pending === 0,
+        closeSockets: () => {
+          for (const ws of clients.clients) ws.close(1001, 'coordinator shutting down');
+        },
+      },
+      { preStopDelayMs: config.preStopDelayMs, graceMs: config.drainTimeoutMs },
+    );
+    log.info({ finished, inFlight: service.inFlight, asyncPending: jobs.pending }, 'coordinator stopped');
     await app.close();
     await Promise.allSettled(closers.map((c) => c()));
     lanes.close();

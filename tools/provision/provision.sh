@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure the Debian packages in apt-packages.txt are installed before the tests run.
 # - Nothing missing: prints one line, touches nothing.
-# - Missing, as root with apt-get: `apt-get update` once, then installs only the missing packages,
+# - Missing, as root with apt-get: `apt-get update` once, then installs only the missing packages (waiting
+#   up to 5 minutes for another apt to release its lock),
 #   non-interactive, without recommends.
 # - Missing otherwise (not root, no apt-get, or IM_PROVISION=check): fails at once with ONE line that names
 #   the missing packages and the command that installs them.
@@ -40,6 +41,6 @@ fi
 
 echo "provision: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+apt-get -o DPkg::Lock::Timeout=300 update -qq
+apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 echo "provision: installed ${missing[*]}"

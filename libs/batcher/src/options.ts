@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import type { Clock } from './clock.js';
 
 const MAX_TIMER_MS = 2_147_483_647;

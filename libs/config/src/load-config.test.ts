@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { CONFIG_ERROR_CODES, ConfigError, ConfigInvalidError, loadConfig, mergeConfig } from './index.js';
 
 const Schema = z.object({

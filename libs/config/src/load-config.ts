@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import type { z } from 'zod';
+import type { z } from 'zod/v4';
 import { ConfigFileError, ConfigInvalidError, ConfigYamlError } from './errors.js';
 
 export interface LoadConfigOptions {

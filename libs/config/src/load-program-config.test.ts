@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { loadProgramConfig, type FlagTable } from './index.js';
 
 const schema = z.object({ port: z.int().default(1), secret: z.string().optional(), name: z.string().default('x') });

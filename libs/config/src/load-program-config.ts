@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type { z } from 'zod/v4';
 import { loadConfig, mergeConfig } from './load-config.js';
 import { formatHelp, parseFlags, type FlagTable } from './parse-flags.js';
 

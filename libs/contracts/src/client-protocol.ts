@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { InferRequestJsonSchema, InferResponseJsonSchema } from './inference-protocol.js';
 import { ModelNameSchema, ModelVersionSchema } from './model-spec.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/v4';
 
 /** The tensor element types of the Open Inference Protocol (KServe v2). */
 export const DATATYPES = [

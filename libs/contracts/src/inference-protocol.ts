@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { DatatypeSchema } from './datatype.js';
 import { ShapeSchema, TensorSpecSchema } from './tensor.js';
 

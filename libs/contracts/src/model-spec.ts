@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { TensorSpecSchema } from './tensor.js';
 
 /** A model name: safe in a URL path segment and a folder name. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { DatatypeSchema, TYPED_ARRAY_OF, type Datatype, type TensorData } from './datatype.js';
 
 /** A dimension of a declared shape: a size, or -1 for "any size" (the batch dimension, say). */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { ModelNameSchema, ModelSpecSchema, ModelVersionSchema } from './model-spec.js';
 import { ParametersSchema } from './inference-protocol.js';
 import { TensorMapSchema, TensorSpecSchema } from './tensor.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { Capacity } from './capacity.js';
 import type { Clock, RandomSource } from './clock.js';
 import { STRATEGY_NAMES } from './strategies/strategy.js';

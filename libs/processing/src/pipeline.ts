@@ -3,7 +3,7 @@ import type { StepCatalog } from './catalog.js';
 import { InvalidOptionsError, PipelineMismatchError, ProcessingError, StepFailedError } from './errors.js';
 import { findSpec, formatSpec, formatSpecs, mergeSpecs } from './spec-check.js';
 import type { StepContext, StepInstance } from './step.js';
-import { z } from 'zod';
+import { z } from 'zod/v4';
 
 /** A step reference as a model's registry entry holds it (`StepRef` from the contracts fits). */
 export interface PipelineStepRef {

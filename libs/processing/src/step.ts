@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import type { TensorMap, TensorSpec } from '@infermesh/contracts';
 
 /** Where a step runs: the model version folder, the only place it may read files from. */

@@ -1,7 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { ModelNameSchema, type ModelSpec } from '@infermesh/contracts';
 import {
   InvalidManifestError,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { ModelSpecSchema } from '@infermesh/contracts';
 
 /** Which numbered version folders of a model are served, as Triton's `version_policy`. */

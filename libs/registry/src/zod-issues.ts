@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type { z } from 'zod/v4';
 import type { RegistryIssue } from './errors.js';
 
 /** Keeps only what a reader needs from zod issues: where and what. */

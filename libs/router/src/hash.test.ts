@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { combine32, defaultHash, fmix32, loadHash, toUnit } from './hash.js';
 
 describe('hash', () => {
@@ -11,6 +11,15 @@ describe('hash', () => {
     expect(hash('')).toBe(0x02cc5d05);
     expect(hash('a')).toBe(0x550d7456);
     expect(hash('a', 1)).not.toBe(hash('a'));
+  });
+
+  it('shares the loaded hash with a second instance of the module (ESM and CJS builds in one process)', async () => {
+    const first = await loadHash();
+    vi.resetModules();
+    const second = (await import('./hash.js')) as typeof import('./hash.js');
+    expect(second.loadHash).not.toBe(loadHash); // really another module instance
+    expect(second.defaultHash()).toBe(first);
+    expect(await second.loadHash()).toBe(first);
   });
 
   it('maps to (0, 1) and mixes every bit', () => {

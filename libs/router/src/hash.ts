@@ -4,8 +4,24 @@ import { HashNotLoadedError } from './errors.js';
 /** A 32-bit string hash: returns an unsigned integer in [0, 2^32). `seed` picks an independent function. */
 export type Hasher = (key: string, seed?: number) => number;
 
-let loaded: Hasher | undefined;
-let loading: Promise<Hasher> | undefined;
+/**
+ * The loaded hash lives on `globalThis` under a registered symbol, not in a module variable. The package
+ * ships an ESM and a CommonJS build; an application that reaches both (its own `import`, a dependency's
+ * `require`) gets two module instances, and a module variable would leave `loadHash()` in one invisible to
+ * `defaultHash()` in the other (the dual-package hazard). Both builds, and any copy of the package, share
+ * this one slot: the hash is the same xxHash32 whichever copy loaded it.
+ */
+const SLOT = Symbol.for('@infermesh/router/hash');
+
+interface HashSlot {
+  loaded?: Hasher;
+  loading?: Promise<Hasher>;
+}
+
+function slot(): HashSlot {
+  const holder = globalThis as typeof globalThis & { [SLOT]?: HashSlot };
+  return (holder[SLOT] ??= {});
+}
 
 /**
  * Loads xxHash32 (xxhash-wasm: WebAssembly, no native build) once per process. WebAssembly can only be
@@ -13,16 +29,18 @@ let loading: Promise<Hasher> | undefined;
  * strategy after it be built and queried synchronously.
  */
 export function loadHash(): Promise<Hasher> {
-  loading ??= xxhash().then(({ h32 }) => {
+  const state = slot();
+  state.loading ??= xxhash().then(({ h32 }) => {
     const hash: Hasher = (key, seed = 0) => h32(key, seed);
-    loaded = hash;
+    state.loaded = hash;
     return hash;
   });
-  return loading;
+  return state.loading;
 }
 
 /** The hash `loadHash()` resolved with; throws `HashNotLoadedError` before that. */
 export function defaultHash(): Hasher {
+  const { loaded } = slot();
   if (loaded === undefined) throw new HashNotLoadedError();
   return loaded;
 }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import type { Hasher } from './hash.js';
 
 const fn = <T>() => z.custom<T>((v) => typeof v === 'function', 'expected a function');

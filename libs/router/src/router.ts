@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { NoHealthyNodeError, NoNodeError } from './errors.js';
 import { parseOptions, RetryBudgetOptionsSchema } from './options.js';
 import { RetryBudget } from './retry-budget.js';

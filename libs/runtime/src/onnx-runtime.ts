@@ -1,5 +1,5 @@
 import * as ort from 'onnxruntime-node';
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import type { ModelSpec, Tensor, TensorMap } from '@infermesh/contracts';
 import { abortable } from './abortable.js';
 import { checkInputs } from './check-inputs.js';

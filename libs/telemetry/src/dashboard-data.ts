@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/v4';
 
 const count = z.int().nonnegative();
 const ms = z.number().nonnegative();

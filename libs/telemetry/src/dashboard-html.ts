@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { parseOptions } from './parse-options.js';
 
 export const DashboardHtmlOptionsSchema = z.strictObject({

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { BATCH_SIZE_BUCKETS } from './metrics.js';
 import type { DashboardData, DashboardPoint, DashboardWorker } from './dashboard-data.js';
 import { parseOptions } from './parse-options.js';

@@ -1,5 +1,5 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { parseOptions } from './parse-options.js';
 import { prettyLine } from './pretty-line.js';
 

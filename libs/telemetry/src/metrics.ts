@@ -1,5 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { parseOptions } from './parse-options.js';
 import type { TraceJson } from './trace.js';
 

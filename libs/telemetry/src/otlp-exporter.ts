@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { ExportFailedError, ExportQueueFullError, type TelemetryError } from './errors.js';
 import { toOtlpJson } from './otlp-json.js';
 import { parseOptions } from './parse-options.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/v4';
 
 /**
  * Parses an options object once, at construction. A value out of range throws `RangeError`; a wrong

@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { InvalidTraceIdError } from './errors.js';
 import type { Trace, TraceJson } from './trace.js';
 import { isTraceId } from './trace-context.js';

@@ -1,5 +1,5 @@
 import { randomFillSync } from 'node:crypto';
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { parseOptions } from './parse-options.js';
 import type { Attributes } from './span.js';
 import { Trace } from './trace.js';

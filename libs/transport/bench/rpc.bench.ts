@@ -5,7 +5,7 @@
  */
 import { Packr } from 'msgpackr';
 import { WebSocket, WebSocketServer } from 'ws';
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { dial, listen } from '../src/index.js';
 
 const IN_FLIGHT = 64;

@@ -1,5 +1,5 @@
 import { Packr } from 'msgpackr';
-import { z } from 'zod';
+import { z } from 'zod/v4';
 
 /** Correlation ids: chosen by the caller, unique among its calls in flight on one connection. */
 const IdSchema = z.int().min(0).max(Number.MAX_SAFE_INTEGER);

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type { z } from 'zod/v4';
 import type { Peer } from './peer.js';
 
 /** The methods one side may call on the other: a request and a response schema per method name. */

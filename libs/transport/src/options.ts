@@ -1,5 +1,5 @@
 import type { Server as HttpServer } from 'node:http';
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import type { Handlers, MethodTable } from './method-table.js';
 
 export const MAX_TIMER_MS = 2_147_483_647;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { dial, listen, type DialingPeer, type DialOptions, type ListenOptions, type Peer, type TransportServer } from '../src/index.js';
 
 /** A method table exercising every path: echo, pipelining, slow and cancellable handlers, failures. */

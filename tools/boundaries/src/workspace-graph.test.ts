@@ -17,7 +17,7 @@ describe('the infermesh workspace', () => {
     expect(contracts?.tags).toEqual(['type:lib', 'scope:contract']);
     expect(contracts?.packageName).toBe('@infermesh/contracts');
     expect(input.projects['boundaries']?.tags).toEqual(['type:tool']);
-    expect(input.imports.some((i) => i.project === 'contracts' && i.specifier === 'zod')).toBe(true);
+    expect(input.imports.some((i) => i.project === 'contracts' && i.specifier === 'zod/v4')).toBe(true);
   });
 
   it('keeps every boundary', () => {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import type { TensorMap, TensorSpec } from '@infermesh/contracts';
 import { BadInputError, PipelineMismatchError } from '../errors.js';
 import { readInput, upstreamShape } from '../spec-check.js';

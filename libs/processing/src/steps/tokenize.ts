@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import type { TensorMap, TensorSpec } from '@infermesh/contracts';
 import { BadInputError, ProcessingFileError } from '../errors.js';
 import { readModelFile } from '../model-file.js';

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { NODE_SOURCE_ARGS, WORKSPACE_ROOT } from './paths.js';
+import { nodeArgsFor, WORKSPACE_ROOT } from './paths.js';
 
 /** One JSON log line of a child (pino's format). */
 export interface LogLine {
@@ -37,7 +37,7 @@ const MAX_KEPT_LINES = 2_000;
 
 /** Starts an app from source and follows its JSON log, so callers can wait for "listening". */
 export function spawnApp(options: SpawnOptions): ManagedProcess {
-  const child = spawn(process.execPath, [...NODE_SOURCE_ARGS, options.entry, ...options.args], {
+  const child = spawn(process.execPath, [...nodeArgsFor(options.entry), options.entry, ...options.args], {
     cwd: WORKSPACE_ROOT,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -6,8 +6,23 @@ export const WORKSPACE_ROOT = fileURLToPath(new URL('../../../', import.meta.url
 /** How the apps and tools run from source: Node with tsx and the source export condition. */
 export const NODE_SOURCE_ARGS = ['--conditions=@infermesh/source', '--import', 'tsx'];
 
+/**
+ * The launcher built (dist/main.js, what `npm start` runs) starts the built apps; the launcher run from
+ * source (the e2e tests and the bench import it as TypeScript) starts the apps from source.
+ */
+export const LAUNCHER_IS_BUILT = import.meta.url.endsWith('.js');
+
+const app = (name: 'coordinator' | 'worker'): string =>
+  fileURLToPath(new URL(`../../../apps/${name}/${LAUNCHER_IS_BUILT ? 'dist/main.js' : 'src/main.ts'}`, import.meta.url));
+
 export const APP_ENTRY = {
-  coordinator: fileURLToPath(new URL('../../../apps/coordinator/src/main.ts', import.meta.url)),
-  worker: fileURLToPath(new URL('../../../apps/worker/src/main.ts', import.meta.url)),
+  coordinator: app('coordinator'),
+  worker: app('worker'),
+  // The demo-model builder is a workspace tool without a build yet: it always runs from source.
   buildModels: fileURLToPath(new URL('../../../tools/models/src/main.ts', import.meta.url)),
 } as const;
+
+/** Node arguments for an entry: TypeScript entries need tsx and the source condition, built ones nothing. */
+export function nodeArgsFor(entry: string): string[] {
+  return entry.endsWith('.ts') ? NODE_SOURCE_ARGS : [];
+}

@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compareExports, importPackage } from './import-check.js';
 import { runAttw, runPublint } from './lint-tarball.js';
 import { packLibraries, type PackedLibrary } from './pack.js';
 import { renderDetails, renderTable, verdictOf, type LibraryReport } from './report.js';
-import { mapLimit } from './run-command.js';
+import { mapLimit, runCommand } from './run-command.js';
 import { installScratch, peerVersions } from './scratch-install.js';
 import { discoverLibraries, findWorkspaceRoot } from './workspace.js';
 
@@ -94,6 +94,31 @@ async function installAndImportAll(): Promise<void> {
     const status = !esm.ok || !cjs.ok || r.exports?.status === 'fail' ? 'FAIL' : r.exports?.status === 'placeholder' ? 'placeholder' : 'ok';
     log(`  ${p.name}: import ESM + CJS ${status}`);
   });
+  if (packed.some((p) => p.name === '@infermesh/batcher')) await batcherInPlainScripts();
+}
+
+/**
+ * A plain `node script.mjs` / `node script.cjs` that awaits a partly filled batch must see it resolve: the
+ * batcher has to keep the process alive while items are queued (a timer unref'd then would let Node exit
+ * with 13 in ESM, or with 0 and an unsettled promise in CommonJS).
+ */
+async function batcherInPlainScripts(): Promise<void> {
+  const body = (load: string): string => `${load}
+const batcher = new Batcher({ run: async (items) => items.map((x) => x * 2), maxBatchSize: 64, maxDelayMs: 50 });
+Promise.all([batcher.add(1), batcher.add(2)]).then((r) => { console.log('batched ' + r.join(',')); });
+`;
+  await writeFile(join(scratchDir, 'batch.mjs'), body(`import { Batcher } from '@infermesh/batcher';`));
+  await writeFile(join(scratchDir, 'batch.cjs'), body(`const { Batcher } = require('@infermesh/batcher');`));
+  for (const file of ['batch.mjs', 'batch.cjs']) {
+    const run = await runCommand(process.execPath, [file], { cwd: scratchDir });
+    const ok = run.code === 0 && run.stdout.includes('batched 2,4');
+    if (!ok) {
+      report('@infermesh/batcher').errors.push(
+        `node ${file}: a partly filled batch did not resolve (exit ${run.code}, stdout ${JSON.stringify(run.stdout.trim())})`,
+      );
+    }
+    log(`  @infermesh/batcher: node ${file} with a partly filled batch ${ok ? 'ok' : 'FAIL'}`);
+  }
 }
 
 await Promise.all([lintAll(), installAndImportAll()]);

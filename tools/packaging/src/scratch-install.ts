@@ -41,9 +41,11 @@ export function scratchManifest(packed: readonly PackedLibrary[], peers: Record<
 }
 
 /**
- * One `npm install` of all tarballs together into a project outside the workspace. Install scripts are
- * skipped: onnxruntime-node's postinstall downloads CUDA binaries (and fails offline) while its CPU binary
- * ships inside the package; a native module that must compile would only fail when used, not on import.
+ * One `npm install` of all tarballs together into a project outside the workspace, with install scripts
+ * on, as a user installs. The scratch project gets the `.npmrc` the runtime's README tells users to write:
+ * `onnxruntime-node-install=skip` (its postinstall would download CUDA binaries from outside the npm
+ * registry; the CPU build ships inside the package) and `nodedir=/usr` (better-sqlite3 compiles from source
+ * against the system's Node headers, as no prebuilt binary can be fetched here).
  */
 export async function installScratch(
   scratchDir: string,
@@ -51,10 +53,11 @@ export async function installScratch(
   peers: Record<string, string>,
 ): Promise<CommandResult> {
   await mkdir(scratchDir, { recursive: true });
+  await writeFile(join(scratchDir, '.npmrc'), 'onnxruntime-node-install=skip\nnodedir=/usr\n');
   await writeFile(join(scratchDir, 'package.json'), `${JSON.stringify(scratchManifest(packed, peers), null, 2)}\n`);
   return runCommand(
     'npm',
-    ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--package-lock=false', '--loglevel=error'],
+    ['install', '--prefer-offline', '--no-audit', '--no-fund', '--package-lock=false', '--loglevel=error'],
     { cwd: scratchDir, env: cleanNpmEnv() },
   );
 }

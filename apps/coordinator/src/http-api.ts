@@ -72,8 +72,7 @@ function fromFramework(error: unknown): ApiError {
   const status = (error as { statusCode?: unknown })?.statusCode;
   if (!(error instanceof ApiError) && typeof status === 'number' && status >= 400 && status < 500) {
     const code = FRAMEWORK_STATUS[status] ?? 'IM_BAD_REQUEST';
-    const message = code === 'IM_UNSUPPORTED_MEDIA_TYPE' ? 'send the request as application/json' : (error as Error).message;
-    return new ApiError(code, message, { cause: error });
+    return new ApiError(code, (error as Error).message, { cause: error });
   }
   return toApiError(error);
 }
@@ -129,8 +128,18 @@ export function buildHttpApi(options: HttpApiOptions) {
   });
   if (auth) app.addHook('onRequest', auth.hook);
 
-  // Only JSON bodies: text/plain is not an inference request (415, not a confusing 400).
-  app.removeContentTypeParser('text/plain');
+  // The Open Inference Protocol's clients send JSON with any content type or none (Triton's sends none):
+  // every body is read as JSON whatever its content type; only a body that does not parse is refused (400).
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => {
+    const buffer = body as Buffer;
+    if (buffer.length === 0) return done(null, undefined);
+    try {
+      done(null, JSON.parse(buffer.toString('utf8')));
+    } catch (error) {
+      done(new ApiError('IM_BAD_REQUEST', `the body is not JSON: ${(error as Error).message}`, { cause: error }), undefined);
+    }
+  });
   app.setErrorHandler((error, request, reply) => {
     const api = fromFramework(error);
     if (api.code === 'IM_INTERNAL') request.log.error({ err: error }, 'request failed');

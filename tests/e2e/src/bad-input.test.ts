@@ -51,9 +51,19 @@ describe('bad input over HTTP gets a documented 4xx and the processes keep servi
     expect(res).toMatchObject({ status: 413, body: { code: 'IM_PAYLOAD_TOO_LARGE' } });
   });
 
-  it('a body that is not JSON', async () => {
-    const res = await http(cluster, '/v2/models/mlp/infer', { method: 'POST', body: 'hello', headers: { 'content-type': 'text/plain' } });
-    expect(res).toMatchObject({ status: 415, body: { code: 'IM_UNSUPPORTED_MEDIA_TYPE' } });
+  it('a body that is not JSON, whatever its content type, is a 400 with the protocol\'s error body', async () => {
+    for (const headers of [{ 'content-type': 'text/plain' }, { 'content-type': 'application/octet-stream' }, {}] as Record<string, string>[]) {
+      const res = await http(cluster, '/v2/models/mlp/infer', { method: 'POST', body: new TextEncoder().encode('hello'), headers });
+      expect(res).toMatchObject({ status: 400, body: { code: 'IM_BAD_REQUEST', error: expect.stringContaining('not JSON') } });
+    }
+  });
+
+  it('a JSON body with no content type, or another one, is served (Triton\'s client sends none)', async () => {
+    for (const headers of [{}, { 'content-type': 'application/octet-stream' }, { 'content-type': 'text/plain' }] as Record<string, string>[]) {
+      // A byte array body: fetch adds no content type of its own.
+      const res = await http(cluster, '/v2/models/mlp/infer', { method: 'POST', body: new TextEncoder().encode(JSON.stringify(mlp())), headers });
+      expect([headers, res.status, res.body.outputs?.[0]?.shape]).toEqual([headers, 200, [1, 16]]);
+    }
   });
 
   it('an unknown route and an unknown async id', async () => {

@@ -106,6 +106,28 @@ describe('HTTP API', () => {
     expect([tooBig.statusCode, tooBig.json().code]).toEqual([413, 'IM_PAYLOAD_TOO_LARGE']);
   });
 
+  it('takes binary tensor data: a JSON header of Inference-Header-Content-Length bytes, then the raw FP32 bytes', async () => {
+    const header = JSON.stringify({ inputs: [{ name: 'x', datatype: 'FP32', shape: [2], parameters: { binary_data_size: 8 } }] });
+    const raw = Buffer.from([0, 0, 0x80, 0x3f, 0, 0, 0, 0x40]); // 1.0, 2.0 little-endian
+    const send = (payload: Buffer, length: number) => app.inject({
+      method: 'POST', url: '/v2/models/m/infer', payload,
+      headers: { 'content-type': 'application/octet-stream', 'inference-header-content-length': String(length) },
+    });
+    const ok = await send(Buffer.concat([Buffer.from(header), raw]), header.length);
+    expect([ok.statusCode, ok.json().code]).toEqual([503, 'IM_NO_WORKER']); // decoded and checked: only the worker is missing
+    const short = await send(Buffer.concat([Buffer.from(header), raw.subarray(0, 7)]), header.length);
+    expect([short.statusCode, short.json().code, short.json().error]).toEqual([400, 'IM_INVALID_INPUT', expect.stringContaining("input 'x': binary_data_size 8 runs past")]);
+    const wrongSize = JSON.stringify({ inputs: [{ name: 'x', datatype: 'FP32', shape: [2], parameters: { binary_data_size: 7 } }] });
+    const bad = await send(Buffer.concat([Buffer.from(wrongSize), raw.subarray(0, 7)]), wrongSize.length);
+    expect([bad.statusCode, bad.json().code, bad.json().error]).toEqual([400, 'IM_INVALID_INPUT', expect.stringContaining('7 bytes, FP32 [2] needs 8')]);
+    const extra = await send(Buffer.concat([Buffer.from(header), raw, Buffer.from([1])]), header.length);
+    expect([extra.statusCode, extra.json().code]).toEqual([400, 'IM_BAD_REQUEST']);
+    const badLength = await send(Buffer.concat([Buffer.from(header), raw]), header.length + 100);
+    expect([badLength.statusCode, badLength.json().code]).toEqual([400, 'IM_BAD_REQUEST']);
+    const noData = await infer({ inputs: [{ name: 'x', datatype: 'FP32', shape: [2] }] });
+    expect([noData.statusCode, noData.json().code]).toEqual([400, 'IM_INVALID_INPUT']);
+  });
+
   it('turns readiness and new requests away while draining', async () => {
     expect((await app.inject('/v2/health/ready')).statusCode).toBe(503); // no worker serves anything
     accepting = false;

@@ -1,7 +1,8 @@
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import {
-  errorBody, InferRequestJsonSchema, ModelNameSchema, ModelVersionSchema, type ApiErrorCode, type ServerMetadata,
+  binaryInputs, errorBody, INFERENCE_HEADER_CONTENT_LENGTH, InferRequestJsonSchema, ModelNameSchema, ModelVersionSchema, splitBinaryBody,
+  type ApiErrorCode, type ServerMetadata,
 } from '@infermesh/contracts';
 import { formatIssues } from '@infermesh/config';
 import { dashboardHtml } from '@infermesh/telemetry';
@@ -130,13 +131,24 @@ export function buildHttpApi(options: HttpApiOptions) {
 
   // The Open Inference Protocol's clients send JSON with any content type or none (Triton's sends none):
   // every body is read as JSON whatever its content type; only a body that does not parse is refused (400).
+  const binaryParts = new WeakMap<FastifyRequest, Uint8Array>();
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => {
+  // With `Inference-Header-Content-Length` (binary tensor data extension) the JSON header is parsed here and
+  // the raw tensor bytes are kept aside for the route, which decodes them straight into typed arrays.
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) => {
     const buffer = body as Buffer;
-    if (buffer.length === 0) return done(null, undefined);
+    const headerLength = request.headers[INFERENCE_HEADER_CONTENT_LENGTH];
     try {
+      if (headerLength !== undefined) {
+        const length = /^\d{1,12}$/.test(String(headerLength)) ? Number(headerLength) : Number.NaN;
+        const split = splitBinaryBody(buffer, length);
+        binaryParts.set(request, split.binary);
+        return done(null, split.header);
+      }
+      if (buffer.length === 0) return done(null, undefined);
       done(null, JSON.parse(buffer.toString('utf8')));
     } catch (error) {
+      if (error instanceof ApiError) return done(error, undefined);
       done(new ApiError('IM_BAD_REQUEST', `the body is not JSON: ${(error as Error).message}`, { cause: error }), undefined);
     }
   });
@@ -195,12 +207,14 @@ export function buildHttpApi(options: HttpApiOptions) {
     try {
       const body = InferRequestJsonSchema.safeParse(req.body);
       if (!body.success) throw new ApiError('IM_BAD_REQUEST', formatIssues(body.error).join('; '));
+      const binaryPart = binaryParts.get(req);
+      const binary = binaryPart ? binaryInputs(body.data.inputs, binaryPart) : undefined;
       const deadline = requestDeadline({ header: req.headers[TIMEOUT_HEADER], parameters: body.data.parameters }, options.requestTimeoutMs);
       const prefer = String(req.headers.prefer ?? '');
       if (/\brespond-async\b/.test(prefer)) {
         service.resolve(name, version);
         const id = jobs.submit(() =>
-          service.infer(name, version, body.data, { trace, deadline }).then(
+          service.infer(name, version, body.data, { trace, deadline, binary }).then(
             (response) => {
               telemetry.requests.finish(trace, 'ok');
               return response;
@@ -221,7 +235,7 @@ export function buildHttpApi(options: HttpApiOptions) {
       const onClose = (): void => abort.abort();
       reply.raw.once('close', onClose);
       try {
-        const response = await service.infer(name, version, body.data, { signal: abort.signal, trace, deadline });
+        const response = await service.infer(name, version, body.data, { signal: abort.signal, trace, deadline, binary });
         const cache = response.parameters?.['infermesh_cache'];
         if (cache !== undefined) reply.header('x-infermesh-cache', String(cache));
         return response;

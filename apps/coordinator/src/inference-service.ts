@@ -1,6 +1,6 @@
 import {
   ApiError, decodeInferRequest, tensorToJson, type InferItem, type InferRequestJson, type InferResponseJson, type ModelMetadata,
-  type ModelSpec,
+  type ModelSpec, type Tensor,
 } from '@infermesh/contracts';
 import type { ModelRegistry } from '@infermesh/registry';
 import { toApiError, toApiErrorOfItem } from './api-error.js';
@@ -23,6 +23,8 @@ export interface InferOptions {
   signal?: AbortSignal | undefined;
   /** The request's trace: stages are recorded in it, and the model it resolved to. */
   trace?: RequestTrace | undefined;
+  /** Inputs that arrived as binary tensor data, already typed (binaryInputs): decoded once, never through JSON. */
+  binary?: ReadonlyMap<string, Tensor> | undefined;
 }
 
 /** A request's answer and who computed it: the model worker, and the processors when disaggregated. */
@@ -120,7 +122,7 @@ export class InferenceService {
     const asked = this.resolve(name, version);
     trace?.resolved(asked.name, asked.version);
     const limits = { maxElements: this.#limits.maxElements };
-    let decoded = decodeInferRequest(asked, request, limits);
+    let decoded = decodeInferRequest(asked, request, limits, options.binary);
     const parameters = request.parameters ?? {};
     const item = { id: request.id ?? `r${++this.#sequence}`, inputs: decoded.inputs, parameters, outputs: decoded.outputs };
     // A sharded model routes on the client's routing key, else on the request's fingerprint.
@@ -130,7 +132,7 @@ export class InferenceService {
     const route = this.#lanes.resolve(asked, routingKey);
     const spec = route.spec;
     if (spec !== asked) {
-      decoded = decodeInferRequest(spec, request, limits);
+      decoded = decodeInferRequest(spec, request, limits, options.binary);
       item.inputs = decoded.inputs;
       item.outputs = decoded.outputs;
       fingerprint = undefined;

@@ -17,6 +17,13 @@ describe('binary tensor data extension', () => {
     expect([...(t.data as Float32Array)]).toEqual([1, -2]);
   });
 
+  it('decodes from a Node Buffer into a tensor of its own buffer (a Buffer\'s slice shares the pool: bug)', () => {
+    const body = Buffer.from([7, 7, 0, 0, 0x80, 0x3f]);
+    const t = tensorFromBinary('x', 'FP32', [1], body.subarray(2));
+    expect([...(t.data as Float32Array)]).toEqual([1]);
+    expect((t.data as Float32Array).buffer.byteLength).toBe(4);
+  });
+
   it('decodes BYTES with the 4-byte little-endian length prefix', () => {
     const bytes = Uint8Array.of(5, 0, 0, 0, 104, 101, 108, 108, 111, 0, 0, 0, 0, 2, 0, 0, 0, 0xc3, 0xa9);
     expect(tensorFromBinary('text', 'BYTES', [3], bytes).data).toEqual(['hello', '', 'é']);

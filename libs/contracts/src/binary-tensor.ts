@@ -1,6 +1,7 @@
 import { TYPED_ARRAY_OF, bytesPerElement, type Datatype } from './datatype.js';
 import { ApiError } from './errors.js';
 import { elementCount, type Tensor } from './tensor.js';
+import type { InferInputJson } from './inference-protocol.js';
 
 /**
  * The binary tensor data extension of the Open Inference Protocol (Triton's `binary_data`):
@@ -65,7 +66,8 @@ export function tensorFromBinary(name: string, datatype: Datatype, shape: number
   }
   if (!LITTLE_ENDIAN) throw new ApiError('IM_INTERNAL', 'binary tensor data needs a little-endian host');
   // A copy: the typed array needs its own aligned buffer, and must not hold the whole body alive.
-  const data = new TYPED_ARRAY_OF[datatype](bytes.slice().buffer);
+  // `new Uint8Array(view)` copies; a Node Buffer's `slice()` would not (it shares the pool).
+  const data = new TYPED_ARRAY_OF[datatype](new Uint8Array(bytes).buffer);
   if (datatype === 'BOOL' && data.some((v) => v > 1)) throw invalid(name, 'a BOOL element is neither 0 nor 1');
   return { datatype, shape, data };
 }
@@ -99,4 +101,26 @@ export function joinBinaryBody(header: unknown, parts: readonly Uint8Array[]): {
     at += part.length;
   }
   return { body, headerLength: json.length };
+}
+
+/**
+ * The binary part of a request, cut by each input's `parameters.binary_data_size` in the inputs' order,
+ * decoded to typed tensors by input name. The sizes must add up to the binary part exactly.
+ */
+export function binaryInputs(inputs: readonly InferInputJson[], binary: Uint8Array): Map<string, Tensor> {
+  const out = new Map<string, Tensor>();
+  let at = 0;
+  for (const input of inputs) {
+    const size = input.parameters?.['binary_data_size'];
+    if (size === undefined) continue;
+    if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
+      throw invalid(input.name, `binary_data_size must be a non-negative integer, got ${JSON.stringify(size)}`);
+    }
+    if (input.data !== undefined) throw invalid(input.name, 'has both data and binary_data_size');
+    if (at + size > binary.length) throw invalid(input.name, `binary_data_size ${size} runs past the body's ${binary.length - at} remaining bytes`);
+    out.set(input.name, tensorFromBinary(input.name, input.datatype, input.shape, binary.subarray(at, at + size)));
+    at += size;
+  }
+  if (at !== binary.length) throw new ApiError('IM_BAD_REQUEST', `${binary.length - at} bytes after the inputs' binary data`);
+  return out;
 }

@@ -66,6 +66,22 @@ describe('bad input over HTTP gets a documented 4xx and the processes keep servi
     }
   });
 
+  it('binary tensor data: the JSON header, then the raw FP32 bytes, as the extension specifies, is served like the JSON form', async () => {
+    const values = mlpInput(1, 3);
+    const header = JSON.stringify({ inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 64], parameters: { binary_data_size: 256 } }] });
+    const raw = new Uint8Array(Float32Array.from(values).buffer);
+    const body = new Uint8Array([...new TextEncoder().encode(header), ...raw]);
+    const send = (b: Uint8Array, length: number) => http(cluster, '/v2/models/mlp/infer', {
+      method: 'POST', body: b, headers: { 'content-type': 'application/octet-stream', 'inference-header-content-length': String(length) },
+    });
+    const binary = await send(body, header.length);
+    const json = await http(cluster, '/v2/models/mlp/infer', { json: mlp() });
+    expect(binary.status).toBe(200);
+    expect(binary.body.outputs).toEqual(json.body.outputs);
+    const short = await send(body.subarray(0, body.length - 4), header.length);
+    expect(short).toMatchObject({ status: 400, body: { code: 'IM_INVALID_INPUT', error: expect.stringContaining("input 'input'") } });
+  });
+
   it('an unknown route and an unknown async id', async () => {
     expect(await http(cluster, '/v3/nothing')).toMatchObject({ status: 404, body: { code: 'IM_NOT_FOUND' } });
     expect(await http(cluster, '/v2/requests/does-not-exist')).toMatchObject({ status: 404, body: { code: 'IM_REQUEST_NOT_FOUND' } });

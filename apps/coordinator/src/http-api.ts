@@ -2,7 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import {
   binaryInputs, errorBody, INFERENCE_HEADER_CONTENT_LENGTH, InferRequestJsonSchema, ModelNameSchema, ModelVersionSchema, splitBinaryBody,
-  type ApiErrorCode, type ServerMetadata,
+  joinBinaryBody, tensorToBinary, tensorToJson, type ApiErrorCode, type InferRequestJson, type ServerMetadata,
 } from '@infermesh/contracts';
 import { formatIssues } from '@infermesh/config';
 import { dashboardHtml } from '@infermesh/telemetry';
@@ -13,7 +13,7 @@ import { ApiError, toApiError } from './api-error.js';
 import type { AsyncJobs } from './async-jobs.js';
 import type { ClientAuth } from './client-auth.js';
 import type { CoordinatorTelemetry } from './coordinator-telemetry.js';
-import type { InferenceService } from './inference-service.js';
+import type { InferenceService, TensorAnswer } from './inference-service.js';
 import type { LaneTable } from './lanes.js';
 import { requestDeadline, TIMEOUT_HEADER } from './request-deadline.js';
 import type { ResponseCache } from './response-cache.js';
@@ -92,6 +92,30 @@ function clientError(error: Error & { code?: string }, socket: Duplex): void {
     );
   }
   socket.destroy();
+}
+
+/**
+ * Writes an answer as the request asked: JSON, or with the binary tensor data extension when an output asks
+ * for `binary_data` or the request for `binary_data_output` (JSON header, then each binary output's raw bytes).
+ */
+function sendAnswer(reply: FastifyReply, request: InferRequestJson, answer: TensorAnswer) {
+  const all = request.parameters?.['binary_data_output'] === true;
+  const asked = new Map((request.outputs ?? []).map((o) => [o.name, o.parameters?.['binary_data']]));
+  const binaryOf = (name: string): boolean => asked.get(name) === true || (all && asked.get(name) !== false);
+  const entries = Object.entries(answer.outputs);
+  if (!entries.some(([name]) => binaryOf(name))) return { ...answer, outputs: entries.map(([n, t]) => tensorToJson(n, t)) };
+  const parts: Uint8Array[] = [];
+  const outputs = entries.map(([name, tensor]) => {
+    if (!binaryOf(name)) return tensorToJson(name, tensor);
+    const bytes = tensorToBinary(tensor);
+    parts.push(bytes);
+    return { name, datatype: tensor.datatype, shape: tensor.shape, parameters: { binary_data_size: bytes.length } };
+  });
+  const { body, headerLength } = joinBinaryBody({ ...answer, outputs }, parts);
+  return reply
+    .header('content-type', 'application/octet-stream')
+    .header(INFERENCE_HEADER_CONTENT_LENGTH, String(headerLength))
+    .send(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
 }
 
 /** The Open Inference Protocol (KServe v2) REST API, plus async results and a status page. */
@@ -235,10 +259,10 @@ export function buildHttpApi(options: HttpApiOptions) {
       const onClose = (): void => abort.abort();
       reply.raw.once('close', onClose);
       try {
-        const response = await service.infer(name, version, body.data, { signal: abort.signal, trace, deadline, binary });
-        const cache = response.parameters?.['infermesh_cache'];
+        const answer = await service.inferTensors(name, version, body.data, { signal: abort.signal, trace, deadline, binary });
+        const cache = answer.parameters?.['infermesh_cache'];
         if (cache !== undefined) reply.header('x-infermesh-cache', String(cache));
-        return response;
+        return sendAnswer(reply, body.data, answer);
       } finally {
         reply.raw.off('close', onClose);
       }

@@ -1,6 +1,6 @@
 import {
   ApiError, decodeInferRequest, tensorToJson, type InferItem, type InferRequestJson, type InferResponseJson, type ModelMetadata,
-  type ModelSpec, type Tensor,
+  type ModelSpec, type Tensor, type TensorMap,
 } from '@infermesh/contracts';
 import type { ModelRegistry } from '@infermesh/registry';
 import { toApiError, toApiErrorOfItem } from './api-error.js';
@@ -26,6 +26,9 @@ export interface InferOptions {
   /** Inputs that arrived as binary tensor data, already typed (binaryInputs): decoded once, never through JSON. */
   binary?: ReadonlyMap<string, Tensor> | undefined;
 }
+
+/** A request's answer with typed outputs, before they are written as JSON or binary data. */
+export type TensorAnswer = Omit<InferResponseJson, 'outputs'> & { outputs: TensorMap };
 
 /** A request's answer and who computed it: the model worker, and the processors when disaggregated. */
 interface Computed extends Served {
@@ -117,7 +120,14 @@ export class InferenceService {
     return { result: post.result, workerId: model.workerId, processors };
   }
 
+  /** The protocol's JSON answer: the typed answer with each output written as JSON. */
   async infer(name: string, version: string | undefined, request: InferRequestJson, options: InferOptions): Promise<InferResponseJson> {
+    const answer = await this.inferTensors(name, version, request, options);
+    return { ...answer, outputs: Object.entries(answer.outputs).map(([n, t]) => tensorToJson(n, t)) };
+  }
+
+  /** The one path of a request: its answer with the outputs as typed tensors (binary data, or JSON via `infer`). */
+  async inferTensors(name: string, version: string | undefined, request: InferRequestJson, options: InferOptions): Promise<TensorAnswer> {
     const { trace, deadline, signal } = options;
     const asked = this.resolve(name, version);
     trace?.resolved(asked.name, asked.version);
@@ -175,7 +185,7 @@ export class InferenceService {
           ...(cacheState ? { infermesh_cache: cacheState } : {}),
           ...(route.fallbackFrom ? { infermesh_fallback_from: route.fallbackFrom } : {}),
         },
-        outputs: Object.entries(answer.outputs).map(([n, t]) => tensorToJson(n, t)),
+        outputs: answer.outputs,
       };
     } catch (error) {
       throw toApiError(error);

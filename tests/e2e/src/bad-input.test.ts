@@ -78,6 +78,15 @@ describe('bad input over HTTP gets a documented 4xx and the processes keep servi
     const json = await http(cluster, '/v2/models/mlp/infer', { json: mlp() });
     expect(binary.status).toBe(200);
     expect(binary.body.outputs).toEqual(json.body.outputs);
+    // Binary output: the JSON header, then the output's raw bytes; the same values as the JSON answer.
+    const outHeader = JSON.stringify({ inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 64], data: values }], outputs: [{ name: json.body.outputs[0].name, parameters: { binary_data: true } }] });
+    const res = await fetch(`${cluster.url}/v2/models/mlp/infer`, { method: 'POST', body: new TextEncoder().encode(outHeader) });
+    const length = Number(res.headers.get('inference-header-content-length'));
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    const head = JSON.parse(new TextDecoder().decode(bytes.subarray(0, length)));
+    expect(head.outputs[0]).toEqual({ name: json.body.outputs[0].name, datatype: 'FP32', shape: [1, 16], parameters: { binary_data_size: 64 } });
+    expect(bytes.length).toBe(length + 64);
+    expect([...new Float32Array(bytes.slice(length).buffer)]).toEqual(json.body.outputs[0].data);
     const short = await send(body.subarray(0, body.length - 4), header.length);
     expect(short).toMatchObject({ status: 400, body: { code: 'IM_INVALID_INPUT', error: expect.stringContaining("input 'input'") } });
   });

@@ -128,6 +128,12 @@ describe('HTTP API', () => {
     expect([noData.statusCode, noData.json().code]).toEqual([400, 'IM_INVALID_INPUT']);
   });
 
+  it('announces exactly the extensions that work: binary tensor data, not the model repository it does not serve', async () => {
+    const meta = (await app.inject('/v2')).json();
+    expect(meta.extensions).toEqual(['binary_tensor_data', 'async_infer', 'websocket']);
+    expect((await app.inject({ method: 'POST', url: '/v2/repository/index' })).statusCode).toBe(404);
+  });
+
   it('turns readiness and new requests away while draining', async () => {
     expect((await app.inject('/v2/health/ready')).statusCode).toBe(503); // no worker serves anything
     accepting = false;

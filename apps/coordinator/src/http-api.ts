@@ -199,7 +199,8 @@ export function buildHttpApi(options: HttpApiOptions) {
   app.get('/v2', async (): Promise<ServerMetadata> => ({
     name: 'infermesh',
     version: options.version,
-    extensions: ['model_repository', 'async_infer', 'websocket'],
+    // Exactly the extensions that work (docs/protocol.md); model_repository, statistics and model_configuration are not served yet.
+    extensions: ['binary_tensor_data', 'async_infer', 'websocket'],
   }));
   app.get('/v2/status', async () => ({
     ready: options.ready(),

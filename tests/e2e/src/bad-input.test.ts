@@ -91,6 +91,25 @@ describe('bad input over HTTP gets a documented 4xx and the processes keep servi
     expect(short).toMatchObject({ status: 400, body: { code: 'IM_INVALID_INPUT', error: expect.stringContaining("input 'input'") } });
   });
 
+  it('binary BYTES input: each element a 4-byte little-endian length, then its UTF-8 bytes; the same answer as JSON', async () => {
+    const texts = ['a great film', 'dull and bad'];
+    const parts = texts.map((t) => new TextEncoder().encode(t));
+    const raw = new Uint8Array(parts.reduce((n, p) => n + 4 + p.length, 0));
+    let at = 0;
+    for (const p of parts) {
+      new DataView(raw.buffer).setUint32(at, p.length, true);
+      raw.set(p, at + 4);
+      at += 4 + p.length;
+    }
+    const header = JSON.stringify({ inputs: [{ name: 'text', datatype: 'BYTES', shape: [2], parameters: { binary_data_size: raw.length } }] });
+    const res = await http(cluster, '/v2/models/sentiment/infer', {
+      method: 'POST', body: new Uint8Array([...new TextEncoder().encode(header), ...raw]), headers: { 'inference-header-content-length': String(header.length) },
+    });
+    const json = await http(cluster, '/v2/models/sentiment/infer', { json: { inputs: [{ name: 'text', datatype: 'BYTES', shape: [2], data: texts }] } });
+    expect(json.status).toBe(200);
+    expect([res.status, res.body.outputs]).toEqual([200, json.body.outputs]);
+  });
+
   it('an unknown route and an unknown async id', async () => {
     expect(await http(cluster, '/v3/nothing')).toMatchObject({ status: 404, body: { code: 'IM_NOT_FOUND' } });
     expect(await http(cluster, '/v2/requests/does-not-exist')).toMatchObject({ status: 404, body: { code: 'IM_REQUEST_NOT_FOUND' } });

@@ -74,15 +74,64 @@ describe('HTTP API', () => {
     expect([badTimeout.statusCode, badTimeout.json().code]).toEqual([400, 'IM_BAD_REQUEST']);
   });
 
-  it('answers the framework\'s own refusals with codes: 405 with Allow, 414, 415', async () => {
+  it('answers the framework\'s own refusals with codes: 405 with Allow, 414', async () => {
     const wrongMethod = await app.inject({ method: 'GET', url: '/v2/models/m/infer' });
     expect([wrongMethod.statusCode, wrongMethod.json().code, wrongMethod.headers['allow']]).toEqual([405, 'IM_METHOD_NOT_ALLOWED', 'POST']);
     const deleteStatus = await app.inject({ method: 'DELETE', url: '/v2/status' });
     expect([deleteStatus.statusCode, deleteStatus.json().code]).toEqual([405, 'IM_METHOD_NOT_ALLOWED']);
     const longName = await app.inject(`/v2/models/${'a'.repeat(300)}`);
     expect([longName.statusCode, longName.json().code]).toEqual([414, 'IM_URI_TOO_LONG']);
-    const text = await infer('hello', { 'content-type': 'text/plain' });
-    expect([text.statusCode, text.json().code]).toEqual([415, 'IM_UNSUPPORTED_MEDIA_TYPE']);
+  });
+
+  it('reads an infer body as JSON whatever its content type, or none (Triton\'s client sends none); only a body that does not parse is a 400', async () => {
+    // Reaching the service (503: no worker) proves the body parsed and passed the request check.
+    for (const contentType of [undefined, 'application/json', 'application/octet-stream', 'text/plain', 'application/json; charset=utf-8']) {
+      const res = await app.inject({
+        method: 'POST', url: '/v2/models/m/infer', payload: Buffer.from(JSON.stringify(okBody)),
+        headers: contentType === undefined ? {} : { 'content-type': contentType },
+      });
+      expect([contentType, res.statusCode, res.json().code]).toEqual([contentType, 503, 'IM_NO_WORKER']);
+    }
+    for (const contentType of [undefined, 'application/octet-stream', 'text/plain']) {
+      const res = await app.inject({
+        method: 'POST', url: '/v2/models/m/infer', payload: Buffer.from('hello'),
+        headers: contentType === undefined ? {} : { 'content-type': contentType },
+      });
+      expect([res.statusCode, Object.keys(res.json()).sort(), res.json().code]).toEqual([400, ['code', 'error'], 'IM_BAD_REQUEST']);
+      expect(res.json().error).toContain('not JSON');
+    }
+    const empty = await app.inject({ method: 'POST', url: '/v2/models/m/infer', payload: '' });
+    expect([empty.statusCode, empty.json().code]).toEqual([400, 'IM_BAD_REQUEST']);
+    const tooBig = await app.inject({ method: 'POST', url: '/v2/models/m/infer', payload: Buffer.from(JSON.stringify({ ...okBody, pad: 'x'.repeat(5_000) })) });
+    expect([tooBig.statusCode, tooBig.json().code]).toEqual([413, 'IM_PAYLOAD_TOO_LARGE']);
+  });
+
+  it('takes binary tensor data: a JSON header of Inference-Header-Content-Length bytes, then the raw FP32 bytes', async () => {
+    const header = JSON.stringify({ inputs: [{ name: 'x', datatype: 'FP32', shape: [2], parameters: { binary_data_size: 8 } }] });
+    const raw = Buffer.from([0, 0, 0x80, 0x3f, 0, 0, 0, 0x40]); // 1.0, 2.0 little-endian
+    const send = (payload: Buffer, length: number) => app.inject({
+      method: 'POST', url: '/v2/models/m/infer', payload,
+      headers: { 'content-type': 'application/octet-stream', 'inference-header-content-length': String(length) },
+    });
+    const ok = await send(Buffer.concat([Buffer.from(header), raw]), header.length);
+    expect([ok.statusCode, ok.json().code]).toEqual([503, 'IM_NO_WORKER']); // decoded and checked: only the worker is missing
+    const short = await send(Buffer.concat([Buffer.from(header), raw.subarray(0, 7)]), header.length);
+    expect([short.statusCode, short.json().code, short.json().error]).toEqual([400, 'IM_INVALID_INPUT', expect.stringContaining("input 'x': binary_data_size 8 runs past")]);
+    const wrongSize = JSON.stringify({ inputs: [{ name: 'x', datatype: 'FP32', shape: [2], parameters: { binary_data_size: 7 } }] });
+    const bad = await send(Buffer.concat([Buffer.from(wrongSize), raw.subarray(0, 7)]), wrongSize.length);
+    expect([bad.statusCode, bad.json().code, bad.json().error]).toEqual([400, 'IM_INVALID_INPUT', expect.stringContaining('7 bytes, FP32 [2] needs 8')]);
+    const extra = await send(Buffer.concat([Buffer.from(header), raw, Buffer.from([1])]), header.length);
+    expect([extra.statusCode, extra.json().code]).toEqual([400, 'IM_BAD_REQUEST']);
+    const badLength = await send(Buffer.concat([Buffer.from(header), raw]), header.length + 100);
+    expect([badLength.statusCode, badLength.json().code]).toEqual([400, 'IM_BAD_REQUEST']);
+    const noData = await infer({ inputs: [{ name: 'x', datatype: 'FP32', shape: [2] }] });
+    expect([noData.statusCode, noData.json().code]).toEqual([400, 'IM_INVALID_INPUT']);
+  });
+
+  it('announces exactly the extensions that work: binary tensor data, not the model repository it does not serve', async () => {
+    const meta = (await app.inject('/v2')).json();
+    expect(meta.extensions).toEqual(['binary_tensor_data', 'async_infer', 'websocket']);
+    expect((await app.inject({ method: 'POST', url: '/v2/repository/index' })).statusCode).toBe(404);
   });
 
   it('turns readiness and new requests away while draining', async () => {

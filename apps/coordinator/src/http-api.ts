@@ -1,7 +1,8 @@
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import {
-  errorBody, InferRequestJsonSchema, ModelNameSchema, ModelVersionSchema, type ApiErrorCode, type ServerMetadata,
+  binaryInputs, errorBody, INFERENCE_HEADER_CONTENT_LENGTH, InferRequestJsonSchema, ModelNameSchema, ModelVersionSchema, splitBinaryBody,
+  joinBinaryBody, tensorToBinary, tensorToJson, type ApiErrorCode, type InferRequestJson, type ServerMetadata,
 } from '@infermesh/contracts';
 import { formatIssues } from '@infermesh/config';
 import { dashboardHtml } from '@infermesh/telemetry';
@@ -12,7 +13,7 @@ import { ApiError, toApiError } from './api-error.js';
 import type { AsyncJobs } from './async-jobs.js';
 import type { ClientAuth } from './client-auth.js';
 import type { CoordinatorTelemetry } from './coordinator-telemetry.js';
-import type { InferenceService } from './inference-service.js';
+import type { InferenceService, TensorAnswer } from './inference-service.js';
 import type { LaneTable } from './lanes.js';
 import { requestDeadline, TIMEOUT_HEADER } from './request-deadline.js';
 import type { ResponseCache } from './response-cache.js';
@@ -72,8 +73,7 @@ function fromFramework(error: unknown): ApiError {
   const status = (error as { statusCode?: unknown })?.statusCode;
   if (!(error instanceof ApiError) && typeof status === 'number' && status >= 400 && status < 500) {
     const code = FRAMEWORK_STATUS[status] ?? 'IM_BAD_REQUEST';
-    const message = code === 'IM_UNSUPPORTED_MEDIA_TYPE' ? 'send the request as application/json' : (error as Error).message;
-    return new ApiError(code, message, { cause: error });
+    return new ApiError(code, (error as Error).message, { cause: error });
   }
   return toApiError(error);
 }
@@ -92,6 +92,30 @@ function clientError(error: Error & { code?: string }, socket: Duplex): void {
     );
   }
   socket.destroy();
+}
+
+/**
+ * Writes an answer as the request asked: JSON, or with the binary tensor data extension when an output asks
+ * for `binary_data` or the request for `binary_data_output` (JSON header, then each binary output's raw bytes).
+ */
+function sendAnswer(reply: FastifyReply, request: InferRequestJson, answer: TensorAnswer) {
+  const all = request.parameters?.['binary_data_output'] === true;
+  const asked = new Map((request.outputs ?? []).map((o) => [o.name, o.parameters?.['binary_data']]));
+  const binaryOf = (name: string): boolean => asked.get(name) === true || (all && asked.get(name) !== false);
+  const entries = Object.entries(answer.outputs);
+  if (!entries.some(([name]) => binaryOf(name))) return { ...answer, outputs: entries.map(([n, t]) => tensorToJson(n, t)) };
+  const parts: Uint8Array[] = [];
+  const outputs = entries.map(([name, tensor]) => {
+    if (!binaryOf(name)) return tensorToJson(name, tensor);
+    const bytes = tensorToBinary(tensor);
+    parts.push(bytes);
+    return { name, datatype: tensor.datatype, shape: tensor.shape, parameters: { binary_data_size: bytes.length } };
+  });
+  const { body, headerLength } = joinBinaryBody({ ...answer, outputs }, parts);
+  return reply
+    .header('content-type', 'application/octet-stream')
+    .header(INFERENCE_HEADER_CONTENT_LENGTH, String(headerLength))
+    .send(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
 }
 
 /** The Open Inference Protocol (KServe v2) REST API, plus async results and a status page. */
@@ -129,8 +153,29 @@ export function buildHttpApi(options: HttpApiOptions) {
   });
   if (auth) app.addHook('onRequest', auth.hook);
 
-  // Only JSON bodies: text/plain is not an inference request (415, not a confusing 400).
-  app.removeContentTypeParser('text/plain');
+  // The Open Inference Protocol's clients send JSON with any content type or none (Triton's sends none):
+  // every body is read as JSON whatever its content type; only a body that does not parse is refused (400).
+  const binaryParts = new WeakMap<FastifyRequest, Uint8Array>();
+  app.removeAllContentTypeParsers();
+  // With `Inference-Header-Content-Length` (binary tensor data extension) the JSON header is parsed here and
+  // the raw tensor bytes are kept aside for the route, which decodes them straight into typed arrays.
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) => {
+    const buffer = body as Buffer;
+    const headerLength = request.headers[INFERENCE_HEADER_CONTENT_LENGTH];
+    try {
+      if (headerLength !== undefined) {
+        const length = /^\d{1,12}$/.test(String(headerLength)) ? Number(headerLength) : Number.NaN;
+        const split = splitBinaryBody(buffer, length);
+        binaryParts.set(request, split.binary);
+        return done(null, split.header);
+      }
+      if (buffer.length === 0) return done(null, undefined);
+      done(null, JSON.parse(buffer.toString('utf8')));
+    } catch (error) {
+      if (error instanceof ApiError) return done(error, undefined);
+      done(new ApiError('IM_BAD_REQUEST', `the body is not JSON: ${(error as Error).message}`, { cause: error }), undefined);
+    }
+  });
   app.setErrorHandler((error, request, reply) => {
     const api = fromFramework(error);
     if (api.code === 'IM_INTERNAL') request.log.error({ err: error }, 'request failed');
@@ -154,7 +199,8 @@ export function buildHttpApi(options: HttpApiOptions) {
   app.get('/v2', async (): Promise<ServerMetadata> => ({
     name: 'infermesh',
     version: options.version,
-    extensions: ['model_repository', 'async_infer', 'websocket'],
+    // Exactly the extensions that work (docs/protocol.md); model_repository, statistics and model_configuration are not served yet.
+    extensions: ['binary_tensor_data', 'async_infer', 'websocket'],
   }));
   app.get('/v2/status', async () => ({
     ready: options.ready(),
@@ -186,12 +232,14 @@ export function buildHttpApi(options: HttpApiOptions) {
     try {
       const body = InferRequestJsonSchema.safeParse(req.body);
       if (!body.success) throw new ApiError('IM_BAD_REQUEST', formatIssues(body.error).join('; '));
+      const binaryPart = binaryParts.get(req);
+      const binary = binaryPart ? binaryInputs(body.data.inputs, binaryPart) : undefined;
       const deadline = requestDeadline({ header: req.headers[TIMEOUT_HEADER], parameters: body.data.parameters }, options.requestTimeoutMs);
       const prefer = String(req.headers.prefer ?? '');
       if (/\brespond-async\b/.test(prefer)) {
         service.resolve(name, version);
         const id = jobs.submit(() =>
-          service.infer(name, version, body.data, { trace, deadline }).then(
+          service.infer(name, version, body.data, { trace, deadline, binary }).then(
             (response) => {
               telemetry.requests.finish(trace, 'ok');
               return response;
@@ -212,10 +260,10 @@ export function buildHttpApi(options: HttpApiOptions) {
       const onClose = (): void => abort.abort();
       reply.raw.once('close', onClose);
       try {
-        const response = await service.infer(name, version, body.data, { signal: abort.signal, trace, deadline });
-        const cache = response.parameters?.['infermesh_cache'];
+        const answer = await service.inferTensors(name, version, body.data, { signal: abort.signal, trace, deadline, binary });
+        const cache = answer.parameters?.['infermesh_cache'];
         if (cache !== undefined) reply.header('x-infermesh-cache', String(cache));
-        return response;
+        return sendAnswer(reply, body.data, answer);
       } finally {
         reply.raw.off('close', onClose);
       }

@@ -1,6 +1,6 @@
 import {
   ApiError, decodeInferRequest, tensorToJson, type InferItem, type InferRequestJson, type InferResponseJson, type ModelMetadata,
-  type ModelSpec,
+  type ModelSpec, type Tensor, type TensorMap,
 } from '@infermesh/contracts';
 import type { ModelRegistry } from '@infermesh/registry';
 import { toApiError, toApiErrorOfItem } from './api-error.js';
@@ -23,7 +23,12 @@ export interface InferOptions {
   signal?: AbortSignal | undefined;
   /** The request's trace: stages are recorded in it, and the model it resolved to. */
   trace?: RequestTrace | undefined;
+  /** Inputs that arrived as binary tensor data, already typed (binaryInputs): decoded once, never through JSON. */
+  binary?: ReadonlyMap<string, Tensor> | undefined;
 }
+
+/** A request's answer with typed outputs, before they are written as JSON or binary data. */
+export type TensorAnswer = Omit<InferResponseJson, 'outputs'> & { outputs: TensorMap };
 
 /** A request's answer and who computed it: the model worker, and the processors when disaggregated. */
 interface Computed extends Served {
@@ -115,12 +120,19 @@ export class InferenceService {
     return { result: post.result, workerId: model.workerId, processors };
   }
 
+  /** The protocol's JSON answer: the typed answer with each output written as JSON. */
   async infer(name: string, version: string | undefined, request: InferRequestJson, options: InferOptions): Promise<InferResponseJson> {
+    const answer = await this.inferTensors(name, version, request, options);
+    return { ...answer, outputs: Object.entries(answer.outputs).map(([n, t]) => tensorToJson(n, t)) };
+  }
+
+  /** The one path of a request: its answer with the outputs as typed tensors (binary data, or JSON via `infer`). */
+  async inferTensors(name: string, version: string | undefined, request: InferRequestJson, options: InferOptions): Promise<TensorAnswer> {
     const { trace, deadline, signal } = options;
     const asked = this.resolve(name, version);
     trace?.resolved(asked.name, asked.version);
     const limits = { maxElements: this.#limits.maxElements };
-    let decoded = decodeInferRequest(asked, request, limits);
+    let decoded = decodeInferRequest(asked, request, limits, options.binary);
     const parameters = request.parameters ?? {};
     const item = { id: request.id ?? `r${++this.#sequence}`, inputs: decoded.inputs, parameters, outputs: decoded.outputs };
     // A sharded model routes on the client's routing key, else on the request's fingerprint.
@@ -130,7 +142,7 @@ export class InferenceService {
     const route = this.#lanes.resolve(asked, routingKey);
     const spec = route.spec;
     if (spec !== asked) {
-      decoded = decodeInferRequest(spec, request, limits);
+      decoded = decodeInferRequest(spec, request, limits, options.binary);
       item.inputs = decoded.inputs;
       item.outputs = decoded.outputs;
       fingerprint = undefined;
@@ -173,7 +185,7 @@ export class InferenceService {
           ...(cacheState ? { infermesh_cache: cacheState } : {}),
           ...(route.fallbackFrom ? { infermesh_fallback_from: route.fallbackFrom } : {}),
         },
-        outputs: Object.entries(answer.outputs).map(([n, t]) => tensorToJson(n, t)),
+        outputs: answer.outputs,
       };
     } catch (error) {
       throw toApiError(error);

@@ -18,7 +18,8 @@ export const InferInputJsonSchema = z.object({
   shape: ShapeSchema,
   datatype: DatatypeSchema,
   parameters: ParametersSchema.optional(),
-  data: z.array(NestedDataSchema),
+  /** Absent when the input travels as binary tensor data (`parameters.binary_data_size`). */
+  data: z.array(NestedDataSchema).optional(),
 });
 export type InferInputJson = z.infer<typeof InferInputJsonSchema>;
 

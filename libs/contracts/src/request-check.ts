@@ -1,7 +1,7 @@
 import { ApiError } from './errors.js';
 import type { InferRequestJson } from './inference-protocol.js';
 import type { ModelSpec } from './model-spec.js';
-import { elementCount, shapeFits, type TensorMap } from './tensor.js';
+import { elementCount, shapeFits, type Tensor, type TensorMap } from './tensor.js';
 import { tensorFromJson } from './tensor-json.js';
 
 export interface DecodedRequest {
@@ -26,7 +26,9 @@ function invalid(message: string): ApiError {
  * done, and decodes it into typed tensors. Every mismatch is refused with IM_INVALID_INPUT and a
  * message that names the input and what was expected.
  */
-export function decodeInferRequest(spec: ModelSpec, request: InferRequestJson, limits: DecodeLimits): DecodedRequest {
+export function decodeInferRequest(
+  spec: ModelSpec, request: InferRequestJson, limits: DecodeLimits, binary?: ReadonlyMap<string, Tensor>,
+): DecodedRequest {
   const byName = new Map(request.inputs.map((i) => [i.name, i]));
   if (byName.size !== request.inputs.length) throw invalid('an input name appears more than once');
   for (const name of byName.keys()) {
@@ -57,7 +59,8 @@ export function decodeInferRequest(spec: ModelSpec, request: InferRequestJson, l
       if (rows !== undefined && r !== rows) throw invalid(`inputs disagree on the batch dimension (${rows} vs ${r})`);
       rows = r;
     }
-    inputs[s.name] = tensorFromJson(input);
+    // An input sent as binary tensor data was decoded to its typed array already (binaryInputs).
+    inputs[s.name] = binary?.get(s.name) ?? tensorFromJson(input);
   }
   const outputs = (request.outputs ?? []).map((o) => o.name);
   for (const name of outputs) {

@@ -28,6 +28,7 @@ function invalid(name: string, message: string): ApiError {
  */
 export function tensorFromJson(input: InferInputJson): Tensor {
   const { name, datatype, shape } = input;
+  if (input.data === undefined) throw invalid(name, 'has neither data nor binary data (parameters.binary_data_size)');
   const flat: unknown[] = [];
   flatten(input.data, flat, 0);
   const expected = elementCount(shape);

@@ -51,9 +51,63 @@ describe('bad input over HTTP gets a documented 4xx and the processes keep servi
     expect(res).toMatchObject({ status: 413, body: { code: 'IM_PAYLOAD_TOO_LARGE' } });
   });
 
-  it('a body that is not JSON', async () => {
-    const res = await http(cluster, '/v2/models/mlp/infer', { method: 'POST', body: 'hello', headers: { 'content-type': 'text/plain' } });
-    expect(res).toMatchObject({ status: 415, body: { code: 'IM_UNSUPPORTED_MEDIA_TYPE' } });
+  it('a body that is not JSON, whatever its content type, is a 400 with the protocol\'s error body', async () => {
+    for (const headers of [{ 'content-type': 'text/plain' }, { 'content-type': 'application/octet-stream' }, {}] as Record<string, string>[]) {
+      const res = await http(cluster, '/v2/models/mlp/infer', { method: 'POST', body: new TextEncoder().encode('hello'), headers });
+      expect(res).toMatchObject({ status: 400, body: { code: 'IM_BAD_REQUEST', error: expect.stringContaining('not JSON') } });
+    }
+  });
+
+  it('a JSON body with no content type, or another one, is served (Triton\'s client sends none)', async () => {
+    for (const headers of [{}, { 'content-type': 'application/octet-stream' }, { 'content-type': 'text/plain' }] as Record<string, string>[]) {
+      // A byte array body: fetch adds no content type of its own.
+      const res = await http(cluster, '/v2/models/mlp/infer', { method: 'POST', body: new TextEncoder().encode(JSON.stringify(mlp())), headers });
+      expect([headers, res.status, res.body.outputs?.[0]?.shape]).toEqual([headers, 200, [1, 16]]);
+    }
+  });
+
+  it('binary tensor data: the JSON header, then the raw FP32 bytes, as the extension specifies, is served like the JSON form', async () => {
+    const values = mlpInput(1, 3);
+    const header = JSON.stringify({ inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 64], parameters: { binary_data_size: 256 } }] });
+    const raw = new Uint8Array(Float32Array.from(values).buffer);
+    const body = new Uint8Array([...new TextEncoder().encode(header), ...raw]);
+    const send = (b: Uint8Array, length: number) => http(cluster, '/v2/models/mlp/infer', {
+      method: 'POST', body: b, headers: { 'content-type': 'application/octet-stream', 'inference-header-content-length': String(length) },
+    });
+    const binary = await send(body, header.length);
+    const json = await http(cluster, '/v2/models/mlp/infer', { json: mlp() });
+    expect(binary.status).toBe(200);
+    expect(binary.body.outputs).toEqual(json.body.outputs);
+    // Binary output: the JSON header, then the output's raw bytes; the same values as the JSON answer.
+    const outHeader = JSON.stringify({ inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 64], data: values }], outputs: [{ name: json.body.outputs[0].name, parameters: { binary_data: true } }] });
+    const res = await fetch(`${cluster.url}/v2/models/mlp/infer`, { method: 'POST', body: new TextEncoder().encode(outHeader) });
+    const length = Number(res.headers.get('inference-header-content-length'));
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    const head = JSON.parse(new TextDecoder().decode(bytes.subarray(0, length)));
+    expect(head.outputs[0]).toEqual({ name: json.body.outputs[0].name, datatype: 'FP32', shape: [1, 16], parameters: { binary_data_size: 64 } });
+    expect(bytes.length).toBe(length + 64);
+    expect([...new Float32Array(bytes.slice(length).buffer)]).toEqual(json.body.outputs[0].data);
+    const short = await send(body.subarray(0, body.length - 4), header.length);
+    expect(short).toMatchObject({ status: 400, body: { code: 'IM_INVALID_INPUT', error: expect.stringContaining("input 'input'") } });
+  });
+
+  it('binary BYTES input: each element a 4-byte little-endian length, then its UTF-8 bytes; the same answer as JSON', async () => {
+    const texts = ['a great film', 'dull and bad'];
+    const parts = texts.map((t) => new TextEncoder().encode(t));
+    const raw = new Uint8Array(parts.reduce((n, p) => n + 4 + p.length, 0));
+    let at = 0;
+    for (const p of parts) {
+      new DataView(raw.buffer).setUint32(at, p.length, true);
+      raw.set(p, at + 4);
+      at += 4 + p.length;
+    }
+    const header = JSON.stringify({ inputs: [{ name: 'text', datatype: 'BYTES', shape: [2], parameters: { binary_data_size: raw.length } }] });
+    const res = await http(cluster, '/v2/models/sentiment/infer', {
+      method: 'POST', body: new Uint8Array([...new TextEncoder().encode(header), ...raw]), headers: { 'inference-header-content-length': String(header.length) },
+    });
+    const json = await http(cluster, '/v2/models/sentiment/infer', { json: { inputs: [{ name: 'text', datatype: 'BYTES', shape: [2], data: texts }] } });
+    expect(json.status).toBe(200);
+    expect([res.status, res.body.outputs]).toEqual([200, json.body.outputs]);
   });
 
   it('an unknown route and an unknown async id', async () => {

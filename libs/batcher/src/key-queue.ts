@@ -170,7 +170,7 @@ export class KeyQueue<I, R> {
     };
     const fits = (w: Waiter<I, R>): boolean => rows + (w.group === undefined ? w.rows : w.group.rows) <= cap;
     if (reason === 'deadline') {
-      const urgent = [...this.#urgent].sort((a, b) => (deadline ?? 0) - (b.deadline ?? 0));
+      const urgent = [...this.#urgent].sort((a, b) => (a.deadline ?? 0) - (b.deadline ?? 0));
       for (const w of urgent) if (w.state === 'queued' && w.level !== undefined && fits(w)) take(w);
     }
     for (let w = this.#queue.first(); w !== undefined; w = this.#queue.first()) {

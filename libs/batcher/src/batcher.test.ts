@@ -21,6 +21,29 @@ describe('Batcher flush rules', () => {
     expect(await Promise.all(ps)).toEqual([2, 4, 6, 8]);
   });
 
+  it('orders urgent items by their own deadlines (issue 17 bug 1: the comparator read an undefined outer deadline)', async () => {
+    const clock = new ManualClock();
+    const batches: number[][] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const b = new Batcher<number, number>({
+      clock, maxBatchSize: 10, maxDelayMs: 1_000, maxInFlightBatches: 1, deadlineMarginMs: 100,
+      run: async (items) => {
+        batches.push(items);
+        if (batches.length === 1) await gate;
+        return items;
+      },
+    });
+    const first = b.add(0, { deadline: 5_000 });
+    clock.advance(1_000); // the first item leaves alone and holds the only in-flight slot
+    // Each is urgent as it arrives (within the 100 ms margin), in an order that is not deadline order.
+    const ps = [[7, 1_090], [5, 1_050], [6, 1_070], [8, 1_095]].map(([n, d]) => b.add(n!, { deadline: d! }));
+    expect(batches).toEqual([[0]]);
+    release();
+    await Promise.all([first, ...ps]);
+    expect(batches).toEqual([[0], [5, 6, 7, 8]]);
+  });
+
   it('sends a batch exactly when its oldest item has waited maxDelayMs', async () => {
     const clock = new ManualClock();
     const { calls, run } = recordingRunner(double);

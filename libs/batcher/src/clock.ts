@@ -8,14 +8,15 @@ export interface Clock {
   clearTimeout(handle: unknown): void;
 }
 
-/** Wall-clock time (`Date.now()`, so deadlines are epoch ms) and the global timers, unref'd. */
+/**
+ * Wall-clock time (`Date.now()`, so deadlines are epoch ms) and the global timers. The timers keep the
+ * process alive: the batcher only has timers while items are queued (the delay and deadline timers),
+ * and a script awaiting a partly filled batch must see it flush. An idle batcher holds no timer.
+ */
 export const systemClock: Clock = {
   now: () => Date.now(),
   setTimeout(fn, ms) {
-    const t = setTimeout(fn, ms);
-    // A pending flush timer must not keep a process alive that has nothing else to do.
-    t.unref?.();
-    return t;
+    return setTimeout(fn, ms);
   },
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };

@@ -1,5 +1,5 @@
 import type { TensorMap } from '@infermesh/contracts';
-import { createStore, type KeyValueStore, type StoreStats } from '@infermesh/kvstore';
+import { createStore, type GetOrComputeStatus, type KeyValueStore, type StoreStats } from '@infermesh/kvstore';
 
 /** What the cache keeps of an answer: the outputs and the worker that computed them. */
 export interface CachedAnswer {
@@ -57,16 +57,10 @@ export class ResponseCache {
    * lookup in the store. A caller that joins an identical computation in flight counts as a miss.
    */
   async through(key: string, ttlMs: number, compute: () => Promise<CachedAnswer>, signal?: AbortSignal): Promise<{ answer: CachedAnswer; hit: boolean }> {
+    const status: GetOrComputeStatus = {};
     const ttl = Math.min(ttlMs, this.#maxTtlMs ?? Infinity);
-    let hit = true;
-    const answer = await this.#store.getOrCompute(
-      key,
-      () => {
-        hit = false;
-        return compute();
-      },
-      { ttlMs: ttl, ...(signal ? { signal } : {}) },
-    );
+    const answer = await this.#store.getOrCompute(key, () => compute(), { ttlMs: ttl, status, ...(signal ? { signal } : {}) });
+    const hit = status.outcome === 'hit';
     if (hit) this.#hits++;
     else this.#misses++;
     return { answer, hit };

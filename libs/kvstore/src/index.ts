@@ -5,7 +5,7 @@ export { RedisStore } from './redis-store.js';
 export type { MemorySetOptions } from './memory-store.js';
 export { msgpackCodec, jsonCodec } from './codec.js';
 export type { Codec } from './codec.js';
-export type { KeyValueStore, KeyValueStoreEvents, SetOptions, GetOrComputeOptions, Compute } from './key-value-store.js';
+export type { KeyValueStore, KeyValueStoreEvents, SetOptions, GetOrComputeOptions, GetOrComputeStatus, Compute } from './key-value-store.js';
 export type { StoreStats, MemoryStats, SqliteStats, RedisStats } from './stats.js';
 export {
   MemoryStoreOptionsSchema, SqliteStoreOptionsSchema, RedisStoreOptionsSchema, SqliteOptionsSchema, RedisOptionsSchema,

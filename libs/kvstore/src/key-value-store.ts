@@ -6,9 +6,20 @@ export interface SetOptions {
   ttlMs?: number;
 }
 
+/**
+ * What one `getOrCompute` call did, filled in by the call (in the manner of lru-cache's `status`):
+ * `hit` the value was in the store; `miss` this call ran `compute`; `joined` it shared the result of an
+ * identical call already in flight (which may itself have been a hit or a miss).
+ */
+export interface GetOrComputeStatus {
+  outcome?: 'hit' | 'miss' | 'joined';
+}
+
 export interface GetOrComputeOptions extends SetOptions {
   /** Stops this caller waiting (rejects with `AbortedError`); see the README for what happens to the computation. */
   signal?: AbortSignal;
+  /** Filled in with what the call did: one lookup tells the caller whether it was a hit. */
+  status?: GetOrComputeStatus;
 }
 
 /** The computation behind `getOrCompute`. Its signal aborts only when every waiter of the flight has aborted. */

@@ -4,6 +4,7 @@ import { FakeClock } from '../tests/fake-clock.js';
 import { jsonCodec } from './codec.js';
 import { StoreClosedError, ValueTooLargeError } from './errors.js';
 import { MemoryStore } from './memory-store.js';
+import { expectStatusReported } from '../tests/status-check.js';
 
 describe('MemoryStore', () => {
   it('evicts the least recently used entry at the entry bound', async () => {
@@ -115,5 +116,12 @@ describe('MemoryStore', () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+
+describe('getOrCompute status', () => {
+  it('reports miss, joined and hit', async () => {
+    await expectStatusReported(new MemoryStore<{ n: number }>());
   });
 });

@@ -133,9 +133,10 @@ export class MemoryStore<V, K = string> extends EventEmitter<KeyValueStoreEvents
     const hit = this.#lru.get(k);
     if (hit !== undefined) {
       this.#hits += 1;
+      if (options?.status) options.status.outcome = 'hit';
       return Promise.resolve(hit as V);
     }
-    return computeThrough(this.#flights, this.#target, k, compute, options?.ttlMs, options?.signal);
+    return computeThrough(this.#flights, this.#target, k, compute, options?.ttlMs, options?.signal, options?.status);
   }
 
   memoryStats(): MemoryStats {

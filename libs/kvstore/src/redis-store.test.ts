@@ -6,6 +6,7 @@ import { createStore } from './create-store.js';
 import { BackendUnavailableError } from './errors.js';
 import type { RedisStoreOptions } from './options.js';
 import { RedisStore } from './redis-store.js';
+import { expectStatusReported } from '../tests/status-check.js';
 
 let server: RedisServer;
 let raw: Redis;
@@ -130,5 +131,14 @@ describe('RedisStore', () => {
     await degraded;
     expect((await degradedStore.stats()).redis?.degraded).toBe(true);
     await degradedStore.close();
+  });
+});
+
+
+describe('getOrCompute status', () => {
+  it('reports miss, joined and hit', async () => {
+    const store = await createStore<{ n: number }>(options());
+    await expectStatusReported(store);
+    await store.close();
   });
 });

@@ -142,7 +142,7 @@ export class RedisStore<V, K = string> extends EventEmitter<KeyValueStoreEvents>
 
   getOrCompute(key: K, compute: Compute<V>, options?: GetOrComputeOptions): Promise<V> {
     if (this.#closed) return Promise.reject(new StoreClosedError());
-    return computeThrough(this.#flights, this.#target, this.#key(key), compute, options?.ttlMs, options?.signal);
+    return computeThrough(this.#flights, this.#target, this.#key(key), compute, options?.ttlMs, options?.signal, options?.status);
   }
 
   async stats(): Promise<StoreStats> {

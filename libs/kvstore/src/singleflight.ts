@@ -1,4 +1,5 @@
 import { AbortedError } from './errors.js';
+import type { GetOrComputeStatus } from './key-value-store.js';
 
 interface Flight<V> {
   readonly promise: Promise<V>;
@@ -16,6 +17,11 @@ export class Singleflight<V> {
 
   get inFlight(): number {
     return this.#flights.size;
+  }
+
+  /** A flight for `key` is running now: a caller would join it. */
+  has(key: string): boolean {
+    return this.#flights.has(key);
   }
 
   run(key: string, work: (signal: AbortSignal) => Promise<V>, signal?: AbortSignal): Promise<V> {
@@ -80,12 +86,18 @@ export function computeThrough<V>(
   compute: (signal: AbortSignal) => V | Promise<V>,
   ttlMs: number | undefined,
   signal: AbortSignal | undefined,
+  status?: GetOrComputeStatus,
 ): Promise<V> {
+  if (status && flights.has(key)) status.outcome = 'joined';
   return flights.run(
     key,
     async (flightSignal) => {
       const cached = await target.get(key);
-      if (cached !== undefined) return cached;
+      if (cached !== undefined) {
+        if (status) status.outcome ??= 'hit';
+        return cached;
+      }
+      if (status) status.outcome ??= 'miss';
       const value = await compute(flightSignal);
       if (!flightSignal.aborted) await target.set(key, value, ttlMs);
       return value;

@@ -9,6 +9,7 @@ import { createStore } from './create-store.js';
 import { StoreClosedError, ValueTooLargeError } from './errors.js';
 import type { SqliteStoreOptions } from './options.js';
 import { SqliteStore } from './sqlite-store.js';
+import { expectStatusReported } from '../tests/status-check.js';
 
 let dir: string;
 let path: string;
@@ -150,5 +151,14 @@ describe('SqliteStore', () => {
     const behind = await SqliteStore.open({ tier: 'sqlite', sqlite: { path: behindPath } });
     expect((await behind.stats()).sqlite?.entries).toBe(0);
     await behind.close();
+  });
+});
+
+
+describe('getOrCompute status', () => {
+  it('reports miss, joined and hit', async () => {
+    const store = await open<{ n: number }>();
+    await expectStatusReported(store);
+    await store.close();
   });
 });

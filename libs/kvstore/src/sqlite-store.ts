@@ -172,7 +172,7 @@ export class SqliteStore<V, K = string> extends EventEmitter<KeyValueStoreEvents
 
   getOrCompute(key: K, compute: Compute<V>, options?: GetOrComputeOptions): Promise<V> {
     if (this.#closed) return Promise.reject(new StoreClosedError());
-    return computeThrough(this.#flights, this.#target, this.#key(key), compute, options?.ttlMs, options?.signal);
+    return computeThrough(this.#flights, this.#target, this.#key(key), compute, options?.ttlMs, options?.signal, options?.status);
   }
 
   /** Writes every pending write-behind entry now, in one transaction. A no-op with write-through. */

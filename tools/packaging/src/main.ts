@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkApps } from './apps-check.js';
+import { checkInstalledTypes } from './types-check.js';
 import { compareExports, importPackage } from './import-check.js';
 import { runAttw, runPublint } from './lint-tarball.js';
 import { packLibraries, type PackedLibrary } from './pack.js';
@@ -108,7 +109,26 @@ async function installAndImportAll(): Promise<void> {
     log(`  ${p.name}: import ESM + CJS ${status}`);
   });
   if (packed.some((p) => p.name === '@infermesh/batcher')) await batcherInPlainScripts();
+  await installedTypes();
   if (packedApps.length === apps.length && apps.length > 0) await appsFromBins();
+}
+
+/** `tsc --strict --skipLibCheck false` over an ESM and a CommonJS file importing every installed library. */
+async function installedTypes(): Promise<void> {
+  const tTypes = performance.now();
+  const result = await checkInstalledTypes(workspaceRoot, scratchDir, packed.map((p) => p.name));
+  const ok = result.code === 0;
+  if (!ok) {
+    const lines = `${result.stdout}${result.stderr}`.trim().split('\n');
+    for (const p of packed) {
+      const mine = lines.filter((l) => l.includes(`node_modules/${p.name}/`));
+      if (mine.length > 0) report(p.name).errors.push(`strict tsc (skipLibCheck false):\n${mine.join('\n')}`);
+    }
+    if (!packed.some((p) => report(p.name).errors.some((e) => e.startsWith('strict tsc')))) {
+      appErrors.push(`strict tsc over the installed libraries failed:\n${lines.join('\n')}`);
+    }
+  }
+  log(`strict tsc (ESM .mts + CommonJS .cts, skipLibCheck false) over ${packed.length} installed libraries ${ok ? 'ok' : 'FAIL'} (${seconds(tTypes)})`);
 }
 
 /** Coordinator and worker from the installed bins, the worker serving the demo models, one sentiment answer. */

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { ConfigInvalidError, loadConfig } from '@infermesh/config';
 import { describe, expect, it } from 'vitest';
-import { WorkerConfigSchema } from './config.js';
+import { repositoryFolder, WorkerConfigSchema } from './config.js';
 
 const DEMO = fileURLToPath(new URL('../../../examples/demo.yaml', import.meta.url));
 
@@ -9,8 +9,15 @@ describe('worker config', () => {
   it.each(['workers.0', 'workers.1'])('accepts the demo config section %s', (section) => {
     const c = loadConfig(WorkerConfigSchema, { file: DEMO, section });
     expect(c.coordinators).toEqual(['ws://127.0.0.1:9100']);
-    expect(c.repository).toBe('.infermesh/models');
+    expect(repositoryFolder(c)).toBe('.infermesh/models');
     expect(c.maxConcurrency).toBe(4);
+  });
+
+  it('serves the demo models from the user cache unless a repository is given', () => {
+    const c = loadConfig(WorkerConfigSchema, { overrides: { listen: { port: 0 }, demoModels: true } });
+    expect(repositoryFolder(c)).toMatch(/infermesh\/models$/);
+    expect(repositoryFolder(c)).not.toBe('.infermesh/models');
+    expect(repositoryFolder({ ...c, repository: '/srv/models' })).toBe('/srv/models');
   });
 
   it('needs a coordinator to dial or a port to listen on', () => {

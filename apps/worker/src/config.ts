@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import type { FlagTable } from '@infermesh/config';
 import { PeerAddressSchema, WorkerRoleSchema } from '@infermesh/contracts';
+import { defaultModelCache } from '@infermesh/models';
 import { z } from 'zod';
 
 export const WorkerConfigSchema = z.object({
@@ -11,8 +12,13 @@ export const WorkerConfigSchema = z.object({
    * only the models' pre- and post-processing, for the coordinator's disaggregated placement.
    */
   role: WorkerRoleSchema.default('model'),
-  /** Model repository folder (one folder per model, numbered versions inside). */
-  repository: z.string().min(1).default('.infermesh/models'),
+  /**
+   * Model repository folder (one folder per model, numbered versions inside). Absent: `.infermesh/models`,
+   * or with `demoModels` the user's cache folder (`~/.cache/infermesh/models`).
+   */
+  repository: z.string().min(1).optional(),
+  /** Write the demo models (sentiment, mlp, noop) into the repository first (the ones present are kept). */
+  demoModels: z.boolean().default(false),
   /** Models to load from the repository; empty loads every model. */
   models: z.array(z.string()).default([]),
   /** The shards this worker holds of every sharded model it loads; empty: all of them. */
@@ -42,10 +48,16 @@ export const WorkerConfigSchema = z.object({
 });
 export type WorkerConfig = z.infer<typeof WorkerConfigSchema>;
 
+/** The repository folder a worker loads: the configured one, else the demo-model cache or `.infermesh/models`. */
+export function repositoryFolder(config: Pick<WorkerConfig, 'repository' | 'demoModels'>): string {
+  return config.repository ?? (config.demoModels ? defaultModelCache() : '.infermesh/models');
+}
+
 export const WORKER_FLAGS: FlagTable = {
   id: { path: 'id', type: 'string', description: 'worker name in status and logs' },
   role: { path: 'role', type: 'string', description: 'model|processor: run models, or only their pre- and post-processing' },
-  repository: { path: 'repository', type: 'string', description: 'model repository folder' },
+  repository: { path: 'repository', type: 'string', description: 'model repository folder (default .infermesh/models; with --demo-models ~/.cache/infermesh/models)' },
+  'demo-models': { path: 'demoModels', type: 'boolean', description: 'write the demo models (sentiment, mlp, noop) into the repository first, then serve them' },
   model: { path: 'models', type: 'list', description: 'model to load (repeat; default: all)' },
   shard: { path: 'shards', type: 'list', description: 'shard(s) held of each sharded model (default: all)' },
   host: { path: 'listen.host', type: 'string', description: 'address to listen on for a dialling coordinator' },

@@ -1,15 +1,16 @@
 import { ConfigError, loadProgramConfig } from '@infermesh/config';
 import { modelVersionKey, workerProtocol, type WorkerErrorCode, type WorkerInfo } from '@infermesh/contracts';
+import { writeModelRepository } from '@infermesh/models';
 import { loadModelRepository } from '@infermesh/registry';
 import { JsRuntime, OnnxRuntime } from '@infermesh/runtime';
 import { dial, listen, type Handlers, type Peer } from '@infermesh/transport';
 import { createLogger, createMetrics, Tracer } from '@infermesh/telemetry';
 import { BatchTelemetry } from './batch-telemetry.js';
-import { WORKER_FLAGS, WorkerConfigSchema } from './config.js';
+import { repositoryFolder, WORKER_FLAGS, WorkerConfigSchema } from './config.js';
 import { listenMetrics } from './metrics-server.js';
 import { ModelHost } from './model-host.js';
 
-const USAGE = 'usage: worker [--config FILE] [--role model|processor] [--port N] [--coordinator HOST:PORT] [--model NAME]... [--metrics-port N]';
+const USAGE = 'usage: worker [--config FILE] [--role model|processor] [--repository DIR] [--demo-models] [--port N] [--coordinator HOST:PORT] [--model NAME]... [--metrics-port N]';
 
 
 /** Too many batches at once: the worker refuses rather than queue without bound (a fault: the coordinator tries another worker). */
@@ -26,7 +27,12 @@ async function main(): Promise<void> {
   const metrics = createMetrics();
   const telemetry = new BatchTelemetry(new Tracer(), metrics);
 
-  const repository = await loadModelRepository(config.repository, config.models.length ? { models: config.models } : {});
+  const folder = repositoryFolder(config);
+  if (config.demoModels) {
+    const written = await writeModelRepository({ out: folder });
+    log.info({ repository: folder, written: written.filter((w) => w.status === 'written').map((w) => w.name) }, 'demo models ready');
+  }
+  const repository = await loadModelRepository(folder, config.models.length ? { models: config.models } : {});
   const threads = { intraOpNumThreads: config.threads.intraOp, interOpNumThreads: config.threads.interOp };
   const host = await ModelHost.load(repository, { onnx: new OnnxRuntime(threads), js: new JsRuntime() }, { role: config.role });
   log.info({ role: config.role, models: host.specs.map((s) => modelVersionKey(s)) }, 'models loaded');

@@ -2,7 +2,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { APP_ENTRY, spawnApp, type Cluster } from '@infermesh/launcher';
-import { buildSentimentOnnx, sentimentVocabulary } from '@infermesh/tool-models';
+import { buildSentimentOnnx, sentimentVocabulary } from '@infermesh/models';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoCluster, demoRepository, http } from './fixtures.js';
 import { sentimentExpected } from './references.js';

@@ -1,6 +1,6 @@
 import {
   SENTIMENT_LABELS, bagOfWords, mlpReference, mlpWeights, sentimentReference, sentimentVocabulary, mulberry32,
-} from '@infermesh/tool-models';
+} from '@infermesh/models';
 
 const weights = mlpWeights();
 

@@ -19,7 +19,7 @@ export const APP_ENTRY = {
   coordinator: app('coordinator'),
   worker: app('worker'),
   // The demo-model builder is a workspace tool without a build yet: it always runs from source.
-  buildModels: fileURLToPath(new URL('../../../tools/models/src/main.ts', import.meta.url)),
+  buildModels: fileURLToPath(new URL('../../../libs/models/src/main.ts', import.meta.url)),
 } as const;
 
 /** Node arguments for an entry: TypeScript entries need tsx and the source condition, built ones nothing. */

@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { checkApps } from './apps-check.js';
+import { checkInstalledTypes } from './types-check.js';
 import { compareExports, importPackage } from './import-check.js';
 import { runAttw, runPublint } from './lint-tarball.js';
 import { packLibraries, type PackedLibrary } from './pack.js';
@@ -20,6 +22,9 @@ const workspaceRoot = findWorkspaceRoot(import.meta.dirname);
 const all = await discoverLibraries(workspaceRoot);
 for (const skipped of all.filter((l) => l.private)) log(`skip ${skipped.name}: private, never published`);
 const libraries = all.filter((l) => !l.private);
+// The publishable apps (coordinator, worker) are packed and installed with the libraries, then started from their bins.
+const apps = (await discoverLibraries(workspaceRoot, 'apps')).filter((a) => !a.private);
+const appErrors: string[] = [];
 if (libraries.length === 0) {
   log('no publishable library under libs/');
   process.exit(0);
@@ -44,9 +49,17 @@ await mkdir(tarballDir);
 log(`checking ${libraries.length} libraries in ${tmp} (${cores} cores)`);
 
 let packed: PackedLibrary[] = [];
+const packedApps: PackedLibrary[] = [];
 const tPack = performance.now();
 try {
-  const byName = await packLibraries(workspaceRoot, built, tarballDir);
+  const builtApps = apps.filter((a) => existsSync(join(a.root, 'dist')));
+  for (const a of apps.filter((x) => !builtApps.includes(x))) appErrors.push(`${a.name}: not built (${a.root}/dist missing)`);
+  const byName = await packLibraries(workspaceRoot, [...built, ...builtApps], tarballDir);
+  for (const a of builtApps) {
+    const p = byName.get(a.name);
+    if (p) packedApps.push(p);
+    else appErrors.push(`${a.name}: npm pack produced no tarball`);
+  }
   for (const library of built) {
     const p = byName.get(library.name);
     if (p) {
@@ -75,13 +88,14 @@ async function lintAll(): Promise<void> {
 async function installAndImportAll(): Promise<void> {
   if (packed.length === 0) return;
   const tInstall = performance.now();
-  const install = await installScratch(scratchDir, packed, peerVersions(workspaceRoot, libraries));
+  const install = await installScratch(scratchDir, [...packed, ...packedApps], peerVersions(workspaceRoot, libraries));
   if (install.code !== 0) {
     for (const p of packed) report(p.name).errors.push(`scratch npm install failed:\n${install.stderr.trim()}`);
+    appErrors.push('scratch npm install failed');
     log(`scratch install FAILED (${seconds(tInstall)})`);
     return;
   }
-  log(`scratch install of ${packed.length} tarballs ok (${seconds(tInstall)})`);
+  log(`scratch install of ${packed.length + packedApps.length} tarballs ok (${seconds(tInstall)})`);
   await mapLimit(packed, cores * 2, async (p) => {
     const r = report(p.name);
     const [esm, cjs] = await Promise.all([
@@ -95,6 +109,35 @@ async function installAndImportAll(): Promise<void> {
     log(`  ${p.name}: import ESM + CJS ${status}`);
   });
   if (packed.some((p) => p.name === '@infermesh/batcher')) await batcherInPlainScripts();
+  await installedTypes();
+  if (packedApps.length === apps.length && apps.length > 0) await appsFromBins();
+}
+
+/** `tsc --strict --skipLibCheck false` over an ESM and a CommonJS file importing every installed library. */
+async function installedTypes(): Promise<void> {
+  const tTypes = performance.now();
+  const result = await checkInstalledTypes(workspaceRoot, scratchDir, packed.map((p) => p.name));
+  const ok = result.code === 0;
+  if (!ok) {
+    const lines = `${result.stdout}${result.stderr}`.trim().split('\n');
+    for (const p of packed) {
+      const mine = lines.filter((l) => l.includes(`node_modules/${p.name}/`));
+      if (mine.length > 0) report(p.name).errors.push(`strict tsc (skipLibCheck false):\n${mine.join('\n')}`);
+    }
+    if (!packed.some((p) => report(p.name).errors.some((e) => e.startsWith('strict tsc')))) {
+      appErrors.push(`strict tsc over the installed libraries failed:\n${lines.join('\n')}`);
+    }
+  }
+  log(`strict tsc (ESM .mts + CommonJS .cts, skipLibCheck false) over ${packed.length} installed libraries ${ok ? 'ok' : 'FAIL'} (${seconds(tTypes)})`);
+}
+
+/** Coordinator and worker from the installed bins, the worker serving the demo models, one sentiment answer. */
+async function appsFromBins(): Promise<void> {
+  const tApps = performance.now();
+  const result = await checkApps(scratchDir, join(tmp, 'models'));
+  for (const line of result.lines) log(`  apps: ${line}`);
+  if (!result.ok) appErrors.push(...result.lines);
+  log(`apps from their bins ${result.ok ? 'ok' : 'FAIL'} (${seconds(tApps)})`);
 }
 
 /**
@@ -129,11 +172,12 @@ log('');
 log(renderTable(ordered));
 const details = renderDetails(ordered);
 if (details) log(`\n${details}`);
-log(`\n${ordered.length} libraries, ${failed.length} failed, total ${seconds(t0)}`);
+log(`\n${ordered.length} libraries, ${failed.length} failed; ${apps.length} apps ${appErrors.length === 0 ? 'ok' : 'FAILED'}, total ${seconds(t0)}`);
+for (const e of appErrors) log(`  apps: ${e}`);
 
-if (failed.length > 0 || keep) {
+if (failed.length > 0 || appErrors.length > 0 || keep) {
   log(`tarballs and scratch project kept in ${tmp}`);
 } else {
   await rm(tmp, { recursive: true, force: true });
 }
-process.exit(failed.length > 0 ? 1 : 0);
+process.exit(failed.length > 0 || appErrors.length > 0 ? 1 : 0);

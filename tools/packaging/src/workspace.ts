@@ -38,9 +38,9 @@ export function isPlaceholderSource(source: string): boolean {
   return code === '' || /^export\s*\{\s*\}\s*;?$/.test(code);
 }
 
-/** Every package under `libs/` (a folder with a package.json), sorted by folder name. */
-export async function discoverLibraries(workspaceRoot: string): Promise<LibraryPackage[]> {
-  const libsDir = join(workspaceRoot, 'libs');
+/** Every package under `libs/` (or `apps/`) (a folder with a package.json), sorted by folder name. */
+export async function discoverLibraries(workspaceRoot: string, folder: 'libs' | 'apps' = 'libs'): Promise<LibraryPackage[]> {
+  const libsDir = join(workspaceRoot, folder);
   const entries = await readdir(libsDir, { withFileTypes: true });
   const libraries: LibraryPackage[] = [];
   for (const entry of entries.filter((e) => e.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {

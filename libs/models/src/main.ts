@@ -1,18 +1,16 @@
 import { stat } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { writeModelRepository } from './write-model-repository.js';
+import { defaultModelCache, writeModelRepository } from './write-model-repository.js';
 
-const USAGE = `usage: build-models [--out DIR] [--mlp-dims 64,256,256,16] [--seed 42] [--force]
-Writes the demo model repository (sentiment, mlp, noop). Default DIR: <repo root>/.infermesh/models`;
-
-const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const USAGE = `usage: infermesh-models [DIR] [--out DIR] [--mlp-dims 64,256,256,16] [--seed 42] [--force]
+Writes the demo model repository (sentiment, mlp, noop) into DIR. Default DIR: ${defaultModelCache()}`;
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
     options: {
-      out: { type: 'string', default: join(repoRoot, '.infermesh', 'models') },
+      out: { type: 'string' },
       'mlp-dims': { type: 'string', default: '64,256,256,16' },
       seed: { type: 'string', default: '42' },
       force: { type: 'boolean', default: false },
@@ -23,10 +21,13 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
+  if (positionals.length > 1 || (positionals.length === 1 && values.out !== undefined)) {
+    throw new Error('give the repository folder once: as DIR or as --out DIR');
+  }
   const mlpDims = values['mlp-dims'].split(',').map((d) => Number(d.trim()));
   const seed = Number(values.seed);
-  // `npm run -w` runs in the package folder; a relative --out means the caller's folder (INIT_CWD).
-  const out = resolve(process.env.INIT_CWD ?? process.cwd(), values.out);
+  // `npm run -w` runs in the package folder; a relative folder means the caller's folder (INIT_CWD).
+  const out = resolve(process.env.INIT_CWD ?? process.cwd(), positionals[0] ?? values.out ?? defaultModelCache());
   const results = await writeModelRepository({ out, mlpDims, seed, force: values.force });
   for (const r of results) {
     if (r.status === 'skipped') {

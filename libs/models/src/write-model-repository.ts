@@ -1,7 +1,8 @@
 import { access, mkdir, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Document, isMap, isSeq } from 'yaml';
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { MANIFEST_FILE, ModelManifestSchema, type ModelManifestInput } from '@infermesh/registry';
 import { buildMlpOnnx, DEFAULT_MLP_DIMS, mlpManifest, mlpWeights } from './mlp.js';
 import { NOOP_MODULE_SOURCE, noopManifest } from './noop.js';
@@ -109,4 +110,13 @@ export async function writeModelRepository(options: WriteModelRepositoryOptions)
     results.push({ name, status: 'written', files: written });
   }
   return results;
+}
+
+/**
+ * Where `infermesh-models` and `infermesh-worker --demo-models` write the demo models when given no folder:
+ * `$XDG_CACHE_HOME/infermesh/models`, else `~/.cache/infermesh/models`.
+ */
+export function defaultModelCache(env: NodeJS.ProcessEnv = process.env): string {
+  const cache = env.XDG_CACHE_HOME && env.XDG_CACHE_HOME.length > 0 ? env.XDG_CACHE_HOME : join(homedir(), '.cache');
+  return join(cache, 'infermesh', 'models');
 }

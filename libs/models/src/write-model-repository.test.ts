@@ -1,10 +1,10 @@
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadModelRepository, ModelManifestSchema, ModelRegistry } from '@infermesh/registry';
-import { writeModelRepository } from './write-model-repository.js';
+import { defaultModelCache, writeModelRepository } from './write-model-repository.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -50,5 +50,12 @@ describe('writeModelRepository', () => {
 
   it('refuses bad options', async () => {
     await expect(writeModelRepository({ out: dir, mlpDims: [8] })).rejects.toThrow();
+  });
+});
+
+describe('defaultModelCache', () => {
+  it('lives under XDG_CACHE_HOME when set, else ~/.cache', () => {
+    expect(defaultModelCache({ XDG_CACHE_HOME: '/var/cache/x' })).toBe('/var/cache/x/infermesh/models');
+    expect(defaultModelCache({})).toBe(join(homedir(), '.cache', 'infermesh', 'models'));
   });
 });

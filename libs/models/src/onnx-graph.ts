@@ -57,7 +57,7 @@ export function encodeFloatGraph(graph: FloatGraph): Uint8Array {
   const model = onnx.ModelProto.create({
     irVersion: IR_VERSION,
     opsetImport: [{ domain: '', version: OPSET }],
-    producerName: 'infermesh-tool-models',
+    producerName: 'infermesh-models',
     producerVersion: '0.1.0',
     docString: graph.docString ?? '',
     graph: onnx.GraphProto.create({

@@ -9,5 +9,5 @@ export {
 export type { SentimentVocabulary } from './sentiment.js';
 export { bagOfWords } from './bag-of-words.js';
 export { NOOP_MODULE_SOURCE, noopManifest } from './noop.js';
-export { writeModelRepository, WriteModelRepositoryOptionsSchema, MODEL_NAMES } from './write-model-repository.js';
+export { writeModelRepository, WriteModelRepositoryOptionsSchema, MODEL_NAMES, defaultModelCache } from './write-model-repository.js';
 export type { WriteModelRepositoryOptions, WrittenModel, ModelName } from './write-model-repository.js';

@@ -16,6 +16,8 @@ describe('createError', () => {
     expect(e).not.toBeInstanceOf(ShopEmptyError);
     expect([e.name, e.code, e.message, e.shop, e.max]).toEqual(['ShopFullError', 'IM_SHOP_FULL', 'corner is full (3)', 'corner', 3]);
     expect(e.name).toBe(e.constructor.name);
+    const code: 'IM_SHOP_FULL' = e.code; // typed as the class's own code
+    expect(code).toBe('IM_SHOP_FULL');
     expect(e.stack).toContain('corner is full');
   });
 

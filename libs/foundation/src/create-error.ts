@@ -29,17 +29,23 @@ export type ErrorMessage = string | { readonly message: string; readonly cause: 
  * `class QueueFullError extends createError(BatcherError, 'IM_BATCHER_QUEUE_FULL', 'QueueFullError',
  * (key: string, max: number) => \`queue "${key}" is full (${max})\`, (key, max) => ({ key, max })) {}`.
  *
+ * Each class's `code` is typed as its own literal, so a check on `code` narrows.
  * The constructor takes the message function's arguments, then an optional `{ cause }`. `fields` computes the
  * extra read-only properties from the same arguments. The message function's parameters must be plain (no
  * defaults, no rest): its `length` says where the options argument starts.
  */
-export function createError<B extends abstract new (code: never, message: string, options?: ErrorOptions) => CodedError, A extends unknown[], F extends object = object>(
+export function createError<
+  B extends abstract new (code: never, message: string, options?: ErrorOptions) => CodedError,
+  const K extends InstanceType<B>['code'],
+  A extends unknown[],
+  F extends object = object,
+>(
   Base: B,
-  code: InstanceType<B>['code'],
+  code: K,
   name: string,
   message: (...args: A) => ErrorMessage,
   fields?: (...args: A) => F,
-): new (...args: [...args: A, options?: ErrorOptions]) => InstanceType<B> & Readonly<F> {
+): new (...args: [...args: A, options?: ErrorOptions]) => InstanceType<B> & { readonly code: K } & Readonly<F> {
   const arity = message.length;
   const Class = class extends (Base as unknown as new (code: string, message: string, options?: ErrorOptions) => Error) {
     constructor(...all: unknown[]) {
@@ -52,5 +58,5 @@ export function createError<B extends abstract new (code: never, message: string
       if (fields) Object.assign(this, fields(...args));
     }
   };
-  return Class as unknown as new (...args: [...args: A, options?: ErrorOptions]) => InstanceType<B> & Readonly<F>;
+  return Class as unknown as new (...args: [...args: A, options?: ErrorOptions]) => InstanceType<B> & { readonly code: K } & Readonly<F>;
 }

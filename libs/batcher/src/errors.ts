@@ -1,3 +1,5 @@
+import { createError, errorBase } from '@infermesh/foundation';
+
 /**
  * Every failure the batcher reports, as a code a caller can switch on without parsing messages.
  * The README documents each one; a test fails if one is missing there.
@@ -12,93 +14,31 @@ export const BATCHER_ERROR_CODES = [
 ] as const;
 export type BatcherErrorCode = (typeof BATCHER_ERROR_CODES)[number];
 
-interface BatcherErrorOptions {
-  cause?: unknown;
-}
-
 /** Base class of every error the batcher rejects with. */
-export class BatcherError extends Error {
-  override name = 'BatcherError';
-  readonly code: BatcherErrorCode;
-  constructor(code: BatcherErrorCode, message: string, options?: BatcherErrorOptions) {
-    super(message, options);
-    this.code = code;
-  }
-}
+export class BatcherError extends errorBase<BatcherErrorCode>('BatcherError') {}
+
+const where = (queued: boolean) => (queued ? 'queued' : 'running');
 
 /** The key's queue already held `maxQueue` items: the add was refused at once (answer 429 upstream). */
-export class QueueFullError extends BatcherError {
-  override name = 'QueueFullError';
-  readonly key: string;
-  readonly maxQueue: number;
-  constructor(key: string, maxQueue: number, options?: BatcherErrorOptions) {
-    super('IM_BATCH_QUEUE_FULL', `queue "${key}" is full (${maxQueue} items): item refused`, options);
-    this.key = key;
-    this.maxQueue = maxQueue;
-  }
-}
+export class QueueFullError extends createError(BatcherError, 'IM_BATCH_QUEUE_FULL', 'QueueFullError', (key: string, maxQueue: number) => `queue "${key}" is full (${maxQueue} items): item refused`, (key, maxQueue) => ({ key, maxQueue })) {}
 
-/** The item's deadline passed before its result arrived. If it was still queued, the runner never saw it. */
-export class BatcherDeadlineError extends BatcherError {
-  override name = 'BatcherDeadlineError';
-  readonly key: string;
-  readonly deadline: number;
-  /** True when the item was still queued (never sent to the runner). */
-  readonly queued: boolean;
-  constructor(key: string, deadline: number, queued: boolean, options?: BatcherErrorOptions) {
-    super('IM_BATCH_DEADLINE', `item in "${key}" passed its deadline (${deadline}) while ${queued ? 'queued' : 'running'}`, options);
-    this.key = key;
-    this.deadline = deadline;
-    this.queued = queued;
-  }
-}
+/**
+ * The item's deadline passed before its result arrived. `queued` is true when it was still queued: the runner
+ * never saw it.
+ */
+export class BatcherDeadlineError extends createError(BatcherError, 'IM_BATCH_DEADLINE', 'BatcherDeadlineError', (key: string, deadline: number, queued: boolean) => `item in "${key}" passed its deadline (${deadline}) while ${where(queued)}`, (key, deadline, queued) => ({ key, deadline, queued })) {}
 
 /** The item's AbortSignal fired. `cause` is the signal's reason. If it was still queued, the runner never saw it. */
-export class BatcherAbortedError extends BatcherError {
-  override name = 'BatcherAbortedError';
-  readonly key: string;
-  readonly queued: boolean;
-  constructor(key: string, queued: boolean, options?: BatcherErrorOptions) {
-    super('IM_BATCH_ABORTED', `item in "${key}" was aborted while ${queued ? 'queued' : 'running'}`, options);
-    this.key = key;
-    this.queued = queued;
-  }
-}
+export class BatcherAbortedError extends createError(BatcherError, 'IM_BATCH_ABORTED', 'BatcherAbortedError', (key: string, queued: boolean) => `item in "${key}" was aborted while ${where(queued)}`, (key, queued) => ({ key, queued })) {}
 
 /** `add` was called after `close()`. */
-export class BatcherClosedError extends BatcherError {
-  override name = 'BatcherClosedError';
-  constructor(options?: BatcherErrorOptions) {
-    super('IM_BATCH_CLOSED', 'the batcher is closed: item refused', options);
-  }
-}
+export class BatcherClosedError extends createError(BatcherError, 'IM_BATCH_CLOSED', 'BatcherClosedError', () => 'the batcher is closed: item refused') {}
 
 /** One item has more rows than its key's `maxBatchSize`, so no batch could ever hold it. */
-export class ItemTooLargeError extends BatcherError {
-  override name = 'ItemTooLargeError';
-  readonly key: string;
-  readonly rows: number;
-  readonly maxBatchSize: number;
-  constructor(key: string, rows: number, maxBatchSize: number, options?: BatcherErrorOptions) {
-    super('IM_BATCH_ITEM_TOO_LARGE', `item in "${key}" has ${rows} rows, more than maxBatchSize ${maxBatchSize}`, options);
-    this.key = key;
-    this.rows = rows;
-    this.maxBatchSize = maxBatchSize;
-  }
-}
+export class ItemTooLargeError extends createError(BatcherError, 'IM_BATCH_ITEM_TOO_LARGE', 'ItemTooLargeError', (key: string, rows: number, maxBatchSize: number) => `item in "${key}" has ${rows} rows, more than maxBatchSize ${maxBatchSize}`, (key, rows, maxBatchSize) => ({ key, rows, maxBatchSize })) {}
 
-/** The runner returned something other than one result per item it was given: the whole batch fails. */
-export class ResultMismatchError extends BatcherError {
-  override name = 'ResultMismatchError';
-  readonly key: string;
-  readonly expected: number;
-  /** The length of what came back, or -1 if it was not an array. */
-  readonly actual: number;
-  constructor(key: string, expected: number, actual: number, options?: BatcherErrorOptions) {
-    const got = actual < 0 ? 'a non-array' : `${actual} results`;
-    super('IM_BATCH_RESULT_MISMATCH', `runner for "${key}" returned ${got} for ${expected} items`, options);
-    this.key = key;
-    this.expected = expected;
-    this.actual = actual;
-  }
-}
+/**
+ * The runner returned something other than one result per item it was given: the whole batch fails.
+ * `actual` is the length of what came back, or -1 if it was not an array.
+ */
+export class ResultMismatchError extends createError(BatcherError, 'IM_BATCH_RESULT_MISMATCH', 'ResultMismatchError', (key: string, expected: number, actual: number) => `runner for "${key}" returned ${actual < 0 ? 'a non-array' : `${actual} results`} for ${expected} items`, (key, expected, actual) => ({ key, expected, actual })) {}

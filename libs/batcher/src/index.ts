@@ -2,7 +2,7 @@ export { Batcher } from './batcher.js';
 export type { BatchEvent, BatchEndEvent, RejectEvent, BatcherEvents } from './events.js';
 export { systemClock } from './clock.js';
 export type { Clock } from './clock.js';
-export { ManualClock } from './manual-clock.js';
+export { ManualClock } from '@infermesh/foundation';
 export {
   BatcherOptionsSchema, BatchPolicySchema, BatchPolicyOverridesSchema, DEFAULT_POLICY,
 } from './options.js';

@@ -1,7 +1,6 @@
+import { MAX_TIMER_MS, fn, parseOptions } from '@infermesh/foundation';
 import { z } from 'zod/v4';
 import type { Clock } from './clock.js';
-
-const MAX_TIMER_MS = 2_147_483_647;
 
 /** Why a batch left its queue. */
 export type FlushReason = 'full' | 'preferred' | 'delay' | 'deadline' | 'drain';
@@ -32,7 +31,6 @@ export type Runner<I, R> = (
   info: BatchInfo,
 ) => ReadonlyArray<R | BatchResult<R> | Error> | PromiseLike<ReadonlyArray<R | BatchResult<R> | Error>>;
 
-const fn = <T>() => z.custom<T>((v) => typeof v === 'function', 'expected a function');
 const ClockSchema = z.custom<Clock>(
   (v) =>
     typeof v === 'object' && v !== null &&
@@ -127,21 +125,6 @@ export interface AddOptions {
   coalesceKey?: string;
 }
 
-/**
- * Parses an options object once. A value out of range throws RangeError, anything else TypeError,
- * with the message `Invalid <what> option "<path>": <reason>`.
- */
-export function parseOptions<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  if (issue === undefined) throw new TypeError(`Invalid ${what} options`);
-  const path = issue.path.join('.') || '(root)';
-  const message = `Invalid ${what} option "${path}": ${issue.message}`;
-  const isRange =
-    issue.code === 'too_small' || issue.code === 'too_big' || (issue.code === 'custom' && issue.params?.['range'] === true);
-  throw isRange ? new RangeError(message) : new TypeError(message);
-}
 
 /** Merges overrides over a base policy and validates the result as a whole. */
 export function resolvePolicy(base: BatchPolicy, overrides: unknown, key: string): BatchPolicy {
@@ -153,3 +136,6 @@ export function resolvePolicy(base: BatchPolicy, overrides: unknown, key: string
   policy.preferredBatchSizes = [...new Set(policy.preferredBatchSizes)].sort((a, b) => a - b);
   return policy;
 }
+
+// Re-exported for this library's own modules; the one implementation lives in @infermesh/foundation.
+export { parseOptions };

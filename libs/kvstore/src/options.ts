@@ -1,14 +1,11 @@
+import { MAX_TIMER_MS, fn, parseOptions } from '@infermesh/foundation';
 import { z } from 'zod/v4';
 import type { Codec } from './codec.js';
-
-const MAX_TIMER_MS = 2_147_483_647;
 
 /** A time source in milliseconds. SQLite stores absolute expiry times from it, so it must be wall-clock-like. */
 export interface Clock {
   now(): number;
 }
-
-const fn = <T>(what: string) => z.custom<T>((v) => typeof v === 'function', `expected a function (${what})`);
 
 /** Options every tier has: the memory tier (the store itself, or the near cache) and value handling. */
 const commonShape = {
@@ -96,17 +93,5 @@ export type ParsedMemoryStoreOptions = z.output<typeof MemoryStoreOptionsSchema>
 export type ParsedSqliteOptions = z.output<typeof SqliteOptionsSchema>;
 export type ParsedRedisOptions = z.output<typeof RedisOptionsSchema>;
 
-/**
- * Parses an options object once. A value out of range throws RangeError, anything else TypeError,
- * with the message `Invalid <what> option "<path>": <reason>`.
- */
-export function parseOptions<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  if (issue === undefined) throw new TypeError(`Invalid ${what} options`);
-  const path = issue.path.join('.') || '(root)';
-  const message = `Invalid ${what} option "${path}": ${issue.message}`;
-  const isRange = issue.code === 'too_small' || issue.code === 'too_big';
-  throw isRange ? new RangeError(message) : new TypeError(message);
-}
+// Re-exported for this library's own modules; the one implementation lives in @infermesh/foundation.
+export { parseOptions };

@@ -1,13 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { expectCodesDocumented } from '@infermesh/foundation/testing';
 import { describe, expect, it } from 'vitest';
 import * as api from './index.js';
 import { LOAD_BALANCER_ERROR_CODES, LoadBalancerError } from './errors.js';
 
 describe('errors', () => {
   it('documents every error code in the README', () => {
-    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-    const missing = LOAD_BALANCER_ERROR_CODES.filter((code) => !readme.includes(`\`${code}\``));
-    expect(missing).toEqual([]);
+    expectCodesDocumented(new URL('../README.md', import.meta.url), LOAD_BALANCER_ERROR_CODES);
   });
 
   it('has one exported subclass per code, each preserving its cause', () => {

@@ -1,10 +1,8 @@
+import { MAX_TIMER_MS, fn, parseOptions } from '@infermesh/foundation';
 import { z } from 'zod/v4';
 import { Capacity } from './capacity.js';
 import type { Clock, RandomSource } from './clock.js';
 import { STRATEGY_NAMES } from './strategies/strategy.js';
-
-const MAX_TIMER_MS = 2_147_483_647;
-const fn = <T>() => z.custom<T>((v) => typeof v === 'function', 'expected a function');
 
 /** A caller-supplied probe: resolve if the endpoint is healthy, reject (or let `signal` abort) if not. */
 export type HealthCheck<E> = (endpoint: E, signal: AbortSignal) => Promise<void>;
@@ -85,18 +83,5 @@ export type EndpointOptions = z.input<typeof EndpointOptionsSchema>;
 export type ParsedHealthOptions = z.output<typeof HealthOptionsSchema>;
 export type ParsedOutlierOptions = z.output<typeof OutlierOptionsSchema>;
 
-/**
- * Parses an options object once. A value out of range throws RangeError, anything else TypeError,
- * with the message `Invalid <what> option "<path>": <reason>`.
- */
-export function parseOptions<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  if (issue === undefined) throw new TypeError(`Invalid ${what} options`);
-  const path = issue.path.join('.') || '(root)';
-  const message = `Invalid ${what} option "${path}": ${issue.message}`;
-  const isRange =
-    issue.code === 'too_small' || issue.code === 'too_big' || (issue.code === 'custom' && issue.params?.['range'] === true);
-  throw isRange ? new RangeError(message) : new TypeError(message);
-}
+// Re-exported for this library's own modules; the one implementation lives in @infermesh/foundation.
+export { parseOptions };

@@ -1,11 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { expectCodesDocumented } from '@infermesh/foundation/testing';
 import { describe, expect, it } from 'vitest';
 import { REGISTRY_ERROR_CODES } from './errors.js';
 
 describe('error codes', () => {
   it('documents every code in the README', () => {
-    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-    const missing = REGISTRY_ERROR_CODES.filter((code) => !readme.includes(`\`${code}\``));
-    expect(missing).toEqual([]);
+    expectCodesDocumented(new URL('../README.md', import.meta.url), REGISTRY_ERROR_CODES);
   });
 });

@@ -1,7 +1,6 @@
+import { fn, parseOptions } from '@infermesh/foundation';
 import { z } from 'zod/v4';
 import type { Hasher } from './hash.js';
-
-const fn = <T>() => z.custom<T>((v) => typeof v === 'function', 'expected a function');
 
 export const STRATEGY_NAMES = ['modulo', 'ring', 'rendezvous', 'jump', 'bounded-load'] as const;
 export type StrategyName = (typeof STRATEGY_NAMES)[number];
@@ -55,19 +54,6 @@ export const RoutingTableOptionsSchema = z.strictObject({
 });
 export type RoutingTableOptions = z.input<typeof RoutingTableOptionsSchema>;
 
-/**
- * Parses an options object once. A value out of range throws RangeError, anything else TypeError,
- * with the message `Invalid <what> option "<path>": <reason>`.
- */
-export function parseOptions<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
-  const result = schema.safeParse(input ?? {});
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  if (issue === undefined) throw new TypeError(`Invalid ${what} options`);
-  const path = issue.path.join('.') || '(root)';
-  const message = `Invalid ${what} option "${path}": ${issue.message}`;
-  throw issue.code === 'too_small' || issue.code === 'too_big' ? new RangeError(message) : new TypeError(message);
-}
 
 /** Checks a node weight: finite and > 0, and an integer for the slot-based strategies. */
 export function checkWeight(weight: number, strategy: StrategyName, integer: boolean): number {
@@ -78,3 +64,6 @@ export function checkWeight(weight: number, strategy: StrategyName, integer: boo
   }
   return weight;
 }
+
+// Re-exported for this library's own modules; the one implementation lives in @infermesh/foundation.
+export { parseOptions };

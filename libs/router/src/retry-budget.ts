@@ -20,7 +20,7 @@ export class RetryBudget {
   #slice: number;
 
   constructor(options?: RetryBudgetOptions) {
-    const parsed = parseOptions(RetryBudgetOptionsSchema, options, 'retry budget');
+    const parsed = parseOptions(RetryBudgetOptionsSchema, options ?? {}, 'retry budget');
     this.percentCanRetry = parsed.percentCanRetry;
     this.minRetriesPerSecond = parsed.minRetriesPerSecond;
     this.windowMs = parsed.windowMs;

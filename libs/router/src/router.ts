@@ -34,7 +34,7 @@ export class Router {
   readonly budget: RetryBudget | undefined;
 
   constructor(options: RouterOptions) {
-    const parsed = parseOptions(RouterOptionsSchema, options, 'router');
+    const parsed = parseOptions(RouterOptionsSchema, options ?? {}, 'router');
     this.strategy = parsed.strategy;
     const budget = parsed.retryBudget;
     this.budget = budget === false ? undefined : budget instanceof RetryBudget ? budget : new RetryBudget(budget);

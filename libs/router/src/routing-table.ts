@@ -66,7 +66,7 @@ export class RoutingTable extends EventEmitter<RoutingTableEvents> {
 
   constructor(options?: RoutingTableOptions) {
     super();
-    const parsed = parseOptions(RoutingTableOptionsSchema, options, 'routing table');
+    const parsed = parseOptions(RoutingTableOptionsSchema, options ?? {}, 'routing table');
     this.#hash = parsed.hash ?? defaultHash();
     this.maxFallbackDepth = parsed.maxFallbackDepth;
     for (const [target, route] of Object.entries(parsed.routes)) this.#targets.set(target, this.#state(route));
@@ -79,7 +79,7 @@ export class RoutingTable extends EventEmitter<RoutingTableEvents> {
 
   /** Sets (or replaces) a target's route. Throws RangeError if a registered node holds a shard it drops. */
   configure(target: string, route: RouteConfig = {}): void {
-    const parsed = parseOptions(RouteConfigSchema, route, 'route');
+    const parsed = parseOptions(RouteConfigSchema, route ?? {}, 'route');
     const old = this.#targets.get(target);
     const next = this.#state(parsed);
     if (old !== undefined) {

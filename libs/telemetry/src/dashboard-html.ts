@@ -1,5 +1,5 @@
 import { z } from 'zod/v4';
-import { parseOptions } from './parse-options.js';
+import { parseOptions } from '@infermesh/foundation';
 
 export const DashboardHtmlOptionsSchema = z.strictObject({
   title: z.string().min(1).max(200).default('infermesh'),
@@ -103,7 +103,7 @@ poll();`;
  * data endpoint). Serve it with `content-type: text/html; charset=utf-8`.
  */
 export function dashboardHtml(options: DashboardHtmlOptions = {}): string {
-  const o = parseOptions('dashboard', DashboardHtmlOptionsSchema, options);
+  const o = parseOptions(DashboardHtmlOptionsSchema, options, 'dashboard');
   const title = escapeHtml(o.title);
   const tile = (id: string, label: string) => `<div class="tile"><b id="${id}">–</b><span>${label}</span></div>`;
   return `<!doctype html>

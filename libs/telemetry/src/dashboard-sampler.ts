@@ -1,7 +1,7 @@
 import { z } from 'zod/v4';
 import { BATCH_SIZE_BUCKETS } from './metrics.js';
 import type { DashboardData, DashboardPoint, DashboardWorker } from './dashboard-data.js';
-import { parseOptions } from './parse-options.js';
+import { parseOptions } from '@infermesh/foundation';
 
 export const DashboardSamplerOptionsSchema = z.strictObject({
   /** Seconds of history kept and served. */
@@ -50,7 +50,7 @@ export class DashboardSampler {
   #inFlight = 0;
 
   constructor(options: DashboardSamplerOptions = {}) {
-    const o = parseOptions('dashboard sampler', DashboardSamplerOptionsSchema, options);
+    const o = parseOptions(DashboardSamplerOptionsSchema, options, 'dashboard sampler');
     // One more bucket than the window: the current, incomplete second.
     this.#window = o.windowSeconds;
     this.#maxSamples = o.maxLatencySamplesPerSecond;

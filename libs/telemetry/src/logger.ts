@@ -1,6 +1,6 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { z } from 'zod/v4';
-import { parseOptions } from './parse-options.js';
+import { parseOptions } from '@infermesh/foundation';
 import { prettyLine } from './pretty-line.js';
 
 /** Where log lines go: anything with `write(line)`, like `process.stdout`. */
@@ -28,7 +28,7 @@ export type LoggerOptions = z.input<typeof LoggerOptionsSchema>;
  * `log.child({ requestId, traceId })`, so every line about it carries both ids.
  */
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const o = parseOptions('logger', LoggerOptionsSchema, options);
+  const o = parseOptions(LoggerOptionsSchema, options, 'logger');
   const out: LogDestination = o.destination ?? process.stdout;
   const env = o.env ?? process.env;
   const pretty = o.pretty ?? (out.isTTY === true && !env['CI']);

@@ -1,6 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { z } from 'zod/v4';
-import { parseOptions } from './parse-options.js';
+import { parseOptions } from '@infermesh/foundation';
 import type { TraceJson } from './trace.js';
 
 /** Span names the apps use for the stages of a request; `observeStages` feeds these to `stageDuration`. */
@@ -67,7 +67,7 @@ export interface Metrics {
 
 /** Builds and registers the metric set. Call once per registry. */
 export function createMetrics(options: MetricsOptions = {}): Metrics {
-  const o = parseOptions('metrics', MetricsOptionsSchema, options);
+  const o = parseOptions(MetricsOptionsSchema, options, 'metrics');
   const registry = o.registry ?? new Registry();
   if (Object.keys(o.defaultLabels).length > 0) registry.setDefaultLabels(o.defaultLabels);
   const p = o.prefix;

@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import { z } from 'zod/v4';
 import { ExportFailedError, ExportQueueFullError, type TelemetryError } from './errors.js';
 import { toOtlpJson } from './otlp-json.js';
-import { parseOptions } from './parse-options.js';
+import { MAX_TIMER_MS, parseOptions } from '@infermesh/foundation';
 import { AttributesSchema } from './span.js';
 import type { Trace } from './trace.js';
 import type { TraceSink } from './tracer.js';
@@ -15,7 +15,6 @@ type FetchLike = (url: string, init: { method: string; headers: Record<string, s
   body?: { cancel(): Promise<void> } | null;
 }>;
 
-const MAX_TIMER_MS = 2_147_483_647;
 
 export const OtlpExporterOptionsSchema = z
   .strictObject({
@@ -68,7 +67,7 @@ export class OtlpExporter extends EventEmitter<{ error: [TelemetryError] }> impl
 
   constructor(options: OtlpExporterOptions) {
     super();
-    this.#o = parseOptions('OTLP exporter', OtlpExporterOptionsSchema, options);
+    this.#o = parseOptions(OtlpExporterOptionsSchema, options, 'OTLP exporter');
     this.#fetch = this.#o.fetch ?? (globalThis.fetch as unknown as FetchLike);
     if (this.#o.flushIntervalMs > 0) {
       this.#timer = setInterval(() => void this.flush(), this.#o.flushIntervalMs);

@@ -3,7 +3,7 @@ import { z } from 'zod/v4';
 import { InvalidTraceIdError } from './errors.js';
 import type { Trace, TraceJson } from './trace.js';
 import { isTraceId } from './trace-context.js';
-import { parseOptions } from './parse-options.js';
+import { parseOptions } from '@infermesh/foundation';
 
 export const TraceStoreOptionsSchema = z.strictObject({
   /** Trace ids kept; the least recently used goes first. */
@@ -28,7 +28,7 @@ export class TraceStore {
   readonly #perId: number;
 
   constructor(options: TraceStoreOptions = {}) {
-    const o = parseOptions('trace store', TraceStoreOptionsSchema, options);
+    const o = parseOptions(TraceStoreOptionsSchema, options, 'trace store');
     this.#cache = new LRUCache({ max: o.maxTraces });
     this.#perId = o.maxTracesPerId;
   }

@@ -1,6 +1,6 @@
 import { randomFillSync } from 'node:crypto';
 import { z } from 'zod/v4';
-import { parseOptions } from './parse-options.js';
+import { fn, parseOptions } from '@infermesh/foundation';
 import type { Attributes } from './span.js';
 import { Trace } from './trace.js';
 import { parseTraceparent, randomHexId, type RandomBytes } from './trace-context.js';
@@ -33,7 +33,6 @@ export const pooledRandomBytes: RandomBytes = (size) => {
   return bytes;
 };
 
-const fn = <T>() => z.custom<T>((v) => typeof v === 'function', 'expected a function');
 
 export const TracerOptionsSchema = z.strictObject({
   /** Now, in epoch ms with sub-ms precision. */
@@ -70,7 +69,7 @@ export class Tracer {
   };
 
   constructor(options: TracerOptions = {}) {
-    const o = parseOptions('tracer', TracerOptionsSchema, options);
+    const o = parseOptions(TracerOptionsSchema, options, 'tracer');
     this.#clock = o.clock;
     this.#random = o.randomBytes;
     this.#maxSpans = o.maxSpansPerTrace + 1;

@@ -1,8 +1,7 @@
 import type { Server as HttpServer } from 'node:http';
+import { MAX_TIMER_MS, fn, parseOptions } from '@infermesh/foundation';
 import { z } from 'zod/v4';
 import type { Handlers, MethodTable } from './method-table.js';
-
-export const MAX_TIMER_MS = 2_147_483_647;
 
 const ProtocolSchema = z.custom<MethodTable>(
   (v) =>
@@ -19,8 +18,6 @@ const HandlersSchema = z.custom<Record<string, unknown>>(
   (v) => typeof v === 'object' && v !== null && Object.values(v).every((h) => typeof h === 'function'),
   'expected an object of handler functions',
 );
-const fn = <T>() => z.custom<T>((v) => typeof v === 'function', 'expected a function');
-
 /** Options every connection has, whichever side opened it. */
 const connectionShape = {
   protocol: ProtocolSchema,
@@ -98,18 +95,5 @@ export type ConnectionSettings = Pick<
   'heartbeatIntervalMs' | 'heartbeatTimeoutMs' | 'maxPendingCalls' | 'maxBufferedBytes' | 'timeoutMs' | 'closeTimeoutMs'
 >;
 
-/**
- * Parses an options object once. A value out of range throws RangeError, anything else TypeError,
- * with the message `Invalid <what> option "<path>": <reason>`.
- */
-export function parseOptions<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  if (issue === undefined) throw new TypeError(`Invalid ${what} options`);
-  const path = issue.path.join('.') || '(root)';
-  const message = `Invalid ${what} option "${path}": ${issue.message}`;
-  const isRange =
-    issue.code === 'too_small' || issue.code === 'too_big' || (issue.code === 'custom' && issue.params?.['range'] === true);
-  throw isRange ? new RangeError(message) : new TypeError(message);
-}
+// Re-exported for this library's own modules; the one implementation lives in @infermesh/foundation.
+export { parseOptions, MAX_TIMER_MS };

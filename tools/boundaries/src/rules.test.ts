@@ -17,6 +17,7 @@ interface ProjectSpec {
   deps?: string[];
   devDeps?: string[];
   exports?: string[];
+  private?: boolean;
 }
 
 /** A small workspace: contracts ← inference, generic, app, tool; all declared, all clean. */
@@ -39,6 +40,7 @@ function project(name: string, spec: ProjectSpec): ProjectInfo {
     declared: new Set([...runtime, ...(spec.devDeps ?? [])]),
     runtimeDeclared: runtime,
     exportSubpaths: new Set(spec.exports ?? ['.', './package.json']),
+    private: spec.private === true,
   };
 }
 
@@ -200,6 +202,34 @@ describe('checkBoundaries', () => {
     ]);
     expect(checkBoundaries(input).map(formatViolation)).toEqual([
       `generic → msgpackr: ${RULES.publishedDeclared} (libs/generic/src/codec.ts:5)`,
+    ]);
+  });
+
+  it('lets every project import a private type:internal package it bundles, and the internal package import none', () => {
+    const foundation: ProjectSpec = { tags: ['type:internal'], deps: ['zod'], private: true, exports: ['.', './testing'] };
+    const specs = {
+      ...CLEAN,
+      foundation,
+      contracts: { ...(CLEAN['contracts'] as ProjectSpec), devDeps: ['@infermesh/foundation'] },
+      generic: { ...(CLEAN['generic'] as ProjectSpec), devDeps: ['@infermesh/foundation'] },
+      coordinator: { ...(CLEAN['coordinator'] as ProjectSpec), devDeps: ['@infermesh/foundation'] },
+    };
+    const clean = workspace(specs, [
+      importIn('generic', '@infermesh/foundation', 'libs/generic/src/options.ts'),
+      importIn('generic', '@infermesh/foundation/testing', 'libs/generic/src/errors.test.ts'),
+      importIn('contracts', '@infermesh/foundation', 'libs/contracts/src/options.ts'),
+      importIn('coordinator', '@infermesh/foundation', 'apps/coordinator/src/main.ts'),
+    ]);
+    expect(checkBoundaries(clean)).toEqual([]);
+
+    const broken = workspace(
+      { ...specs, foundation: { ...foundation, deps: ['zod', '@infermesh/generic'], private: false }, inference: { ...(CLEAN['inference'] as ProjectSpec), deps: ['@infermesh/foundation'] } },
+      [importIn('inference', '@infermesh/foundation', 'libs/inference/src/index.ts', 3)],
+    );
+    expect(checkBoundaries(broken).map(formatViolation)).toEqual([
+      `foundation → generic → foundation: ${RULES.noCycles} (libs/foundation/package.json)`,
+      `foundation → generic: ${RULES.internalStandsAlone} (libs/foundation/package.json)`,
+      `inference → @infermesh/foundation: ${RULES.internalIsBundled} (libs/inference/src/index.ts:3)`,
     ]);
   });
 });

@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import { builtinModules } from 'node:module';
 
-export const TYPE_TAGS = ['type:lib', 'type:app', 'type:tool', 'type:e2e'] as const;
+export const TYPE_TAGS = ['type:lib', 'type:internal', 'type:app', 'type:tool', 'type:e2e'] as const;
 export const SCOPE_TAGS = ['scope:contract', 'scope:generic', 'scope:inference'] as const;
 
 /** What the checker needs to know about one project; paths are workspace-relative, with `/`. */
@@ -15,6 +15,8 @@ export interface ProjectInfo {
   readonly declared: ReadonlySet<string>;
   /** dependencies + peerDependencies: what a consumer of the published package gets. */
   readonly runtimeDeclared: ReadonlySet<string>;
+  /** `private: true` in its package.json: never published. */
+  readonly private?: boolean;
   /** Subpaths of its `exports` map (`"."`, `"./package.json"`, …). */
   readonly exportSubpaths: ReadonlySet<string>;
 }
@@ -55,8 +57,10 @@ export interface Violation {
 export const RULES = {
   typeTag: `every project has exactly one type tag (${TYPE_TAGS.join(' | ')})`,
   scopeTag: `every type:lib has exactly one scope tag (${SCOPE_TAGS.join(' | ')})`,
-  libDependsOnLib: 'a type:lib depends only on type:lib',
-  appDependsOnLib: 'a type:app depends only on type:lib',
+  libDependsOnLib: 'a type:lib depends only on type:lib and type:internal',
+  appDependsOnLib: 'a type:app depends only on type:lib and type:internal',
+  internalStandsAlone: 'type:internal depends on no other project',
+  internalIsBundled: 'a type:internal package is private and only a devDependency: the library bundles it, npm never sees it',
   e2eIsALeaf: 'no project depends on a type:e2e project',
   contractStandsAlone: 'scope:contract depends on no other project',
   genericStaysGeneric: 'scope:generic depends only on scope:generic',
@@ -175,6 +179,11 @@ export function checkBoundaries(input: BoundaryInput): Violation[] {
     const declared = source.declared.has(pkg) || (!target && input.rootDeclared.has(pkg));
     if (!declared) {
       violations.push({ project: source.name, dependency: pkg, rule: RULES.declared, location: at });
+    } else if (target && hasTag(target, 'type:internal')) {
+      // Bundled at build time (tsup noExternal), so it must not reach the published manifest.
+      if (source.runtimeDeclared.has(pkg) || !target.private) {
+        violations.push({ project: source.name, dependency: pkg, rule: RULES.internalIsBundled, location: at });
+      }
     } else if (hasTag(source, 'type:lib') && isPublishedSource(source, ref.file) && !source.runtimeDeclared.has(pkg)) {
       violations.push({ project: source.name, dependency: pkg, rule: RULES.publishedDeclared, location: at });
     }
@@ -186,8 +195,11 @@ export function checkBoundaries(input: BoundaryInput): Violation[] {
     if (!source || !target) continue;
     const broken = (rule: string) =>
       violations.push({ project: source.name, dependency: target.name, rule, location: edge.locations[0] });
-    if (hasTag(source, 'type:lib') && !hasTag(target, 'type:lib')) broken(RULES.libDependsOnLib);
-    if (hasTag(source, 'type:app') && !hasTag(target, 'type:lib')) broken(RULES.appDependsOnLib);
+    const isBuildingBlock = hasTag(target, 'type:lib') || hasTag(target, 'type:internal');
+    if (hasTag(source, 'type:lib') && !isBuildingBlock) broken(RULES.libDependsOnLib);
+    if (hasTag(source, 'type:app') && !isBuildingBlock) broken(RULES.appDependsOnLib);
+    if (hasTag(source, 'type:internal')) broken(RULES.internalStandsAlone);
+    if (hasTag(target, 'type:internal')) continue; // the scope rules are about published libraries
     if (hasTag(target, 'type:e2e')) broken(RULES.e2eIsALeaf);
     if (hasTag(source, 'scope:contract')) broken(RULES.contractStandsAlone);
     if (hasTag(source, 'scope:generic') && !hasTag(target, 'scope:generic')) broken(RULES.genericStaysGeneric);

@@ -8,6 +8,7 @@ import type { BoundaryInput, GraphDependency, ImportRef, ProjectInfo } from './r
 
 interface Manifest {
   name?: string;
+  private?: boolean;
   dependencies?: Record<string, string>;
   devDependencies?: Record<string, string>;
   peerDependencies?: Record<string, string>;
@@ -54,6 +55,7 @@ export async function loadBoundaryInput(workspaceRoot: string, graph: ProjectGra
       declared: keysOf(manifest?.dependencies, manifest?.devDependencies, manifest?.peerDependencies),
       runtimeDeclared: keysOf(manifest?.dependencies, manifest?.peerDependencies),
       exportSubpaths: exportSubpaths(manifest?.exports),
+      private: manifest?.private === true,
     };
   }
 

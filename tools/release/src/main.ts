@@ -14,10 +14,11 @@ const license = readFileSync(join(workspaceRoot, 'LICENSE'), 'utf8');
 const version = readManifest(workspaceRoot, 'libs/contracts').version ?? '';
 
 // The release group: nx.json `release.projects` selects every `type:lib` and `type:app` project, which are
-// the folders under libs/ and apps/.
-const roots = ['libs', 'apps'].flatMap((dir) =>
-  readdirSync(join(workspaceRoot, dir)).map((name) => `${dir}/${name}`),
-);
+// the folders under libs/ and apps/, less the private ones (libs/foundation, `type:internal`: bundled into
+// each library at build time, never published).
+const roots = ['libs', 'apps']
+  .flatMap((dir) => readdirSync(join(workspaceRoot, dir)).map((name) => `${dir}/${name}`))
+  .filter((root) => (JSON.parse(readFileSync(join(workspaceRoot, root, 'package.json'), 'utf8')) as { private?: boolean }).private !== true);
 const problems = roots.flatMap((root) => {
   const licensePath = join(workspaceRoot, root, 'LICENSE');
   const own = existsSync(licensePath) ? readFileSync(licensePath, 'utf8') : undefined;

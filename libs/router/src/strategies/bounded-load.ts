@@ -32,7 +32,7 @@ export class BoundedLoadStrategy implements ShardingStrategy {
   #totalWeight = 0;
 
   constructor(options?: ShardingOptions) {
-    const parsed = parseOptions(ShardingOptionsSchema, options, 'sharding');
+    const parsed = parseOptions(ShardingOptionsSchema, options ?? {}, 'sharding');
     this.epsilon = parsed.epsilon;
     this.#ring = new HashRing({ hash: parsed.hash, vnodes: parsed.vnodes });
   }

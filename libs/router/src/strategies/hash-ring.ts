@@ -18,7 +18,7 @@ export class HashRing implements ShardingStrategy {
   #owners: string[] = [];
 
   constructor(options?: ShardingOptions) {
-    const parsed = parseOptions(ShardingOptionsSchema, options, 'sharding');
+    const parsed = parseOptions(ShardingOptionsSchema, options ?? {}, 'sharding');
     this.#hash = parsed.hash ?? defaultHash();
     this.#vnodes = parsed.vnodes;
   }

@@ -37,7 +37,7 @@ export class JumpStrategy implements ShardingStrategy {
   #live = 0;
 
   constructor(options?: ShardingOptions) {
-    const parsed = parseOptions(ShardingOptionsSchema, options, 'sharding');
+    const parsed = parseOptions(ShardingOptionsSchema, options ?? {}, 'sharding');
     this.#hash = parsed.hash ?? defaultHash();
   }
 

@@ -15,7 +15,7 @@ export class ModuloStrategy implements ShardingStrategy {
   #slots: string[] = [];
 
   constructor(options?: ShardingOptions) {
-    const parsed = parseOptions(ShardingOptionsSchema, options, 'sharding');
+    const parsed = parseOptions(ShardingOptionsSchema, options ?? {}, 'sharding');
     this.#hash = parsed.hash ?? defaultHash();
   }
 

@@ -19,7 +19,7 @@ export class RendezvousStrategy implements ShardingStrategy {
   #uniform = true;
 
   constructor(options?: ShardingOptions) {
-    const parsed = parseOptions(ShardingOptionsSchema, options, 'sharding');
+    const parsed = parseOptions(ShardingOptionsSchema, options ?? {}, 'sharding');
     this.#hash = parsed.hash ?? defaultHash();
   }
 

@@ -1,0 +1,6 @@
+export { MAX_TIMER_MS, fn, parseOptions } from './parse-options.js';
+export { systemClock } from './clock.js';
+export type { Clock, SystemClockOptions } from './clock.js';
+export { ManualClock } from './manual-clock.js';
+export { createError, errorBase } from './create-error.js';
+export type { CodedError, ErrorBase, ErrorMessage } from './create-error.js';

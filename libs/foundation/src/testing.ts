@@ -1,0 +1,2 @@
+// Test-only helpers: they import vitest, so no library's src (and no bundle) imports this entry.
+export { expectCodesDocumented } from './expect-codes-documented.js';

@@ -1,36 +1,3 @@
-import { defineConfig } from 'tsup';
+import { libraryBuild } from '../../tsup.shared.ts';
 
-// ESM keeps one output file per source file (every file an entry, shared code split into chunks), so that
-// with `sideEffects: false` an application bundler drops the modules it does not reach: `import { jumpHash }`
-// then ships no zod. Code from packages that are not dependencies is still bundled in. CommonJS stays one
-// file: bundlers tree-shake ESM, and Node's `require` loads the whole package either way.
-// @infermesh/foundation is private: its code is bundled into this package and its types inlined in the d.ts
-// (`resolve`, with a path to its source since it ships no .d.ts), so the published package depends on
-// nothing of ours that npm has never seen.
-const FOUNDATION = ['@infermesh/foundation'];
-const INLINE_FOUNDATION_TYPES = {
-  resolve: FOUNDATION,
-  compilerOptions: { paths: { '@infermesh/foundation': ['../foundation/src/index.ts'] } },
-};
-
-export default defineConfig([
-  {
-    entry: ['src/**/*.ts', '!src/**/*.test.ts'],
-    format: ['esm'],
-    splitting: true,
-    dts: { entry: { index: 'src/index.ts' }, ...INLINE_FOUNDATION_TYPES },
-    noExternal: FOUNDATION,
-    sourcemap: true,
-    clean: true,
-    target: 'node20',
-  },
-  {
-    entry: ['src/index.ts'],
-    format: ['cjs'],
-    dts: INLINE_FOUNDATION_TYPES,
-    noExternal: FOUNDATION,
-    sourcemap: true,
-    clean: false,
-    target: 'node20',
-  },
-]);
+export default libraryBuild();

@@ -12,14 +12,14 @@ export const NODE_SOURCE_ARGS = ['--conditions=@infermesh/source', '--import', '
  */
 export const LAUNCHER_IS_BUILT = import.meta.url.endsWith('.js');
 
-const app = (name: 'coordinator' | 'worker'): string =>
-  fileURLToPath(new URL(`../../../apps/${name}/${LAUNCHER_IS_BUILT ? 'dist/main.js' : 'src/main.ts'}`, import.meta.url));
+const entry = (folder: string): string =>
+  fileURLToPath(new URL(`../../../${folder}/${LAUNCHER_IS_BUILT ? 'dist/main.js' : 'src/main.ts'}`, import.meta.url));
 
 export const APP_ENTRY = {
-  coordinator: app('coordinator'),
-  worker: app('worker'),
-  // The demo-model builder is a workspace tool without a build yet: it always runs from source.
-  buildModels: fileURLToPath(new URL('../../../libs/models/src/main.ts', import.meta.url)),
+  coordinator: entry('apps/coordinator'),
+  worker: entry('apps/worker'),
+  // The demo-model builder: `@infermesh/models`' bin.
+  buildModels: entry('libs/models'),
 } as const;
 
 /** Node arguments for an entry: TypeScript entries need tsx and the source condition, built ones nothing. */

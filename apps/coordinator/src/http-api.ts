@@ -2,7 +2,8 @@ import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import {
   binaryInputs, errorBody, INFERENCE_HEADER_CONTENT_LENGTH, InferRequestJsonSchema, ModelNameSchema, ModelVersionSchema, splitBinaryBody,
-  joinBinaryBody, tensorToBinary, tensorToJson, type ApiErrorCode, type InferRequestJson, type ServerMetadata,
+  joinBinaryBody, RepositoryIndexRequestSchema, RepositoryModelRequestSchema, tensorToBinary, tensorToJson, type ApiErrorCode,
+  type InferRequestJson, type ServerMetadata,
 } from '@infermesh/contracts';
 import { formatIssues } from '@infermesh/config';
 import { dashboardHtml } from '@infermesh/telemetry';
@@ -15,12 +16,15 @@ import type { ClientAuth } from './client-auth.js';
 import type { CoordinatorTelemetry } from './coordinator-telemetry.js';
 import type { InferenceService, TensorAnswer } from './inference-service.js';
 import type { LaneTable } from './lanes.js';
+import type { ModelRepositoryControl } from './model-repository-control.js';
 import { requestDeadline, TIMEOUT_HEADER } from './request-deadline.js';
 import type { ResponseCache } from './response-cache.js';
 import type { WorkerPool } from './worker-pool.js';
 
 export interface HttpApiOptions {
   service: InferenceService;
+  /** The model repository extension: index, load, unload. */
+  repository: ModelRepositoryControl;
   pool: WorkerPool;
   lanes: LaneTable;
   jobs: AsyncJobs;
@@ -44,6 +48,14 @@ export interface HttpApiOptions {
 }
 
 const ModelParams = z.object({ name: ModelNameSchema, version: ModelVersionSchema.optional() });
+const StatsParams = z.object({ name: ModelNameSchema.optional(), version: ModelVersionSchema.optional() });
+
+/** The body of a route whose body is optional JSON, checked by its schema: a bad one is a 400. */
+function bodyOf<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
+  const p = schema.safeParse(body);
+  if (!p.success) throw new ApiError('IM_BAD_REQUEST', formatIssues(p.error).join('; '));
+  return p.data;
+}
 const RequestParams = z.object({ id: z.string().min(1).max(64) });
 const TraceParams = z.object({ id: z.string().regex(/^(?!0{32})[0-9a-f]{32}$/, 'a trace id is 32 lowercase hex digits, not all zero') });
 
@@ -199,8 +211,8 @@ export function buildHttpApi(options: HttpApiOptions) {
   app.get('/v2', async (): Promise<ServerMetadata> => ({
     name: 'infermesh',
     version: options.version,
-    // Exactly the extensions that work (docs/protocol.md); model_repository, statistics and model_configuration are not served yet.
-    extensions: ['binary_tensor_data', 'async_infer', 'websocket'],
+    // Exactly the extensions that work (docs/protocol.md), by the names Triton uses.
+    extensions: ['binary_tensor_data', 'classification', 'model_configuration', 'model_repository', 'statistics', 'async_infer', 'websocket'],
   }));
   app.get('/v2/status', async () => ({
     ready: options.ready(),
@@ -215,6 +227,32 @@ export function buildHttpApi(options: HttpApiOptions) {
   const metadata = withParams(ModelParams, async ({ name, version }) => service.metadata(name, version));
   app.get('/v2/models/:name', metadata);
   app.get('/v2/models/:name/versions/:version', metadata);
+
+  // Model configuration extension: Triton's ModelConfig JSON, from the spec and the workers serving it.
+  const config = withParams(ModelParams, async ({ name, version }) => service.config(name, version));
+  app.get('/v2/models/:name/config', config);
+  app.get('/v2/models/:name/versions/:version/config', config);
+
+  // Statistics extension: every model, one model's versions, or one version.
+  const stats = withParams(StatsParams, async ({ name, version }) => service.statistics(name, version));
+  app.get('/v2/models/stats', stats);
+  app.get('/v2/models/:name/stats', stats);
+  app.get('/v2/models/:name/versions/:version/stats', stats);
+
+  // Model repository extension with explicit model control (load and unload act on the workers).
+  const { repository } = options;
+  app.post('/v2/repository/index', async (req) => repository.index(bodyOf(RepositoryIndexRequestSchema, req.body)));
+  const NameParams = ModelParams.pick({ name: true });
+  app.post('/v2/repository/models/:name/load', withParams(NameParams, async ({ name }, req, reply) => {
+    bodyOf(RepositoryModelRequestSchema, req.body);
+    await repository.load(name);
+    return reply.code(200).send();
+  }));
+  app.post('/v2/repository/models/:name/unload', withParams(NameParams, async ({ name }, req, reply) => {
+    bodyOf(RepositoryModelRequestSchema, req.body);
+    await repository.unload(name);
+    return reply.code(200).send();
+  }));
 
   const ready = withParams(ModelParams, async ({ name, version }, _req, reply) => {
     const isReady = options.ready() && service.ready(name, version);

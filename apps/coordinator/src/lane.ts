@@ -6,6 +6,7 @@ import {
 import { AcquireTimeoutError, LoadBalancer, NoEndpointError, type LoadBalancerOptions } from '@infermesh/load-balancer';
 import type { RetryBudget } from '@infermesh/router';
 import { isWorkerFault } from './api-error.js';
+import type { ModelStatistics } from './model-statistics.js';
 import type { RequestTrace } from './request-telemetry.js';
 import type { Worker } from './worker-pool.js';
 
@@ -19,6 +20,8 @@ export interface Queued {
   rows: number;
   coalesceKey: string | undefined;
   trace: RequestTrace | undefined;
+  /** When it entered the lane (`performance.now()`), for the queue time of the statistics. */
+  enqueuedAt: number;
 }
 
 /** One request's answer from a lane, and the worker that computed it. */
@@ -46,6 +49,8 @@ export interface LaneSettings {
   batcher: Batcher<Queued, Served> | undefined;
   /** Overrides the model's `batching.maxDelayMs`. */
   maxDelayMs?: number | undefined;
+  /** Where each answered batch's queue and compute times are counted. */
+  statistics?: ModelStatistics | undefined;
 }
 
 const NO_RESULT: InferItemResult = { ok: false, error: { code: 'IM_WORKER_RUNTIME', message: 'worker answered without a result' } };
@@ -66,6 +71,7 @@ export class Lane {
   readonly balancer: LoadBalancer<Worker>;
   readonly #retries: RetryBudget;
   readonly #batcher: Batcher<Queued, Served> | undefined;
+  readonly #statistics: ModelStatistics | undefined;
 
   constructor(spec: ModelSpec, stage: LaneStage, shard: number | undefined, settings: LaneSettings) {
     this.spec = spec;
@@ -76,6 +82,7 @@ export class Lane {
     this.balancer = new LoadBalancer<Worker>(settings.balancer);
     this.#retries = settings.retries;
     this.#batcher = settings.batcher;
+    this.#statistics = settings.statistics;
     if (this.#batcher) {
       // Processing stages leave at once and gather only while every processor is busy.
       const gathers = spec.batchable && this.role === 'model';
@@ -112,16 +119,23 @@ export class Lane {
   /** Queues one request (or one stage of it); resolves with its own result once its batch is answered. */
   async submit(item: InferItem, options: SubmitOptions): Promise<Served> {
     const { trace } = options;
+    const enqueuedAt = performance.now();
     if (this.#batcher) {
       trace?.queued();
       return this.#batcher.add(
-        { lane: this, item, rows: options.rows, coalesceKey: options.coalesceKey, trace },
+        { lane: this, item, rows: options.rows, coalesceKey: options.coalesceKey, trace, enqueuedAt },
         { key: this.label, deadline: options.deadline, ...(options.signal ? { signal: options.signal } : {}) },
       );
     }
     const response = await this.#dispatch([item], options.deadline, options.signal, trace?.dispatched());
+    this.#record(options.rows, [response.sentAt - enqueuedAt], response);
     trace?.answered(response.spans);
     return { result: response.items[0] ?? NO_RESULT, workerId: response.workerId };
+  }
+
+  /** Counts an answered batch in the model's statistics. */
+  #record(rows: number, queuedMs: number[], response: InferBatchResponse): void {
+    this.#statistics?.batch(this.spec, { executed: this.role === 'model', rows, queuedMs, timings: response.timings });
   }
 
   /** The batcher's runner for this lane's key: one `infer` call for the whole batch. */
@@ -133,6 +147,9 @@ export class Lane {
       traceparent ??= tp;
     }
     const response = await this.#dispatch(items.map((q) => q.item), info.deadline, signal, traceparent);
+    let rows = 0;
+    for (const q of items) rows += q.rows;
+    this.#record(rows, items.map((q) => response.sentAt - q.enqueuedAt), response);
     for (const q of items) q.trace?.answered(response.spans);
     return response.items.map((result) => ({ ok: true as const, value: { result, workerId: response.workerId } }));
   }
@@ -146,7 +163,7 @@ export class Lane {
    */
   async #dispatch(
     items: InferItem[], deadline: number | undefined, signal: AbortSignal | undefined, traceparent: string | undefined,
-  ): Promise<InferBatchResponse & { workerId: string }> {
+  ): Promise<InferBatchResponse & { workerId: string; sentAt: number }> {
     const request = { model: this.spec.name, version: this.spec.version, stage: this.stage, items, ...(traceparent ? { traceparent } : {}) };
     const tried = new Set<string>();
     let lastError: unknown;
@@ -165,11 +182,12 @@ export class Lane {
       }
       const worker = lease.endpoint;
       tried.add(worker.id);
+      const sentAt = performance.now();
       try {
         const response = await worker.peer.call('infer', request, { deadline, signal });
         worker.served++;
         lease.release({ ok: true });
-        return { ...response, workerId: worker.info.workerId };
+        return { ...response, workerId: worker.info.workerId, sentAt };
       } catch (error) {
         const fault = isWorkerFault(error);
         // A request that outlives its deadline is not a worker fault: the deadline may be the client's

@@ -43,7 +43,7 @@ async function fakeWorker(
   id: string, maxConcurrency: number, delayMs: number, fail?: () => Error | undefined, role: WorkerInfo['role'] = 'model',
   models: ModelSpec[] = [spec], shards: WorkerInfo['shards'] = {},
 ): Promise<FakeWorker> {
-  const info: WorkerInfo = { workerId: id, pid: 1, maxConcurrency, models, shards, role, stages: {} };
+  const info: WorkerInfo = { workerId: id, pid: 1, maxConcurrency, models, shards, role, stages: {}, repository: [] };
   let inFlight = 0;
   const w = { calls: 0, maxSeen: 0 } as FakeWorker;
   const handlers: Handlers<WorkerProtocol> = {

@@ -14,6 +14,8 @@ import { CoordinatorTelemetry } from './coordinator-telemetry.js';
 import { buildHttpApi } from './http-api.js';
 import { InferenceService } from './inference-service.js';
 import { LaneTable } from './lanes.js';
+import { ModelRepositoryControl } from './model-repository-control.js';
+import { ModelStatistics } from './model-statistics.js';
 import { ResponseCache } from './response-cache.js';
 import { shutDown } from './shutdown.js';
 import { WorkerPool } from './worker-pool.js';
@@ -32,6 +34,7 @@ async function main(): Promise<void> {
 
   const registry = new ModelRegistry();
   const pool = new WorkerPool(registry);
+  const statistics = new ModelStatistics();
   const lanes = new LaneTable(registry, pool, {
     placement: config.placement,
     fallbacks: config.fallbacks,
@@ -50,9 +53,11 @@ async function main(): Promise<void> {
       log.info(e, 'worker state');
     },
     onBatch: telemetry.onBatch,
+    statistics,
   });
   const cache = await ResponseCache.open(config.cache);
-  const service = new InferenceService(registry, lanes, cache, { maxElements: config.limits.maxElements, maxInFlight: config.limits.maxInFlight });
+  const service = new InferenceService(registry, lanes, cache, { maxElements: config.limits.maxElements, maxInFlight: config.limits.maxInFlight }, statistics);
+  const repository = new ModelRepositoryControl(registry, pool, lanes, service, { drainTimeoutMs: config.limits.requestTimeoutMs, log });
   const workerStatus = () => pool.status((w) => lanes.balancing(w));
   telemetry.attach({ workers: workerStatus, inFlight: () => service.inFlight, queueDepths: () => lanes.queueDepths() });
   const jobs = new AsyncJobs(config.async);
@@ -101,7 +106,7 @@ async function main(): Promise<void> {
 
   const auth = config.auth.apiKeys.length > 0 ? new ClientAuth(config.auth.apiKeys, { openMetrics: config.auth.openMetrics }) : undefined;
   const app = buildHttpApi({
-    service, pool, lanes, jobs, cache, log, telemetry, auth, bodyLimitBytes: config.limits.bodyBytes, version: VERSION,
+    service, repository, pool, lanes, jobs, cache, log, telemetry, auth, bodyLimitBytes: config.limits.bodyBytes, version: VERSION,
     ready: () => ready, accepting: () => accepting, requestTimeoutMs: config.limits.requestTimeoutMs, https: loadClientTls(config.http.tls),
     server: config.http,
   });

@@ -17,7 +17,7 @@ afterEach(async () => {
 });
 
 async function worker(info: Partial<WorkerInfo> = {}): Promise<TransportServer<WorkerProtocol>> {
-  const described: WorkerInfo = { workerId: 'w1', pid: 1, maxConcurrency: 3, models: [spec], shards: {}, role: 'model', stages: {}, ...info };
+  const described: WorkerInfo = { workerId: 'w1', pid: 1, maxConcurrency: 3, models: [spec], shards: {}, role: 'model', stages: {}, repository: [], ...info };
   const server = await listen({
     port: 0, protocol: workerProtocol,
     handlers: { describe: () => described, infer: async () => ({ items: [], computeMs: 0 }) },

@@ -98,6 +98,7 @@ const matches = (ref: ModelRef, spec: ModelSpec, exact: boolean): boolean =>
  */
 export class LaneTable {
   readonly #registry: ModelRegistry;
+  readonly #pool: WorkerPool;
   readonly #options: LaneTableOptions;
   readonly #versions = new Map<string, VersionLanes>();
   readonly #byLabel = new Map<string, Lane>();
@@ -109,6 +110,7 @@ export class LaneTable {
 
   constructor(registry: ModelRegistry, pool: WorkerPool, options: LaneTableOptions) {
     this.#registry = registry;
+    this.#pool = pool;
     this.#options = options;
     this.#routing = new RoutingTable({ hash: options.hash });
     this.#retries = new RetryBudget(options.retryBudget);
@@ -151,7 +153,13 @@ export class LaneTable {
         health: {
           ...o.health,
           check: async (w, signal) => {
-            await w.peer.call('describe', {}, { timeoutMs: o.health.timeoutMs, signal });
+            const info = await w.peer.call('describe', {}, { timeoutMs: o.health.timeoutMs, signal });
+            // A worker's models change with explicit model control, through this coordinator or another: follow them.
+            try {
+              this.#pool.update(w.id, info);
+            } catch {
+              // A model the registry refuses (a conflicting spec) stays unserved here; the worker itself is healthy.
+            }
           },
         },
         outlier: { enabled: true, ...o.outlier },

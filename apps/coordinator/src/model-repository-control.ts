@@ -92,10 +92,12 @@ export class ModelRepositoryControl {
       if (!known) throw new ApiError('IM_MODEL_NOT_FOUND', `unknown model '${name}'`);
       const specs: ModelSpec[] = this.#registry.versions(name).map((v) => this.#registry.get(name, v));
       for (const spec of specs) this.#registry.unregister(spec.name, spec.version);
+      const timer = new AbortController();
       const drained = await Promise.race([
         Promise.all(specs.map((spec) => this.#service.whenIdle(spec))).then(() => true),
-        sleep(this.#options.drainTimeoutMs, false, { ref: false }),
+        sleep(this.#options.drainTimeoutMs, false, { signal: timer.signal }).catch(() => false),
       ]);
+      timer.abort();
       const holding = this.#pool.workers.filter(servers);
       const results = await Promise.allSettled(holding.map(async (w) => {
         const info = await w.peer.call('unload', { model: name }, { timeoutMs: this.#options.loadTimeoutMs ?? 60_000 });

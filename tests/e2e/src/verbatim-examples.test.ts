@@ -121,7 +121,8 @@ function request(headers: string[], body: Buffer): Buffer {
   return Buffer.concat([Buffer.from(['POST /v2/models/mymodel/infer HTTP/1.1', 'Host: localhost:8000', ...headers, `Content-Length: ${body.length}`, '', ''].join('\r\n')), body]);
 }
 
-const CONTENT_TYPES = [undefined, 'application/json', 'application/octet-stream'] as const;
+// None (Triton's Python client), the protocol's own, the binary extension's, and what curl -d and fetch send by default.
+const CONTENT_TYPES = [undefined, 'application/json', 'application/octet-stream', 'application/x-www-form-urlencoded', 'text/plain;charset=UTF-8'] as const;
 const typeHeader = (type: string | undefined): string[] => (type ? [`Content-Type: ${type}`] : []);
 const OUTPUT0 = Float32Array.from([1.0, 1.1, 2.0, 2.1, 3.0, 3.1]);
 

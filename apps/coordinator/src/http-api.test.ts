@@ -128,6 +128,11 @@ describe('HTTP API', () => {
     expect([extra.statusCode, extra.json().code]).toEqual([400, 'IM_BAD_REQUEST']);
     const badLength = await send(Buffer.concat([Buffer.from(header), raw]), header.length + 100);
     expect([badLength.statusCode, badLength.json().code]).toEqual([400, 'IM_BAD_REQUEST']);
+    // The raw binary request: no JSON at all; m's one input [-1] takes one row (4 bytes), so 12 bytes do not fit.
+    const rawBody = await send(Buffer.from(new Float32Array(3).buffer), 0);
+    expect([rawBody.statusCode, rawBody.json().code, rawBody.json().error]).toEqual([400, 'IM_INVALID_INPUT', expect.stringContaining('raw binary request')]);
+    const rawUnknown = await app.inject({ method: 'POST', url: '/v2/models/zz/infer', headers: { 'inference-header-content-length': '0' }, payload: Buffer.alloc(4) });
+    expect([rawUnknown.statusCode, rawUnknown.json().code]).toEqual([404, 'IM_MODEL_NOT_FOUND']);
     const noData = await infer({ inputs: [{ name: 'x', datatype: 'FP32', shape: [2] }] });
     expect([noData.statusCode, noData.json().code]).toEqual([400, 'IM_INVALID_INPUT']);
   });

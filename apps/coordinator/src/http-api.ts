@@ -2,8 +2,8 @@ import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import {
   binaryInputs, errorBody, INFERENCE_HEADER_CONTENT_LENGTH, InferRequestJsonSchema, ModelNameSchema, ModelVersionSchema, splitBinaryBody,
-  joinBinaryBody, RepositoryIndexRequestSchema, RepositoryModelRequestSchema, tensorToBinary, tensorToJson, type ApiErrorCode,
-  type InferRequestJson, type ServerMetadata,
+  joinBinaryBody, rawBinaryRequest, RepositoryIndexRequestSchema, RepositoryModelRequestSchema, tensorToBinary, tensorToJson, type ApiErrorCode,
+  type InferRequestJson, type ServerMetadata, type Tensor,
 } from '@infermesh/contracts';
 import { formatIssues } from '@infermesh/config';
 import { dashboardHtml } from '@infermesh/telemetry';
@@ -168,6 +168,8 @@ export function buildHttpApi(options: HttpApiOptions) {
   // The Open Inference Protocol's clients send JSON with any content type or none (Triton's sends none):
   // every body is read as JSON whatever its content type; only a body that does not parse is refused (400).
   const binaryParts = new WeakMap<FastifyRequest, Uint8Array>();
+  // `Inference-Header-Content-Length: 0`: the body is one input's raw bytes, no JSON (the extension's raw binary request).
+  const rawBodies = new WeakMap<FastifyRequest, Uint8Array>();
   app.removeAllContentTypeParsers();
   // With `Inference-Header-Content-Length` (binary tensor data extension) the JSON header is parsed here and
   // the raw tensor bytes are kept aside for the route, which decodes them straight into typed arrays.
@@ -177,6 +179,10 @@ export function buildHttpApi(options: HttpApiOptions) {
     try {
       if (headerLength !== undefined) {
         const length = /^\d{1,12}$/.test(String(headerLength)) ? Number(headerLength) : Number.NaN;
+        if (length === 0) {
+          rawBodies.set(request, buffer);
+          return done(null, undefined);
+        }
         const split = splitBinaryBody(buffer, length);
         binaryParts.set(request, split.binary);
         return done(null, split.header);
@@ -268,10 +274,20 @@ export function buildHttpApi(options: HttpApiOptions) {
     let outcome = 'ok';
     let finishLater = false;
     try {
-      const body = InferRequestJsonSchema.safeParse(req.body);
-      if (!body.success) throw new ApiError('IM_BAD_REQUEST', formatIssues(body.error).join('; '));
-      const binaryPart = binaryParts.get(req);
-      const binary = binaryPart ? binaryInputs(body.data.inputs, binaryPart) : undefined;
+      const raw = rawBodies.get(req);
+      let body: { data: InferRequestJson };
+      let binary: ReadonlyMap<string, Tensor> | undefined;
+      if (raw) {
+        const stands = rawBinaryRequest(service.resolve(name, version), raw);
+        body = { data: stands.request };
+        binary = stands.binary;
+      } else {
+        const parsed = InferRequestJsonSchema.safeParse(req.body);
+        if (!parsed.success) throw new ApiError('IM_BAD_REQUEST', formatIssues(parsed.error).join('; '));
+        body = parsed;
+        const binaryPart = binaryParts.get(req);
+        binary = binaryPart ? binaryInputs(body.data.inputs, binaryPart) : undefined;
+      }
       const deadline = requestDeadline({ header: req.headers[TIMEOUT_HEADER], parameters: body.data.parameters }, options.requestTimeoutMs);
       const prefer = String(req.headers.prefer ?? '');
       if (/\brespond-async\b/.test(prefer)) {

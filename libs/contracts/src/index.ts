@@ -31,6 +31,7 @@ export type {
   ModelControlRequest,
 } from './worker-protocol.js';
 export { classificationRequests, classifyTensor } from './classification.js';
+export { rawBinaryRequest } from './raw-binary-request.js';
 export type { ClassificationRequest } from './classification.js';
 export { TRITON_DATA_TYPE, tritonModelConfig } from './model-config.js';
 export type { TritonModelConfig, TritonModelInput, TritonModelOutput, ModelDeployment } from './model-config.js';

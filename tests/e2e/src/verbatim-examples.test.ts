@@ -86,6 +86,21 @@ async function examplesRepository(): Promise<string> {
     'outputs:', '  - {name: output0, datatype: FP32, shape: [3, 2]}', '  - {name: output1, datatype: UINT32, shape: [2, 2]}', '',
   ].join('\n'));
   writeFileSync(join(dir, 'mymodel', '1', 'model.mjs'), MODULE);
+  // The raw binary example's model: one input (16 bytes: FP32 [4]), two outputs [3, 1] FP32.
+  mkdirSync(join(dir, 'rawmodel', '1'), { recursive: true });
+  writeFileSync(join(dir, 'rawmodel', 'manifest.yaml'), [
+    'name: rawmodel', 'platform: js', 'file: model.mjs', 'batchable: false',
+    'inputs:', '  - {name: input, datatype: FP32, shape: [-1]}',
+    'outputs:', '  - {name: output0, datatype: FP32, shape: [3, 1]}', '  - {name: output1, datatype: FP32, shape: [3, 1]}', '',
+  ].join('\n'));
+  writeFileSync(join(dir, 'rawmodel', '1', 'model.mjs'), `export function run(inputs) {
+  const x = inputs.input.data;
+  return {
+    output0: { datatype: 'FP32', shape: [3, 1], data: Float32Array.from([x[0], x[1], x[2]]) },
+    output1: { datatype: 'FP32', shape: [3, 1], data: Float32Array.from([x[0] * 2, x[1] * 2, x[2] * 2]) },
+  };
+}
+`);
   return dir;
 }
 
@@ -170,6 +185,33 @@ describe('Triton\'s binary tensor data example, verbatim', () => {
     expect(answer.headers['inference-header-content-length']).toBe(String(Buffer.byteLength(expectedHeader)));
     expect(answer.headers['content-length']).toBe(String(Buffer.byteLength(expectedHeader) + 24));
     expect(answer.body.equals(Buffer.concat([Buffer.from(expectedHeader), Buffer.from(OUTPUT0.buffer)]))).toBe(true);
+  });
+
+  it.each(CONTENT_TYPES)('takes the raw binary request (Inference-Header-Content-Length: 0, 16 bytes, no JSON) and answers every output as binary, with content type %s', async (type) => {
+    const input = Float32Array.from([0.5, 1.5, 2.5, 3.5]);
+    const body = Buffer.from(input.buffer);
+    // The example's request, byte for byte, to a model of one input (its path names that model).
+    const bytes = Buffer.concat([Buffer.from(['POST /v2/models/rawmodel/infer HTTP/1.1', 'Host: localhost:8000', ...typeHeader(type), 'Inference-Header-Content-Length: 0', 'Content-Length: 16', '', ''].join('\r\n')), body]);
+    const answer = await raw(cluster, bytes);
+    expect(answer.status).toBe(200);
+    expect(answer.headers['content-type']).toBe('application/octet-stream');
+    const expectedHeader = JSON.stringify({
+      model_name: 'rawmodel', model_version: '1', parameters: { infermesh_worker: 'worker-1' },
+      outputs: [
+        { name: 'output0', datatype: 'FP32', shape: [3, 1], parameters: { binary_data_size: 12 } },
+        { name: 'output1', datatype: 'FP32', shape: [3, 1], parameters: { binary_data_size: 12 } },
+      ],
+    });
+    expect(answer.headers['inference-header-content-length']).toBe(String(expectedHeader.length));
+    expect(answer.body.equals(Buffer.concat([Buffer.from(expectedHeader), Buffer.from(Float32Array.from([0.5, 1.5, 2.5, 1, 3, 5]).buffer)]))).toBe(true);
+  });
+
+  it('refuses a raw binary request to a model of two inputs with IM_INVALID_INPUT', async () => {
+    const answer = await raw(cluster, request(['Inference-Header-Content-Length: 0'], Buffer.alloc(19)));
+    expect(answer.status).toBe(400);
+    expect(JSON.parse(answer.body.toString())).toEqual({
+      error: "raw binary request (Inference-Header-Content-Length: 0): model 'mymodel' has 2 inputs; it needs a model of exactly one", code: 'IM_INVALID_INPUT',
+    });
   });
 
   it('answers both outputs when none is named, output1 (input0 − 1) in JSON beside output0 in binary, with binary_data_output', async () => {

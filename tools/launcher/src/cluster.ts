@@ -1,5 +1,5 @@
 import { spawnApp, type LogLine, type ManagedProcess } from './child-process.js';
-import { APP_ENTRY } from './paths.js';
+import { appEntry, type AppEntries } from './paths.js';
 
 export interface ClusterOptions {
   /** Model repository the workers load. */
@@ -18,6 +18,8 @@ export interface ClusterOptions {
   workerPort?: number;
   env?: NodeJS.ProcessEnv;
   onLine?: (name: string, raw: string, parsed: LogLine | undefined) => void;
+  /** Start the apps' built `dist/main.js` or their source (tsx). Default: built when the launcher is built. */
+  entries?: AppEntries;
 }
 
 export interface Cluster {
@@ -43,7 +45,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const common = { ...(options.env ? { env: options.env } : {}), ...(options.onLine ? { onLine: options.onLine } : {}) };
   const coordinator = spawnApp({
     name: 'coordinator',
-    entry: APP_ENTRY.coordinator,
+    entry: appEntry('coordinator', options.entries),
     args: [
       ...(options.configFile ? ['--config', options.configFile] : []),
       '--listen-port', String(options.httpPort ?? 0),
@@ -72,7 +74,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       const admitted = coordinator.waitFor('worker joined', { timeoutMs: 60_000, match: (l) => l.worker === id });
       const child = spawnApp({
         name: id,
-        entry: APP_ENTRY.worker,
+        entry: appEntry('worker', options.entries),
         args: [
           ...(options.configFile && role === 'worker' ? ['--config', options.configFile, '--config-section', `workers.${i}`] : []),
           ...(role === 'processor' ? ['--role', 'processor'] : []),

@@ -116,6 +116,13 @@ async function main(): Promise<number> {
         errors: p.errors,
         ...(p.vsFloor ? { vsFloor: { rps: round(p.vsFloor.rps), p50: round(p.vsFloor.p50), p95: round(p.vsFloor.p95), p99: round(p.vsFloor.p99) } } : {}),
       })),
+      ...(figures.baseline.length ? {
+        baseline: figures.baseline.map((r) => ({
+          model: r.model, connections: r.connections, system: r.system, rps: round(r.rps), p50: round(r.p50), p99: round(r.p99),
+          ...(r.cpuMsPerAnswer !== undefined ? { cpuMsPerAnswer: round(r.cpuMsPerAnswer) } : {}),
+          ...(r.vsPlain ? { vsPlain: { rps: round(r.vsPlain.rps), p50: round(r.vsPlain.p50), ...(r.vsPlain.cpuMsPerAnswer !== undefined ? { cpuMsPerAnswer: round(r.vsPlain.cpuMsPerAnswer) } : {}) } } : {}),
+        })),
+      } : {}),
       ...(figures.placement.length ? {
         placement: figures.placement.map((p) => ({
           words: p.words, connections: p.connections, variant: p.variant, rps: round(p.rps), p50: round(p.p50), p99: round(p.p99),

@@ -25,7 +25,7 @@ export const triton: PeerEngine = {
   product: 'Triton',
   name: 'Triton, 2 instances, dynamic batching',
   missing() {
-    return succeeds('tritonserver', ['--help'])
+    return succeeds('sh', ['-c', 'command -v tritonserver'])
       ? undefined
       : 'not installed (tritonserver not found: nvidia-pytriton needs PyPI and the Triton containers a registry, both unreachable here)';
   },

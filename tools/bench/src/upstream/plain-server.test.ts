@@ -2,6 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { spawnApp } from '@infermesh/launcher';
 import { mlpReference, mlpWeights, writeModelRepository } from '@infermesh/models';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -47,4 +49,32 @@ describe('createPlainServer', () => {
     expect(wrongShape.status).toBe(400);
     expect(await wrongShape.json()).toMatchObject({ code: 'IM_INVALID_INPUT' });
   });
+});
+
+// The entry the scenario starts: its own process, model path and port from argv, one JSON line when listening.
+describe('plain-server-main', () => {
+  const entry = fileURLToPath(new URL('./plain-server-main.ts', import.meta.url));
+
+  it('serves the model file it is given and logs its port', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'im-plain-main-'));
+    await writeModelRepository({ out: dir, models: ['mlp'] });
+    const server = spawnApp({ name: 'plain server', entry, args: [join(dir, 'mlp', '1', 'model.onnx'), '0'] });
+    try {
+      const { port } = await server.waitFor('plain server listening', { timeoutMs: 30_000 });
+      const res = await fetch(`http://127.0.0.1:${port}/v2/models/mlp/infer`, {
+        method: 'POST', body: JSON.stringify({ inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 64], data: mlpRow(3) }] }),
+      });
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { outputs: Array<{ shape: number[] }> }).outputs[0]?.shape).toEqual([1, 16]);
+    } finally {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000); // a process start through tsx takes seconds on a busy 2-core machine
+
+  it('exits 2 with its usage without a model path', async () => {
+    const server = spawnApp({ name: 'plain server', entry, args: [] });
+    expect(await server.exited).toBe(2);
+    expect(server.output.join('\n')).toContain('usage: plain-server-main.ts MODEL.onnx [PORT]');
+  }, 60_000);
 });

@@ -11,6 +11,7 @@ import { attachClientSocket } from './client-socket.js';
 import { loadClientTls } from './client-tls.js';
 import { COORDINATOR_FLAGS, CoordinatorConfigSchema } from './config.js';
 import { CoordinatorTelemetry } from './coordinator-telemetry.js';
+import { startEmbeddedWorkers } from './embedded-workers.js';
 import { buildHttpApi } from './http-api.js';
 import { InferenceService } from './inference-service.js';
 import { LaneTable } from './lanes.js';
@@ -97,6 +98,11 @@ async function main(): Promise<void> {
     const peer = dial(url, transportOptions);
     peer.on('open', () => admitWorker(peer));
     closers.push(() => peer.close());
+  }
+
+  if (config.embedded.workers > 0) {
+    closers.push(await startEmbeddedWorkers(config.embedded, transportOptions.handlers, admitWorker));
+    log.info({ workers: config.embedded.workers, repository: config.embedded.repository }, 'embedded workers started');
   }
 
   const auth = config.auth.apiKeys.length > 0 ? new ClientAuth(config.auth.apiKeys, { openMetrics: config.auth.openMetrics }) : undefined;

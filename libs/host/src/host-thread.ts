@@ -16,16 +16,19 @@ export interface HostThread {
   stop(): Promise<void>;
 }
 
-/** The thread's entry beside this file: the build's, or, run from source (tests, tsx), the TypeScript through tsx's loader. */
-const FROM_SOURCE = import.meta.url.endsWith('.ts');
-const THREAD_ENTRY = new URL(FROM_SOURCE ? './thread.ts' : './thread.js', import.meta.url);
-
-/** Node 20 does not apply a parent's `--import tsx` to a worker's entry: from source, a one-line bootstrap registers tsx first. */
+/**
+ * The thread's entry beside this file: the build's `thread.js` (from the CommonJS build too: it sits in
+ * the same folder), or, run from TypeScript source (tests), `thread.ts` through tsx. Node 20 does not
+ * apply a parent's `--import tsx` to a worker's entry, so from source a one-line bootstrap registers tsx
+ * first.
+ */
 function threadScript(): { script: URL | string; options: WorkerOptions } {
-  if (!FROM_SOURCE) return { script: THREAD_ENTRY, options: {} };
-  // tsx's ESM entry (the CommonJS one cannot be imported into a worker): `import.meta.resolve` is not in every test runner.
-  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
-  const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(THREAD_ENTRY.href)}); })`;
+  const here = import.meta.url;
+  if (!here.endsWith('.ts')) return { script: new URL('./thread.js', here), options: {} };
+  // tsx's ESM entry (its CommonJS one cannot be imported into a worker); `import.meta.resolve` is not in every test runner.
+  const tsx = pathToFileURL(createRequire(here).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+  const entry = new URL('./thread.ts', here).href;
+  const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
   return { script: code, options: { eval: true, execArgv: [...process.execArgv, '--conditions=@infermesh/source'] } };
 }
 

@@ -161,6 +161,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`coordinator: ${error instanceof Error ? error.message : String(error)}\n`);
+  // A failure with a code (an embedded worker that did not start, say) names it.
+  const code = (error as { code?: unknown })?.code;
+  const prefix = typeof code === 'string' && code.startsWith('IM_') && !(error instanceof ConfigError) ? `${code}: ` : '';
+  process.stderr.write(`coordinator: ${prefix}${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(error instanceof ConfigError ? 2 : 1);
 });

@@ -11,6 +11,7 @@ import { attachClientSocket } from './client-socket.js';
 import { loadClientTls } from './client-tls.js';
 import { COORDINATOR_FLAGS, CoordinatorConfigSchema } from './config.js';
 import { CoordinatorTelemetry } from './coordinator-telemetry.js';
+import { startEmbeddedWorkers } from './embedded-workers.js';
 import { buildHttpApi } from './http-api.js';
 import { InferenceService } from './inference-service.js';
 import { LaneTable } from './lanes.js';
@@ -99,6 +100,11 @@ async function main(): Promise<void> {
     closers.push(() => peer.close());
   }
 
+  if (config.embedded.workers > 0) {
+    closers.push(await startEmbeddedWorkers(config.embedded, transportOptions.handlers, admitWorker));
+    log.info({ workers: config.embedded.workers, repository: config.embedded.repository }, 'embedded workers started');
+  }
+
   const auth = config.auth.apiKeys.length > 0 ? new ClientAuth(config.auth.apiKeys, { openMetrics: config.auth.openMetrics }) : undefined;
   const app = buildHttpApi({
     service, pool, lanes, jobs, cache, log, telemetry, auth, bodyLimitBytes: config.limits.bodyBytes, version: VERSION,
@@ -155,6 +161,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`coordinator: ${error instanceof Error ? error.message : String(error)}\n`);
+  // A failure with a code (an embedded worker that did not start, say) names it.
+  const code = (error as { code?: unknown })?.code;
+  const prefix = typeof code === 'string' && code.startsWith('IM_') && !(error instanceof ConfigError) ? `${code}: ` : '';
+  process.stderr.write(`coordinator: ${prefix}${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(error instanceof ConfigError ? 2 : 1);
 });

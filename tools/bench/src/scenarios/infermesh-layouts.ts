@@ -8,10 +8,14 @@ export interface InfermeshLayout {
   readonly name: string;
   /** Remote workers dialling the coordinator. */
   readonly workers: number;
+  /** Workers on threads of the coordinator (`--embedded-workers`), loading the scenario's repository. */
+  readonly embeddedWorkers: number;
   readonly coordinatorArgs: readonly string[];
 }
 
 export const INFERMESH_LAYOUTS: readonly InfermeshLayout[] = [
-  // As `npm start` runs it (examples/demo.yaml restates the defaults): batching on, response cache off here.
-  { name: 'npm start layout: coordinator + 2 workers', workers: 2, coordinatorArgs: [] },
+  // As `npm start` runs it (`--layout embedded`, the default): 2 workers on threads of the coordinator.
+  { name: 'embedded: coordinator with 2 worker threads', workers: 0, embeddedWorkers: 2, coordinatorArgs: [] },
+  // `npm start -- --layout processes`, as across hosts: 2 worker processes dialling the coordinator.
+  { name: 'processes: coordinator + 2 worker processes', workers: 2, embeddedWorkers: 0, coordinatorArgs: [] },
 ];

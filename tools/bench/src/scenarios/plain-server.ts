@@ -63,7 +63,10 @@ function plainServer(ctx: BenchContext, model: BaselineModel): Promise<Target> {
 
 async function infermesh(ctx: BenchContext, model: BaselineModel, layout: InfermeshLayout): Promise<Target | string> {
   const { repository } = await modelFiles(ctx, model);
-  const started = await ctx.startCluster({ name: `plain-server ${model}, ${layout.name}`, workers: layout.workers, coordinatorArgs: layout.coordinatorArgs, repository });
+  const started = await ctx.startCluster({ name: `plain-server ${model}, ${layout.name}`, workers: layout.workers, coordinatorArgs: [
+    ...(layout.embeddedWorkers > 0 ? ['--embedded-workers', String(layout.embeddedWorkers), '--embedded-repository', repository] : []),
+    ...layout.coordinatorArgs,
+  ], repository });
   if (!started.ok) return started.reason;
   const { cluster } = started;
   return {

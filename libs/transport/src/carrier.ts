@@ -97,6 +97,42 @@ function isPortClose(data: unknown): data is PortClose {
   return typeof close === 'object' && close !== null && typeof close.code === 'number' && typeof close.reason === 'string';
 }
 
+const MAX_DEPTH = 64;
+
+/**
+ * A value whose typed arrays each own their whole buffer. Structured clone copies a view's entire
+ * ArrayBuffer, not its range: a 256-byte tensor that views a 64 KB pooled buffer (a slice of a request
+ * body, one item's rows of a batch's output) would cost 30× its size. Objects are copied only along the
+ * paths that hold such a view; the caller's value is never changed.
+ */
+export function compactViews(value: unknown, depth = 0): unknown {
+  if (value === null || typeof value !== 'object' || depth > MAX_DEPTH) return value;
+  if (ArrayBuffer.isView(value)) {
+    if (value.byteOffset === 0 && value.byteLength === value.buffer.byteLength) return value;
+    const copy = value.buffer.slice(value.byteOffset, value.byteOffset + value.byteLength);
+    if (value instanceof DataView) return new DataView(copy);
+    const Ctor = value.constructor as new (buffer: ArrayBufferLike) => ArrayBufferView;
+    return new Ctor(copy);
+  }
+  if (Array.isArray(value)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const v = compactViews(value[i], depth + 1);
+      if (v !== value[i]) (out ??= value.slice())[i] = v;
+    }
+    return out ?? value;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return value;
+  let out: Record<string, unknown> | undefined;
+  for (const key of Object.keys(value)) {
+    const before = (value as Record<string, unknown>)[key];
+    const v = compactViews(before, depth + 1);
+    if (v !== before) (out ??= { ...(value as Record<string, unknown>) })[key] = v;
+  }
+  return out ?? value;
+}
+
 /**
  * Frames as structured-cloned objects on a MessagePort (a worker thread's channel): typed arrays are
  * copied as memory, nothing is encoded. Frames are still checked against the envelope schema, and
@@ -135,7 +171,7 @@ export class PortCarrier implements Carrier {
   }
 
   send(frame: Frame): void {
-    this.#port.postMessage(frame);
+    this.#port.postMessage(compactViews(frame));
   }
 
   ping(): void {}

@@ -98,3 +98,33 @@ describe('connectPort: the RPC over a MessagePort', () => {
     await worker.terminate();
   });
 });
+
+describe('compactViews', () => {
+  it('copies only typed arrays that view part of a larger buffer, and the objects on their path', async () => {
+    const { compactViews } = await import('./carrier.js');
+    const pool = new ArrayBuffer(65_536);
+    const view = new Float32Array(pool, 1024, 4);
+    view.set([1, 2, 3, 4]);
+    const own = new Int32Array([5, 6]);
+    const value = { a: { t: view, n: 1 }, b: [own, 'x'], c: { keep: own } };
+    const out = compactViews(value) as typeof value;
+    expect(out.a.t).toBeInstanceOf(Float32Array);
+    expect([...out.a.t]).toEqual([1, 2, 3, 4]);
+    expect(out.a.t.buffer.byteLength).toBe(16);
+    expect(out.b).toBe(value.b);
+    expect(out.c).toBe(value.c);
+    expect(value.a.t).toBe(view);
+    expect(compactViews(value.c)).toBe(value.c);
+  });
+
+  it('a view on a big buffer reaches the other thread as its own bytes only', async () => {
+    const { client } = pair();
+    const pool = new ArrayBuffer(1 << 20);
+    const f32 = new Float32Array(pool, 4096, 3);
+    f32.set([1.5, -2, 3]);
+    const res = await client.call('tensors', { f32, i64: new BigInt64Array(1), u8: new Uint8Array(new ArrayBuffer(1 << 16), 10, 2) });
+    expect([...res.f32]).toEqual([1.5, -2, 3]);
+    expect(res.f32.buffer.byteLength).toBe(12);
+    expect(res.u8.buffer.byteLength).toBe(2);
+  });
+});

@@ -71,7 +71,7 @@ async function stop(app: Running, name: string, lines: string[]): Promise<boolea
 export async function checkApps(scratchDir: string, modelsDir: string): Promise<AppsCheckResult> {
   const lines: string[] = [];
   const env = { ...process.env, NODE_OPTIONS: '' };
-  const coordinator = startBin(scratchDir, 'infermesh-coordinator', ['--listen-port', '0', '--worker-port', '0'], env);
+  const coordinator = startBin(scratchDir, 'infermesh-coordinator', ['--listen-port', '0', '--worker-port', '0', '--grpc-port', '0'], env);
   let worker: Running | undefined;
   let ok = false;
   try {

@@ -11,7 +11,7 @@ import { attachClientSocket } from './client-socket.js';
 import { loadClientTls } from './client-tls.js';
 import { COORDINATOR_FLAGS, CoordinatorConfigSchema } from './config.js';
 import { CoordinatorTelemetry } from './coordinator-telemetry.js';
-import { buildGrpcApi } from './grpc-api.js';
+import { buildGrpcApi, type GrpcApi } from './grpc-api.js';
 import { buildHttpApi } from './http-api.js';
 import { InferenceService } from './inference-service.js';
 import { LaneTable } from './lanes.js';
@@ -122,15 +122,14 @@ async function main(): Promise<void> {
   const port = typeof address === 'object' && address ? address.port : config.http.port;
   // The launcher and tests read this line to learn the port when 0 was asked for.
   log.info({ port, host: config.http.host }, 'coordinator listening');
-  const grpcApi =
-    config.grpc.port === null
-      ? undefined
-      : buildGrpcApi({
-          service, lanes, telemetry: telemetry.requests, log, version: VERSION, auth, tls, ready: () => ready, accepting: () => accepting,
-          requestTimeoutMs: config.limits.requestTimeoutMs, maxMessageBytes: config.limits.bodyBytes,
-        });
-  if (grpcApi) {
-    const grpcPort = await grpcApi.listen(config.grpc.host, config.grpc.port!);
+  let grpcApi: GrpcApi | undefined;
+  if (config.grpc.port !== null) {
+    grpcApi = buildGrpcApi({
+      service, lanes, telemetry: telemetry.requests, log, version: VERSION, auth, tls, ready: () => ready, accepting: () => accepting,
+      requestTimeoutMs: config.limits.requestTimeoutMs, maxMessageBytes: config.limits.bodyBytes,
+    });
+    const grpcPort = await grpcApi.listen(config.grpc.host, config.grpc.port);
+    // The launcher and tests read this line to learn the gRPC port.
     log.info({ port: grpcPort, host: config.grpc.host, tls: tls !== undefined }, 'grpc listening');
   }
 

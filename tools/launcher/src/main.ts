@@ -98,8 +98,7 @@ infermesh is ready: coordinator ${u} (gRPC ${cluster.grpcAddress}), ${cluster.wo
     -d '{"inputs":[{"name":"input","datatype":"FP32","shape":[1,4],"data":[1,2,3,4]}]}'
   node examples/client.mjs ${u}        # text in, labels out; a tensor request; the WebSocket API
   curl ${u}/v2/status
-  # gRPC (inference.GRPCInferenceService; stubs from libs/contracts/proto/grpc_service.proto), e.g. with grpcurl:
-  grpcurl -plaintext -import-path libs/contracts/proto -proto grpc_service.proto ${cluster.grpcAddress} inference.GRPCInferenceService/ServerLive
+  node examples/grpc-client.mjs ${cluster.grpcAddress}   # the same over gRPC (inference.GRPCInferenceService, libs/contracts/proto)
 
 Ctrl-C stops everything.
 `);

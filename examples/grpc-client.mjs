@@ -3,11 +3,13 @@
 // Run `npm start` first, then: node examples/grpc-client.mjs [HOST:PORT] (default 127.0.0.1:9001).
 // With API keys on, set INFERMESH_API_KEY.
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 
 const target = process.argv[2] ?? '127.0.0.1:9001';
-const proto = createRequire(import.meta.url).resolve('@infermesh/contracts/proto/grpc_service.proto');
+// The .proto ships in @infermesh/contracts, beside its package.json.
+const proto = join(dirname(createRequire(import.meta.url).resolve('@infermesh/contracts/package.json')), 'proto', 'grpc_service.proto');
 const { inference } = grpc.loadPackageDefinition(protoLoader.loadSync(proto, { keepCase: true, longs: Number, defaults: true }));
 const client = new inference.GRPCInferenceService(target, grpc.credentials.createInsecure());
 

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import {
   ApiError, GRPC_LOADER_OPTIONS, GRPC_STATUS, ModelNameSchema, ModelVersionSchema, errorBody, inferRequestFromGrpc, inferResponseToGrpc,
   type GrpcInferRequest, type GrpcInferResponse,
@@ -13,8 +14,11 @@ import type { LaneTable } from './lanes.js';
 import { requestDeadline } from './request-deadline.js';
 import type { RequestTelemetry } from './request-telemetry.js';
 
-/** The service definition shipped in @infermesh/contracts: the file clients generate their stubs from. */
-export const GRPC_PROTO_FILE = createRequire(import.meta.url).resolve('@infermesh/contracts/proto/grpc_service.proto');
+/**
+ * The service definition shipped in @infermesh/contracts (`proto/grpc_service.proto`, beside its
+ * package.json; not an export, which would need types): the file clients generate their stubs from.
+ */
+export const GRPC_PROTO_FILE = join(dirname(createRequire(import.meta.url).resolve('@infermesh/contracts/package.json')), 'proto', 'grpc_service.proto');
 
 /** The trailing metadata key that carries an error's `IM_*` code. */
 export const GRPC_CODE_KEY = 'im-code';
@@ -129,11 +133,17 @@ export function buildGrpcApi(options: GrpcApiOptions): GrpcApi {
     message: GrpcInferRequest, call: grpc.ServerUnaryCall<GrpcInferRequest, GrpcInferResponse>,
   ): Promise<GrpcInferResponse> => {
     const trace = telemetry.start('gRPC ModelInfer', first(call.metadata, 'traceparent'));
+    // As the HTTP answer's headers: the trace to continue, and its id to look up at GET /v2/traces/{id}.
+    const answerMetadata = new grpc.Metadata();
+    answerMetadata.set('traceparent', trace.traceparent);
+    answerMetadata.set('x-request-id', trace.traceId);
+    call.sendMetadata(answerMetadata);
     let outcome = 'ok';
     // A call the client cancels (or whose deadline gRPC enforces) cancels the request.
     const abort = new AbortController();
     const onCancel = (): void => abort.abort();
     call.once('cancelled', onCancel);
+    if (call.cancelled) abort.abort();
     try {
       const { name, version } = modelOf(message.model_name, message.model_version);
       const decoded = inferRequestFromGrpc(message);

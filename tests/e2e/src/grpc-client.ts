@@ -1,9 +1,10 @@
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 
 /** The .proto that @infermesh/contracts ships: what a user generates a client from. */
-export const PROTO_FILE = createRequire(import.meta.url).resolve('@infermesh/contracts/proto/grpc_service.proto');
+export const PROTO_FILE = join(dirname(createRequire(import.meta.url).resolve('@infermesh/contracts/package.json')), 'proto', 'grpc_service.proto');
 
 // A client as a user would load it: proto-loader's usual options, not the coordinator's (64-bit integers as numbers here).
 const definition = protoLoader.loadSync(PROTO_FILE, { keepCase: true, longs: Number, defaults: true, oneofs: true });
@@ -18,7 +19,7 @@ export interface CallOptions {
   /** Milliseconds from now: the call's deadline. */
   deadlineMs?: number;
   metadata?: Record<string, string>;
-  /** Called with the call itself, to cancel it. */
+  /** Called with the call itself, to cancel it or read its initial metadata. */
   onCall?: (call: grpc.ClientUnaryCall) => void;
 }
 

@@ -178,6 +178,22 @@ describe('ModelInfer', () => {
   });
 });
 
+describe('tracing over gRPC', () => {
+  it('continues the caller\'s traceparent and answers it with x-request-id in the initial metadata; the trace is stored', async () => {
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    let answered: grpc.Metadata | undefined;
+    await client.call('ModelInfer', { model_name: 'noop', inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 4], contents: { fp32_contents: [1, 2, 3, 4] } }] }, {
+      metadata: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
+      onCall: (c) => c.on('metadata', (m: grpc.Metadata) => (answered = m)),
+    });
+    expect(answered?.get('x-request-id')).toEqual([traceId]);
+    expect(String(answered?.get('traceparent')[0])).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+    const stored = await http(cluster, `/v2/traces/${traceId}`);
+    expect(stored.status).toBe(200);
+    expect(stored.body.traces.map((t: { name: string }) => t.name)).toContain('gRPC ModelInfer');
+  });
+});
+
 describe('ModelInfer errors: the status from API_ERRORS, the IM_* code in the message and in im-code', () => {
   const mlp = (shape: number[], raw: Buffer) => ({ model_name: 'mlp', inputs: [{ name: 'input', datatype: 'FP32', shape }], raw_input_contents: [raw] });
 

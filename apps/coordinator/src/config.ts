@@ -32,6 +32,13 @@ export const CoordinatorConfigSchema = z.object({
       maxConnections: z.int().min(1).max(1_000_000).default(4_096),
     })
     .prefault({}),
+  /**
+   * The Open Inference Protocol over gRPC (`inference.GRPCInferenceService`), on its own port, with the
+   * HTTP side's API keys, TLS files and body limit. `port: null`: not served; 0: any free port.
+   */
+  grpc: z
+    .object({ host: z.string().default('127.0.0.1'), port: z.int().min(0).max(65_535).nullable().default(9001) })
+    .prefault({}),
   /** Client API keys: when any is set, every `/v2` route but the health probes needs `authorization: Bearer <key>`. */
   auth: z
     .object({
@@ -70,7 +77,7 @@ export const CoordinatorConfigSchema = z.object({
   secret: z.string().min(8).optional(),
   limits: z
     .object({
-      /** Largest HTTP body or WebSocket frame. */
+      /** Largest HTTP body, WebSocket frame or gRPC request message. */
       bodyBytes: z.int().min(1024).max(1024 * MiB).default(8 * MiB),
       /** Most tensor elements in one request. */
       maxElements: z.int().min(1).default(4 * MiB),
@@ -203,6 +210,8 @@ export type CoordinatorConfig = z.infer<typeof CoordinatorConfigSchema>;
 export const COORDINATOR_FLAGS: FlagTable = {
   'listen-host': { path: 'http.host', type: 'string', description: 'HTTP and client WebSocket address' },
   'listen-port': { path: 'http.port', type: 'number', short: 'p', description: 'HTTP and client WebSocket port (0: any free port)' },
+  'grpc-host': { path: 'grpc.host', type: 'string', description: 'gRPC (inference.GRPCInferenceService) address' },
+  'grpc-port': { path: 'grpc.port', type: 'number', description: 'gRPC port (0: any free port; grpc.port: null in the config file: off)' },
   'worker-host': { path: 'workerListen.host', type: 'string', description: 'address workers dial in on' },
   'worker-port': { path: 'workerListen.port', type: 'number', description: 'port workers dial in on (0: any free port)' },
   worker: { path: 'workers', type: 'list', description: 'worker address to dial (host:port or ws:// URL; repeat)' },
@@ -215,7 +224,7 @@ export const COORDINATOR_FLAGS: FlagTable = {
   'tls-cert': { path: 'http.tls.cert', type: 'string', description: 'PEM certificate: serve the client API over TLS (with --tls-key)' },
   'tls-key': { path: 'http.tls.key', type: 'string', description: 'PEM private key of --tls-cert' },
   secret: { path: 'secret', type: 'string', description: 'shared secret of the worker channel (or INFERMESH_SECRET)' },
-  'body-limit': { path: 'limits.bodyBytes', type: 'number', description: 'largest HTTP body or WebSocket frame, bytes' },
+  'body-limit': { path: 'limits.bodyBytes', type: 'number', description: 'largest HTTP body, WebSocket frame or gRPC message, bytes' },
   'max-in-flight': { path: 'limits.maxInFlight', type: 'number', description: 'requests served at once before 429' },
   'request-timeout-ms': { path: 'limits.requestTimeoutMs', type: 'number', description: 'longest a request may take' },
   batching: { path: 'batching.enabled', type: 'string', description: 'on|off: dynamic batching of requests per model' },

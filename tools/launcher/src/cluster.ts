@@ -15,6 +15,8 @@ export interface ClusterOptions {
   configFile?: string;
   /** Ports to use; 0 (the default) takes free ones. */
   httpPort?: number;
+  /** The coordinator's gRPC port (inference.GRPCInferenceService). */
+  grpcPort?: number;
   workerPort?: number;
   env?: NodeJS.ProcessEnv;
   onLine?: (name: string, raw: string, parsed: LogLine | undefined) => void;
@@ -25,6 +27,8 @@ export interface ClusterOptions {
 export interface Cluster {
   readonly url: string;
   readonly wsUrl: string;
+  /** The coordinator's gRPC endpoint (host:port), for a gRPC client's target. */
+  readonly grpcAddress: string;
   /** Where workers dial in (host:port). */
   readonly workerAddress: string;
   readonly coordinator: ManagedProcess;
@@ -49,6 +53,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     args: [
       ...(options.configFile ? ['--config', options.configFile] : []),
       '--listen-port', String(options.httpPort ?? 0),
+      '--grpc-port', String(options.grpcPort ?? 0),
       '--worker-port', String(options.workerPort ?? 0),
       ...(options.coordinatorArgs ?? []),
     ],
@@ -60,9 +65,10 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     await Promise.allSettled([...workers, ...processors, coordinator].map((p) => p.stop()));
   };
   try {
-    const [http, channel] = await Promise.all([
+    const [http, channel, grpc] = await Promise.all([
       coordinator.waitFor('coordinator listening'),
       coordinator.waitFor('worker channel listening'),
+      coordinator.waitFor('grpc listening'),
     ]);
     const url = `http://127.0.0.1:${http.port}`;
     const workerAddress = `127.0.0.1:${channel.port}`;
@@ -94,7 +100,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     const addProcessor = (args: string[] = []): Promise<ManagedProcess> => add('processor', args);
     for (let i = 0; i < (options.workers ?? 2); i++) await addWorker();
     for (let i = 0; i < (options.processors ?? 0); i++) await addProcessor();
-    return { url, wsUrl: `ws://127.0.0.1:${http.port}/v2/ws`, workerAddress, coordinator, workers, processors, addWorker, addProcessor, stop };
+    const grpcAddress = `127.0.0.1:${grpc.port}`;
+    return { url, wsUrl: `ws://127.0.0.1:${http.port}/v2/ws`, grpcAddress, workerAddress, coordinator, workers, processors, addWorker, addProcessor, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -26,6 +26,8 @@ const LauncherSchema = z.object({
   processors: z.int().min(1).max(16).default(2),
   /** Client API port of the coordinator. */
   httpPort: z.int().min(0).max(65_535).default(9000),
+  /** gRPC port of the coordinator (the Open Inference Protocol's inference.GRPCInferenceService). */
+  grpcPort: z.int().min(0).max(65_535).default(9001),
   /** Port the workers dial in on. */
   workerPort: z.int().min(0).max(65_535).default(9100),
   /** Show each process's JSON log as one readable line. */
@@ -38,6 +40,7 @@ const FLAGS: FlagTable = {
   placement: { path: 'placement', type: 'string', description: 'colocated|disaggregated: where pre- and post-processing run' },
   processors: { path: 'processors', type: 'number', description: 'number of processors when disaggregated' },
   'http-port': { path: 'httpPort', type: 'number', description: 'coordinator client API port' },
+  'grpc-port': { path: 'grpcPort', type: 'number', description: 'coordinator gRPC port' },
   'worker-port': { path: 'workerPort', type: 'number', description: 'port workers dial in on' },
   repository: { path: 'repository', type: 'string', description: 'model repository folder' },
   json: { path: 'pretty', type: 'boolean', description: 'print raw JSON logs (sets pretty: false)' },
@@ -90,13 +93,14 @@ async function main(): Promise<void> {
       ...(disaggregated ? ['--placement', 'disaggregated'] : []),
     ],
     httpPort: config.httpPort,
+    grpcPort: config.grpcPort,
     workerPort: config.workerPort,
     onLine,
   });
 
   const u = cluster.url;
   process.stdout.write(`
-infermesh is ready: coordinator ${u}, ${config.workers} ${kind}${disaggregated ? `, ${processors} processors (pre- and post-processing)` : ''}, models sentiment, mlp, noop.
+infermesh is ready: coordinator ${u} (gRPC ${cluster.grpcAddress}), ${config.workers} ${kind}${disaggregated ? `, ${processors} processors (pre- and post-processing)` : ''}, models sentiment, mlp, noop.
 
   curl ${u}/v2/health/ready
   curl ${u}/v2/models/sentiment
@@ -106,6 +110,7 @@ infermesh is ready: coordinator ${u}, ${config.workers} ${kind}${disaggregated ?
     -d '{"inputs":[{"name":"input","datatype":"FP32","shape":[1,4],"data":[1,2,3,4]}]}'
   node examples/client.mjs ${u}        # text in, labels out; a tensor request; the WebSocket API
   curl ${u}/v2/status
+  node examples/grpc-client.mjs ${cluster.grpcAddress}   # the same over gRPC (inference.GRPCInferenceService, libs/contracts/proto)
 
 Ctrl-C stops everything.
 `);

@@ -10,7 +10,16 @@ describe('coordinator config', () => {
     const c = loadConfig(CoordinatorConfigSchema, { file: DEMO, section: 'coordinator' });
     expect(c.http).toEqual({ host: '127.0.0.1', port: 9000, headersTimeoutMs: 5_000, receiveTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000, maxConnections: 4_096 });
     expect(c.workerListen.port).toBe(9100);
+    expect(c.grpc).toEqual({ host: '127.0.0.1', port: 9001 });
     expect(c.heartbeatMs).toBe(2000);
+  });
+
+  it('serves gRPC on 9001 by default; --grpc-port 0 takes any free port, grpc.port null turns it off', () => {
+    expect(loadConfig(CoordinatorConfigSchema, {}).grpc).toEqual({ host: '127.0.0.1', port: 9001 });
+    const { overrides } = parseFlags(['--grpc-port', '0', '--grpc-host', '::1'], COORDINATOR_FLAGS);
+    expect(loadConfig(CoordinatorConfigSchema, { overrides }).grpc).toEqual({ host: '::1', port: 0 });
+    expect(loadConfig(CoordinatorConfigSchema, { overrides: { grpc: { port: null } } }).grpc.port).toBeNull();
+    expect(() => loadConfig(CoordinatorConfigSchema, { overrides: { grpc: { port: 70_000 } } })).toThrow(ConfigInvalidError);
   });
 
   it('lets flags win and turns host:port workers into ws URLs', () => {

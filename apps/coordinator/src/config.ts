@@ -32,6 +32,13 @@ export const CoordinatorConfigSchema = z.object({
       maxConnections: z.int().min(1).max(1_000_000).default(4_096),
     })
     .prefault({}),
+  /**
+   * The Open Inference Protocol over gRPC (`inference.GRPCInferenceService`), on its own port, with the
+   * HTTP side's API keys, TLS files and body limit. `port: null`: not served; 0: any free port.
+   */
+  grpc: z
+    .object({ host: z.string().default('127.0.0.1'), port: z.int().min(0).max(65_535).nullable().default(9001) })
+    .prefault({}),
   /** Client API keys: when any is set, every `/v2` route but the health probes needs `authorization: Bearer <key>`. */
   auth: z
     .object({
@@ -49,11 +56,28 @@ export const CoordinatorConfigSchema = z.object({
     .prefault({}),
   /** Workers the coordinator dials (reconnecting with backoff). */
   workers: z.array(PeerAddressSchema).default([]),
+  /**
+   * Workers on threads of this process (one machine: no worker process, no socket, no encoding), beside
+   * any remote ones and behind the same lanes and balancers. 0: none.
+   */
+  embedded: z
+    .object({
+      workers: z.int().min(0).max(64).default(0),
+      /** The model repository they load. */
+      repository: z.string().min(1).default('.infermesh/models'),
+      /** Models to load; empty loads every model of the repository. */
+      models: z.array(z.string().min(1)).default([]),
+      /** Batches each runs at once. */
+      maxConcurrency: z.int().min(1).max(1024).default(2),
+      /** ONNX Runtime intra-op threads per session in each. */
+      intraOpThreads: z.int().min(1).max(64).default(1),
+    })
+    .prefault({}),
   /** Shared secret of the worker channel; workers must present the same. */
   secret: z.string().min(8).optional(),
   limits: z
     .object({
-      /** Largest HTTP body or WebSocket frame. */
+      /** Largest HTTP body, WebSocket frame or gRPC request message. */
       bodyBytes: z.int().min(1024).max(1024 * MiB).default(8 * MiB),
       /** Most tensor elements in one request. */
       maxElements: z.int().min(1).default(4 * MiB),
@@ -186,14 +210,21 @@ export type CoordinatorConfig = z.infer<typeof CoordinatorConfigSchema>;
 export const COORDINATOR_FLAGS: FlagTable = {
   'listen-host': { path: 'http.host', type: 'string', description: 'HTTP and client WebSocket address' },
   'listen-port': { path: 'http.port', type: 'number', short: 'p', description: 'HTTP and client WebSocket port (0: any free port)' },
+  'grpc-host': { path: 'grpc.host', type: 'string', description: 'gRPC (inference.GRPCInferenceService) address' },
+  'grpc-port': { path: 'grpc.port', type: 'number', description: 'gRPC port (0: any free port; grpc.port: null in the config file: off)' },
   'worker-host': { path: 'workerListen.host', type: 'string', description: 'address workers dial in on' },
   'worker-port': { path: 'workerListen.port', type: 'number', description: 'port workers dial in on (0: any free port)' },
   worker: { path: 'workers', type: 'list', description: 'worker address to dial (host:port or ws:// URL; repeat)' },
+  'embedded-workers': { path: 'embedded.workers', type: 'number', description: 'workers on threads of this process (0: none)' },
+  'embedded-repository': { path: 'embedded.repository', type: 'string', description: 'model repository of the embedded workers' },
+  'embedded-model': { path: 'embedded.models', type: 'list', description: 'model the embedded workers load (repeat; default: all)' },
+  'embedded-max-concurrency': { path: 'embedded.maxConcurrency', type: 'number', description: 'batches each embedded worker runs at once' },
+  'embedded-intra-op-threads': { path: 'embedded.intraOpThreads', type: 'number', description: 'ONNX Runtime intra-op threads per session of an embedded worker' },
   'api-key': { path: 'auth.apiKeys', type: 'list', description: 'client API key (repeat; or INFERMESH_API_KEYS, comma-separated)' },
   'tls-cert': { path: 'http.tls.cert', type: 'string', description: 'PEM certificate: serve the client API over TLS (with --tls-key)' },
   'tls-key': { path: 'http.tls.key', type: 'string', description: 'PEM private key of --tls-cert' },
   secret: { path: 'secret', type: 'string', description: 'shared secret of the worker channel (or INFERMESH_SECRET)' },
-  'body-limit': { path: 'limits.bodyBytes', type: 'number', description: 'largest HTTP body or WebSocket frame, bytes' },
+  'body-limit': { path: 'limits.bodyBytes', type: 'number', description: 'largest HTTP body, WebSocket frame or gRPC message, bytes' },
   'max-in-flight': { path: 'limits.maxInFlight', type: 'number', description: 'requests served at once before 429' },
   'request-timeout-ms': { path: 'limits.requestTimeoutMs', type: 'number', description: 'longest a request may take' },
   batching: { path: 'batching.enabled', type: 'string', description: 'on|off: dynamic batching of requests per model' },

@@ -11,6 +11,8 @@ import { attachClientSocket } from './client-socket.js';
 import { loadClientTls } from './client-tls.js';
 import { COORDINATOR_FLAGS, CoordinatorConfigSchema } from './config.js';
 import { CoordinatorTelemetry } from './coordinator-telemetry.js';
+import { startEmbeddedWorkers } from './embedded-workers.js';
+import { buildGrpcApi, type GrpcApi } from './grpc-api.js';
 import { buildHttpApi } from './http-api.js';
 import { InferenceService } from './inference-service.js';
 import { LaneTable } from './lanes.js';
@@ -20,7 +22,7 @@ import { ResponseCache } from './response-cache.js';
 import { shutDown } from './shutdown.js';
 import { WorkerPool } from './worker-pool.js';
 
-const USAGE = 'usage: coordinator [--config FILE] [--listen-port N] [--worker HOST:PORT]... [--otlp-file FILE | --otlp-url URL]';
+const USAGE = 'usage: coordinator [--config FILE] [--listen-port N] [--grpc-port N] [--worker HOST:PORT]... [--otlp-file FILE | --otlp-url URL]';
 const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
 
@@ -104,10 +106,16 @@ async function main(): Promise<void> {
     closers.push(() => peer.close());
   }
 
+  if (config.embedded.workers > 0) {
+    closers.push(await startEmbeddedWorkers(config.embedded, transportOptions.handlers, admitWorker));
+    log.info({ workers: config.embedded.workers, repository: config.embedded.repository }, 'embedded workers started');
+  }
+
   const auth = config.auth.apiKeys.length > 0 ? new ClientAuth(config.auth.apiKeys, { openMetrics: config.auth.openMetrics }) : undefined;
+  const tls = loadClientTls(config.http.tls);
   const app = buildHttpApi({
     service, repository, pool, lanes, jobs, cache, log, telemetry, auth, bodyLimitBytes: config.limits.bodyBytes, version: VERSION,
-    ready: () => ready, accepting: () => accepting, requestTimeoutMs: config.limits.requestTimeoutMs, https: loadClientTls(config.http.tls),
+    ready: () => ready, accepting: () => accepting, requestTimeoutMs: config.limits.requestTimeoutMs, https: tls,
     server: config.http,
   });
   const clients = attachClientSocket(app.server, {
@@ -125,18 +133,31 @@ async function main(): Promise<void> {
   const port = typeof address === 'object' && address ? address.port : config.http.port;
   // The launcher and tests read this line to learn the port when 0 was asked for.
   log.info({ port, host: config.http.host }, 'coordinator listening');
+  let grpcApi: GrpcApi | undefined;
+  if (config.grpc.port !== null) {
+    grpcApi = buildGrpcApi({
+      service, lanes, telemetry: telemetry.requests, log, version: VERSION, auth, tls, ready: () => ready, accepting: () => accepting,
+      requestTimeoutMs: config.limits.requestTimeoutMs, maxMessageBytes: config.limits.bodyBytes,
+    });
+    const grpcPort = await grpcApi.listen(config.grpc.host, config.grpc.port);
+    // The launcher and tests read this line to learn the gRPC port.
+    log.info({ port: grpcPort, host: config.grpc.host, tls: tls !== undefined }, 'grpc listening');
+  }
 
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
     log.info({ signal, inFlight: service.inFlight, asyncPending: jobs.pending }, 'coordinator stopping');
+    // gRPC stops taking calls when HTTP does; its calls in flight get the same grace, then are cancelled.
+    let grpcClosed: Promise<boolean> = Promise.resolve(true);
     const finished = await shutDown(
       {
         server: app.server,
         markNotReady: () => (ready = false),
         stopAccepting: () => {
           accepting = false;
+          if (grpcApi) grpcClosed = grpcApi.close(config.drainTimeoutMs);
           log.info({ inFlight: service.inFlight }, 'coordinator draining');
         },
         drainQueues: () => lanes.drain(),
@@ -147,7 +168,8 @@ async function main(): Promise<void> {
       },
       { preStopDelayMs: config.preStopDelayMs, graceMs: config.drainTimeoutMs },
     );
-    log.info({ finished, inFlight: service.inFlight, asyncPending: jobs.pending }, 'coordinator stopped');
+    const grpcFinished = await grpcClosed;
+    log.info({ finished: finished && grpcFinished, inFlight: service.inFlight, asyncPending: jobs.pending }, 'coordinator stopped');
     await app.close();
     await Promise.allSettled(closers.map((c) => c()));
     lanes.close();
@@ -160,6 +182,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`coordinator: ${error instanceof Error ? error.message : String(error)}\n`);
+  // A failure with a code (an embedded worker that did not start, say) names it.
+  const code = (error as { code?: unknown })?.code;
+  const prefix = typeof code === 'string' && code.startsWith('IM_') && !(error instanceof ConfigError) ? `${code}: ` : '';
+  process.stderr.write(`coordinator: ${prefix}${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(error instanceof ConfigError ? 2 : 1);
 });

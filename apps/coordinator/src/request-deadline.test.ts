@@ -16,6 +16,16 @@ describe('requestDeadline', () => {
     expect(requestDeadline({ header: '90000' }, 30_000, 0)).toBe(30_000);
   });
 
+  it('takes what is left of a call\'s deadline (gRPC), the shortest with the others, capped by the limit', () => {
+    expect(requestDeadline({ callMs: 120.5 }, 30_000, 0)).toBe(120.5);
+    expect(requestDeadline({ callMs: 500, parameters: { timeout_ms: 200 } }, 30_000, 0)).toBe(200);
+    expect(requestDeadline({ callMs: 90_000 }, 30_000, 0)).toBe(30_000);
+  });
+
+  it.each([[0], [-3], [Number.NaN]])('answers IM_TIMEOUT at once when a call has %j ms left', (callMs) => {
+    expect(() => requestDeadline({ callMs }, 30_000, 0)).toThrow(expect.objectContaining({ code: 'IM_TIMEOUT' }));
+  });
+
   it('is on the monotonic clock by default', () => {
     const before = performance.now();
     const d = requestDeadline({ header: '100' }, 30_000);

@@ -1,27 +1,16 @@
 import { ConfigError, loadProgramConfig } from '@infermesh/config';
-import { modelVersionKey, workerProtocol, type WorkerErrorCode, type WorkerInfo } from '@infermesh/contracts';
+import { modelVersionKey, workerProtocol } from '@infermesh/contracts';
+import { BatchTelemetry, ModelHost, WorkerService } from '@infermesh/host';
 import { writeModelRepository } from '@infermesh/models';
-import { loadModelRepository, repositoryModelNames } from '@infermesh/registry';
+import { loadModelRepository } from '@infermesh/registry';
 import { JsRuntime, OnnxRuntime } from '@infermesh/runtime';
-import { dial, listen, type Handlers, type Peer } from '@infermesh/transport';
+import { dial, listen, type Peer } from '@infermesh/transport';
 import { createLogger, createMetrics, Tracer } from '@infermesh/telemetry';
-import { BatchTelemetry } from './batch-telemetry.js';
 import { repositoryFolder, WORKER_FLAGS, WorkerConfigSchema } from './config.js';
 import { listenMetrics } from './metrics-server.js';
-import { ModelHost } from './model-host.js';
 
 const USAGE = 'usage: worker [--config FILE] [--role model|processor] [--repository DIR] [--demo-models] [--port N] [--coordinator HOST:PORT] [--model NAME]... [--model-control startup|explicit] [--metrics-port N]';
 
-
-/** Too many batches at once: the worker refuses rather than queue without bound (a fault: the coordinator tries another worker). */
-class WorkerBusyError extends Error {
-  readonly code: WorkerErrorCode = 'IM_WORKER_BUSY';
-}
-
-/** A load or unload the worker cannot do (a model not in its repository); the coordinator answers with its own code. */
-class ModelControlError extends Error {
-  readonly code: WorkerErrorCode = 'IM_WORKER_MODEL_NOT_LOADED';
-}
 
 async function main(): Promise<void> {
   const config = loadProgramConfig(process.argv.slice(2), {
@@ -37,66 +26,20 @@ async function main(): Promise<void> {
     const written = await writeModelRepository({ out: folder });
     log.info({ repository: folder, written: written.filter((w) => w.status === 'written').map((w) => w.name) }, 'demo models ready');
   }
-  const held = config.models.length ? { models: config.models } : {};
-  const repository = config.modelControl === 'explicit' ? [] : await loadModelRepository(folder, held);
+  // Explicit model control loads nothing at start: models come and go as coordinators ask.
+  const repository = config.modelControl === 'explicit' ? [] : await loadModelRepository(folder, config.models.length ? { models: config.models } : {});
   const threads = { intraOpNumThreads: config.threads.intraOp, interOpNumThreads: config.threads.interOp };
   const host = await ModelHost.load(repository, { onnx: new OnnxRuntime(threads), js: new JsRuntime() }, { role: config.role });
   log.info({ role: config.role, modelControl: config.modelControl, models: host.specs.map((s) => modelVersionKey(s)) }, 'models loaded');
 
-  // What the worker is now: its models change with explicit model control, so it is described afresh each time.
-  let loadable = await repositoryModelNames(folder, held);
-  const describe = (): WorkerInfo => ({
-    workerId: config.id,
-    pid: process.pid,
-    maxConcurrency: config.maxConcurrency,
-    models: host.specs,
-    role: config.role,
-    stages: host.stages,
-    shards: Object.fromEntries(
-      config.shards.length === 0 || config.role === 'processor'
-        ? []
-        : host.specs.filter((s) => s.shards > 1).map((s) => [modelVersionKey(s), config.shards.filter((n) => n < s.shards)]),
-    ),
-    repository: loadable,
+  const service = await WorkerService.create(host, telemetry, {
+    id: config.id, role: config.role, maxConcurrency: config.maxConcurrency, shards: config.shards,
+    repository: { folder, models: config.models },
+    onModelControl: ({ action, model, versions }) => log.info({ model, versions }, action === 'load' ? 'model loaded' : 'model unloaded'),
   });
-  // One load or unload at a time: two coordinators asking at once must not load a model twice.
-  let control: Promise<unknown> = Promise.resolve();
-  const serially = <T>(task: () => Promise<T>): Promise<T> => {
-    const next = control.then(task, task);
-    control = next.catch(() => undefined);
-    return next;
-  };
-  let inFlight = 0;
-  const handlers: Handlers<typeof workerProtocol> = {
-    describe: () => describe(),
-    load: ({ model }) => serially(async () => {
-      loadable = await repositoryModelNames(folder, held);
-      if (!loadable.includes(model)) throw new ModelControlError(`model '${model}' is not in the repository of worker ${config.id}`);
-      // Read afresh from disk, as Triton does on load: an edited manifest or a new version folder is picked up.
-      const added = await host.add(await loadModelRepository(folder, { models: [model] }));
-      log.info({ model, versions: added.map((s) => s.version) }, 'model loaded');
-      return describe();
-    }),
-    unload: ({ model }) => serially(async () => {
-      const dropped = await host.remove(model);
-      log.info({ model, versions: dropped.map((s) => s.version) }, 'model unloaded');
-      return describe();
-    }),
-    infer: async (request, { signal }) => {
-      if (inFlight >= config.maxConcurrency * 2) {
-        throw new WorkerBusyError(`worker ${config.id} has ${inFlight} batches in flight`);
-      }
-      inFlight++;
-      try {
-        return await telemetry.run(request, (stages) => host.infer(request, signal, stages));
-      } finally {
-        inFlight--;
-      }
-    },
-  };
   const transportOptions = {
     protocol: workerProtocol,
-    handlers,
+    handlers: service.handlers,
     heartbeatIntervalMs: config.heartbeatMs,
     ...(config.secret ? { secret: config.secret } : {}),
   };
@@ -128,14 +71,14 @@ async function main(): Promise<void> {
   const stop = (signal: string): void => {
     if (stopping) return;
     stopping = true;
-    log.info({ signal, inFlight }, 'worker stopping');
+    log.info({ signal, inFlight: service.inFlight }, 'worker stopping');
     // Leave rotation first: every coordinator stops sending; then finish the batches in hand.
     const peers = coordinatorPeers.flatMap((list) => [...list()]);
     const deadline = Date.now() + config.drainTimeoutMs;
     void Promise.allSettled(peers.map((p) => p.call('drain', { workerId: config.id }, { timeoutMs: 2_000 })))
       .then(async () => {
-        while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-        log.info({ inFlight }, 'worker drained');
+        while (service.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+        log.info({ inFlight: service.inFlight }, 'worker drained');
       })
       .then(() => Promise.allSettled(closers.map((c) => c())))
       .then(() => host.close())

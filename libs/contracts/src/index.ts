@@ -50,5 +50,13 @@ export {
   apiCodeOfWorkerCode,
 } from './errors.js';
 export type { ApiErrorCode, ApiErrorSpec, GrpcStatusName, WorkerErrorCode } from './errors.js';
+export {
+  GRPC_LOADER_OPTIONS, inferRequestFromGrpc, inferResponseToGrpc, parametersFromGrpc, parametersToGrpc, tensorFromContents,
+  tensorToContents,
+} from './grpc-inference.js';
+export type {
+  GrpcInferParameter, GrpcParameters, GrpcTensorContents, GrpcInferRequest, GrpcInferResponse, GrpcDecodedRequest,
+  TensorAnswerLike,
+} from './grpc-inference.js';
 export { decodeInferRequest } from './request-check.js';
 export type { DecodedRequest, DecodeLimits } from './request-check.js';

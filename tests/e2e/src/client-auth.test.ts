@@ -2,6 +2,7 @@ import type { Cluster } from '@infermesh/launcher';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { demoCluster, http } from './fixtures.js';
+import { InferenceClient, grpc } from './grpc-client.js';
 
 let cluster: Cluster;
 const KEYS = ['first-client-key-01', 'second-client-key-02'];
@@ -68,5 +69,28 @@ describe('client API keys', () => {
     ws.send(JSON.stringify({ type: 'infer', id: 'a', model: 'noop', request: noop }));
     expect(await answer).toMatchObject({ type: 'result', id: 'a' });
     ws.close();
+  });
+
+  it('apply to gRPC the same: health RPCs open, every other call UNAUTHENTICATED with IM_UNAUTHORIZED without a key', async () => {
+    const client = new InferenceClient(cluster.grpcAddress);
+    try {
+      expect(await client.call('ServerLive', {})).toEqual({ live: true });
+      expect(await client.call('ServerReady', {})).toEqual({ ready: true });
+      const infer = { model_name: 'noop', inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 4], contents: { fp32_contents: [1, 2, 3, 4] } }] };
+      const calls = [['ServerMetadata', {}], ['ModelReady', { name: 'noop' }], ['ModelMetadata', { name: 'noop' }], ['ModelInfer', infer]] as const;
+      for (const [method, request] of calls) {
+        for (const key of [undefined, 'not-a-client-key']) {
+          const e = await client.failure(method, request, key ? { key } : {});
+          expect({ code: e.code, imCode: e.metadata.get('im-code')[0] }, `${method} with ${key ?? 'no key'}`).toEqual({ code: grpc.status.UNAUTHENTICATED, imCode: 'IM_UNAUTHORIZED' });
+        }
+      }
+      for (const key of KEYS) {
+        const answer = await client.call('ModelInfer', infer, { key });
+        expect(answer.outputs[0].contents.fp32_contents).toEqual([1, 2, 3, 4]);
+        expect(await client.call('ModelReady', { name: 'noop' }, { key })).toEqual({ ready: true });
+      }
+    } finally {
+      client.close();
+    }
   });
 });

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { APP_ENTRY, spawnApp, type ManagedProcess } from '@infermesh/launcher';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { InferenceClient, grpc } from './grpc-client.js';
 
 let certDir: string | undefined;
 try {
@@ -23,14 +24,17 @@ if (!certDir) process.stderr.write('client-tls.test: openssl is not available; t
 
 let coordinator: ManagedProcess | undefined;
 let port = 0;
+let grpcPort = 0;
 beforeAll(async () => {
   if (!certDir) return;
   coordinator = spawnApp({
     name: 'tls-coordinator',
     entry: APP_ENTRY.coordinator,
-    args: ['--listen-port', '0', '--worker-port', '0', '--tls-cert', join(certDir, 'cert.pem'), '--tls-key', join(certDir, 'key.pem')],
+    args: ['--listen-port', '0', '--worker-port', '0', '--grpc-port', '0', '--tls-cert', join(certDir, 'cert.pem'), '--tls-key', join(certDir, 'key.pem')],
   });
-  port = Number((await coordinator.waitFor('coordinator listening')).port);
+  const [http, rpc] = await Promise.all([coordinator.waitFor('coordinator listening'), coordinator.waitFor('grpc listening')]);
+  port = Number(http.port);
+  grpcPort = Number(rpc.port);
 });
 afterAll(async () => {
   await coordinator?.stop();
@@ -63,4 +67,18 @@ suite('serves the client API over TLS when a certificate is configured', async (
   ws.send(JSON.stringify({ type: 'infer', id: 'a', model: 'noop', request: { inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 4], data: [1, 2, 3, 4] }] } }));
   expect(await answer).toMatchObject({ type: 'error', code: 'IM_MODEL_NOT_FOUND' });
   ws.close();
+});
+
+suite('serves gRPC over TLS with the same certificate', async () => {
+  const ca = readFileSync(join(certDir!, 'cert.pem'));
+  const secure = new InferenceClient(`127.0.0.1:${grpcPort}`, grpc.credentials.createSsl(ca));
+  const plain = new InferenceClient(`127.0.0.1:${grpcPort}`);
+  const untrusting = new InferenceClient(`127.0.0.1:${grpcPort}`, grpc.credentials.createSsl());
+  try {
+    expect(await secure.call('ServerLive', {})).toEqual({ live: true });
+    expect((await plain.failure('ServerLive', {}, { deadlineMs: 5_000 })).code).toBe(grpc.status.UNAVAILABLE);
+    expect((await untrusting.failure('ServerLive', {}, { deadlineMs: 5_000 })).code).toBe(grpc.status.UNAVAILABLE);
+  } finally {
+    for (const c of [secure, plain, untrusting]) c.close();
+  }
 });

@@ -1,5 +1,5 @@
 import { spawnApp, type LogLine, type ManagedProcess } from './child-process.js';
-import { APP_ENTRY } from './paths.js';
+import { appEntry, type AppEntries } from './paths.js';
 
 export interface ClusterOptions {
   /** Model repository the workers load. */
@@ -15,14 +15,20 @@ export interface ClusterOptions {
   configFile?: string;
   /** Ports to use; 0 (the default) takes free ones. */
   httpPort?: number;
+  /** The coordinator's gRPC port (inference.GRPCInferenceService). */
+  grpcPort?: number;
   workerPort?: number;
   env?: NodeJS.ProcessEnv;
   onLine?: (name: string, raw: string, parsed: LogLine | undefined) => void;
+  /** Start the apps' built `dist/main.js` or their source (tsx). Default: built when the launcher is built. */
+  entries?: AppEntries;
 }
 
 export interface Cluster {
   readonly url: string;
   readonly wsUrl: string;
+  /** The coordinator's gRPC endpoint (host:port), for a gRPC client's target. */
+  readonly grpcAddress: string;
   /** Where workers dial in (host:port). */
   readonly workerAddress: string;
   readonly coordinator: ManagedProcess;
@@ -43,10 +49,11 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const common = { ...(options.env ? { env: options.env } : {}), ...(options.onLine ? { onLine: options.onLine } : {}) };
   const coordinator = spawnApp({
     name: 'coordinator',
-    entry: APP_ENTRY.coordinator,
+    entry: appEntry('coordinator', options.entries),
     args: [
       ...(options.configFile ? ['--config', options.configFile] : []),
       '--listen-port', String(options.httpPort ?? 0),
+      '--grpc-port', String(options.grpcPort ?? 0),
       '--worker-port', String(options.workerPort ?? 0),
       ...(options.coordinatorArgs ?? []),
     ],
@@ -58,9 +65,10 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     await Promise.allSettled([...workers, ...processors, coordinator].map((p) => p.stop()));
   };
   try {
-    const [http, channel] = await Promise.all([
+    const [http, channel, grpc] = await Promise.all([
       coordinator.waitFor('coordinator listening'),
       coordinator.waitFor('worker channel listening'),
+      coordinator.waitFor('grpc listening'),
     ]);
     const url = `http://127.0.0.1:${http.port}`;
     const workerAddress = `127.0.0.1:${channel.port}`;
@@ -72,7 +80,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       const admitted = coordinator.waitFor('worker joined', { timeoutMs: 60_000, match: (l) => l.worker === id });
       const child = spawnApp({
         name: id,
-        entry: APP_ENTRY.worker,
+        entry: appEntry('worker', options.entries),
         args: [
           ...(options.configFile && role === 'worker' ? ['--config', options.configFile, '--config-section', `workers.${i}`] : []),
           ...(role === 'processor' ? ['--role', 'processor'] : []),
@@ -92,7 +100,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     const addProcessor = (args: string[] = []): Promise<ManagedProcess> => add('processor', args);
     for (let i = 0; i < (options.workers ?? 2); i++) await addWorker();
     for (let i = 0; i < (options.processors ?? 0); i++) await addProcessor();
-    return { url, wsUrl: `ws://127.0.0.1:${http.port}/v2/ws`, workerAddress, coordinator, workers, processors, addWorker, addProcessor, stop };
+    const grpcAddress = `127.0.0.1:${grpc.port}`;
+    return { url, wsUrl: `ws://127.0.0.1:${http.port}/v2/ws`, grpcAddress, workerAddress, coordinator, workers, processors, addWorker, addProcessor, stop };
   } catch (error) {
     await stop();
     throw error;

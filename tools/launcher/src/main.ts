@@ -12,6 +12,12 @@ const LauncherSchema = z.object({
   /** Workers to start. */
   workers: z.int().min(1).max(16).default(2),
   /**
+   * `embedded`: the workers run on threads of the coordinator's process (one machine: no worker
+   * processes, no sockets between them; the faster layout here, see the README's "Hot path").
+   * `processes`: each worker is a process of its own dialling the coordinator, as across hosts.
+   */
+  layout: z.enum(['embedded', 'processes']).default('embedded'),
+  /**
    * `colocated`: each worker runs a model's pre- and post-processing with the model. `disaggregated`:
    * they run on `processors` processes of their own (the coordinator's `--placement disaggregated`).
    */
@@ -20,6 +26,8 @@ const LauncherSchema = z.object({
   processors: z.int().min(1).max(16).default(2),
   /** Client API port of the coordinator. */
   httpPort: z.int().min(0).max(65_535).default(9000),
+  /** gRPC port of the coordinator (the Open Inference Protocol's inference.GRPCInferenceService). */
+  grpcPort: z.int().min(0).max(65_535).default(9001),
   /** Port the workers dial in on. */
   workerPort: z.int().min(0).max(65_535).default(9100),
   /** Show each process's JSON log as one readable line. */
@@ -28,9 +36,11 @@ const LauncherSchema = z.object({
 
 const FLAGS: FlagTable = {
   workers: { path: 'workers', type: 'number', short: 'w', description: 'number of workers' },
+  layout: { path: 'layout', type: 'string', description: 'embedded|processes: workers on threads of the coordinator, or worker processes' },
   placement: { path: 'placement', type: 'string', description: 'colocated|disaggregated: where pre- and post-processing run' },
   processors: { path: 'processors', type: 'number', description: 'number of processors when disaggregated' },
   'http-port': { path: 'httpPort', type: 'number', description: 'coordinator client API port' },
+  'grpc-port': { path: 'grpcPort', type: 'number', description: 'coordinator gRPC port' },
   'worker-port': { path: 'workerPort', type: 'number', description: 'port workers dial in on' },
   repository: { path: 'repository', type: 'string', description: 'model repository folder' },
   json: { path: 'pretty', type: 'boolean', description: 'print raw JSON logs (sets pretty: false)' },
@@ -67,24 +77,30 @@ async function main(): Promise<void> {
   await buildDemoModels(repository, (name, raw) => onLine(name, raw, undefined));
   const disaggregated = config.placement === 'disaggregated';
   const processors = disaggregated ? config.processors : 0;
+  const embedded = config.layout === 'embedded';
+  const kind = embedded ? 'embedded workers (threads of the coordinator)' : 'worker processes';
   process.stdout.write(
-    `infermesh: starting a coordinator, ${config.workers} workers${disaggregated ? ` and ${processors} processors (disaggregated)` : ''} (config ${configFile})\n`,
+    `infermesh: starting a coordinator, ${config.workers} ${kind}${disaggregated ? ` and ${processors} processors (disaggregated)` : ''} (config ${configFile})\n`,
   );
   const cluster = await startCluster({
     repository,
     configFile,
-    workers: config.workers,
+    workers: embedded ? 0 : config.workers,
     processors,
-    // Only when asked: a per-model placement in the coordinator's own section stands otherwise.
-    ...(disaggregated ? { coordinatorArgs: ['--placement', 'disaggregated'] } : {}),
+    coordinatorArgs: [
+      ...(embedded ? ['--embedded-workers', String(config.workers), '--embedded-repository', repository] : []),
+      // Only when asked: a per-model placement in the coordinator's own section stands otherwise.
+      ...(disaggregated ? ['--placement', 'disaggregated'] : []),
+    ],
     httpPort: config.httpPort,
+    grpcPort: config.grpcPort,
     workerPort: config.workerPort,
     onLine,
   });
 
   const u = cluster.url;
   process.stdout.write(`
-infermesh is ready: coordinator ${u}, ${cluster.workers.length} workers${disaggregated ? `, ${processors} processors (pre- and post-processing)` : ''}, models sentiment, mlp, noop.
+infermesh is ready: coordinator ${u} (gRPC ${cluster.grpcAddress}), ${config.workers} ${kind}${disaggregated ? `, ${processors} processors (pre- and post-processing)` : ''}, models sentiment, mlp, noop.
 
   curl ${u}/v2/health/ready
   curl ${u}/v2/models/sentiment
@@ -94,6 +110,7 @@ infermesh is ready: coordinator ${u}, ${cluster.workers.length} workers${disaggr
     -d '{"inputs":[{"name":"input","datatype":"FP32","shape":[1,4],"data":[1,2,3,4]}]}'
   node examples/client.mjs ${u}        # text in, labels out; a tensor request; the WebSocket API
   curl ${u}/v2/status
+  node examples/grpc-client.mjs ${cluster.grpcAddress}   # the same over gRPC (inference.GRPCInferenceService, libs/contracts/proto)
 
 Ctrl-C stops everything.
 `);

@@ -65,21 +65,23 @@ async function stop(app: Running, name: string, lines: string[]): Promise<boolea
 
 /**
  * The apps as a user installs them: `infermesh-coordinator` and `infermesh-worker --demo-models` started
- * from the scratch project's bins (no monorepo, models written by the installed `@infermesh/models`), a
- * sentiment request over HTTP answered `positive`, then both stopped with SIGTERM and exiting 0.
+ * from the scratch project's bins (no monorepo, models written by the installed `@infermesh/models`), the
+ * coordinator's gRPC endpoint up (its .proto found in the installed contracts), a sentiment request over HTTP answered `positive`, then both stopped with SIGTERM and exiting 0.
  */
 export async function checkApps(scratchDir: string, modelsDir: string): Promise<AppsCheckResult> {
   const lines: string[] = [];
   const env = { ...process.env, NODE_OPTIONS: '' };
-  const coordinator = startBin(scratchDir, 'infermesh-coordinator', ['--listen-port', '0', '--worker-port', '0'], env);
+  const coordinator = startBin(scratchDir, 'infermesh-coordinator', ['--listen-port', '0', '--worker-port', '0', '--grpc-port', '0'], env);
   let worker: Running | undefined;
   let ok = false;
   try {
-    const [http, channel] = await Promise.all([
+    // gRPC listening proves the installed coordinator found the .proto inside the installed @infermesh/contracts.
+    const [http, channel, grpc] = await Promise.all([
       coordinator.waitFor('coordinator listening', 30_000),
       coordinator.waitFor('worker channel listening', 30_000),
+      coordinator.waitFor('grpc listening', 30_000),
     ]);
-    lines.push(`infermesh-coordinator: listening on HTTP ${String(http.port)}, worker channel ${String(channel.port)}`);
+    lines.push(`infermesh-coordinator: listening on HTTP ${String(http.port)}, gRPC ${String(grpc.port)}, worker channel ${String(channel.port)}`);
     const joined = coordinator.waitFor('worker joined', 60_000);
     worker = startBin(scratchDir, 'infermesh-worker', ['--demo-models', '--repository', modelsDir, '--coordinator', `127.0.0.1:${String(channel.port)}`], env);
     const joinedLine = await joined;

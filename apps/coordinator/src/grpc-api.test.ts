@@ -1,0 +1,121 @@
+import { API_ERRORS, ApiError, GRPC_STATUS, type ApiErrorCode } from '@infermesh/contracts';
+import { ModelRegistry } from '@infermesh/registry';
+import { loadHash } from '@infermesh/router';
+import { createLogger } from '@infermesh/telemetry';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ClientAuth } from './client-auth.js';
+import { CoordinatorTelemetry } from './coordinator-telemetry.js';
+import { GRPC_PROTO_FILE, buildGrpcApi, grpcStatusOf } from './grpc-api.js';
+import { InferenceService } from './inference-service.js';
+import { LaneTable } from './lanes.js';
+import { ModelStatistics } from './model-statistics.js';
+import { WorkerPool } from './worker-pool.js';
+
+// A real gRPC server on loopback and a real @grpc/grpc-js client, over a coordinator with one model and
+// no worker: every path up to the lanes, and the answers of the edge itself.
+const registry = new ModelRegistry();
+registry.register({
+  name: 'm', version: '1', inputs: [{ name: 'x', datatype: 'FP32', shape: [-1] }], outputs: [{ name: 'y', datatype: 'FP32', shape: [-1] }],
+});
+const pool = new WorkerPool(registry);
+const lanes = new LaneTable(registry, pool, {
+  placement: { default: 'colocated', models: {} }, fallbacks: [], strategy: 'least-connections', strategies: {},
+  health: { intervalMs: 60_000, timeoutMs: 1_000, unhealthyThreshold: 2, healthyThreshold: 2 },
+  outlier: { consecutiveFailures: 5, baseEjectionMs: 10_000, maxEjectionMs: 60_000, maxEjectionPercent: 50 },
+  panicThreshold: 50, slowStartMs: 0, retryBudget: { percentCanRetry: 0.2, minRetriesPerSecond: 10 }, hash: await loadHash(), batching: true,
+});
+const log = createLogger({ level: 'silent', name: 'test' });
+const telemetry = new CoordinatorTelemetry({ traceStoreSize: 10 }, log);
+const service = new InferenceService(registry, lanes, undefined, { maxElements: 1_000, maxInFlight: 10 }, new ModelStatistics());
+let accepting = true;
+const KEY = 'a-client-key-0001';
+const common = { service, lanes, telemetry: telemetry.requests, log, version: '0.0.0-test', ready: () => accepting, accepting: () => accepting, requestTimeoutMs: 1_000, maxMessageBytes: 4096 };
+const open = buildGrpcApi(common);
+const guarded = buildGrpcApi({ ...common, auth: new ClientAuth([KEY]) });
+const [openPort, guardedPort] = [await open.listen('127.0.0.1', 0), await guarded.listen('127.0.0.1', 0)];
+
+const definition = protoLoader.loadSync(GRPC_PROTO_FILE, { keepCase: true, longs: Number, defaults: true, oneofs: true });
+const Service = (grpc.loadPackageDefinition(definition) as any).inference.GRPCInferenceService;
+const clients = [new Service(`127.0.0.1:${openPort}`, grpc.credentials.createInsecure()), new Service(`127.0.0.1:${guardedPort}`, grpc.credentials.createInsecure())];
+afterAll(async () => {
+  for (const c of clients) c.close();
+  await Promise.all([open.close(1_000), guarded.close(1_000)]);
+  lanes.close();
+});
+
+function call(method: string, request: object, options: { guarded?: boolean; key?: string } = {}): Promise<{ ok: any } | { error: grpc.ServiceError }> {
+  const metadata = new grpc.Metadata();
+  if (options.key) metadata.set('authorization', `Bearer ${options.key}`);
+  return new Promise((resolve) => {
+    clients[options.guarded ? 1 : 0][method](request, metadata, (error: grpc.ServiceError | null, ok: unknown) => resolve(error ? { error } : { ok }));
+  });
+}
+const failure = (r: Awaited<ReturnType<typeof call>>) => {
+  if (!('error' in r)) throw new Error(`succeeded: ${JSON.stringify(r.ok)}`);
+  return { code: r.error.code, details: r.error.details, imCode: r.error.metadata.get('im-code')[0], retryAfter: r.error.metadata.get('retry-after')[0] };
+};
+const infer = { model_name: 'm', inputs: [{ name: 'x', datatype: 'FP32', shape: [2], contents: { fp32_contents: [1, 2] } }] };
+
+describe('grpcStatusOf', () => {
+  it('takes the status of every code from API_ERRORS, the code into the message and im-code, retry-after where the spec says', () => {
+    for (const [code, spec] of Object.entries(API_ERRORS)) {
+      const status = grpcStatusOf(new ApiError(code as ApiErrorCode, 'what went wrong'));
+      expect(status.code, code).toBe(GRPC_STATUS[spec.grpc]);
+      expect(status.details).toBe(`${code}: what went wrong`);
+      expect(status.metadata?.get('im-code')).toEqual([code]);
+      expect(status.metadata?.get('retry-after')).toEqual(spec.retryAfter ? ['1'] : []);
+    }
+  });
+});
+
+describe('gRPC API', () => {
+  it('answers health and metadata; ServerReady is false while no worker serves a model', async () => {
+    expect(await call('ServerLive', {})).toEqual({ ok: { live: true } });
+    expect(await call('ServerReady', {})).toEqual({ ok: { ready: false } });
+    expect(await call('ServerMetadata', {})).toEqual({ ok: { name: 'infermesh', version: '0.0.0-test', extensions: [] } });
+    expect(await call('ModelReady', { name: 'm' })).toEqual({ ok: { ready: false } });
+    expect(await call('ModelMetadata', { name: 'm' })).toEqual({
+      ok: { name: 'm', versions: ['1'], platform: 'onnxruntime_onnx', inputs: [{ name: 'x', datatype: 'FP32', shape: [-1] }], outputs: [{ name: 'y', datatype: 'FP32', shape: [-1] }] },
+    });
+  });
+
+  it('fails with the status, code and retry-after of the one table', async () => {
+    expect(failure(await call('ModelMetadata', { name: 'nope' }))).toMatchObject({ code: grpc.status.NOT_FOUND, imCode: 'IM_MODEL_NOT_FOUND' });
+    expect(failure(await call('ModelReady', { name: 'm', version: '0' }))).toMatchObject({ code: grpc.status.INVALID_ARGUMENT, imCode: 'IM_BAD_REQUEST' });
+    expect(failure(await call('ModelInfer', { ...infer, model_name: '-bad-' }))).toMatchObject({ code: grpc.status.INVALID_ARGUMENT, imCode: 'IM_BAD_REQUEST' });
+    const wrongType = { ...infer, inputs: [{ name: 'x', datatype: 'INT32', shape: [1], contents: { int_contents: [1] } }] };
+    expect(failure(await call('ModelInfer', wrongType))).toMatchObject({ code: grpc.status.INVALID_ARGUMENT, imCode: 'IM_INVALID_INPUT' });
+    expect(failure(await call('ModelInfer', infer))).toEqual({
+      code: grpc.status.UNAVAILABLE, imCode: 'IM_NO_WORKER', retryAfter: '1', details: expect.stringMatching(/^IM_NO_WORKER: /),
+    });
+    const badTimeout = { ...infer, parameters: { timeout_ms: { string_param: 'soon' } } };
+    expect(failure(await call('ModelInfer', badTimeout))).toMatchObject({ code: grpc.status.INVALID_ARGUMENT, imCode: 'IM_BAD_REQUEST' });
+  });
+
+  it('refuses a message over maxMessageBytes with RESOURCE_EXHAUSTED', async () => {
+    const big = { ...infer, inputs: [{ name: 'x', datatype: 'FP32', shape: [2000], contents: { fp32_contents: new Array(2000).fill(1) } }] };
+    expect(failure(await call('ModelInfer', big)).code).toBe(grpc.status.RESOURCE_EXHAUSTED);
+  });
+
+  it('with API keys: health RPCs open, the rest UNAUTHENTICATED without a valid key', async () => {
+    expect(await call('ServerLive', {}, { guarded: true })).toEqual({ ok: { live: true } });
+    expect(await call('ServerReady', {}, { guarded: true })).toEqual({ ok: { ready: false } });
+    for (const key of [undefined, 'a-client-key-0002']) {
+      const r = failure(await call('ModelMetadata', { name: 'm' }, { guarded: true, ...(key ? { key } : {}) }));
+      expect(r).toMatchObject({ code: grpc.status.UNAUTHENTICATED, imCode: 'IM_UNAUTHORIZED' });
+    }
+    expect(await call('ModelMetadata', { name: 'm' }, { guarded: true, key: KEY })).toMatchObject({ ok: { name: 'm' } });
+  });
+
+  it('refuses every call with UNAVAILABLE IM_SHUTTING_DOWN once the coordinator stops accepting', async () => {
+    accepting = false;
+    try {
+      expect(failure(await call('ModelInfer', infer))).toMatchObject({ code: grpc.status.UNAVAILABLE, imCode: 'IM_SHUTTING_DOWN', retryAfter: '1' });
+      expect(failure(await call('ServerLive', {}))).toMatchObject({ code: grpc.status.UNAVAILABLE, imCode: 'IM_SHUTTING_DOWN' });
+    } finally {
+      accepting = true;
+    }
+  });
+});

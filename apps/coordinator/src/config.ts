@@ -49,8 +49,21 @@ export const CoordinatorConfigSchema = z.object({
     .prefault({}),
   /** Workers the coordinator dials (reconnecting with backoff). */
   workers: z.array(PeerAddressSchema).default([]),
-  /** Shared secret of the worker channel; workers must present the same. */
+  /** Shared secret of the worker channel; workers must present the same. Prefer `secretFile`: a flag shows in `ps`. */
   secret: z.string().min(8).optional(),
+  /** A file (mode 0600) holding the shared secret of the worker channel. */
+  secretFile: z.string().min(1).optional(),
+  /**
+   * Per-worker credentials of the worker listener: a YAML file (mode 0600) of `worker-id: token` (or
+   * `worker-id: sha256:<hex>`). A worker joins only with its own token and under its own id. Re-read on
+   * SIGHUP and when the file changes; a worker whose token is removed or changed is disconnected.
+   */
+  workerCredentials: z.string().min(1).optional(),
+  /**
+   * Run the worker channel without credentials. Refused unless the worker listener and every dialled
+   * worker are on loopback: without credentials any process that reaches the port can join as a worker.
+   */
+  insecureWorkers: z.boolean().default(false),
   limits: z
     .object({
       /** Largest HTTP body or WebSocket frame. */
@@ -192,7 +205,10 @@ export const COORDINATOR_FLAGS: FlagTable = {
   'api-key': { path: 'auth.apiKeys', type: 'list', description: 'client API key (repeat; or INFERMESH_API_KEYS, comma-separated)' },
   'tls-cert': { path: 'http.tls.cert', type: 'string', description: 'PEM certificate: serve the client API over TLS (with --tls-key)' },
   'tls-key': { path: 'http.tls.key', type: 'string', description: 'PEM private key of --tls-cert' },
-  secret: { path: 'secret', type: 'string', description: 'shared secret of the worker channel (or INFERMESH_SECRET)' },
+  secret: { path: 'secret', type: 'string', description: 'shared secret of the worker channel (or INFERMESH_SECRET; --secret-file keeps it out of ps)' },
+  'secret-file': { path: 'secretFile', type: 'string', description: 'file (mode 0600) holding the shared secret of the worker channel (or INFERMESH_SECRET_FILE)' },
+  'worker-credentials': { path: 'workerCredentials', type: 'string', description: 'YAML file (0600) of worker-id: token, per-worker credentials of the worker listener (re-read on SIGHUP and change)' },
+  'insecure-workers': { path: 'insecureWorkers', type: 'boolean', description: 'accept workers without credentials (loopback only)' },
   'body-limit': { path: 'limits.bodyBytes', type: 'number', description: 'largest HTTP body or WebSocket frame, bytes' },
   'max-in-flight': { path: 'limits.maxInFlight', type: 'number', description: 'requests served at once before 429' },
   'request-timeout-ms': { path: 'limits.requestTimeoutMs', type: 'number', description: 'longest a request may take' },

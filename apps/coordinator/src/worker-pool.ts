@@ -3,6 +3,7 @@ import { modelVersionKey, type WorkerInfo, type WorkerProtocol, type WorkerRole 
 import { Capacity, type EndpointMetrics } from '@infermesh/load-balancer';
 import type { ModelRegistry } from '@infermesh/registry';
 import type { Peer } from '@infermesh/transport';
+import { WorkerChannelError } from './worker-channel-error.js';
 
 /** A connected worker or processor: an endpoint of every lane it serves. */
 export interface Worker {
@@ -50,9 +51,21 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     this.#registry = registry;
   }
 
-  /** Describes a newly connected worker and announces it; refuses one the registry refuses. */
+  /**
+   * Describes a newly connected worker and announces it. Refuses (a `WorkerChannelError`) a worker
+   * whose id a connected worker holds (`IM_WORKER_ID_IN_USE`), whose id is not the one its credential
+   * names (`IM_WORKER_ID_MISMATCH`, when the transport authenticated it per worker); the registry
+   * refuses one whose models conflict with the registered ones (its own `IM_REGISTRY_*` codes).
+   */
   async join(peer: Peer<WorkerProtocol>, timeoutMs = 10_000): Promise<WorkerInfo> {
     const info = await peer.call('describe', {}, { timeoutMs });
+    if (peer.identity !== undefined && info.workerId !== peer.identity) {
+      throw new WorkerChannelError('IM_WORKER_ID_MISMATCH', `the worker describes itself as "${info.workerId}" but its credential is "${peer.identity}"'s`);
+    }
+    const holder = this.byWorkerId(info.workerId);
+    if (holder !== undefined) {
+      throw new WorkerChannelError('IM_WORKER_ID_IN_USE', `worker id "${info.workerId}" is held by a connected worker (${holder.peer.remoteAddress ?? 'unknown address'})`);
+    }
     for (const spec of info.models) {
       this.#registry.register(spec);
       const stages = info.stages[modelVersionKey(spec)];
@@ -71,6 +84,17 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     if (!worker) return false;
     this.emit('draining', worker);
     return true;
+  }
+
+  /** The connected worker that described itself with this id. */
+  byWorkerId(workerId: string): Worker | undefined {
+    for (const worker of this.#workers.values()) if (worker.info.workerId === workerId) return worker;
+    return undefined;
+  }
+
+  /** The connected workers whose credential names one of `identities` (per-worker credentials). */
+  withIdentity(identities: ReadonlySet<string>): Worker[] {
+    return [...this.#workers.values()].filter((w) => w.peer.identity !== undefined && identities.has(w.peer.identity));
   }
 
   leave(peerId: string): void {

@@ -1,4 +1,4 @@
-import { ConfigError, loadProgramConfig } from '@infermesh/config';
+import { ConfigError, loadProgramConfig, readSecretFile } from '@infermesh/config';
 import { modelVersionKey, workerProtocol, type WorkerErrorCode, type WorkerInfo } from '@infermesh/contracts';
 import { writeModelRepository } from '@infermesh/models';
 import { loadModelRepository } from '@infermesh/registry';
@@ -20,9 +20,10 @@ class WorkerBusyError extends Error {
 
 async function main(): Promise<void> {
   const config = loadProgramConfig(process.argv.slice(2), {
-    schema: WorkerConfigSchema, flags: WORKER_FLAGS, usage: USAGE, env: { secret: 'INFERMESH_SECRET' },
+    schema: WorkerConfigSchema, flags: WORKER_FLAGS, usage: USAGE, env: { secret: 'INFERMESH_SECRET', secretFile: 'INFERMESH_SECRET_FILE' },
   });
   if (!config) return;
+  const secret = config.secretFile !== undefined ? readSecretFile(config.secretFile) : config.secret;
   const log = createLogger({ level: config.logLevel, name: 'worker', base: { worker: config.id } });
   const metrics = createMetrics();
   const telemetry = new BatchTelemetry(new Tracer(), metrics);
@@ -69,7 +70,7 @@ async function main(): Promise<void> {
     protocol: workerProtocol,
     handlers,
     heartbeatIntervalMs: config.heartbeatMs,
-    ...(config.secret ? { secret: config.secret } : {}),
+    ...(secret !== undefined ? { secret } : {}),
   };
 
   const closers: Array<() => Promise<void>> = [];

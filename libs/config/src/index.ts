@@ -8,4 +8,4 @@ export {
 export type { ConfigErrorCode } from './errors.js';
 export { loadProgramConfig } from './load-program-config.js';
 export type { ProgramConfigOptions } from './load-program-config.js';
-export { readSecretFile } from './read-secret-file.js';
+export { readPrivateFile, readSecretFile } from './read-secret-file.js';

@@ -32,8 +32,8 @@ export { ClientMessageSchema, ServerMessageSchema } from './client-protocol.js';
 export type { ClientMessage, ServerMessage } from './client-protocol.js';
 export {
   API_ERRORS, GRPC_STATUS, WORKER_ERRORS, DEFAULT_RETRY_AFTER_SECONDS, ApiError, errorBody, isApiErrorCode, isWorkerErrorCode,
-  apiCodeOfWorkerCode,
+  apiCodeOfWorkerCode, WORKER_CHANNEL_ERRORS, WORKER_REFUSED_CLOSE_CODE,
 } from './errors.js';
-export type { ApiErrorCode, ApiErrorSpec, GrpcStatusName, WorkerErrorCode } from './errors.js';
+export type { ApiErrorCode, ApiErrorSpec, GrpcStatusName, WorkerErrorCode, WorkerChannelErrorCode } from './errors.js';
 export { decodeInferRequest } from './request-check.js';
 export type { DecodedRequest, DecodeLimits } from './request-check.js';

@@ -28,7 +28,7 @@ beforeAll(async () => {
   coordinator = spawnApp({
     name: 'tls-coordinator',
     entry: APP_ENTRY.coordinator,
-    args: ['--listen-port', '0', '--worker-port', '0', '--tls-cert', join(certDir, 'cert.pem'), '--tls-key', join(certDir, 'key.pem')],
+    args: ['--listen-port', '0', '--worker-port', '0', '--insecure-workers', '--tls-cert', join(certDir, 'cert.pem'), '--tls-key', join(certDir, 'key.pem')],
   });
   port = Number((await coordinator.waitFor('coordinator listening')).port);
 });

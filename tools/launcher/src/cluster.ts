@@ -1,4 +1,7 @@
+import { rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { spawnApp, type LogLine, type ManagedProcess } from './child-process.js';
+import { writeClusterToken } from './cluster-token.js';
 import { APP_ENTRY } from './paths.js';
 
 export interface ClusterOptions {
@@ -17,6 +20,15 @@ export interface ClusterOptions {
   httpPort?: number;
   workerPort?: number;
   env?: NodeJS.ProcessEnv;
+  /**
+   * How the worker channel is authenticated. `token` (the default): a random token for this cluster,
+   * written to `tokenFile` (mode 0600) and handed to the coordinator and every worker as `--secret-file`,
+   * so it shows neither in `ps` nor in the environment. `insecure`: `--insecure-workers` (loopback only).
+   * `custom`: nothing added; the caller's flags or environment set it (a secret, a credentials file).
+   */
+  workerAuth?: 'token' | 'insecure' | 'custom';
+  /** Where the `token` mode writes the token. Default: a new private temporary folder. */
+  tokenFile?: string;
   onLine?: (name: string, raw: string, parsed: LogLine | undefined) => void;
 }
 
@@ -25,6 +37,8 @@ export interface Cluster {
   readonly wsUrl: string;
   /** Where workers dial in (host:port). */
   readonly workerAddress: string;
+  /** The file holding the worker channel's token (`workerAuth: 'token'`): pass `--secret-file` to a worker you start. */
+  readonly tokenFile: string | undefined;
   readonly coordinator: ManagedProcess;
   readonly workers: ManagedProcess[];
   readonly processors: ManagedProcess[];
@@ -41,6 +55,9 @@ export interface Cluster {
  */
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const common = { ...(options.env ? { env: options.env } : {}), ...(options.onLine ? { onLine: options.onLine } : {}) };
+  const workerAuth = options.workerAuth ?? 'token';
+  const tokenFile = workerAuth === 'token' ? await writeClusterToken(options.tokenFile) : undefined;
+  const tokenArgs = tokenFile === undefined ? [] : ['--secret-file', tokenFile];
   const coordinator = spawnApp({
     name: 'coordinator',
     entry: APP_ENTRY.coordinator,
@@ -48,6 +65,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       ...(options.configFile ? ['--config', options.configFile] : []),
       '--listen-port', String(options.httpPort ?? 0),
       '--worker-port', String(options.workerPort ?? 0),
+      ...tokenArgs,
+      ...(workerAuth === 'insecure' ? ['--insecure-workers'] : []),
       ...(options.coordinatorArgs ?? []),
     ],
     ...common,
@@ -56,6 +75,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const processors: ManagedProcess[] = [];
   const stop = async (): Promise<void> => {
     await Promise.allSettled([...workers, ...processors, coordinator].map((p) => p.stop()));
+    // A token this call put in a temporary folder dies with the cluster.
+    if (tokenFile !== undefined && options.tokenFile === undefined) await rm(dirname(tokenFile), { recursive: true, force: true });
   };
   try {
     const [http, channel] = await Promise.all([
@@ -79,6 +100,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
           '--id', id,
           '--repository', options.repository,
           '--coordinator', workerAddress,
+          ...tokenArgs,
           ...(options.workerArgs ?? []),
           ...args,
         ],
@@ -92,7 +114,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     const addProcessor = (args: string[] = []): Promise<ManagedProcess> => add('processor', args);
     for (let i = 0; i < (options.workers ?? 2); i++) await addWorker();
     for (let i = 0; i < (options.processors ?? 0); i++) await addProcessor();
-    return { url, wsUrl: `ws://127.0.0.1:${http.port}/v2/ws`, workerAddress, coordinator, workers, processors, addWorker, addProcessor, stop };
+    return { url, wsUrl: `ws://127.0.0.1:${http.port}/v2/ws`, workerAddress, tokenFile, coordinator, workers, processors, addWorker, addProcessor, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -183,6 +183,8 @@ export const CoordinatorConfigSchema = z.object({
     })
     .refine((t) => t.otlpFile === undefined || t.otlpUrl === undefined, { message: 'set otlpFile or otlpUrl, not both' })
     .prefault({}),
+  /** How long a worker id ejected for breaking its model's declared outputs is refused when it comes back. */
+  workerQuarantineMs: z.int().min(0).max(86_400_000).default(600_000),
   /** Heartbeat interval on the worker channel; a silent worker is dropped after about two. */
   heartbeatMs: z.int().min(100).max(600_000).default(5_000),
   /**
@@ -223,6 +225,7 @@ export const COORDINATOR_FLAGS: FlagTable = {
   balancer: { path: 'balancer.strategy', type: 'string', description: `worker choice: ${STRATEGY_NAMES.join('|')}` },
   'health-interval-ms': { path: 'balancer.health.intervalMs', type: 'number', description: 'active worker health check interval' },
   'heartbeat-ms': { path: 'heartbeatMs', type: 'number', description: 'worker channel heartbeat interval' },
+  'worker-quarantine-ms': { path: 'workerQuarantineMs', type: 'number', description: 'how long a worker ejected for breaking its model\'s outputs is refused' },
   'otlp-file': { path: 'telemetry.otlpFile', type: 'string', description: 'append ended traces as OTLP/JSON lines to this file' },
   'otlp-url': { path: 'telemetry.otlpUrl', type: 'string', description: 'POST ended traces to this OTLP/HTTP JSON endpoint' },
   'trace-store-size': { path: 'telemetry.traceStoreSize', type: 'number', description: 'traces kept for GET /v2/traces/{id}' },

@@ -40,7 +40,9 @@ async function main(): Promise<void> {
   const telemetry = new CoordinatorTelemetry(config.telemetry, log);
 
   const registry = new ModelRegistry();
-  const pool = new WorkerPool(registry);
+  const pool = new WorkerPool(registry, { quarantineMs: config.workerQuarantineMs });
+  // Set below, once the cache is open: a worker ejected before that has nothing in it.
+  let dropCachedFrom: (connection: string) => void = () => undefined;
   const lanes = new LaneTable(registry, pool, {
     placement: config.placement,
     fallbacks: config.fallbacks,
@@ -59,8 +61,14 @@ async function main(): Promise<void> {
       log.info(e, 'worker state');
     },
     onBatch: telemetry.onBatch,
+    onContractBroken: ({ lane, worker, detail }) => {
+      log.error({ worker: worker.info.workerId, lane, detail, code: 'IM_WORKER_CONTRACT', peer: worker.peer.remoteAddress }, 'worker broke its model\'s contract: ejected');
+      pool.eject(worker, 'IM_WORKER_CONTRACT');
+      dropCachedFrom(worker.id);
+    },
   });
   const cache = await ResponseCache.open(config.cache);
+  if (cache) dropCachedFrom = (connection) => cache.dropFrom(connection);
   const service = new InferenceService(registry, lanes, cache, { maxElements: config.limits.maxElements, maxInFlight: config.limits.maxInFlight });
   const workerStatus = () => pool.status((w) => lanes.balancing(w));
   telemetry.attach({ workers: workerStatus, inFlight: () => service.inFlight, queueDepths: () => lanes.queueDepths() });

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { modelVersionKey, type WorkerInfo, type WorkerProtocol, type WorkerRole } from '@infermesh/contracts';
+import { modelVersionKey, WORKER_REFUSED_CLOSE_CODE, type WorkerInfo, type WorkerProtocol, type WorkerRole } from '@infermesh/contracts';
 import { Capacity, type EndpointMetrics } from '@infermesh/load-balancer';
 import type { ModelRegistry } from '@infermesh/registry';
 import type { Peer } from '@infermesh/transport';
@@ -42,13 +42,26 @@ export type WorkerPoolEvents = { joined: [Worker]; left: [Worker]; draining: [Wo
  * side dialled); its models and their stages go into the registry, which refuses a worker whose models
  * conflict or whose stages do not fit the ones registered. Where its batches go is the lanes' business.
  */
+export interface WorkerPoolOptions {
+  /** How long a worker id ejected for breaking its model's contract is refused. Default: 10 minutes. */
+  quarantineMs?: number;
+  /** Wall clock, ms. Default: `Date.now`. */
+  now?: () => number;
+}
+
 export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
   readonly #registry: ModelRegistry;
   readonly #workers = new Map<string, Worker>();
+  /** Worker id → until when it is refused (ejected for breaking its model's contract). */
+  readonly #quarantine = new Map<string, number>();
+  readonly #quarantineMs: number;
+  readonly #now: () => number;
 
-  constructor(registry: ModelRegistry) {
+  constructor(registry: ModelRegistry, options: WorkerPoolOptions = {}) {
     super();
     this.#registry = registry;
+    this.#quarantineMs = options.quarantineMs ?? 600_000;
+    this.#now = options.now ?? Date.now;
   }
 
   /**
@@ -62,6 +75,11 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     if (peer.identity !== undefined && info.workerId !== peer.identity) {
       throw new WorkerChannelError('IM_WORKER_ID_MISMATCH', `the worker describes itself as "${info.workerId}" but its credential is "${peer.identity}"'s`);
     }
+    const until = this.#quarantine.get(info.workerId);
+    if (until !== undefined && until > this.#now()) {
+      throw new WorkerChannelError('IM_WORKER_CONTRACT', `worker "${info.workerId}" was ejected for breaking its model's contract; refused for ${Math.ceil((until - this.#now()) / 1000)} s more`);
+    }
+    this.#quarantine.delete(info.workerId);
     const holder = this.byWorkerId(info.workerId);
     if (holder !== undefined) {
       throw new WorkerChannelError('IM_WORKER_ID_IN_USE', `worker id "${info.workerId}" is held by a connected worker (${holder.peer.remoteAddress ?? 'unknown address'})`);
@@ -95,6 +113,16 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
   /** The connected workers whose credential names one of `identities` (per-worker credentials). */
   withIdentity(identities: ReadonlySet<string>): Worker[] {
     return [...this.#workers.values()].filter((w) => w.peer.identity !== undefined && identities.has(w.peer.identity));
+  }
+
+  /**
+   * Takes a worker out at once (it leaves every lane; its batches in flight fail over to others), closes
+   * its connection with `code` as the reason, and refuses its id for the quarantine period.
+   */
+  eject(worker: Worker, code: 'IM_WORKER_CONTRACT'): void {
+    this.#quarantine.set(worker.info.workerId, this.#now() + this.#quarantineMs);
+    this.leave(worker.id);
+    void worker.peer.close(WORKER_REFUSED_CLOSE_CODE, code).catch(() => undefined);
   }
 
   leave(peerId: string): void {

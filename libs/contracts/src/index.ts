@@ -36,4 +36,6 @@ export {
 } from './errors.js';
 export type { ApiErrorCode, ApiErrorSpec, GrpcStatusName, WorkerErrorCode, WorkerChannelErrorCode } from './errors.js';
 export { decodeInferRequest } from './request-check.js';
+export { outputContractViolation } from './output-check.js';
+export type { OutputContract } from './output-check.js';
 export type { DecodedRequest, DecodeLimits } from './request-check.js';

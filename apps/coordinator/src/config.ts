@@ -6,6 +6,11 @@ import { PLACEMENTS, type Fallback, type ModelRef } from './lanes.js';
 
 const MiB = 1024 * 1024;
 
+/** A token bucket per API key: `perSecond` requests a second on average, `burst` at once. Default burst: perSecond (at least 1). */
+const RateLimitSchema = z
+  .object({ perSecond: z.number().positive().max(1_000_000), burst: z.number().min(1).max(1_000_000).optional() })
+  .transform((r) => ({ perSecond: r.perSecond, burst: r.burst ?? Math.max(1, Math.ceil(r.perSecond)) }));
+
 /** A model, or one version of it: `name` or `name:version`, read into its parts here, at the edge. */
 const TARGET = /^([A-Za-z0-9][A-Za-z0-9_.-]*)(?::([1-9][0-9]*))?$/;
 const TargetSchema = z.string().regex(TARGET, 'name or name:version');
@@ -36,9 +41,18 @@ export const CoordinatorConfigSchema = z.object({
   auth: z
     .object({
       // The environment gives one comma-separated string; flags and files give a list.
+      // A key is a string, or `{ key, rateLimit }` for a key with a limit of its own.
       apiKeys: z
-        .preprocess((v) => (typeof v === 'string' ? v.split(',').map((k) => k.trim()).filter(Boolean) : v), z.array(z.string().min(8)))
+        .preprocess(
+          (v) => (typeof v === 'string' ? v.split(',').map((k) => k.trim()).filter(Boolean) : v),
+          z.array(z.union([z.string().min(8), z.object({ key: z.string().min(8), rateLimit: RateLimitSchema.optional() })])),
+        )
         .default([]),
+      /**
+       * Every API key's rate limit (a token bucket per key; without keys, per client address): over it,
+       * 429 IM_RATE_LIMITED with Retry-After. A key's own `rateLimit` wins. Absent: no limit.
+       */
+      rateLimit: RateLimitSchema.optional(),
       /** Leave `/metrics` open without a key (for a scraper on a private network); with keys set it is guarded otherwise. */
       openMetrics: z.boolean().default(false),
     })
@@ -233,6 +247,8 @@ export const COORDINATOR_FLAGS: FlagTable = {
   'receive-timeout-ms': { path: 'http.receiveTimeoutMs', type: 'number', description: 'longest a client may take to send a whole request (408 after)' },
   'keep-alive-timeout-ms': { path: 'http.keepAliveTimeoutMs', type: 'number', description: 'idle kept-alive connections are closed after this long' },
   'max-connections': { path: 'http.maxConnections', type: 'number', description: 'open client connections at most' },
+  'rate-limit': { path: 'auth.rateLimit.perSecond', type: 'number', description: 'requests a second per API key (per client address without keys); 429 IM_RATE_LIMITED over it' },
+  'rate-limit-burst': { path: 'auth.rateLimit.burst', type: 'number', description: 'requests at once per API key before the rate limit applies (default: --rate-limit)' },
   'metrics-open': { path: 'auth.openMetrics', type: 'boolean', description: '/metrics needs no API key even when keys are set' },
   'drain-timeout-ms': { path: 'drainTimeoutMs', type: 'number', description: 'grace period on SIGTERM for in-flight work' },
   'pre-stop-delay-ms': { path: 'preStopDelayMs', type: 'number', description: 'on SIGTERM, serve this long with readiness 503 before refusing work' },

@@ -14,6 +14,7 @@ import { CoordinatorTelemetry } from './coordinator-telemetry.js';
 import { buildHttpApi } from './http-api.js';
 import { InferenceService } from './inference-service.js';
 import { LaneTable } from './lanes.js';
+import { RateLimits } from './rate-limits.js';
 import { ResponseCache } from './response-cache.js';
 import { shutDown } from './shutdown.js';
 import { workerChannelAuth } from './worker-channel-auth.js';
@@ -133,9 +134,15 @@ async function main(): Promise<void> {
     closers.push(() => peer.close());
   }
 
-  const auth = config.auth.apiKeys.length > 0 ? new ClientAuth(config.auth.apiKeys, { openMetrics: config.auth.openMetrics }) : undefined;
+  const keys = config.auth.apiKeys.map((k) => (typeof k === 'string' ? k : k.key));
+  const auth = keys.length > 0 ? new ClientAuth(keys, { openMetrics: config.auth.openMetrics }) : undefined;
+  const rateLimits = new RateLimits({
+    default: config.auth.rateLimit,
+    perKey: new Map(config.auth.apiKeys.flatMap((k, i) => (typeof k !== 'string' && k.rateLimit ? [[i, k.rateLimit] as const] : []))),
+    clock: { now: () => performance.now() },
+  });
   const app = buildHttpApi({
-    service, pool, lanes, jobs, cache, log, telemetry, auth, bodyLimitBytes: config.limits.bodyBytes, version: VERSION,
+    service, pool, lanes, jobs, cache, log, telemetry, auth, rateLimits, bodyLimitBytes: config.limits.bodyBytes, version: VERSION,
     ready: () => ready, accepting: () => accepting, requestTimeoutMs: config.limits.requestTimeoutMs, https: loadClientTls(config.http.tls),
     server: config.http,
   });
@@ -148,6 +155,7 @@ async function main(): Promise<void> {
     accepting: () => accepting,
     requestTimeoutMs: config.limits.requestTimeoutMs,
     auth,
+    rateLimits,
   });
   await app.listen({ host: config.http.host, port: config.http.port });
   const address = app.server.address();

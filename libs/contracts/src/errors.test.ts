@@ -26,6 +26,8 @@ describe('errors', () => {
     expect(apiCodeOfWorkerCode('IM_WORKER_RUNTIME')).toBe('IM_WORKER_FAILED');
     expect(apiCodeOfWorkerCode('IM_SOMETHING_NEW')).toBe('IM_WORKER_FAILED');
     expect(apiCodeOfWorkerCode('toString')).toBe('IM_WORKER_FAILED');
+    // A worker cannot make the coordinator answer a 5xx of its choice (found by the fuzz suite: IM_INTERNAL came through).
+    for (const code of ['IM_INTERNAL', 'IM_TIMEOUT', 'IM_NO_WORKER', 'IM_SHUTTING_DOWN']) expect(apiCodeOfWorkerCode(code)).toBe('IM_WORKER_FAILED');
   });
 
   it('shapes one body for every surface, keeping the cause off it', () => {

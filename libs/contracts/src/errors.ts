@@ -84,10 +84,14 @@ export const WORKER_REFUSED_CLOSE_CODE = 4403;
 export const isApiErrorCode = (code: string): code is ApiErrorCode => Object.hasOwn(API_ERRORS, code);
 export const isWorkerErrorCode = (code: string): code is WorkerErrorCode => Object.hasOwn(WORKER_ERRORS, code);
 
-/** The client code for a code a worker sent (an item's or a refused call's); unknown codes are a worker failure. */
+/**
+ * The client code for a code a worker sent (an item's or a refused call's). A client code passes through
+ * only when it blames the request (a 4xx): a worker cannot make the coordinator answer 500 or claim a
+ * deadline or an outage. Anything else, unknown codes too, is a worker failure.
+ */
 export function apiCodeOfWorkerCode(code: string): ApiErrorCode {
   if (isWorkerErrorCode(code)) return WORKER_ERRORS[code].api;
-  return isApiErrorCode(code) ? code : 'IM_WORKER_FAILED';
+  return isApiErrorCode(code) && API_ERRORS[code].http < 500 ? code : 'IM_WORKER_FAILED';
 }
 
 /**

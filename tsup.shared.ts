@@ -29,6 +29,8 @@ export function libraryBuild() {
     {
       entry: ['src/index.ts'],
       format: ['cjs'],
+      // `import.meta.url` becomes this file's URL (@infermesh/host finds its worker thread's entry by it).
+      shims: true,
       dts: INLINE_FOUNDATION_TYPES,
       noExternal: FOUNDATION,
       sourcemap: true,

@@ -63,6 +63,23 @@ export const CoordinatorConfigSchema = z.object({
     .prefault({}),
   /** Workers the coordinator dials (reconnecting with backoff). */
   workers: z.array(PeerAddressSchema).default([]),
+  /**
+   * Workers on threads of this process (one machine: no worker process, no socket, no encoding), beside
+   * any remote ones and behind the same lanes and balancers. 0: none.
+   */
+  embedded: z
+    .object({
+      workers: z.int().min(0).max(64).default(0),
+      /** The model repository they load. */
+      repository: z.string().min(1).default('.infermesh/models'),
+      /** Models to load; empty loads every model of the repository. */
+      models: z.array(z.string().min(1)).default([]),
+      /** Batches each runs at once. */
+      maxConcurrency: z.int().min(1).max(1024).default(2),
+      /** ONNX Runtime intra-op threads per session in each. */
+      intraOpThreads: z.int().min(1).max(64).default(1),
+    })
+    .prefault({}),
   /** Shared secret of the worker channel; workers must present the same. Prefer `secretFile`: a flag shows in `ps`. */
   secret: z.string().min(8).optional(),
   /** A file (mode 0600) holding the shared secret of the worker channel. */
@@ -218,6 +235,11 @@ export const COORDINATOR_FLAGS: FlagTable = {
   'worker-host': { path: 'workerListen.host', type: 'string', description: 'address workers dial in on' },
   'worker-port': { path: 'workerListen.port', type: 'number', description: 'port workers dial in on (0: any free port)' },
   worker: { path: 'workers', type: 'list', description: 'worker address to dial (host:port or ws:// URL; repeat)' },
+  'embedded-workers': { path: 'embedded.workers', type: 'number', description: 'workers on threads of this process (0: none)' },
+  'embedded-repository': { path: 'embedded.repository', type: 'string', description: 'model repository of the embedded workers' },
+  'embedded-model': { path: 'embedded.models', type: 'list', description: 'model the embedded workers load (repeat; default: all)' },
+  'embedded-max-concurrency': { path: 'embedded.maxConcurrency', type: 'number', description: 'batches each embedded worker runs at once' },
+  'embedded-intra-op-threads': { path: 'embedded.intraOpThreads', type: 'number', description: 'ONNX Runtime intra-op threads per session of an embedded worker' },
   'api-key': { path: 'auth.apiKeys', type: 'list', description: 'client API key (repeat; or INFERMESH_API_KEYS, comma-separated)' },
   'tls-cert': { path: 'http.tls.cert', type: 'string', description: 'PEM certificate: serve the client API over TLS (with --tls-key)' },
   'tls-key': { path: 'http.tls.key', type: 'string', description: 'PEM private key of --tls-cert' },

@@ -162,8 +162,9 @@ export class InferenceService {
     this.#inFlight++;
     try {
       const cacheable = this.#cache !== undefined && spec.deterministic && spec.cache.enabled;
-      // One fingerprint serves the cache and the coalescing of identical requests in a batch; none is made when neither needs it.
-      if (cacheable || spec.batchable) fingerprint ??= responseCacheKey(spec, item);
+      // One fingerprint (sha256 of the inputs) serves the cache and the coalescing of identical requests in a batch. With the
+      // cache off none is made: hashing every request cost more than the rare duplicate in one batch saves.
+      if (cacheable) fingerprint ??= responseCacheKey(spec, item);
       let processors: string[] = [];
       const run = async (): Promise<CachedAnswer> => {
         trace?.cacheLookedUp(false);

@@ -225,11 +225,16 @@ export class Lane {
     return new ApiError('IM_NO_WORKER', `no ${who} serves ${modelVersionKey(this.spec)}${shard}`);
   }
 
-  /** Batches in flight at once: the slots of the lane's workers, so that while all are busy requests gather into larger batches. */
+  /**
+   * A batch leaves at once while some worker of the lane has none of its batches (nothing to wait for);
+   * requests gather, up to the batch size and delay, only while every worker is busy. At most the
+   * workers' slots are in flight.
+   */
   #resize(): void {
     let slots = 0;
-    for (const e of this.balancer.snapshot().endpoints) slots += e.capacity.limit;
-    this.#batcher?.configure(this.label, { maxInFlightBatches: Math.max(1, Math.min(slots, 1_000_000)) });
+    const { endpoints } = this.balancer.snapshot();
+    for (const e of endpoints) slots += e.capacity.limit;
+    this.#batcher?.configure(this.label, { maxInFlightBatches: Math.max(1, Math.min(slots, 1_000_000)), sendAtOnceBelow: endpoints.length });
   }
 
   close(): void {

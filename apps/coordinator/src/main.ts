@@ -11,6 +11,7 @@ import { attachClientSocket } from './client-socket.js';
 import { loadClientTls } from './client-tls.js';
 import { COORDINATOR_FLAGS, CoordinatorConfigSchema } from './config.js';
 import { CoordinatorTelemetry } from './coordinator-telemetry.js';
+import { startEmbeddedWorkers } from './embedded-workers.js';
 import { buildHttpApi } from './http-api.js';
 import { InferenceService } from './inference-service.js';
 import { LaneTable } from './lanes.js';
@@ -134,6 +135,11 @@ async function main(): Promise<void> {
     closers.push(() => peer.close());
   }
 
+  if (config.embedded.workers > 0) {
+    closers.push(await startEmbeddedWorkers(config.embedded, transportOptions.handlers, admitWorker));
+    log.info({ workers: config.embedded.workers, repository: config.embedded.repository }, 'embedded workers started');
+  }
+
   const keys = config.auth.apiKeys.map((k) => (typeof k === 'string' ? k : k.key));
   const auth = keys.length > 0 ? new ClientAuth(keys, { openMetrics: config.auth.openMetrics }) : undefined;
   const rateLimits = new RateLimits({
@@ -197,8 +203,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  // A failure with a code (an embedded worker that did not start, a worker channel without credentials) names it.
   const code = (error as { code?: unknown })?.code;
-  const prefix = typeof code === 'string' && code.startsWith('IM_') ? `${code}: ` : '';
+  const prefix = typeof code === 'string' && code.startsWith('IM_') && !(error instanceof ConfigError) ? `${code}: ` : '';
   process.stderr.write(`coordinator: ${prefix}${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(error instanceof ConfigError || error instanceof WorkerChannelError || error instanceof TypeError || error instanceof RangeError ? 2 : 1);
+  // A refused configuration (the config, a secret file, worker channel credentials) exits 2, as a bad flag does.
+  const refused = error instanceof ConfigError || error instanceof WorkerChannelError || error instanceof TypeError || error instanceof RangeError;
+  process.exit(refused ? 2 : 1);
 });

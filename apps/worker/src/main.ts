@@ -1,22 +1,16 @@
 import { ConfigError, loadProgramConfig, readSecretFile } from '@infermesh/config';
-import { modelVersionKey, workerProtocol, type WorkerErrorCode, type WorkerInfo } from '@infermesh/contracts';
+import { modelVersionKey, workerProtocol } from '@infermesh/contracts';
+import { BatchTelemetry, ModelHost, WorkerService } from '@infermesh/host';
 import { writeModelRepository } from '@infermesh/models';
 import { loadModelRepository } from '@infermesh/registry';
 import { JsRuntime, OnnxRuntime } from '@infermesh/runtime';
-import { dial, listen, type Handlers, type Peer } from '@infermesh/transport';
+import { dial, listen, type Peer } from '@infermesh/transport';
 import { createLogger, createMetrics, Tracer } from '@infermesh/telemetry';
-import { BatchTelemetry } from './batch-telemetry.js';
 import { repositoryFolder, WORKER_FLAGS, WorkerConfigSchema } from './config.js';
 import { listenMetrics } from './metrics-server.js';
-import { ModelHost } from './model-host.js';
 
 const USAGE = 'usage: worker [--config FILE] [--role model|processor] [--repository DIR] [--demo-models] [--port N] [--coordinator HOST:PORT] [--model NAME]... [--metrics-port N]';
 
-
-/** Too many batches at once: the worker refuses rather than queue without bound (a fault: the coordinator tries another worker). */
-class WorkerBusyError extends Error {
-  readonly code: WorkerErrorCode = 'IM_WORKER_BUSY';
-}
 
 async function main(): Promise<void> {
   const config = loadProgramConfig(process.argv.slice(2), {
@@ -38,37 +32,10 @@ async function main(): Promise<void> {
   const host = await ModelHost.load(repository, { onnx: new OnnxRuntime(threads), js: new JsRuntime() }, { role: config.role });
   log.info({ role: config.role, models: host.specs.map((s) => modelVersionKey(s)) }, 'models loaded');
 
-  const info: WorkerInfo = {
-    workerId: config.id,
-    pid: process.pid,
-    maxConcurrency: config.maxConcurrency,
-    models: host.specs,
-    role: config.role,
-    stages: host.stages,
-    shards: Object.fromEntries(
-      config.shards.length === 0 || config.role === 'processor'
-        ? []
-        : host.specs.filter((s) => s.shards > 1).map((s) => [modelVersionKey(s), config.shards.filter((n) => n < s.shards)]),
-    ),
-  };
-  let inFlight = 0;
-  const handlers: Handlers<typeof workerProtocol> = {
-    describe: () => info,
-    infer: async (request, { signal }) => {
-      if (inFlight >= config.maxConcurrency * 2) {
-        throw new WorkerBusyError(`worker ${config.id} has ${inFlight} batches in flight`);
-      }
-      inFlight++;
-      try {
-        return await telemetry.run(request, (stages) => host.infer(request, signal, stages));
-      } finally {
-        inFlight--;
-      }
-    },
-  };
+  const service = new WorkerService(host, telemetry, { id: config.id, role: config.role, maxConcurrency: config.maxConcurrency, shards: config.shards });
   const transportOptions = {
     protocol: workerProtocol,
-    handlers,
+    handlers: service.handlers,
     heartbeatIntervalMs: config.heartbeatMs,
     ...(secret !== undefined ? { secret } : {}),
   };
@@ -100,14 +67,14 @@ async function main(): Promise<void> {
   const stop = (signal: string): void => {
     if (stopping) return;
     stopping = true;
-    log.info({ signal, inFlight }, 'worker stopping');
+    log.info({ signal, inFlight: service.inFlight }, 'worker stopping');
     // Leave rotation first: every coordinator stops sending; then finish the batches in hand.
     const peers = coordinatorPeers.flatMap((list) => [...list()]);
     const deadline = Date.now() + config.drainTimeoutMs;
     void Promise.allSettled(peers.map((p) => p.call('drain', { workerId: config.id }, { timeoutMs: 2_000 })))
       .then(async () => {
-        while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-        log.info({ inFlight }, 'worker drained');
+        while (service.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+        log.info({ inFlight: service.inFlight }, 'worker drained');
       })
       .then(() => Promise.allSettled(closers.map((c) => c())))
       .then(() => host.close())

@@ -158,6 +158,26 @@ describe('Batcher flush rules', () => {
     expect(b.stats('m:1').items).toBe(2);
     expect(b.stats().items).toBe(3);
   });
+  it('sends at once while fewer than sendAtOnceBelow batches are in flight, and gathers only while all are busy', async () => {
+    const clock = new ManualClock();
+    const held = heldRunner<number, number>();
+    const b = new Batcher<number, number>({ run: held.run, clock, maxBatchSize: 8, maxDelayMs: 1_000, maxInFlightBatches: 3, sendAtOnceBelow: 2 });
+    const ps = [b.add(1), b.add(2)];
+    // Two endpoints idle: each item leaves alone, synchronously, with no timer.
+    expect(held.calls.map((c) => [c.items, c.info.reason])).toEqual([[[1], 'idle'], [[2], 'idle']]);
+    // Both busy: items gather, up to maxDelayMs, into the third slot.
+    ps.push(b.add(3), b.add(4));
+    expect(held.calls).toHaveLength(2);
+    expect(clock.pending).toBe(1);
+    held.calls[0]?.resolve([10]);
+    await flush();
+    // A batch came back: one endpoint is idle again, so what gathered leaves at once.
+    expect(held.calls.map((c) => [c.items, c.info.reason])[2]).toEqual([[3, 4], 'idle']);
+    held.calls[1]?.resolve([20]);
+    held.calls[2]?.resolve([30, 40]);
+    expect(await Promise.all(ps)).toEqual([10, 20, 30, 40]);
+    expect(b.stats().reasons.idle).toBe(3);
+  });
 });
 
 describe('Batcher limits', () => {

@@ -132,6 +132,8 @@ export class KeyQueue<I, R> {
     if (largestPreferred !== undefined && largestPreferred < maxBatchSize && this.#rows >= largestPreferred) return 'preferred';
     if (this.#rows >= maxBatchSize) return 'full';
     if (this.#urgent.size > 0) return 'deadline';
+    // Something downstream is idle: waiting for more items would only add latency.
+    if (this.#inFlight < this.#policy.sendAtOnceBelow) return 'idle';
     const oldest = this.#queue.oldest();
     if (oldest !== undefined && now - oldest.enqueuedAt >= maxDelayMs) return 'delay';
     return undefined;

@@ -3,7 +3,7 @@ import { z } from 'zod/v4';
 import type { Clock } from './clock.js';
 
 /** Why a batch left its queue. */
-export type FlushReason = 'full' | 'preferred' | 'delay' | 'deadline' | 'drain';
+export type FlushReason = 'full' | 'preferred' | 'delay' | 'deadline' | 'drain' | 'idle';
 
 /** What a runner may put at each index: a value, an Error, or an explicit `{ ok, value | error }`. */
 export type BatchResult<R> = { ok: true; value: R } | { ok: false; error: unknown };
@@ -45,6 +45,7 @@ const policyFields = {
   maxDelayMs: z.number().min(0).max(MAX_TIMER_MS),
   maxQueue: z.int().min(1),
   maxInFlightBatches: z.int().min(1),
+  sendAtOnceBelow: z.int().min(0),
   preferredBatchSizes: z.array(z.int().min(1)),
   deadlineMarginMs: z.number().min(0).max(MAX_TIMER_MS),
 };
@@ -54,6 +55,7 @@ export const DEFAULT_POLICY = {
   maxDelayMs: 5,
   maxQueue: 4096,
   maxInFlightBatches: 1,
+  sendAtOnceBelow: 0,
   preferredBatchSizes: [] as number[],
   deadlineMarginMs: 0,
 };
@@ -72,6 +74,7 @@ const policyWithDefaults = {
   maxDelayMs: policyFields.maxDelayMs.default(DEFAULT_POLICY.maxDelayMs),
   maxQueue: policyFields.maxQueue.default(DEFAULT_POLICY.maxQueue),
   maxInFlightBatches: policyFields.maxInFlightBatches.default(DEFAULT_POLICY.maxInFlightBatches),
+  sendAtOnceBelow: policyFields.sendAtOnceBelow.default(DEFAULT_POLICY.sendAtOnceBelow),
   preferredBatchSizes: policyFields.preferredBatchSizes.default(() => [...DEFAULT_POLICY.preferredBatchSizes]),
   deadlineMarginMs: policyFields.deadlineMarginMs.default(DEFAULT_POLICY.deadlineMarginMs),
 };
@@ -83,6 +86,7 @@ export const BatchPolicyOverridesSchema = z.strictObject({
   maxDelayMs: policyFields.maxDelayMs.optional(),
   maxQueue: policyFields.maxQueue.optional(),
   maxInFlightBatches: policyFields.maxInFlightBatches.optional(),
+  sendAtOnceBelow: policyFields.sendAtOnceBelow.optional(),
   preferredBatchSizes: policyFields.preferredBatchSizes.optional(),
   deadlineMarginMs: policyFields.deadlineMarginMs.optional(),
 });

@@ -1,7 +1,7 @@
 import type { FlushReason } from './options.js';
 
 const WAIT_WINDOW = 512;
-const REASONS: readonly FlushReason[] = ['full', 'preferred', 'delay', 'deadline', 'drain'];
+const REASONS: readonly FlushReason[] = ['full', 'preferred', 'delay', 'deadline', 'drain', 'idle'];
 const REJECT_CODES = ['queueFull', 'deadline', 'aborted', 'closed', 'tooLarge'] as const;
 export type RejectKind = (typeof REJECT_CODES)[number];
 
@@ -41,7 +41,7 @@ export class KeyStats {
   coalesced = 0;
   failed = 0;
   readonly rejected: Record<RejectKind, number> = { queueFull: 0, deadline: 0, aborted: 0, closed: 0, tooLarge: 0 };
-  readonly reasons: Record<FlushReason, number> = { full: 0, preferred: 0, delay: 0, deadline: 0, drain: 0 };
+  readonly reasons: Record<FlushReason, number> = { full: 0, preferred: 0, delay: 0, deadline: 0, drain: 0, idle: 0 };
   readonly batchSizes = new Map<number, number>();
   waitCount = 0;
   waitSum = 0;
@@ -82,7 +82,7 @@ export function snapshot(parts: ReadonlyArray<{ stats: KeyStats; queueDepth: num
   const out: BatcherStats = {
     batches: 0, items: 0, rows: 0, coalesced: 0, failed: 0,
     rejected: { queueFull: 0, deadline: 0, aborted: 0, closed: 0, tooLarge: 0 },
-    reasons: { full: 0, preferred: 0, delay: 0, deadline: 0, drain: 0 },
+    reasons: { full: 0, preferred: 0, delay: 0, deadline: 0, drain: 0, idle: 0 },
     batchSizes: {},
     queueWait: { count: 0, sumMs: 0, maxMs: 0, p50Ms: 0, p99Ms: 0 },
     queueDepth: 0, queuedRows: 0, inFlightBatches: 0,

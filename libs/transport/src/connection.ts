@@ -1,9 +1,9 @@
-import type { WebSocket } from 'ws';
+import type { Carrier } from './carrier.js';
 import {
   AbortedError, BackpressureError, ClosedError, HeartbeatTimeoutError, InvalidMessageError, MethodNotFoundError,
   ProtocolError, RemoteError, TimeoutError,
 } from './errors.js';
-import { decodeFrame, encodeFrame, summarizeIssues, type ErrorKind, type Frame } from './frame.js';
+import { summarizeIssues, type DecodeResult, type ErrorKind, type Frame } from './frame.js';
 import type { AnyHandler, CallOptions, HandlerContext, MethodTable } from './method-table.js';
 import { MAX_TIMER_MS, type ConnectionSettings } from './options.js';
 import type { Peer } from './peer.js';
@@ -69,11 +69,11 @@ function truncateReason(reason: string): string {
 }
 
 /**
- * The protocol engine of one open WebSocket: correlates calls and answers, dispatches incoming calls
+ * The protocol engine of one open connection (a WebSocket or a thread's port, see carrier.ts): correlates calls and answers, dispatches incoming calls
  * to handlers, runs the heartbeat. A Peer owns one at a time; a dialing peer gets a new one per reconnect.
  */
 export class Connection {
-  readonly #ws: WebSocket;
+  readonly #carrier: Carrier;
   readonly #protocol: MethodTable;
   readonly #settings: ConnectionSettings;
   readonly #peer: Peer<MethodTable>;
@@ -88,21 +88,21 @@ export class Connection {
   #heartbeat: NodeJS.Timeout | undefined;
   #pongTimer: NodeJS.Timeout | undefined;
   #closeTimer: NodeJS.Timeout | undefined;
-  #corked = false;
 
-  constructor(ws: WebSocket, protocol: MethodTable, settings: ConnectionSettings, peer: Peer<MethodTable>, hooks: ConnectionHooks) {
-    this.#ws = ws;
+  constructor(carrier: Carrier, protocol: MethodTable, settings: ConnectionSettings, peer: Peer<MethodTable>, hooks: ConnectionHooks) {
+    this.#carrier = carrier;
     this.#protocol = protocol;
     this.#settings = settings;
     this.#peer = peer;
     this.#hooks = hooks;
     this.#closed = new Promise((resolve) => (this.#resolveClosed = resolve));
-    ws.binaryType = 'nodebuffer';
-    ws.on('message', (data, isBinary) => this.#onMessage(data as Buffer, isBinary));
-    ws.on('close', (code, reason) => this.#onClose(code, reason.toString()));
-    ws.on('error', (error) => this.#onError(error));
-    ws.on('pong', () => this.#onPong());
-    if (settings.heartbeatIntervalMs > 0) {
+    carrier.start({
+      frame: (result) => this.#onFrame(result),
+      close: (code, reason) => this.#onClose(code, reason),
+      error: (error) => this.#onError(error),
+      pong: () => this.#onPong(),
+    });
+    if (settings.heartbeatIntervalMs > 0 && carrier.heartbeats) {
       this.#heartbeat = setInterval(() => this.#ping(), settings.heartbeatIntervalMs).unref();
     }
   }
@@ -116,7 +116,7 @@ export class Connection {
   }
 
   get bufferedAmount(): number {
-    return this.#ws.bufferedAmount;
+    return this.#carrier.bufferedAmount;
   }
 
   call(method: string, payload: unknown, options: CallOptions | undefined): Promise<unknown> {
@@ -125,7 +125,7 @@ export class Connection {
     if (this.#pending.size >= maxPendingCalls) {
       return Promise.reject(new BackpressureError('maxPendingCalls', maxPendingCalls));
     }
-    const buffered = this.#ws.bufferedAmount;
+    const buffered = this.#carrier.bufferedAmount;
     if (buffered > maxBufferedBytes) return Promise.reject(new BackpressureError('maxBufferedBytes', maxBufferedBytes));
     const signal = options?.signal;
     if (signal?.aborted) return Promise.reject(new AbortedError(method, { cause: signal.reason }));
@@ -135,12 +135,7 @@ export class Connection {
       deadline === undefined ? (options?.timeoutMs ?? this.#settings.timeoutMs) : Math.min(MAX_TIMER_MS, Math.ceil(deadline - performance.now()));
     if (timeoutMs <= 0) return Promise.reject(new TimeoutError(method, 0));
     const id = this.#nextId++;
-    let bytes: Buffer;
-    try {
-      bytes = encodeFrame({ type: 'call', id, method, payload, deadline: Date.now() + timeoutMs });
-    } catch (error) {
-      return Promise.reject(new InvalidMessageError(method, 'local', 'request could not be encoded', { cause: error }));
-    }
+    const frame: Frame = { type: 'call', id, method, payload, deadline: Date.now() + timeoutMs };
     return new Promise<unknown>((resolve, reject) => {
       const entry: PendingCall = { method, resolve, reject, timer: undefined, signal, onAbort: undefined };
       entry.timer = setTimeout(() => this.#cancel(id, new TimeoutError(method, timeoutMs)), timeoutMs);
@@ -149,7 +144,12 @@ export class Connection {
         signal.addEventListener('abort', entry.onAbort, { once: true });
       }
       this.#pending.set(id, entry);
-      this.#write(bytes);
+      try {
+        this.#carrier.send(frame);
+      } catch (error) {
+        this.#settle(id);
+        reject(new InvalidMessageError(method, 'local', 'request could not be encoded', { cause: error }));
+      }
     });
   }
 
@@ -158,8 +158,8 @@ export class Connection {
     if (this.#state === 'open') {
       this.#state = 'closing';
       this.#failAll(new ClosedError(code, reason));
-      this.#ws.close(code, truncateReason(reason));
-      this.#closeTimer = setTimeout(() => this.#ws.terminate(), this.#settings.closeTimeoutMs).unref();
+      this.#carrier.close(code, truncateReason(reason));
+      this.#closeTimer = setTimeout(() => this.#carrier.terminate(), this.#settings.closeTimeoutMs).unref();
     }
     return this.#closed;
   }
@@ -167,7 +167,7 @@ export class Connection {
   /** Ends the connection without a closing handshake (dead peer, shutdown). */
   terminate(error?: Error): void {
     this.#closeError ??= error;
-    this.#ws.terminate();
+    this.#carrier.terminate();
   }
 
   #settle(id: number): PendingCall | undefined {
@@ -188,33 +188,13 @@ export class Connection {
 
   #send(frame: Frame): void {
     if (this.#state !== 'open') return;
-    this.#write(encodeFrame(frame));
+    this.#carrier.send(frame);
   }
 
-  /**
-   * Frames sent during one event-loop turn leave in one syscall: the socket is corked at the first
-   * write and uncorked in setImmediate. With 64 calls in flight this halves the cost of a round trip.
-   */
-  #write(bytes: Buffer): void {
-    if (!this.#corked) {
-      const socket = (this.#ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
-      if (socket !== undefined) {
-        this.#corked = true;
-        socket.cork();
-        setImmediate(() => {
-          this.#corked = false;
-          socket.uncork();
-        });
-      }
-    }
-    this.#ws.send(bytes, { binary: true });
-  }
-
-  #onMessage(data: Buffer, isBinary: boolean): void {
+  #onFrame(decoded: DecodeResult | { ok: false; reason: 'text' }): void {
     if (this.#state !== 'open') return;
-    if (!isBinary) return this.#violation('text frames are not part of the protocol', 1007);
-    const decoded = decodeFrame(data);
     if (!decoded.ok) {
+      if (decoded.reason === 'text') return this.#violation('text frames are not part of the protocol', 1007);
       if (decoded.reason === 'undecodable') {
         return this.#violation('undecodable frame (not msgpack)', 1007, decoded.error);
       }
@@ -316,7 +296,7 @@ export class Connection {
     if (call.aborted || this.#state !== 'open') return;
     if (ok) {
       try {
-        this.#write(encodeFrame({ type: 'result', id, payload: value }));
+        this.#carrier.send({ type: 'result', id, payload: value });
         return;
       } catch (error) {
         value = Object.assign(new Error('response could not be encoded'), { cause: error });
@@ -339,7 +319,7 @@ export class Connection {
     if (this.#state !== 'open' || this.#pongTimer !== undefined) return;
     const timeoutMs = this.#settings.heartbeatTimeoutMs;
     this.#pongTimer = setTimeout(() => this.terminate(new HeartbeatTimeoutError(timeoutMs)), timeoutMs).unref();
-    this.#ws.ping();
+    this.#carrier.ping();
   }
 
   #onPong(): void {

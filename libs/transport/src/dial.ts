@@ -6,6 +6,7 @@ import type { CloseInfo } from './connection.js';
 import { ClosedError, ReconnectExhaustedError, TransportError, UnauthorizedError } from './errors.js';
 import type { MethodTable } from './method-table.js';
 import { DialOptionsSchema, parseOptions, type DialOptions, type ParsedDialOptions, type TimerApi } from './options.js';
+import { WebSocketCarrier } from './carrier.js';
 import { kAttach, kDisconnected, kFinish, Peer } from './peer.js';
 
 const realTimers: TimerApi = {
@@ -122,7 +123,7 @@ export class DialingPeer<P extends MethodTable> extends Peer<P> {
       if (this.#stopped) return void ws.terminate();
       this.#backoff?.reset();
       const socket = (ws as unknown as { _socket?: { remoteAddress?: string } })._socket;
-      this[kAttach](ws, socket?.remoteAddress);
+      this[kAttach](new WebSocketCarrier(ws), socket?.remoteAddress);
       this.#settle();
     });
   }

@@ -2,12 +2,13 @@ export { listen, TransportServer } from './server.js';
 export type { TransportServerEvents } from './server.js';
 export { dial, DialingPeer } from './dial.js';
 export { Peer } from './peer.js';
+export { connectPort } from './port.js';
 export type { PeerEvents, PeerCloseEvent, ReconnectingEvent } from './peer.js';
 export type {
   MethodTable, CallOptions, HandlerContext, Handler, Handlers, RequestOf, RequestInputOf, ResponseOf, ResponseInputOf,
 } from './method-table.js';
-export { ListenOptionsSchema, DialOptionsSchema, ReconnectOptionsSchema } from './options.js';
-export type { ListenOptions, DialOptions, ReconnectOptions, TimerApi } from './options.js';
+export { ListenOptionsSchema, DialOptionsSchema, ReconnectOptionsSchema, PortOptionsSchema } from './options.js';
+export type { ListenOptions, DialOptions, ReconnectOptions, PortOptions, TimerApi } from './options.js';
 export { Backoff } from './backoff.js';
 export { FrameSchema, encodeFrame, decodeFrame, ERROR_KINDS } from './frame.js';
 export type { Frame, ErrorKind, DecodeResult } from './frame.js';

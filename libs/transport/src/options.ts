@@ -90,11 +90,23 @@ export const DialOptionsSchema = z.strictObject({
   id: z.string().min(1).max(256).optional(),
 });
 
+/** A worker thread's channel: no socket, so no secret, heartbeat or payload limit of its own. */
+export const PortOptionsSchema = z.strictObject({
+  protocol: connectionShape.protocol,
+  handlers: connectionShape.handlers,
+  maxPendingCalls: connectionShape.maxPendingCalls,
+  timeoutMs: connectionShape.timeoutMs,
+  closeTimeoutMs: connectionShape.closeTimeoutMs,
+  /** A label for this peer in events and logs (its `remoteAddress` too); a random one otherwise. */
+  id: z.string().min(1).max(256).optional(),
+});
+
 type Typed<T, P extends MethodTable> = Omit<T, 'protocol' | 'handlers'> & { protocol: P; handlers?: Handlers<P> };
 
 export type ReconnectOptions = z.input<typeof ReconnectOptionsSchema>;
 export type ListenOptions<P extends MethodTable> = Typed<z.input<typeof ListenOptionsSchema>, P>;
 export type DialOptions<P extends MethodTable> = Typed<z.input<typeof DialOptionsSchema>, P>;
+export type PortOptions<P extends MethodTable> = Typed<z.input<typeof PortOptionsSchema>, P>;
 export type ParsedListenOptions = z.output<typeof ListenOptionsSchema>;
 export type ParsedDialOptions = z.output<typeof DialOptionsSchema>;
 export type ParsedReconnectOptions = z.output<typeof ReconnectOptionsSchema>;

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { WebSocket } from 'ws';
+import type { Carrier } from './carrier.js';
 import { Connection, type CloseInfo } from './connection.js';
 import { ClosedError, NotConnectedError, type ProtocolError } from './errors.js';
 import type {
@@ -51,7 +51,8 @@ const VALID_CLOSE_CODE = (code: number): boolean => code === 1000 || code === 10
 
 /**
  * One end of an RPC connection: call the other side's methods, answer its calls. Peers come from
- * `listen()` (one per accepted connection) and `dial()` (a peer that reconnects); do not construct one.
+ * `listen()` (one per accepted connection), `dial()` (a peer that reconnects) and `connectPort()` (a
+ * worker thread's channel); do not construct one.
  */
 export class Peer<P extends MethodTable> extends EventEmitter<PeerEvents> {
   readonly id: string;
@@ -140,10 +141,10 @@ export class Peer<P extends MethodTable> extends EventEmitter<PeerEvents> {
     return rawEmit.call(this, event, ...args);
   }
 
-  /** Puts an open socket under this peer. */
-  [kAttach](ws: WebSocket, remoteAddress: string | undefined): void {
+  /** Puts an open connection (a WebSocket's or a port's carrier) under this peer. */
+  [kAttach](carrier: Carrier, remoteAddress: string | undefined): void {
     this.#remoteAddress = remoteAddress;
-    const connection = new Connection(ws, this.#protocol, this.#settings, this as unknown as Peer<MethodTable>, {
+    const connection = new Connection(carrier, this.#protocol, this.#settings, this as unknown as Peer<MethodTable>, {
       lookup: (method) => this.#handlers.get(method) ?? this.#fallback?.(method),
       onClose: (info) => {
         if (this.#connection === connection) this.#connection = undefined;

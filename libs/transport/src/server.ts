@@ -7,6 +7,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { bearerToken, isAuthorized, secretDigest } from './auth.js';
 import type { AnyHandler, Handler, MethodTable } from './method-table.js';
 import { ListenOptionsSchema, parseOptions, type ListenOptions, type ParsedListenOptions } from './options.js';
+import { WebSocketCarrier } from './carrier.js';
 import { kAttach, Peer } from './peer.js';
 
 const rawEmit = EventEmitter.prototype.emit as (this: EventEmitter, event: string, ...args: unknown[]) => boolean;
@@ -139,7 +140,7 @@ export class TransportServer<P extends MethodTable> extends EventEmitter<Transpo
     });
     this.#peers.add(peer);
     peer.on('close', () => this.#peers.delete(peer));
-    peer[kAttach](ws, req.socket.remoteAddress);
+    peer[kAttach](new WebSocketCarrier(ws), req.socket.remoteAddress);
     this.emit('connection', peer);
   }
 }

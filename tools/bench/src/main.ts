@@ -6,16 +6,15 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { buildDemoModels, WORKSPACE_ROOT } from '@infermesh/launcher';
-
-const BENCH_MLP_DIMS = '64,1024,1024,16';
-import { createBenchContext } from './bench-context.js';
+import { appEntry, buildDemoModels, WORKSPACE_ROOT } from '@infermesh/launcher';
+import { BENCH_APP_ENTRIES, createBenchContext } from './bench-context.js';
 import { Cleanup } from './cleanup.js';
 import { parseBenchArgs, USAGE } from './cli-options.js';
 import { computeFigures, goalMet } from './report/figures.js';
 import { renderMarkdown } from './report/markdown.js';
 import { renderLatencySvg, type ChartSeries } from './report/svg.js';
 import { SCENARIOS } from './scenarios/index.js';
+import { BASELINE_MODELS } from './scenarios/scenario.js';
 
 const out = (line: string): boolean => process.stdout.write(`${line}\n`);
 
@@ -37,6 +36,8 @@ async function main(): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
+  // Before anything starts: a missing build fails here with the command that makes it.
+  for (const app of ['coordinator', 'worker', 'buildModels'] as const) appEntry(app, BENCH_APP_ENTRIES);
   const tempDir = mkdtempSync(join(tmpdir(), 'im-bench-'));
   cleanup.add('temp dir', async () => rmSync(tempDir, { recursive: true, force: true }));
   // Its own repository: the MLP here is wider than the demo's (64→1024→1024→16), so that a request
@@ -51,7 +52,7 @@ async function main(): Promise<number> {
   const { ctx, measurements, skipped, preprocessCosts } = createBenchContext({ ...options, repository, tempDir, cleanup });
   let failed = false;
   try {
-    await buildDemoModels(repository, undefined, ['--mlp-dims', BENCH_MLP_DIMS]);
+    await buildDemoModels(repository, undefined, ['--mlp-dims', BASELINE_MODELS.heavy.dims.join(',')], BENCH_APP_ENTRIES);
     out('starting the processes every scenario needs (in parallel, before any measurement)');
     await Promise.allSettled(scenarios.map((s) => s.prepare?.(ctx)));
     for (const scenario of scenarios) {
@@ -115,6 +116,13 @@ async function main(): Promise<number> {
         errors: p.errors,
         ...(p.vsFloor ? { vsFloor: { rps: round(p.vsFloor.rps), p50: round(p.vsFloor.p50), p95: round(p.vsFloor.p95), p99: round(p.vsFloor.p99) } } : {}),
       })),
+      ...(figures.baseline.length ? {
+        baseline: figures.baseline.map((r) => ({
+          model: r.model, connections: r.connections, system: r.system, rps: round(r.rps), p50: round(r.p50), p99: round(r.p99),
+          ...(r.cpuMsPerAnswer !== undefined ? { cpuMsPerAnswer: round(r.cpuMsPerAnswer) } : {}),
+          ...(r.vsPlain ? { vsPlain: { rps: round(r.vsPlain.rps), p50: round(r.vsPlain.p50), ...(r.vsPlain.cpuMsPerAnswer !== undefined ? { cpuMsPerAnswer: round(r.vsPlain.cpuMsPerAnswer) } : {}) } } : {}),
+        })),
+      } : {}),
       ...(figures.placement.length ? {
         placement: figures.placement.map((p) => ({
           words: p.words, connections: p.connections, variant: p.variant, rps: round(p.rps), p50: round(p.p50), p99: round(p.p99),

@@ -1,5 +1,5 @@
 import { spawnApp } from './child-process.js';
-import { APP_ENTRY } from './paths.js';
+import { appEntry, type AppEntries } from './paths.js';
 
 /** Writes the demo models into the repository (the builder skips the ones already there). */
 export async function buildDemoModels(
@@ -7,10 +7,12 @@ export async function buildDemoModels(
   onLine?: (name: string, raw: string) => void,
   /** More builder flags, e.g. `['--mlp-dims', '64,1024,1024,16']`. */
   args: readonly string[] = [],
+  /** Run the builder's `dist/main.js` or its source. Default: as the launcher runs. */
+  entries?: AppEntries,
 ): Promise<void> {
   const builder = spawnApp({
     name: 'models',
-    entry: APP_ENTRY.buildModels,
+    entry: appEntry('buildModels', entries),
     args: ['--out', repository, ...args],
     ...(onLine ? { onLine } : {}),
   });

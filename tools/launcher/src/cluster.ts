@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { spawnApp, type LogLine, type ManagedProcess } from './child-process.js';
 import { writeClusterToken } from './cluster-token.js';
-import { APP_ENTRY } from './paths.js';
+import { appEntry, type AppEntries } from './paths.js';
 
 export interface ClusterOptions {
   /** Model repository the workers load. */
@@ -30,6 +30,8 @@ export interface ClusterOptions {
   /** Where the `token` mode writes the token. Default: a new private temporary folder. */
   tokenFile?: string;
   onLine?: (name: string, raw: string, parsed: LogLine | undefined) => void;
+  /** Start the apps' built `dist/main.js` or their source (tsx). Default: built when the launcher is built. */
+  entries?: AppEntries;
 }
 
 export interface Cluster {
@@ -60,7 +62,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const tokenArgs = tokenFile === undefined ? [] : ['--secret-file', tokenFile];
   const coordinator = spawnApp({
     name: 'coordinator',
-    entry: APP_ENTRY.coordinator,
+    entry: appEntry('coordinator', options.entries),
     args: [
       ...(options.configFile ? ['--config', options.configFile] : []),
       '--listen-port', String(options.httpPort ?? 0),
@@ -93,7 +95,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       const admitted = coordinator.waitFor('worker joined', { timeoutMs: 60_000, match: (l) => l.worker === id });
       const child = spawnApp({
         name: id,
-        entry: APP_ENTRY.worker,
+        entry: appEntry('worker', options.entries),
         args: [
           ...(options.configFile && role === 'worker' ? ['--config', options.configFile, '--config-section', `workers.${i}`] : []),
           ...(role === 'processor' ? ['--role', 'processor'] : []),

@@ -12,6 +12,12 @@ const LauncherSchema = z.object({
   /** Workers to start. */
   workers: z.int().min(1).max(16).default(2),
   /**
+   * `embedded`: the workers run on threads of the coordinator's process (one machine: no worker
+   * processes, no sockets between them; the faster layout here, see the README's "Hot path").
+   * `processes`: each worker is a process of its own dialling the coordinator, as across hosts.
+   */
+  layout: z.enum(['embedded', 'processes']).default('embedded'),
+  /**
    * `colocated`: each worker runs a model's pre- and post-processing with the model. `disaggregated`:
    * they run on `processors` processes of their own (the coordinator's `--placement disaggregated`).
    */
@@ -33,6 +39,7 @@ const LauncherSchema = z.object({
 
 const FLAGS: FlagTable = {
   workers: { path: 'workers', type: 'number', short: 'w', description: 'number of workers' },
+  layout: { path: 'layout', type: 'string', description: 'embedded|processes: workers on threads of the coordinator, or worker processes' },
   placement: { path: 'placement', type: 'string', description: 'colocated|disaggregated: where pre- and post-processing run' },
   processors: { path: 'processors', type: 'number', description: 'number of processors when disaggregated' },
   'http-port': { path: 'httpPort', type: 'number', description: 'coordinator client API port' },
@@ -73,16 +80,21 @@ async function main(): Promise<void> {
   await buildDemoModels(repository, (name, raw) => onLine(name, raw, undefined));
   const disaggregated = config.placement === 'disaggregated';
   const processors = disaggregated ? config.processors : 0;
+  const embedded = config.layout === 'embedded';
+  const kind = embedded ? 'embedded workers (threads of the coordinator)' : 'worker processes';
   process.stdout.write(
-    `infermesh: starting a coordinator, ${config.workers} workers${disaggregated ? ` and ${processors} processors (disaggregated)` : ''} (config ${configFile})\n`,
+    `infermesh: starting a coordinator, ${config.workers} ${kind}${disaggregated ? ` and ${processors} processors (disaggregated)` : ''} (config ${configFile})\n`,
   );
   const cluster = await startCluster({
     repository,
     configFile,
-    workers: config.workers,
+    workers: embedded ? 0 : config.workers,
     processors,
-    // Only when asked: a per-model placement in the coordinator's own section stands otherwise.
-    ...(disaggregated ? { coordinatorArgs: ['--placement', 'disaggregated'] } : {}),
+    coordinatorArgs: [
+      ...(embedded ? ['--embedded-workers', String(config.workers), '--embedded-repository', repository] : []),
+      // Only when asked: a per-model placement in the coordinator's own section stands otherwise.
+      ...(disaggregated ? ['--placement', 'disaggregated'] : []),
+    ],
     httpPort: config.httpPort,
     workerPort: config.workerPort,
     // A new token each start, readable only by this user: no other process joins as a worker.
@@ -93,7 +105,7 @@ async function main(): Promise<void> {
 
   const u = cluster.url;
   process.stdout.write(`
-infermesh is ready: coordinator ${u}, ${cluster.workers.length} workers${disaggregated ? `, ${processors} processors (pre- and post-processing)` : ''}, models sentiment, mlp, noop.
+infermesh is ready: coordinator ${u}, ${config.workers} ${kind}${disaggregated ? `, ${processors} processors (pre- and post-processing)` : ''}, models sentiment, mlp, noop.
 
   curl ${u}/v2/health/ready
   curl ${u}/v2/models/sentiment

@@ -12,6 +12,8 @@ export interface LoadResult {
   durationS: number;
   /** CPU ms per successful answer, by the role of the processes that spent it, when the step measured it. */
   cpuMsPerRequest?: CpuPerRequest;
+  /** CPU ms per successful answer of every process measured together, when the step measured it. */
+  cpuMsPerAnswer?: number;
 }
 
 export interface CpuPerRequest {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Linux reports process CPU time in clock ticks; 100 per second on every mainstream kernel config. */
 const TICKS_PER_S = 100;
@@ -37,4 +37,56 @@ export function groupCpuMs(pids: ReadonlyArray<number | undefined>): number | un
     sum += ms;
   }
   return sum;
+}
+
+/** The pids of `root` and of every process below it (children, their children…), from /proc; [] without procfs. */
+export function processTree(root: number | undefined, procDir = '/proc'): number[] {
+  if (root === undefined) return [];
+  const parentOf = new Map<number, number>();
+  let entries: string[];
+  try {
+    entries = readdirSync(procDir).filter((e) => /^\d+$/.test(e));
+  } catch {
+    return [];
+  }
+  for (const entry of entries) {
+    try {
+      const stat = readFileSync(`${procDir}/${entry}/stat`, 'utf8');
+      // Field 4 (ppid) is the second after the command name's ')'.
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (Number.isInteger(ppid)) parentOf.set(Number(entry), ppid);
+    } catch {
+      // gone between readdir and read
+    }
+  }
+  const tree = [root];
+  for (let i = 0; i < tree.length; i++) {
+    for (const [pid, ppid] of parentOf) if (ppid === tree[i] && !tree.includes(pid)) tree.push(pid);
+  }
+  return tree;
+}
+
+/**
+ * Runs a load step and divides the CPU time (user + system) each group of processes spent during it by
+ * the successful answers: CPU per answer holds better than req/s on a machine shared with other work.
+ * `perAnswer` is undefined when a process could not be read (gone, no procfs) or nothing was answered.
+ */
+export async function cpuPerAnswer<K extends string, R extends { ok: number }>(
+  groups: Readonly<Record<K, ReadonlyArray<number | undefined>>>,
+  run: () => Promise<R>,
+): Promise<{ result: R; perAnswer: Record<K, number> | undefined }> {
+  const keys = Object.keys(groups) as K[];
+  const sample = (): Array<number | undefined> => keys.map((k) => groupCpuMs(groups[k]));
+  const before = sample();
+  const result = await run();
+  const after = sample();
+  if (result.ok === 0) return { result, perAnswer: undefined };
+  const perAnswer = {} as Record<K, number>;
+  for (const [i, k] of keys.entries()) {
+    const a = after[i];
+    const b = before[i];
+    if (a === undefined || b === undefined) return { result, perAnswer: undefined };
+    perAnswer[k] = (a - b) / result.ok;
+  }
+  return { result, perAnswer };
 }

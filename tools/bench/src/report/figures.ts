@@ -1,4 +1,7 @@
-import { PLACEMENT_VARIANTS, SERIES, type Measurement, type PlacementVariant, type PreprocessCost, type SeriesName } from '../scenarios/scenario.js';
+import {
+  BASELINE_MODELS, baselineSystemLabel, PLACEMENT_VARIANTS, SERIES,
+  type BaselineModel, type BaselineSystem, type Measurement, type PlacementVariant, type PreprocessCost, type SeriesName,
+} from '../scenarios/scenario.js';
 
 export interface FloorRatios {
   rps: number;
@@ -35,9 +38,42 @@ export interface PlacementRow {
   vsColocated?: { rps: number; p50: number; p99: number };
 }
 
+/** One plain-server step: a system on one MLP, beside the plain server at the same model and connections. */
+export interface BaselineRow {
+  model: BaselineModel;
+  connections: number;
+  system: BaselineSystem;
+  rps: number;
+  p50: number;
+  p99: number;
+  /** CPU ms per answer of all the system's processes together, when measured. */
+  cpuMsPerAnswer?: number;
+  /** The same by role, for an infermesh cluster. */
+  cpuMsPerRequest?: Measurement['cpuMsPerRequest'];
+  /** This step over the plain server's; absent on the plain server's own row or when it was not measured. */
+  vsPlain?: { rps: number; p50: number; cpuMsPerAnswer?: number };
+}
+
+/**
+ * The goals of issue #18 for each infermesh layout against the plain server: throughput at 64 connections
+ * (at least even on the demo MLP, twice on the heavy one, where batching has compute to amortise), median
+ * latency at 1 connection, and CPU per answer at 64 connections; and ahead of every peer at every load.
+ */
+export const BASELINE_GOALS = {
+  rpsConnections: 64,
+  rps: { demo: { min: 1 }, heavy: { min: 2 } } satisfies Record<BaselineModel, { min: number }>,
+  p50Connections: 1,
+  p50: { max: 2 },
+  cpuConnections: 64,
+  cpu: { max: 1.5 },
+  vsPeer: { min: 1 },
+} as const;
+
 export interface Figures {
   points: RatedMeasurement[];
   headlines: Headline[];
+  /** The plain-server scenario's steps, by model, connections and system (plain server first). */
+  baseline: BaselineRow[];
   /** The placement scenario's steps, by text length, connections and variant. */
   placement: PlacementRow[];
   preprocessCosts: PreprocessCost[];
@@ -80,6 +116,67 @@ function ratioAt(
   return Number.isFinite(value) ? { value, connections: c } : undefined;
 }
 
+const KIND_ORDER: Record<BaselineSystem['kind'], number> = { plain: 0, infermesh: 1, peer: 2 };
+const MODEL_ORDER = Object.keys(BASELINE_MODELS) as BaselineModel[];
+
+function baselineRows(points: readonly Measurement[]): BaselineRow[] {
+  const rows = points.flatMap((p): BaselineRow[] => {
+    if (!p.baseline) return [];
+    const { model, system } = p.baseline;
+    const plain = system.kind === 'plain' ? undefined : find(points, SERIES.baseline({ model, system: { kind: 'plain' } }), p.connections);
+    const cpuRatio = plain?.cpuMsPerAnswer !== undefined && p.cpuMsPerAnswer !== undefined ? p.cpuMsPerAnswer / plain.cpuMsPerAnswer : undefined;
+    return [{
+      model, connections: p.connections, system, rps: p.rps, p50: p.p50, p99: p.p99,
+      ...(p.cpuMsPerAnswer !== undefined ? { cpuMsPerAnswer: p.cpuMsPerAnswer } : {}),
+      ...(p.cpuMsPerRequest ? { cpuMsPerRequest: p.cpuMsPerRequest } : {}),
+      ...(plain ? { vsPlain: { rps: p.rps / plain.rps, p50: p.p50 / plain.p50, ...(cpuRatio !== undefined && Number.isFinite(cpuRatio) ? { cpuMsPerAnswer: cpuRatio } : {}) } } : {}),
+    }];
+  });
+  // Stable: systems of one kind keep the order they were measured in (the layouts' table, the peers' list).
+  return rows.sort((a, b) => MODEL_ORDER.indexOf(a.model) - MODEL_ORDER.indexOf(b.model) || a.connections - b.connections || KIND_ORDER[a.system.kind] - KIND_ORDER[b.system.kind]);
+}
+
+/** `a` over `b` at exactly `connections`, by `value`; undefined when either was not measured or the ratio is not finite. */
+function ratioAtExactly(points: readonly Measurement[], a: SeriesName, b: SeriesName, connections: number, value: (m: Measurement) => number | undefined): { value: number; connections: number } | undefined {
+  const x = find(points, a, connections);
+  const y = find(points, b, connections);
+  const vx = x && value(x);
+  const vy = y && value(y);
+  if (vx === undefined || vy === undefined) return undefined;
+  const r = vx / vy;
+  return Number.isFinite(r) ? { value: r, connections } : undefined;
+}
+
+/** The headline ratios of the plain-server scenario: each infermesh layout and each peer over the plain server, and infermesh over each peer. */
+function baselineHeadlines(points: readonly Measurement[], add: (name: string, r: { value: number; connections: number } | undefined, goal?: Headline['goal']) => void): void {
+  const systems = new Map<string, { model: BaselineModel; system: BaselineSystem }>();
+  for (const p of points) if (p.baseline) systems.set(SERIES.baseline(p.baseline), p.baseline);
+  const g = BASELINE_GOALS;
+  for (const model of MODEL_ORDER) {
+    const of = (kind: BaselineSystem['kind']) => [...systems.values()].filter((t) => t.model === model && t.system.kind === kind);
+    const plain = SERIES.baseline({ model, system: { kind: 'plain' } });
+    const label = BASELINE_MODELS[model].label;
+    for (const tag of of('infermesh')) {
+      const series = SERIES.baseline(tag);
+      const who = `${label}: ${baselineSystemLabel(tag.system)}`;
+      add(`${who} req/s ÷ plain server req/s`, ratioAtExactly(points, series, plain, g.rpsConnections, (m) => m.rps), g.rps[model]);
+      add(`${who} p50 ÷ plain server p50`, ratioAtExactly(points, series, plain, g.p50Connections, (m) => m.p50), g.p50);
+      add(`${who} CPU ms/answer ÷ plain server's`, ratioAtExactly(points, series, plain, g.cpuConnections, (m) => m.cpuMsPerAnswer), g.cpu);
+      for (const peer of of('peer')) {
+        // Ahead at every load: the lowest ratio over the connections both were measured at.
+        const lowest = points
+          .filter((p) => p.series === series)
+          .map((p) => ratioAtExactly(points, series, SERIES.baseline(peer), p.connections, (m) => m.rps))
+          .reduce<{ value: number; connections: number } | undefined>((min, r) => (r && (!min || r.value < min.value) ? r : min), undefined);
+        add(`${who} req/s ÷ ${baselineSystemLabel(peer.system)} req/s (lowest over connections)`, lowest, g.vsPeer);
+      }
+    }
+    for (const peer of of('peer')) {
+      add(`${label}: ${baselineSystemLabel(peer.system)} req/s ÷ plain server req/s`, ratioAtExactly(points, SERIES.baseline(peer), plain, g.rpsConnections, (m) => m.rps));
+    }
+  }
+}
+
 export function goalMet(h: Headline): boolean | undefined {
   if (!h.goal) return undefined;
   return 'max' in h.goal ? h.value <= h.goal.max : h.value >= h.goal.min;
@@ -105,6 +202,7 @@ export function computeFigures(points: readonly Measurement[], preprocessCosts: 
   add('mlp req/s, batching on / off', ratioAt(points, SERIES.mlpBatching, SERIES.mlp, 'rps', 'highest'));
   add('mlp identical req/s, cache on / off', ratioAt(points, SERIES.identicalCached, SERIES.identical, 'rps'));
   add('mlp req/s, 2 workers / 1 worker', ratioAt(points, SERIES.mlpTwoWorkers, SERIES.mlpBatching, 'rps', 'highest'));
+  baselineHeadlines(points, add);
   const words = [...new Set(points.flatMap((p) => (p.placement ? [p.placement.words] : [])))].sort((a, b) => a - b);
   for (const w of words) {
     const colocated = SERIES.placement(w, 'colocated');
@@ -114,5 +212,5 @@ export function computeFigures(points: readonly Measurement[], preprocessCosts: 
       add(`sentiment ${w} words p99, disaggregated ${short} / co-located 2 workers`, ratioAt(points, series, colocated, 'p99', 'highest'));
     }
   }
-  return { points: rated, headlines, placement: placementRows(points), preprocessCosts: [...preprocessCosts].sort((a, b) => a.words - b.words) };
+  return { points: rated, headlines, baseline: baselineRows(points), placement: placementRows(points), preprocessCosts: [...preprocessCosts].sort((a, b) => a.words - b.words) };
 }

@@ -38,4 +38,26 @@ describe('renderMarkdown', () => {
     expect(md).toContain('| 20 | 64 | disaggregated, 1 worker + 1 processor | 200 | 20.00 | 60.00 | 0.50× | 2.00× | 1.50× | 1.50 | 0.25 | 0.50 |');
     expect(renderMarkdown(computeFigures([]), [], meta)).not.toContain('## Placement');
   });
+
+  it('adds a plain-server table per model, each system over the plain server, only when that scenario ran', () => {
+    const meta = { date: 'd', mode: 'short', durationS: 4, machine: '2 cores', coordinatorArgs: [], chart: 'latency.svg' };
+    const step = { scenario: 'plain-server', connections: 64, p95: 1, ok: 1, errors: 0, durationS: 4 };
+    const plain = { model: 'demo', system: { kind: 'plain' } } as const;
+    const layout = { model: 'demo', system: { kind: 'infermesh', layout: 'npm start layout: coordinator + 2 workers' } } as const;
+    const figures = computeFigures([
+      { ...step, series: SERIES.baseline(plain), baseline: plain, rps: 10_000, p50: 4, p99: 8, cpuMsPerAnswer: 0.1 },
+      {
+        ...step, series: SERIES.baseline(layout), baseline: layout, rps: 5000, p50: 10, p99: 20, cpuMsPerAnswer: 0.5,
+        cpuMsPerRequest: { coordinator: 0.3, modelWorkers: 0.2, processors: 0 },
+      },
+    ]);
+    const md = renderMarkdown(figures, [{ scenario: 'Ray Serve', reason: 'not installed (pip install "ray[serve]" needs PyPI, unreachable here)' }], meta);
+    expect(md).toContain('### demo mlp 64→256→256→16');
+    expect(md).toContain('| 64 | plain node:http + onnxruntime-node | 10000 | 4.00 | 8.00 | 0.100 | – | – | – | – | – |');
+    expect(md).toContain('| 64 | infermesh, npm start layout: coordinator + 2 workers | 5000 | 10.00 | 20.00 | 0.500 | 0.300 | 0.200 | 0.50× | 2.50× | 5.00× |');
+    expect(md).toContain('| demo mlp 64→256→256→16: infermesh, npm start layout: coordinator + 2 workers req/s ÷ plain server req/s | 64 | 0.50× | ≥ 1 | no |');
+    expect(md).toContain('- **Ray Serve**: not installed (pip install "ray[serve]" needs PyPI, unreachable here)');
+    expect(renderMarkdown(computeFigures([]), [], meta)).not.toContain('## Plain server');
+  });
 });
+

@@ -1,4 +1,4 @@
-import { PLACEMENT_VARIANTS, type Skipped } from '../scenarios/scenario.js';
+import { BASELINE_MODELS, baselineSystemLabel, PLACEMENT_VARIANTS, type BaselineModel, type Skipped } from '../scenarios/scenario.js';
 import { goalMet, type Figures } from './figures.js';
 
 export interface ReportMeta {
@@ -40,6 +40,7 @@ export function renderMarkdown(figures: Figures, skipped: readonly Skipped[], me
     const met = goalMet(h);
     lines.push(`| ${h.name} | ${h.connections} | ${ratio(h.value)} | ${goalText(h.goal)} | ${met === undefined ? '' : met ? 'yes' : 'no'} |`);
   }
+  lines.push(...baselineSection(figures));
   lines.push(...placementSection(figures));
   lines.push(
     '',
@@ -63,6 +64,39 @@ export function renderMarkdown(figures: Figures, skipped: readonly Skipped[], me
   }
   lines.push('', '## Latency against offered load', '', `![p50 and p99 latency against connections](${meta.chart})`, '');
   return lines.join('\n');
+}
+
+/** The plain-server scenario side by side: every system on each MLP, over the plain server at the same connections. */
+function baselineSection(figures: Figures): string[] {
+  if (figures.baseline.length === 0) return [];
+  const lines = [
+    '',
+    '## Plain server, infermesh and peers on the same model',
+    '',
+    'The same MLP served by a plain node:http server calling onnxruntime-node per request (one process, no batching),',
+    'by infermesh in each layout, and by each peer engine installed here; distinct inputs, response cache off. CPU ms',
+    'per answer: user + system time (from /proc) of every process of the system during the step, over its answers;',
+    'for infermesh also split into coordinator and workers. Peers that are not installed are listed under "Skipped".',
+  ];
+  const models = [...new Set(figures.baseline.map((r) => r.model))] as BaselineModel[];
+  for (const model of models) {
+    lines.push(
+      '',
+      `### ${BASELINE_MODELS[model].label}`,
+      '',
+      '| conn | system | req/s | p50 | p99 | CPU ms/answer | coordinator | workers | req/s × plain | p50 × plain | CPU × plain |',
+      '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    );
+    for (const r of figures.baseline.filter((x) => x.model === model)) {
+      const cpu = r.cpuMsPerRequest;
+      lines.push(
+        `| ${r.connections} | ${baselineSystemLabel(r.system)} | ${num(r.rps, 0)} | ${num(r.p50, 2)} | ${num(r.p99, 2)} | ` +
+          `${num(r.cpuMsPerAnswer ?? Number.NaN, 3)} | ${num(cpu?.coordinator ?? Number.NaN, 3)} | ${num(cpu?.modelWorkers ?? Number.NaN, 3)} | ` +
+          `${ratio(r.vsPlain?.rps)} | ${ratio(r.vsPlain?.p50)} | ${ratio(r.vsPlain?.cpuMsPerAnswer)} |`,
+      );
+    }
+  }
+  return lines;
 }
 
 /** The placement scenario side by side: each variant at the same text length and connections, over co-located. */

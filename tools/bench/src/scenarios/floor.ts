@@ -1,4 +1,5 @@
-import { APP_ENTRY, spawnApp } from '@infermesh/launcher';
+import { appEntry, spawnApp } from '@infermesh/launcher';
+import { BENCH_APP_ENTRIES } from '../bench-context.js';
 import { runTransportLoad } from '../load/transport-loop.js';
 import { noopWorkerRequest } from '../payloads.js';
 import { SERIES, type BenchContext, type Scenario } from './scenario.js';
@@ -11,7 +12,7 @@ function floorWorker(ctx: BenchContext): Promise<{ url: string; stop: () => Prom
   return ctx.resource('floor-worker', async () => {
     const worker = spawnApp({
       name: 'floor-worker',
-      entry: APP_ENTRY.worker,
+      entry: appEntry('worker', BENCH_APP_ENTRIES),
       args: ['--id', 'floor-worker', '--port', '0', '--repository', ctx.repository, '--model', 'noop'],
     });
     ctx.cleanup.track(worker.child);

@@ -4,6 +4,7 @@ import { floorScenario } from './floor.js';
 import { mlpScenario } from './mlp.js';
 import { nginxPeerScenario } from './nginx-peer.js';
 import { placementScenario } from './placement.js';
+import { plainServerScenario } from './plain-server.js';
 import type { Scenario } from './scenario.js';
 import { workersScalingScenario } from './workers-scaling.js';
 
@@ -15,5 +16,6 @@ export const SCENARIOS: readonly Scenario[] = [
   mlpScenario,
   cacheHitScenario,
   placementScenario,
+  plainServerScenario,
   workersScalingScenario,
 ];

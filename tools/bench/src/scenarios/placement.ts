@@ -4,7 +4,7 @@ import { loadModelRepository } from '@infermesh/registry';
 import type { Cluster } from '@infermesh/launcher';
 import { runAutocannon } from '../load/autocannon-run.js';
 import type { CpuPerRequest, LoadResult } from '../load/load-result.js';
-import { groupCpuMs } from '../load/process-cpu.js';
+import { cpuPerAnswer } from '../load/process-cpu.js';
 import { LatencyRecorder } from '../load/latency-recorder.js';
 import { sentimentHttpBody, sentimentTexts } from '../payloads.js';
 import { levelsFor, PLACEMENT_VARIANTS, SERIES, type BenchContext, type PlacementVariant, type Scenario } from './scenario.js';
@@ -31,29 +31,20 @@ function startVariant(ctx: BenchContext, variant: PlacementVariant) {
 
 /**
  * Runs a load step and adds the CPU time each role of the cluster spent per answer: the cost of the
- * extra hops shows on the coordinator, the moved pre-processing on the processors. CPU time per
- * answer holds better than req/s on a machine shared with other work.
+ * extra hops shows on the coordinator, the moved pre-processing on the processors.
  */
 async function withCpu(cluster: Cluster, run: () => Promise<LoadResult>): Promise<LoadResult> {
-  const roles = {
-    coordinator: [cluster.coordinator.child.pid],
-    modelWorkers: cluster.workers.map((w) => w.child.pid),
-    processors: cluster.processors.map((p) => p.child.pid),
-  };
-  const sample = () => ({ coordinator: groupCpuMs(roles.coordinator), modelWorkers: groupCpuMs(roles.modelWorkers), processors: groupCpuMs(roles.processors) });
-  const before = sample();
-  const result = await run();
-  const after = sample();
-  const per = (role: keyof CpuPerRequest): number | undefined => {
-    const a = after[role];
-    const b = before[role];
-    return a === undefined || b === undefined || result.ok === 0 ? undefined : (a - b) / result.ok;
-  };
-  const coordinator = per('coordinator');
-  const modelWorkers = per('modelWorkers');
-  const processors = per('processors');
-  if (coordinator === undefined || modelWorkers === undefined || processors === undefined) return result;
-  return { ...result, cpuMsPerRequest: { coordinator, modelWorkers, processors } };
+  const { result, perAnswer } = await cpuPerAnswer(
+    {
+      coordinator: [cluster.coordinator.child.pid],
+      modelWorkers: cluster.workers.map((w) => w.child.pid),
+      processors: cluster.processors.map((p) => p.child.pid),
+    },
+    run,
+  );
+  if (!perAnswer) return result;
+  const cpu: CpuPerRequest = perAnswer;
+  return { ...result, cpuMsPerRequest: cpu, cpuMsPerAnswer: cpu.coordinator + cpu.modelWorkers + cpu.processors };
 }
 
 /**

@@ -5,7 +5,7 @@ import type { CpuPerRequest, LoadResult, OnAnswer } from '../load/load-result.js
 export type Mode = 'short' | 'full';
 
 /** The scenarios by the name `--scenario` takes, in no particular order (run order: `scenarios/index.ts`). */
-export const SCENARIO_IDS = ['floor', 'coordinator-noop', 'nginx-peer', 'mlp', 'cache-hit', 'workers-scaling', 'placement'] as const;
+export const SCENARIO_IDS = ['floor', 'coordinator-noop', 'nginx-peer', 'mlp', 'cache-hit', 'workers-scaling', 'placement', 'plain-server'] as const;
 export type ScenarioId = (typeof SCENARIO_IDS)[number];
 
 /**
@@ -20,6 +20,39 @@ export const PLACEMENT_VARIANTS = {
 export type PlacementVariant = keyof typeof PLACEMENT_VARIANTS;
 export type PlacementSeries = `sentiment ${number} words, ${(typeof PLACEMENT_VARIANTS)[PlacementVariant]['label']}`;
 
+/**
+ * The two MLPs of the plain-server scenario, by their layer widths (input first): the demo model as
+ * `npm start` builds it, and the bench's heavier one, where a request costs real compute and batching
+ * has something to amortise. The heavy one is also the model of the mlp scenarios (`ctx.repository`).
+ */
+export const BASELINE_MODELS = {
+  demo: { label: 'demo mlp 64→256→256→16', dims: [64, 256, 256, 16] },
+  heavy: { label: 'heavy mlp 64→1024→1024→16', dims: [64, 1024, 1024, 16] },
+} as const;
+export type BaselineModel = keyof typeof BASELINE_MODELS;
+
+/** Who answered a plain-server step: the plain server, infermesh in one layout, or a peer engine. */
+export type BaselineSystem = { kind: 'plain' } | { kind: 'infermesh'; layout: string } | { kind: 'peer'; peer: string };
+export type BaselineSeries = `${(typeof BASELINE_MODELS)[BaselineModel]['label']}: ${string}`;
+
+/** Which plain-server step a measurement is, so the report pairs systems without parsing series names. */
+export interface BaselineTag {
+  model: BaselineModel;
+  system: BaselineSystem;
+}
+
+/** How a system is named in its series and in the report. */
+export function baselineSystemLabel(system: BaselineSystem): string {
+  switch (system.kind) {
+    case 'plain':
+      return 'plain node:http + onnxruntime-node';
+    case 'infermesh':
+      return `infermesh, ${system.layout}`;
+    case 'peer':
+      return system.peer;
+  }
+}
+
 /** The series every report, ratio and chart refers to, by one spelling. */
 export const SERIES = {
   floor: 'floor: worker over transport',
@@ -33,9 +66,11 @@ export const SERIES = {
   mlpTwoWorkers: 'mlp, 2 workers',
   /** The sentiment model with `words` words of text per request, in one placement variant. */
   placement: (words: number, variant: PlacementVariant): PlacementSeries => `sentiment ${words} words, ${PLACEMENT_VARIANTS[variant].label}`,
+  /** One system of the plain-server scenario on one of its two MLPs. */
+  baseline: (tag: BaselineTag): BaselineSeries => `${BASELINE_MODELS[tag.model].label}: ${baselineSystemLabel(tag.system)}`,
 } as const;
 type FixedSeries = Exclude<(typeof SERIES)[keyof typeof SERIES], (...args: never[]) => unknown>;
-export type SeriesName = FixedSeries | PlacementSeries;
+export type SeriesName = FixedSeries | PlacementSeries | BaselineSeries;
 
 /** Which placement step a measurement is, so the report can pair variants without parsing series names. */
 export interface PlacementTag {
@@ -57,8 +92,12 @@ export interface Measurement {
   durationS: number;
   /** Set on the placement scenario's steps. */
   placement?: PlacementTag;
+  /** Set on the plain-server scenario's steps. */
+  baseline?: BaselineTag;
   /** CPU ms per answer by process role, on the steps that measure it. */
   cpuMsPerRequest?: CpuPerRequest;
+  /** CPU ms per answer of every process of the system under test together, on the steps that measure it. */
+  cpuMsPerAnswer?: number;
 }
 
 /** The CPU cost of the sentiment model's pre-processing (tokenize) for one request of `words` words. */
@@ -95,8 +134,11 @@ export interface BenchContext {
   readonly preWords: readonly number[];
   /** The shared cluster (one worker), started on first use. */
   cluster(): Promise<Cluster>;
-  /** A cluster of its own with extra coordinator flags; `ok: false` when the coordinator refuses them. */
-  startCluster(options: { name: string; workers: number; processors?: number; coordinatorArgs: readonly string[] }): Promise<ClusterStart>;
+  /**
+   * A cluster of its own with extra coordinator flags, on `repository` (default: `ctx.repository`);
+   * `ok: false` when the coordinator refuses the flags.
+   */
+  startCluster(options: { name: string; workers: number; processors?: number; coordinatorArgs: readonly string[]; repository?: string }): Promise<ClusterStart>;
   /**
    * A process or server started once under `key` and shared by `prepare` and `run`, so every
    * scenario's processes start in parallel before the first measured step.
@@ -104,7 +146,7 @@ export interface BenchContext {
   resource<T>(key: string, start: () => Promise<T>): Promise<T>;
   /** Runs one load step with a progress line and records it. */
   measure(
-    step: { scenario: string; series: SeriesName; connections: number; placement?: PlacementTag },
+    step: { scenario: string; series: SeriesName; connections: number; placement?: PlacementTag; baseline?: BaselineTag },
     run: (onAnswer: OnAnswer) => Promise<LoadResult>,
   ): Promise<Measurement>;
   /** Records what one request's pre-processing costs at a placement load, for the report. */

@@ -1,0 +1,11 @@
+export { ModelHost } from './model-host.js';
+export type { HostStage, StageTimer, ModelHostOptions } from './model-host.js';
+export { BatchTelemetry } from './batch-telemetry.js';
+export { WorkerService, WorkerBusyError } from './worker-service.js';
+export type { WorkerServiceOptions } from './worker-service.js';
+export { startHostThread } from './host-thread.js';
+export type { HostThread } from './host-thread.js';
+export { HostThreadOptionsSchema } from './thread-options.js';
+export type { HostThreadOptions } from './thread-options.js';
+export { HOST_ERROR_CODES, HostError, HostThreadError } from './errors.js';
+export type { HostErrorCode } from './errors.js';

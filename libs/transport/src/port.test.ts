@@ -1,0 +1,100 @@
+import { MessageChannel, Worker } from 'node:worker_threads';
+import { afterEach, describe, expect, it } from 'vitest';
+import { serverHandlers, testProtocol, type HangRecord, type TestProtocol } from '../tests/fixtures.js';
+import { AbortedError, ClosedError, connectPort, InvalidMessageError, MethodNotFoundError, RemoteError, TimeoutError, type Peer } from './index.js';
+
+let open: Array<Peer<TestProtocol>> = [];
+afterEach(async () => {
+  await Promise.all(open.map((p) => p.close().catch(() => undefined)));
+  open = [];
+});
+
+function pair(): { client: Peer<TestProtocol>; server: Peer<TestProtocol>; hangs: HangRecord[]; channel: MessageChannel } {
+  const channel = new MessageChannel();
+  const hangs: HangRecord[] = [];
+  const server = connectPort(channel.port1, { protocol: testProtocol, handlers: serverHandlers(hangs), id: 'host' });
+  const client = connectPort(channel.port2, { protocol: testProtocol, id: 'caller' });
+  open.push(client, server);
+  return { client, server, hangs, channel };
+}
+
+describe('connectPort: the RPC over a MessagePort', () => {
+  it('answers calls, out of order, and copies typed arrays as their own class', async () => {
+    const { client } = pair();
+    expect(client.isOpen).toBe(true);
+    expect(client.remoteAddress).toBe('thread:caller');
+    const order: string[] = [];
+    const tags = await Promise.all(['a', 'b', 'c'].map((tag, i) => client.call('sleep', { ms: (3 - i) * 10, tag }).then((r) => (order.push(r.tag), r.tag))));
+    expect(tags).toEqual(['a', 'b', 'c']);
+    expect(order).toEqual(['c', 'b', 'a']);
+    const f32 = new Float32Array([1.5, -2.25, Number.NaN]);
+    const i64 = new BigInt64Array([-(2n ** 62n)]);
+    const res = await client.call('tensors', { f32, i64, u8: new Uint8Array([0, 255]) });
+    expect(res.f32).toBeInstanceOf(Float32Array);
+    expect([...res.f32]).toEqual([...f32]);
+    expect([...res.i64]).toEqual([...i64]);
+  });
+
+  it('raises the same typed errors as a WebSocket: remote with its code, method-not-found, invalid request and response', async () => {
+    const { client } = pair();
+    await expect(client.call('fail', { message: 'nope', code: 'IM_X' })).rejects.toMatchObject({ constructor: RemoteError, message: expect.stringContaining('nope'), remoteCode: 'IM_X' });
+    await expect(client.call('unhandled', {})).rejects.toBeInstanceOf(MethodNotFoundError);
+    await expect(client.call('add', { a: 1, b: 'two' } as never)).rejects.toBeInstanceOf(InvalidMessageError);
+    await expect(client.call('badResponse', {})).rejects.toBeInstanceOf(InvalidMessageError);
+  });
+
+  it('a deadline or an abort ends the wait and cancels the handler on the other side', async () => {
+    const { client, hangs } = pair();
+    await expect(client.call('hang', {}, { deadline: performance.now() + 30 })).rejects.toBeInstanceOf(TimeoutError);
+    expect(await hangs[0]!.aborted).toBeInstanceOf(Error);
+    expect(hangs[0]!.deadline).toBeGreaterThan(Date.now() - 1_000);
+    const controller = new AbortController();
+    const call = client.call('hang', {}, { signal: controller.signal });
+    setTimeout(() => controller.abort(), 10);
+    await expect(call).rejects.toBeInstanceOf(AbortedError);
+    expect(await hangs[1]!.aborted).toBeInstanceOf(Error);
+  });
+
+  it('closing one side closes the other with the code and reason; calls in flight fail with ClosedError', async () => {
+    const { client, server } = pair();
+    const closed = new Promise((resolve) => server.once('close', resolve));
+    const pending = expect(client.call('hang', {})).rejects.toBeInstanceOf(ClosedError);
+    await client.close(4001, 'bye');
+    await pending;
+    expect(await closed).toMatchObject({ code: 4001, reason: 'bye', willReconnect: false });
+    expect(server.isOpen).toBe(false);
+    await expect(client.call('add', { a: 1, b: 2 })).rejects.toBeInstanceOf(ClosedError);
+  });
+
+  it('a malformed message on the port gets an error frame or closes the channel, never a crash', async () => {
+    const replies: unknown[] = [];
+    const raw = new MessageChannel();
+    // A raw end stands in for a misbehaving thread.
+    const victim = connectPort(raw.port1, { protocol: testProtocol, handlers: serverHandlers([]), id: 'victim' });
+    open.push(victim);
+    const errors: unknown[] = [];
+    victim.on('protocol-error', (e) => errors.push(e));
+    raw.port2.on('message', (m) => replies.push(m));
+    raw.port2.postMessage({ type: 'call', id: 7, method: 'add', payload: { a: 1 } });
+    raw.port2.postMessage({ type: 'call', id: 'x' });
+    const closed = new Promise((resolve) => victim.once('close', resolve));
+    expect(await closed).toMatchObject({ code: 1008 });
+    expect(replies[0]).toMatchObject({ type: 'error', id: 7, kind: 'invalid-message' });
+    expect(errors).toHaveLength(1);
+    raw.port2.close();
+  });
+
+  it('a thread that ends closes its peer (1006) and fails its calls', async () => {
+    const channel = new MessageChannel();
+    const worker = new Worker('const { workerData } = require("node:worker_threads"); workerData.port.on("message", () => process.exit(0));', {
+      eval: true, workerData: { port: channel.port2 }, transferList: [channel.port2],
+    });
+    const peer = connectPort(channel.port1, { protocol: testProtocol });
+    open.push(peer);
+    const closed = new Promise((resolve) => peer.once('close', resolve));
+    const pending = peer.call('add', { a: 1, b: 2 });
+    await expect(pending).rejects.toBeInstanceOf(ClosedError);
+    expect(await closed).toMatchObject({ code: 1006, willReconnect: false });
+    await worker.terminate();
+  });
+});

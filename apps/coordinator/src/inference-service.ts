@@ -33,6 +33,8 @@ export type TensorAnswer = Omit<InferResponseJson, 'outputs'> & { outputs: Tenso
 /** A request's answer and who computed it: the model worker, and the processors when disaggregated. */
 interface Computed extends Served {
   processors: string[];
+  /** Every worker connection that had a hand in it (the model worker's, the processors'). */
+  connections: string[];
 }
 
 /**
@@ -103,21 +105,28 @@ export class InferenceService {
         options.trace?.settled();
       }
     };
-    if (!route.preprocess && !route.postprocess) return { ...(await stage(route.model, item.inputs, item.outputs)), processors: [] };
+    if (!route.preprocess && !route.postprocess) {
+      const served = await stage(route.model, item.inputs, item.outputs);
+      return { ...served, processors: [], connections: [served.connection] };
+    }
     const answer = item.outputs.length > 0 ? item.outputs : route.spec.outputs.map((o) => o.name);
     const processors: string[] = [];
+    const connections: string[] = [];
     let inputs = item.inputs;
     if (route.preprocess) {
       const pre = await stage(route.preprocess, inputs, []);
       processors.push(pre.workerId);
-      if (!pre.result.ok) return { ...pre, processors };
+      connections.push(pre.connection);
+      if (!pre.result.ok) return { ...pre, processors, connections };
       inputs = pre.result.outputs;
     }
     const model = await stage(route.model, inputs, route.postprocess ? [] : answer);
-    if (!model.result.ok || !route.postprocess) return { ...model, processors };
+    connections.push(model.connection);
+    if (!model.result.ok || !route.postprocess) return { ...model, processors, connections };
     const post = await stage(route.postprocess, model.result.outputs, answer);
     processors.push(post.workerId);
-    return { result: post.result, workerId: model.workerId, processors };
+    connections.push(post.connection);
+    return { result: post.result, workerId: model.workerId, connection: model.connection, processors, connections };
   }
 
   /** The protocol's JSON answer: the typed answer with each output written as JSON. */
@@ -162,7 +171,7 @@ export class InferenceService {
         const served = await this.#compute(route, item, { rows: decoded.rows, deadline, signal, coalesceKey: fingerprint, trace });
         if (!served.result.ok) throw toApiErrorOfItem(served.result.error);
         processors = served.processors;
-        return { outputs: served.result.outputs, workerId: served.workerId };
+        return { outputs: served.result.outputs, workerId: served.workerId, connections: served.connections };
       };
       let answer: CachedAnswer;
       let cacheState: 'hit' | 'miss' | undefined;

@@ -1,12 +1,13 @@
 import type { Batcher, BatchInfo, BatchResult } from '@infermesh/batcher';
 import {
-  ApiError, modelVersionKey, roleOfStage, type InferBatchRequest, type InferBatchResponse, type InferItem, type InferItemResult, type ModelSpec,
-  type WorkerRole,
+  ApiError, modelVersionKey, outputContractViolation, roleOfStage, type InferBatchRequest, type InferBatchResponse, type InferItem,
+  type InferItemResult, type ModelSpec, type TensorSpec, type WorkerRole,
 } from '@infermesh/contracts';
 import { AcquireTimeoutError, LoadBalancer, NoEndpointError, type LoadBalancerOptions } from '@infermesh/load-balancer';
 import type { RetryBudget } from '@infermesh/router';
 import { isWorkerFault } from './api-error.js';
 import type { RequestTrace } from './request-telemetry.js';
+import { WorkerChannelError } from './worker-channel-error.js';
 import type { Worker } from './worker-pool.js';
 
 /** What a lane's batches run: a whole request (`all`, co-located) or one stage of it (disaggregated). */
@@ -25,6 +26,8 @@ export interface Queued {
 export interface Served {
   result: InferItemResult;
   workerId: string;
+  /** The worker's connection (unique per connection): what the cache records, so an ejected worker's answers can be dropped. */
+  connection: string;
 }
 
 export interface SubmitOptions {
@@ -46,6 +49,10 @@ export interface LaneSettings {
   batcher: Batcher<Queued, Served> | undefined;
   /** Overrides the model's `batching.maxDelayMs`. */
   maxDelayMs?: number | undefined;
+  /** The outputs this lane's stage declares, checked on every answer; undefined while unknown (then nothing is checked). */
+  declaredOutputs: () => readonly TensorSpec[] | undefined;
+  /** A worker answered outside its declared outputs: it is to be ejected. The batch goes to another worker. */
+  onContractBroken: (worker: Worker, detail: string) => void;
 }
 
 const NO_RESULT: InferItemResult = { ok: false, error: { code: 'IM_WORKER_RUNTIME', message: 'worker answered without a result' } };
@@ -66,6 +73,10 @@ export class Lane {
   readonly balancer: LoadBalancer<Worker>;
   readonly #retries: RetryBudget;
   readonly #batcher: Batcher<Queued, Served> | undefined;
+  readonly #declaredOutputs: LaneSettings['declaredOutputs'];
+  readonly #onContractBroken: LaneSettings['onContractBroken'];
+  /** Client-facing stages answer the request's own rows; inner stages' tensors are checked by declaration only. */
+  readonly #checksRows: boolean;
 
   constructor(spec: ModelSpec, stage: LaneStage, shard: number | undefined, settings: LaneSettings) {
     this.spec = spec;
@@ -76,6 +87,9 @@ export class Lane {
     this.balancer = new LoadBalancer<Worker>(settings.balancer);
     this.#retries = settings.retries;
     this.#batcher = settings.batcher;
+    this.#declaredOutputs = settings.declaredOutputs;
+    this.#onContractBroken = settings.onContractBroken;
+    this.#checksRows = spec.batchable && (stage === 'all' || stage === 'postprocess');
     if (this.#batcher) {
       // Processing stages leave at once and gather only while every processor is busy.
       const gathers = spec.batchable && this.role === 'model';
@@ -119,9 +133,9 @@ export class Lane {
         { key: this.label, deadline: options.deadline, ...(options.signal ? { signal: options.signal } : {}) },
       );
     }
-    const response = await this.#dispatch([item], options.deadline, options.signal, trace?.dispatched());
+    const response = await this.#dispatch([item], [options.rows], options.deadline, options.signal, trace?.dispatched());
     trace?.answered(response.spans);
-    return { result: response.items[0] ?? NO_RESULT, workerId: response.workerId };
+    return { result: response.items[0] ?? NO_RESULT, workerId: response.workerId, connection: response.connection };
   }
 
   /** The batcher's runner for this lane's key: one `infer` call for the whole batch. */
@@ -132,9 +146,9 @@ export class Lane {
       const tp = q.trace?.dispatched();
       traceparent ??= tp;
     }
-    const response = await this.#dispatch(items.map((q) => q.item), info.deadline, signal, traceparent);
+    const response = await this.#dispatch(items.map((q) => q.item), items.map((q) => q.rows), info.deadline, signal, traceparent);
     for (const q of items) q.trace?.answered(response.spans);
-    return response.items.map((result) => ({ ok: true as const, value: { result, workerId: response.workerId } }));
+    return response.items.map((result) => ({ ok: true as const, value: { result, workerId: response.workerId, connection: response.connection } }));
   }
 
   /**
@@ -145,8 +159,8 @@ export class Lane {
    * not count against the worker.
    */
   async #dispatch(
-    items: InferItem[], deadline: number | undefined, signal: AbortSignal | undefined, traceparent: string | undefined,
-  ): Promise<InferBatchResponse & { workerId: string }> {
+    items: InferItem[], rows: number[], deadline: number | undefined, signal: AbortSignal | undefined, traceparent: string | undefined,
+  ): Promise<InferBatchResponse & { workerId: string; connection: string }> {
     const request = { model: this.spec.name, version: this.spec.version, stage: this.stage, items, ...(traceparent ? { traceparent } : {}) };
     const tried = new Set<string>();
     let lastError: unknown;
@@ -167,9 +181,18 @@ export class Lane {
       tried.add(worker.id);
       try {
         const response = await worker.peer.call('infer', request, { deadline, signal });
+        const broken = this.#contractViolation(items, rows, response);
+        if (broken !== undefined) {
+          // Its answer reaches neither a client nor the cache; the worker is ejected and the batch tried elsewhere.
+          lease.release({ ok: false, failure: 'endpoint' });
+          worker.failed++;
+          this.#onContractBroken(worker, broken);
+          lastError = new WorkerChannelError('IM_WORKER_CONTRACT', `worker ${worker.info.workerId} answered ${this.label} outside its declared outputs: ${broken}`);
+          continue;
+        }
         worker.served++;
         lease.release({ ok: true });
-        return { ...response, workerId: worker.info.workerId };
+        return { ...response, workerId: worker.info.workerId, connection: worker.id };
       } catch (error) {
         const fault = isWorkerFault(error);
         // A request that outlives its deadline is not a worker fault: the deadline may be the client's
@@ -180,6 +203,20 @@ export class Lane {
         lastError = error;
       }
     }
+  }
+
+  /** Why a worker's answer to a batch breaks this stage's declared outputs, or undefined. */
+  #contractViolation(items: InferItem[], rows: number[], response: InferBatchResponse): string | undefined {
+    if (response.items.length !== items.length) return `${response.items.length} results for a batch of ${items.length}`;
+    const declared = this.#declaredOutputs();
+    if (declared === undefined) return undefined;
+    for (let i = 0; i < items.length; i++) {
+      const result = response.items[i]!;
+      if (!result.ok) continue;
+      const why = outputContractViolation(result.outputs, { declared, requested: items[i]!.outputs, rows: this.#checksRows ? rows[i] : undefined });
+      if (why !== undefined) return `item ${i}: ${why}`;
+    }
+    return undefined;
   }
 
   #noWorker(): ApiError {

@@ -53,6 +53,8 @@ export interface LaneTableOptions {
   onState?: (event: { lane: string; worker: string; from: string; to: string; reason: string }) => void;
   /** Each batch as it leaves a model lane (with batching off, each request as a batch of one); not processor batches. */
   onBatch?: (lane: Lane, event: BatchEvent) => void;
+  /** A worker answered a lane outside the stage's declared outputs (the lane tries another worker): eject it. */
+  onContractBroken?: (event: { lane: string; worker: Worker; detail: string }) => void;
 }
 
 /** The lanes of one model version. */
@@ -156,8 +158,14 @@ export class LaneTable {
       retries: this.#retries,
       batcher: this.#batcher,
       maxDelayMs: o.maxDelayMs,
+      // What the stage answers: the model's outputs (co-located, post-processing), else the signature the workers registered.
+      declaredOutputs: stage === 'all' || stage === 'postprocess'
+        ? () => spec.outputs
+        : () => this.#registry.stages(spec.name, spec.version)[stage]?.outputs,
+      onContractBroken: (worker, detail) => o.onContractBroken?.({ lane: label(), worker, detail }),
     };
     const lane = new Lane(spec, stage, shard, settings);
+    const label = (): string => lane.label;
     lane.balancer.on('state', (e) => {
       const worker = this.#workers.get(e.id)?.info.workerId ?? e.id;
       o.onState?.({ lane: lane.label, worker, from: e.from, to: e.to, reason: e.reason });

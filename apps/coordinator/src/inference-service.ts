@@ -3,6 +3,7 @@ import {
   type ModelSpec, type Tensor, type TensorMap,
 } from '@infermesh/contracts';
 import type { ModelRegistry } from '@infermesh/registry';
+import { Admission } from './admission.js';
 import { toApiError, toApiErrorOfItem } from './api-error.js';
 import type { Lane, Served, SubmitOptions } from './lane.js';
 import type { LaneTable, Route } from './lanes.js';
@@ -47,7 +48,7 @@ export class InferenceService {
   readonly #lanes: LaneTable;
   readonly #cache: ResponseCache | undefined;
   readonly #limits: InferenceLimits;
-  #inFlight = 0;
+  readonly #admission: Admission;
   #sequence = 0;
 
   constructor(registry: ModelRegistry, lanes: LaneTable, cache: ResponseCache | undefined, limits: InferenceLimits) {
@@ -55,10 +56,11 @@ export class InferenceService {
     this.#lanes = lanes;
     this.#cache = cache;
     this.#limits = limits;
+    this.#admission = new Admission({ maxInFlight: limits.maxInFlight, now: () => performance.now() });
   }
 
   get inFlight(): number {
-    return this.#inFlight;
+    return this.#admission.inFlight;
   }
 
   resolve(name: string, version?: string): ModelSpec {
@@ -85,11 +87,13 @@ export class InferenceService {
     return this.#lanes.servable(this.resolve(name, version));
   }
 
-  /** Refuses at once when the coordinator is at capacity, so overload never becomes unbounded memory. */
-  admit(): void {
-    if (this.#inFlight >= this.#limits.maxInFlight) {
-      throw new ApiError('IM_OVERLOADED', `the coordinator is serving ${this.#inFlight} requests, its limit`);
-    }
+  /**
+   * Refuses at once (429) when the coordinator is at capacity, or when the wait it expects for a new
+   * request is past the request's deadline (admission.ts), so overload never becomes unbounded memory
+   * nor answers that come too late to use.
+   */
+  admit(deadline: number): void {
+    this.#admission.admit(deadline);
   }
 
   /**
@@ -157,9 +161,8 @@ export class InferenceService {
       fingerprint = undefined;
       trace?.resolved(spec.name, spec.version);
     }
-    if (trace) trace.admission(() => this.admit());
-    else this.admit();
-    this.#inFlight++;
+    if (trace) trace.admission(() => this.admit(deadline));
+    else this.admit(deadline);
     try {
       const cacheable = this.#cache !== undefined && spec.deterministic && spec.cache.enabled;
       // One fingerprint (sha256 of the inputs) serves the cache and the coalescing of identical requests in a batch. With the
@@ -200,7 +203,7 @@ export class InferenceService {
     } catch (error) {
       throw toApiError(error);
     } finally {
-      this.#inFlight--;
+      this.#admission.release();
     }
   }
 }

@@ -111,8 +111,10 @@ describe('computeFigures', () => {
 });
 
 describe('computeFigures, the protocols scenario', () => {
+  // The main thread spends a quarter of the process's CPU in every step here.
   const step = (model: BaselineModel, protocol: Protocol, connections: number, rps: number, p50: number, cpuMsPerAnswer?: number): Measurement => ({
-    ...m(SERIES.protocol({ model, protocol }), connections, rps, p50), protocol: { model, protocol }, ...(cpuMsPerAnswer !== undefined ? { cpuMsPerAnswer } : {}),
+    ...m(SERIES.protocol({ model, protocol }), connections, rps, p50), protocol: { model, protocol },
+    ...(cpuMsPerAnswer !== undefined ? { cpuMsPerAnswer, mainThreadCpuMsPerAnswer: cpuMsPerAnswer / 4 } : {}),
   });
   const points = [
     step('heavy', 'grpc', 64, 3000, 20, 0.5),
@@ -129,12 +131,13 @@ describe('computeFigures, the protocols scenario', () => {
     expect(f.protocols.map((r) => [r.connections, r.protocol])).toEqual([[1, 'json'], [1, 'binary'], [1, 'grpc'], [64, 'json'], [64, 'binary'], [64, 'grpc']]);
     expect(f.protocols[0]).toMatchObject({ rps: 500, p50: 2, cpuMsPerAnswer: 1.2, vsFloor: { rps: 0.5, p50: 4, p99: 4 } });
     expect(f.protocols[0]?.vsJson).toBeUndefined();
-    expect(f.protocols[2]?.vsJson).toEqual({ rps: 1.2, p50: 0.75, p99: 0.75, cpuMsPerAnswer: 0.75 });
+    expect(f.protocols[2]?.vsJson).toEqual({ rps: 1.2, p50: 0.75, p99: 0.75, cpuMsPerAnswer: 0.75, mainThreadCpuMsPerAnswer: 0.75 });
+    expect(f.protocols[2]?.mainThreadCpuMsPerAnswer).toBe(0.225);
     // No CPU figure on binary at 1 connection: no CPU ratio rather than a NaN.
     expect(f.protocols[1]?.vsJson).toEqual({ rps: 1.1, p50: 0.9, p99: 0.9 });
     // No floor at 64 connections: no floor ratios.
     expect(f.protocols[3]?.vsFloor).toBeUndefined();
-    expect(f.protocols[5]?.vsJson).toEqual({ rps: 1.5, p50: 20 / 30, p99: 20 / 30, cpuMsPerAnswer: 0.5 });
+    expect(f.protocols[5]?.vsJson).toEqual({ rps: 1.5, p50: 20 / 30, p99: 20 / 30, cpuMsPerAnswer: 0.5, mainThreadCpuMsPerAnswer: 0.5 });
   });
 
   it('quotes binary and gRPC over JSON HTTP without goals: req/s and CPU at the most connections, p50 at the fewest', () => {
@@ -144,6 +147,7 @@ describe('computeFigures, the protocols scenario', () => {
     expect(h("gRPC coordinator CPU ms/answer ÷ JSON HTTP's")).toMatchObject({ value: 0.5, connections: 64 });
     expect(h('binary HTTP req/s ÷ JSON HTTP req/s')).toMatchObject({ value: 1.25, connections: 64 });
     expect(h("binary HTTP coordinator CPU ms/answer ÷ JSON HTTP's")).toMatchObject({ value: 0.8, connections: 64 });
+    expect(h("binary HTTP coordinator main thread CPU ms/answer ÷ JSON HTTP's")).toMatchObject({ value: 0.8, connections: 64 });
     expect(f.headlines.filter((x) => x.name.includes('JSON HTTP')).every((x) => x.goal === undefined)).toBe(true);
     // The demo MLP did not run: no headline for it.
     expect(f.headlines.some((x) => x.name.startsWith('demo mlp'))).toBe(false);

@@ -79,10 +79,12 @@ export interface ProtocolRow {
   p99: number;
   /** CPU ms per answer of the coordinator process (its worker threads included), when measured. */
   cpuMsPerAnswer?: number;
+  /** CPU ms per answer of the coordinator's main thread, when measured. */
+  mainThreadCpuMsPerAnswer?: number;
   /** This step over the floor at the same connections; absent when the floor did not run there. */
   vsFloor?: { rps: number; p50: number; p99: number };
   /** This step over JSON HTTP on the same model and connections; absent on JSON's own row or when it was not measured. */
-  vsJson?: { rps: number; p50: number; p99: number; cpuMsPerAnswer?: number };
+  vsJson?: { rps: number; p50: number; p99: number; cpuMsPerAnswer?: number; mainThreadCpuMsPerAnswer?: number };
 }
 
 /** Where the protocols' headline ratios are read: throughput and CPU under the most load, latency under the least. */
@@ -208,12 +210,18 @@ function protocolRows(points: readonly Measurement[]): ProtocolRow[] {
     const { model, protocol } = p.protocol;
     const floor = find(points, SERIES.floor, p.connections);
     const json = protocol === 'json' ? undefined : find(points, SERIES.protocol({ model, protocol: 'json' }), p.connections);
-    const cpuRatio = json?.cpuMsPerAnswer !== undefined && p.cpuMsPerAnswer !== undefined ? p.cpuMsPerAnswer / json.cpuMsPerAnswer : undefined;
+    const over = (value: (x: Measurement) => number | undefined): number | undefined => {
+      const a = value(p);
+      const b = json && value(json);
+      return a !== undefined && b !== undefined ? a / b : undefined;
+    };
     return [{
       model, connections: p.connections, protocol, rps: p.rps, p50: p.p50, p99: p.p99,
       ...finiteOrOmit('cpuMsPerAnswer', p.cpuMsPerAnswer),
+      ...finiteOrOmit('mainThreadCpuMsPerAnswer', p.mainThreadCpuMsPerAnswer),
       ...(floor ? { vsFloor: { rps: p.rps / floor.rps, p50: p.p50 / floor.p50, p99: p.p99 / floor.p99 } } : {}),
-      ...(json ? { vsJson: { rps: p.rps / json.rps, p50: p.p50 / json.p50, p99: p.p99 / json.p99, ...finiteOrOmit('cpuMsPerAnswer', cpuRatio) } } : {}),
+      ...(json ? { vsJson: { rps: p.rps / json.rps, p50: p.p50 / json.p50, p99: p.p99 / json.p99, ...finiteOrOmit('cpuMsPerAnswer', over((x) => x.cpuMsPerAnswer)),
+        ...finiteOrOmit('mainThreadCpuMsPerAnswer', over((x) => x.mainThreadCpuMsPerAnswer)) } } : {}),
     }];
   });
   return rows.sort((a, b) => MODEL_ORDER.indexOf(a.model) - MODEL_ORDER.indexOf(b.model) || a.connections - b.connections || PROTOCOL_ORDER.indexOf(a.protocol) - PROTOCOL_ORDER.indexOf(b.protocol));
@@ -233,6 +241,7 @@ function protocolHeadlines(rows: readonly ProtocolRow[], add: (name: string, r: 
       add(`${who} req/s ÷ JSON HTTP req/s`, at(list, PROTOCOL_HEADLINES.rps, (r) => r.vsJson?.rps));
       add(`${who} p50 ÷ JSON HTTP p50`, at(list, PROTOCOL_HEADLINES.p50, (r) => r.vsJson?.p50));
       add(`${who} coordinator CPU ms/answer ÷ JSON HTTP's`, at(list, PROTOCOL_HEADLINES.cpu, (r) => r.vsJson?.cpuMsPerAnswer));
+      add(`${who} coordinator main thread CPU ms/answer ÷ JSON HTTP's`, at(list, PROTOCOL_HEADLINES.cpu, (r) => r.vsJson?.mainThreadCpuMsPerAnswer));
     }
   }
 }

@@ -112,7 +112,8 @@ async function checkAnswers(cluster: Cluster, loads: Loads, outputs: number): Pr
 /**
  * Issue #15's figures: the same MLP load (1024 distinct inputs in one shared turn, cache off) over JSON
  * HTTP, the binary tensor data extension and gRPC, on the cluster `npm start` runs, with the
- * coordinator's CPU per answer (the embedded layout: its worker threads included). The protocols take
+ * coordinator's CPU per answer (the embedded layout: its worker threads, so the model's compute, included)
+ * and its main thread's (the event loop, where the protocol is parsed and written). The protocols take
  * turns at each step, so their ratios compare neighbouring seconds.
  */
 export const protocolsScenario: Scenario = {
@@ -134,10 +135,11 @@ export const protocolsScenario: Scenario = {
         for (const protocol of PROTOCOL_ORDER) {
           const tag = { model, protocol };
           await ctx.measure({ scenario: SCENARIO, series: SERIES.protocol(tag), connections, protocol: tag }, async (onAnswer) => {
-            const { result, perAnswer } = await cpuPerAnswer({ coordinator: [cluster.coordinator.child.pid] }, () =>
+            const pid = cluster.coordinator.child.pid;
+            const { result, perAnswer } = await cpuPerAnswer({ coordinator: [pid], mainThread: [{ pid, thread: pid as number }] }, () =>
               load(protocol, loads, { cluster, outputBytes, connections, durationS: ctx.durationS, onAnswer }),
             );
-            return perAnswer ? { ...result, cpuMsPerAnswer: perAnswer.coordinator } : result;
+            return perAnswer ? { ...result, cpuMsPerAnswer: perAnswer.coordinator, mainThreadCpuMsPerAnswer: perAnswer.mainThread } : result;
           });
         }
       }

@@ -121,6 +121,8 @@ export interface Measurement {
   cpuMsPerRequest?: CpuPerRequest;
   /** CPU ms per answer of every process of the system under test together, on the steps that measure it. */
   cpuMsPerAnswer?: number;
+  /** CPU ms per answer of the coordinator's main thread (its event loop: the client protocol's parsing and writing), on the steps that measure it. */
+  mainThreadCpuMsPerAnswer?: number;
 }
 
 /** The CPU cost of the sentiment model's pre-processing (tokenize) for one request of `words` words. */

@@ -9,6 +9,8 @@ import {
   TransportError,
 } from '@infermesh/transport';
 
+import { WorkerChannelError } from './worker-channel-error.js';
+
 export { ApiError };
 
 /**
@@ -44,6 +46,8 @@ export function toApiError(error: unknown): ApiError {
   }
   if (error instanceof RemoteError) return as(error.remoteCode === undefined ? 'IM_WORKER_FAILED' : apiCodeOfWorkerCode(error.remoteCode));
   if (error instanceof TransportError) return as('IM_WORKER_FAILED');
+  // A worker that broke its model's contract, when no other worker could answer instead.
+  if (error instanceof WorkerChannelError) return as('IM_WORKER_FAILED');
   return new ApiError('IM_INTERNAL', 'internal error', { cause: error });
 }
 

@@ -3,8 +3,14 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from './api-error.js';
 
-/** Routes a load balancer or orchestrator probes without a key. */
+/** Routes a load balancer or orchestrator probes without a key (nor a rate limit). */
 const OPEN_PATHS = new Set(['/v2/health/live', '/v2/health/ready']);
+
+/** Whether a path is one of the API's own routes that a key guards: every `/v2` route but the health probes. */
+export function isGuardedApiPath(url: string): boolean {
+  const path = url.split('?')[0] ?? '';
+  return (path === '/v2' || path.startsWith('/v2/')) && !OPEN_PATHS.has(path);
+}
 
 // Hashing first gives equal-length buffers, so neither a key's content nor its length leaks in time.
 const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
@@ -46,9 +52,8 @@ export class ClientAuth {
 
   /** Whether a path needs a key at all: every `/v2` route but the health probes, and `/metrics` unless left open. */
   guards(url: string): boolean {
-    const path = url.split('?')[0] ?? '';
-    if (path === '/metrics') return !this.#openMetrics;
-    return (path === '/v2' || path.startsWith('/v2/')) && !OPEN_PATHS.has(path);
+    if ((url.split('?')[0] ?? '') === '/metrics') return !this.#openMetrics;
+    return isGuardedApiPath(url);
   }
 
   /** A fastify `onRequest` hook: 401 IM_UNAUTHORIZED before the body is even read. */

@@ -6,6 +6,7 @@ import { formatIssues } from '@infermesh/config';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ApiError, toApiError } from './api-error.js';
 import type { ClientAuth } from './client-auth.js';
+import { rateSubject, type RateLimits, type RateSubject } from './rate-limits.js';
 import type { InferenceService } from './inference-service.js';
 import { requestDeadline } from './request-deadline.js';
 import type { RequestTelemetry } from './request-telemetry.js';
@@ -22,10 +23,15 @@ export interface ClientSocketOptions {
   requestTimeoutMs: number;
   /** API keys: the upgrade request must carry one (401 before upgrading). */
   auth?: ClientAuth | undefined;
+  /** Per-key rate limits: each infer frame takes a token of the connection's key. */
+  rateLimits?: RateLimits | undefined;
 }
 
 function errorFrame(error: ApiError, id?: string): ServerMessage {
-  return { type: 'error', ...(id !== undefined ? { id } : {}), ...errorBody(error) };
+  return {
+    type: 'error', ...(id !== undefined ? { id } : {}), ...errorBody(error),
+    ...(error.retryAfterSeconds !== undefined ? { retryAfterSeconds: error.retryAfterSeconds } : {}),
+  };
 }
 
 /**
@@ -48,7 +54,9 @@ export function attachClientSocket(server: Server | TlsServer, options: ClientSo
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
 
-  wss.on('connection', (ws: WebSocket) => {
+  const rateLimits = options.rateLimits?.enabled ? options.rateLimits : undefined;
+  wss.on('connection', (ws: WebSocket, req: IncomingMessage) => {
+    const subject: RateSubject | undefined = rateLimits ? rateSubject(options.auth, req.headers, req.socket.remoteAddress) : undefined;
     const inFlight = new Map<string, AbortController>();
     const reply = (message: ServerMessage): void => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
@@ -77,6 +85,14 @@ export function attachClientSocket(server: Server | TlsServer, options: ClientSo
       if (inFlight.has(m.id)) {
         reply(errorFrame(new ApiError('IM_BAD_REQUEST', `request id '${m.id}' is already in flight`), m.id));
         return;
+      }
+      if (rateLimits && subject) {
+        try {
+          rateLimits.take(subject);
+        } catch (error) {
+          reply(errorFrame(toApiError(error), m.id));
+          return;
+        }
       }
       if (inFlight.size >= options.maxInFlightPerConnection) {
         reply(errorFrame(new ApiError('IM_OVERLOADED', `this connection has ${inFlight.size} requests in flight`), m.id));

@@ -65,4 +65,22 @@ describe('coordinator config', () => {
     expect(() => loadProgramConfig(['--api-key', 'short'], { ...base, environment: {} })).toThrow(ConfigInvalidError);
     expect(() => loadProgramConfig(['--tls-cert', 'c.pem'], { ...base, environment: {} })).toThrow(ConfigInvalidError);
   });
+  it('reads rate limits: a default for every key from flags or the file, and a key of its own limit', () => {
+    const { overrides } = parseFlags(['--rate-limit', '20'], COORDINATOR_FLAGS);
+    expect(loadConfig(CoordinatorConfigSchema, { overrides }).auth.rateLimit).toEqual({ perSecond: 20, burst: 20 });
+    const file = loadConfig(CoordinatorConfigSchema, {
+      overrides: { auth: { rateLimit: { perSecond: 0.5 }, apiKeys: ['plain-key-0001', { key: 'own-limit-key-02', rateLimit: { perSecond: 100, burst: 10 } }] } },
+    });
+    expect(file.auth.rateLimit).toEqual({ perSecond: 0.5, burst: 1 });
+    expect(file.auth.apiKeys).toEqual(['plain-key-0001', { key: 'own-limit-key-02', rateLimit: { perSecond: 100, burst: 10 } }]);
+    expect(loadConfig(CoordinatorConfigSchema, {}).auth.rateLimit).toBeUndefined();
+    expect(() => loadConfig(CoordinatorConfigSchema, { overrides: { auth: { rateLimit: { perSecond: 0 } } } })).toThrow(ConfigInvalidError);
+  });
+
+  it('reads the worker channel flags', () => {
+    const { overrides } = parseFlags(['--secret-file', '/run/s', '--worker-credentials', '/etc/c.yaml', '--insecure-workers', '--worker-quarantine-ms', '0'], COORDINATOR_FLAGS);
+    const c = loadConfig(CoordinatorConfigSchema, { overrides });
+    expect([c.secretFile, c.workerCredentials, c.insecureWorkers, c.workerQuarantineMs]).toEqual(['/run/s', '/etc/c.yaml', true, 0]);
+    expect(loadConfig(CoordinatorConfigSchema, {}).insecureWorkers).toBe(false);
+  });
 });

@@ -6,6 +6,11 @@ import { PLACEMENTS, type Fallback, type ModelRef } from './lanes.js';
 
 const MiB = 1024 * 1024;
 
+/** A token bucket per API key: `perSecond` requests a second on average, `burst` at once. Default burst: perSecond (at least 1). */
+const RateLimitSchema = z
+  .object({ perSecond: z.number().positive().max(1_000_000), burst: z.number().min(1).max(1_000_000).optional() })
+  .transform((r) => ({ perSecond: r.perSecond, burst: r.burst ?? Math.max(1, Math.ceil(r.perSecond)) }));
+
 /** A model, or one version of it: `name` or `name:version`, read into its parts here, at the edge. */
 const TARGET = /^([A-Za-z0-9][A-Za-z0-9_.-]*)(?::([1-9][0-9]*))?$/;
 const TargetSchema = z.string().regex(TARGET, 'name or name:version');
@@ -43,9 +48,18 @@ export const CoordinatorConfigSchema = z.object({
   auth: z
     .object({
       // The environment gives one comma-separated string; flags and files give a list.
+      // A key is a string, or `{ key, rateLimit }` for a key with a limit of its own.
       apiKeys: z
-        .preprocess((v) => (typeof v === 'string' ? v.split(',').map((k) => k.trim()).filter(Boolean) : v), z.array(z.string().min(8)))
+        .preprocess(
+          (v) => (typeof v === 'string' ? v.split(',').map((k) => k.trim()).filter(Boolean) : v),
+          z.array(z.union([z.string().min(8), z.object({ key: z.string().min(8), rateLimit: RateLimitSchema.optional() })])),
+        )
         .default([]),
+      /**
+       * Every API key's rate limit (a token bucket per key; without keys, per client address): over it,
+       * 429 IM_RATE_LIMITED with Retry-After. A key's own `rateLimit` wins. Absent: no limit.
+       */
+      rateLimit: RateLimitSchema.optional(),
       /** Leave `/metrics` open without a key (for a scraper on a private network); with keys set it is guarded otherwise. */
       openMetrics: z.boolean().default(false),
     })
@@ -73,8 +87,21 @@ export const CoordinatorConfigSchema = z.object({
       intraOpThreads: z.int().min(1).max(64).default(1),
     })
     .prefault({}),
-  /** Shared secret of the worker channel; workers must present the same. */
+  /** Shared secret of the worker channel; workers must present the same. Prefer `secretFile`: a flag shows in `ps`. */
   secret: z.string().min(8).optional(),
+  /** A file (mode 0600) holding the shared secret of the worker channel. */
+  secretFile: z.string().min(1).optional(),
+  /**
+   * Per-worker credentials of the worker listener: a YAML file (mode 0600) of `worker-id: token` (or
+   * `worker-id: sha256:<hex>`). A worker joins only with its own token and under its own id. Re-read on
+   * SIGHUP and when the file changes; a worker whose token is removed or changed is disconnected.
+   */
+  workerCredentials: z.string().min(1).optional(),
+  /**
+   * Run the worker channel without credentials. Refused unless the worker listener and every dialled
+   * worker are on loopback: without credentials any process that reaches the port can join as a worker.
+   */
+  insecureWorkers: z.boolean().default(false),
   limits: z
     .object({
       /** Largest HTTP body, WebSocket frame or gRPC request message. */
@@ -194,6 +221,8 @@ export const CoordinatorConfigSchema = z.object({
     })
     .refine((t) => t.otlpFile === undefined || t.otlpUrl === undefined, { message: 'set otlpFile or otlpUrl, not both' })
     .prefault({}),
+  /** How long a worker id ejected for breaking its model's declared outputs is refused when it comes back. */
+  workerQuarantineMs: z.int().min(0).max(86_400_000).default(600_000),
   /** Heartbeat interval on the worker channel; a silent worker is dropped after about two. */
   heartbeatMs: z.int().min(100).max(600_000).default(5_000),
   /**
@@ -223,7 +252,10 @@ export const COORDINATOR_FLAGS: FlagTable = {
   'api-key': { path: 'auth.apiKeys', type: 'list', description: 'client API key (repeat; or INFERMESH_API_KEYS, comma-separated)' },
   'tls-cert': { path: 'http.tls.cert', type: 'string', description: 'PEM certificate: serve the client API over TLS (with --tls-key)' },
   'tls-key': { path: 'http.tls.key', type: 'string', description: 'PEM private key of --tls-cert' },
-  secret: { path: 'secret', type: 'string', description: 'shared secret of the worker channel (or INFERMESH_SECRET)' },
+  secret: { path: 'secret', type: 'string', description: 'shared secret of the worker channel (or INFERMESH_SECRET; --secret-file keeps it out of ps)' },
+  'secret-file': { path: 'secretFile', type: 'string', description: 'file (mode 0600) holding the shared secret of the worker channel (or INFERMESH_SECRET_FILE)' },
+  'worker-credentials': { path: 'workerCredentials', type: 'string', description: 'YAML file (0600) of worker-id: token, per-worker credentials of the worker listener (re-read on SIGHUP and change)' },
+  'insecure-workers': { path: 'insecureWorkers', type: 'boolean', description: 'accept workers without credentials (loopback only)' },
   'body-limit': { path: 'limits.bodyBytes', type: 'number', description: 'largest HTTP body, WebSocket frame or gRPC message, bytes' },
   'max-in-flight': { path: 'limits.maxInFlight', type: 'number', description: 'requests served at once before 429' },
   'request-timeout-ms': { path: 'limits.requestTimeoutMs', type: 'number', description: 'longest a request may take' },
@@ -238,6 +270,7 @@ export const COORDINATOR_FLAGS: FlagTable = {
   balancer: { path: 'balancer.strategy', type: 'string', description: `worker choice: ${STRATEGY_NAMES.join('|')}` },
   'health-interval-ms': { path: 'balancer.health.intervalMs', type: 'number', description: 'active worker health check interval' },
   'heartbeat-ms': { path: 'heartbeatMs', type: 'number', description: 'worker channel heartbeat interval' },
+  'worker-quarantine-ms': { path: 'workerQuarantineMs', type: 'number', description: 'how long a worker ejected for breaking its model\'s outputs is refused' },
   'otlp-file': { path: 'telemetry.otlpFile', type: 'string', description: 'append ended traces as OTLP/JSON lines to this file' },
   'otlp-url': { path: 'telemetry.otlpUrl', type: 'string', description: 'POST ended traces to this OTLP/HTTP JSON endpoint' },
   'trace-store-size': { path: 'telemetry.traceStoreSize', type: 'number', description: 'traces kept for GET /v2/traces/{id}' },
@@ -245,6 +278,8 @@ export const COORDINATOR_FLAGS: FlagTable = {
   'receive-timeout-ms': { path: 'http.receiveTimeoutMs', type: 'number', description: 'longest a client may take to send a whole request (408 after)' },
   'keep-alive-timeout-ms': { path: 'http.keepAliveTimeoutMs', type: 'number', description: 'idle kept-alive connections are closed after this long' },
   'max-connections': { path: 'http.maxConnections', type: 'number', description: 'open client connections at most' },
+  'rate-limit': { path: 'auth.rateLimit.perSecond', type: 'number', description: 'requests a second per API key (per client address without keys); 429 IM_RATE_LIMITED over it' },
+  'rate-limit-burst': { path: 'auth.rateLimit.burst', type: 'number', description: 'requests at once per API key before the rate limit applies (default: --rate-limit)' },
   'metrics-open': { path: 'auth.openMetrics', type: 'boolean', description: '/metrics needs no API key even when keys are set' },
   'drain-timeout-ms': { path: 'drainTimeoutMs', type: 'number', description: 'grace period on SIGTERM for in-flight work' },
   'pre-stop-delay-ms': { path: 'preStopDelayMs', type: 'number', description: 'on SIGTERM, serve this long with readiness 503 before refusing work' },

@@ -9,6 +9,7 @@ import { ClientAuth } from './client-auth.js';
 import { CoordinatorTelemetry } from './coordinator-telemetry.js';
 import { GRPC_PROTO_FILE, buildGrpcApi, grpcStatusOf } from './grpc-api.js';
 import { InferenceService } from './inference-service.js';
+import { RateLimits } from './rate-limits.js';
 import { LaneTable } from './lanes.js';
 import { ModelStatistics } from './model-statistics.js';
 import { WorkerPool } from './worker-pool.js';
@@ -34,22 +35,27 @@ const KEY = 'a-client-key-0001';
 const common = { service, lanes, telemetry: telemetry.requests, log, version: '0.0.0-test', ready: () => accepting, accepting: () => accepting, requestTimeoutMs: 1_000, maxMessageBytes: 4096 };
 const open = buildGrpcApi(common);
 const guarded = buildGrpcApi({ ...common, auth: new ClientAuth([KEY]) });
-const [openPort, guardedPort] = [await open.listen('127.0.0.1', 0), await guarded.listen('127.0.0.1', 0)];
+let now = 0;
+const limited = buildGrpcApi({
+  ...common, auth: new ClientAuth([KEY]),
+  rateLimits: new RateLimits({ default: { perSecond: 1, burst: 2 }, perKey: new Map(), clock: { now: () => now } }),
+});
+const [openPort, guardedPort, limitedPort] = [await open.listen('127.0.0.1', 0), await guarded.listen('127.0.0.1', 0), await limited.listen('127.0.0.1', 0)];
 
 const definition = protoLoader.loadSync(GRPC_PROTO_FILE, { keepCase: true, longs: Number, defaults: true, oneofs: true });
 const Service = (grpc.loadPackageDefinition(definition) as any).inference.GRPCInferenceService;
-const clients = [new Service(`127.0.0.1:${openPort}`, grpc.credentials.createInsecure()), new Service(`127.0.0.1:${guardedPort}`, grpc.credentials.createInsecure())];
+const clients = [openPort, guardedPort, limitedPort].map((port) => new Service(`127.0.0.1:${port}`, grpc.credentials.createInsecure()));
 afterAll(async () => {
   for (const c of clients) c.close();
-  await Promise.all([open.close(1_000), guarded.close(1_000)]);
+  await Promise.all([open.close(1_000), guarded.close(1_000), limited.close(1_000)]);
   lanes.close();
 });
 
-function call(method: string, request: object, options: { guarded?: boolean; key?: string } = {}): Promise<{ ok: any } | { error: grpc.ServiceError }> {
+function call(method: string, request: object, options: { guarded?: boolean; limited?: boolean; key?: string } = {}): Promise<{ ok: any } | { error: grpc.ServiceError }> {
   const metadata = new grpc.Metadata();
   if (options.key) metadata.set('authorization', `Bearer ${options.key}`);
   return new Promise((resolve) => {
-    clients[options.guarded ? 1 : 0][method](request, metadata, (error: grpc.ServiceError | null, ok: unknown) => resolve(error ? { error } : { ok }));
+    clients[options.limited ? 2 : options.guarded ? 1 : 0][method](request, metadata, (error: grpc.ServiceError | null, ok: unknown) => resolve(error ? { error } : { ok }));
   });
 }
 const failure = (r: Awaited<ReturnType<typeof call>>) => {
@@ -107,6 +113,16 @@ describe('gRPC API', () => {
       expect(r).toMatchObject({ code: grpc.status.UNAUTHENTICATED, imCode: 'IM_UNAUTHORIZED' });
     }
     expect(await call('ModelMetadata', { name: 'm' }, { guarded: true, key: KEY })).toMatchObject({ ok: { name: 'm' } });
+  });
+
+  it('with rate limits: each key takes a token per call (health RPCs none), RESOURCE_EXHAUSTED IM_RATE_LIMITED with retry-after past the burst', async () => {
+    for (let i = 0; i < 5; i++) expect(await call('ServerLive', {}, { limited: true })).toEqual({ ok: { live: true } });
+    for (let i = 0; i < 2; i++) expect(await call('ModelMetadata', { name: 'm' }, { limited: true, key: KEY })).toMatchObject({ ok: { name: 'm' } });
+    expect(failure(await call('ModelMetadata', { name: 'm' }, { limited: true, key: KEY }))).toMatchObject({
+      code: grpc.status.RESOURCE_EXHAUSTED, imCode: 'IM_RATE_LIMITED', retryAfter: '1',
+    });
+    now += 1_000;
+    expect(await call('ModelMetadata', { name: 'm' }, { limited: true, key: KEY })).toMatchObject({ ok: { name: 'm' } });
   });
 
   it('refuses every call with UNAVAILABLE IM_SHUTTING_DOWN once the coordinator stops accepting', async () => {

@@ -8,7 +8,8 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import type { Logger } from 'pino';
 import { toApiError } from './api-error.js';
-import type { ClientAuth } from './client-auth.js';
+import { isGuardedApiPath, type ClientAuth } from './client-auth.js';
+import { rateSubject, type RateLimits } from './rate-limits.js';
 import type { InferenceService } from './inference-service.js';
 import type { LaneTable } from './lanes.js';
 import { requestDeadline } from './request-deadline.js';
@@ -41,6 +42,8 @@ export interface GrpcApiOptions {
   accepting: () => boolean;
   /** Client API keys, as over HTTP: `authorization: Bearer <key>` in the call's metadata. */
   auth?: ClientAuth | undefined;
+  /** Per-key rate limits, as over HTTP (every call but ServerLive and ServerReady takes a token). */
+  rateLimits?: RateLimits | undefined;
   /** Longest a request may take; caps the call's deadline and the `timeout_ms` parameter. */
   requestTimeoutMs: number;
   /** Largest request message (the HTTP body limit); larger ones get RESOURCE_EXHAUSTED from gRPC itself. */
@@ -88,6 +91,9 @@ function callMsOf(call: grpc.ServerUnaryCall<unknown, unknown>): number | undefi
   return Number.isFinite(at) ? at - Date.now() : undefined;
 }
 
+/** The client's address without its port (`ipv4:127.0.0.1:50312` → `127.0.0.1`): a rate subject is a host, not a connection. */
+const peerHost = (peer: string): string => peer.replace(/^ipv[46]:/, '').replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
+
 const first = (metadata: grpc.Metadata, key: string): string | undefined => {
   const value = metadata.get(key)[0];
   return typeof value === 'string' ? value : undefined;
@@ -100,6 +106,7 @@ const first = (metadata: grpc.Metadata, key: string): string | undefined => {
  */
 export function buildGrpcApi(options: GrpcApiOptions): GrpcApi {
   const { service, lanes, telemetry, auth } = options;
+  const rateLimits = options.rateLimits?.enabled ? options.rateLimits : undefined;
   const definition = protoLoader.loadSync(GRPC_PROTO_FILE, GRPC_LOADER_OPTIONS);
   const inferenceService = definition['inference.GRPCInferenceService'] as grpc.ServiceDefinition | undefined;
   if (!inferenceService) throw new Error(`${GRPC_PROTO_FILE} has no inference.GRPCInferenceService`);
@@ -113,9 +120,11 @@ export function buildGrpcApi(options: GrpcApiOptions): GrpcApi {
     return (call, callback) => {
       const run = async (): Promise<Res> => {
         if (!options.accepting()) throw new ApiError('IM_SHUTTING_DOWN', 'the coordinator is shutting down');
-        if (auth?.guards(path) && !auth.allows({ authorization: first(call.metadata, 'authorization') })) {
+        const headers = { authorization: first(call.metadata, 'authorization') };
+        if (auth?.guards(path) && !auth.allows(headers)) {
           throw new ApiError('IM_UNAUTHORIZED', 'a valid API key is required: authorization: Bearer <key> in the call metadata');
         }
+        if (rateLimits && isGuardedApiPath(path)) rateLimits.take(rateSubject(auth, headers, peerHost(call.getPeer())));
         return handle(call.request, call);
       };
       run().then(

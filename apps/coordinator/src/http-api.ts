@@ -12,12 +12,13 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { ApiError, toApiError } from './api-error.js';
 import type { AsyncJobs } from './async-jobs.js';
-import type { ClientAuth } from './client-auth.js';
+import { isGuardedApiPath, type ClientAuth } from './client-auth.js';
 import type { CoordinatorTelemetry } from './coordinator-telemetry.js';
 import type { InferenceService, TensorAnswer } from './inference-service.js';
 import type { LaneTable } from './lanes.js';
 import type { ModelRepositoryControl } from './model-repository-control.js';
 import { requestDeadline, TIMEOUT_HEADER } from './request-deadline.js';
+import { rateSubject, type RateLimits } from './rate-limits.js';
 import type { ResponseCache } from './response-cache.js';
 import type { WorkerPool } from './worker-pool.js';
 
@@ -39,6 +40,8 @@ export interface HttpApiOptions {
   accepting: () => boolean;
   /** Client API keys; results of async requests are bound to the key that submitted them. */
   auth?: ClientAuth | undefined;
+  /** Per-key rate limits of the API routes (not the health probes, not `/metrics`). */
+  rateLimits?: RateLimits | undefined;
   /** Timeouts and the connection cap of the client-facing server. */
   server: { headersTimeoutMs: number; receiveTimeoutMs: number; keepAliveTimeoutMs: number; maxConnections: number };
   /** Longest a request may take; caps the deadline a client asks for (`x-request-timeout-ms`, `timeout_ms`). */
@@ -164,6 +167,13 @@ export function buildHttpApi(options: HttpApiOptions) {
     if (!options.accepting()) reply.header('connection', 'close');
   });
   if (auth) app.addHook('onRequest', auth.hook);
+  const rateLimits = options.rateLimits;
+  if (rateLimits?.enabled) {
+    // After the key check: a request without a valid key was refused already and spends no one's tokens.
+    app.addHook('onRequest', async (request) => {
+      if (isGuardedApiPath(request.url)) rateLimits.take(rateSubject(auth, request.headers, request.socket.remoteAddress));
+    });
+  }
 
   // The Open Inference Protocol's clients send JSON with any content type or none (Triton's sends none):
   // every body is read as JSON whatever its content type; only a body that does not parse is refused (400).

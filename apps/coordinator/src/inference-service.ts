@@ -4,6 +4,7 @@ import {
   type ModelStatsResponse, type Tensor, type TensorMap, type TritonModelConfig,
 } from '@infermesh/contracts';
 import type { ModelRegistry } from '@infermesh/registry';
+import { Admission } from './admission.js';
 import { toApiError, toApiErrorOfItem } from './api-error.js';
 import type { Lane, Served, SubmitOptions } from './lane.js';
 import type { LaneTable, Route } from './lanes.js';
@@ -35,6 +36,8 @@ export type TensorAnswer = Omit<InferResponseJson, 'outputs'> & { outputs: Tenso
 /** A request's answer and who computed it: the model worker, and the processors when disaggregated. */
 interface Computed extends Served {
   processors: string[];
+  /** Every worker connection that had a hand in it (the model worker's, the processors'). */
+  connections: string[];
 }
 
 /**
@@ -50,7 +53,7 @@ export class InferenceService {
   readonly #statistics: ModelStatistics;
   /** Requests in flight per model version (`name:version`, lookup only), from resolution to answer: what an unload waits for. */
   readonly #active = new Map<string, { count: number; idle: Array<() => void> }>();
-  #inFlight = 0;
+  readonly #admission: Admission;
   #sequence = 0;
 
   constructor(
@@ -60,6 +63,7 @@ export class InferenceService {
     this.#lanes = lanes;
     this.#cache = cache;
     this.#limits = limits;
+    this.#admission = new Admission({ maxInFlight: limits.maxInFlight, now: () => performance.now() });
     this.#statistics = statistics;
   }
 
@@ -105,7 +109,7 @@ export class InferenceService {
   }
 
   get inFlight(): number {
-    return this.#inFlight;
+    return this.#admission.inFlight;
   }
 
   resolve(name: string, version?: string): ModelSpec {
@@ -132,11 +136,13 @@ export class InferenceService {
     return this.#lanes.servable(this.resolve(name, version));
   }
 
-  /** Refuses at once when the coordinator is at capacity, so overload never becomes unbounded memory. */
-  admit(): void {
-    if (this.#inFlight >= this.#limits.maxInFlight) {
-      throw new ApiError('IM_OVERLOADED', `the coordinator is serving ${this.#inFlight} requests, its limit`);
-    }
+  /**
+   * Refuses at once (429) when the coordinator is at capacity, or when the wait it expects for a new
+   * request is past the request's deadline (admission.ts), so overload never becomes unbounded memory
+   * nor answers that come too late to use.
+   */
+  admit(deadline: number): void {
+    this.#admission.admit(deadline);
   }
 
   /**
@@ -152,21 +158,28 @@ export class InferenceService {
         options.trace?.settled();
       }
     };
-    if (!route.preprocess && !route.postprocess) return { ...(await stage(route.model, item.inputs, item.outputs)), processors: [] };
+    if (!route.preprocess && !route.postprocess) {
+      const served = await stage(route.model, item.inputs, item.outputs);
+      return { ...served, processors: [], connections: [served.connection] };
+    }
     const answer = item.outputs.length > 0 ? item.outputs : route.spec.outputs.map((o) => o.name);
     const processors: string[] = [];
+    const connections: string[] = [];
     let inputs = item.inputs;
     if (route.preprocess) {
       const pre = await stage(route.preprocess, inputs, []);
       processors.push(pre.workerId);
-      if (!pre.result.ok) return { ...pre, processors };
+      connections.push(pre.connection);
+      if (!pre.result.ok) return { ...pre, processors, connections };
       inputs = pre.result.outputs;
     }
     const model = await stage(route.model, inputs, route.postprocess ? [] : answer);
-    if (!model.result.ok || !route.postprocess) return { ...model, processors };
+    connections.push(model.connection);
+    if (!model.result.ok || !route.postprocess) return { ...model, processors, connections };
     const post = await stage(route.postprocess, model.result.outputs, answer);
     processors.push(post.workerId);
-    return { result: post.result, workerId: model.workerId, processors };
+    connections.push(post.connection);
+    return { result: post.result, workerId: model.workerId, connection: model.connection, processors, connections };
   }
 
   /** The protocol's JSON answer: the typed answer with each output written as JSON. */
@@ -232,9 +245,8 @@ export class InferenceService {
     options: InferOptions, classify: ClassificationRequest[], outcome: { record: Omit<RequestRecord, 'durationMs'> },
   ): Promise<TensorAnswer> {
     const { trace, deadline, signal } = options;
-    if (trace) trace.admission(() => this.admit());
-    else this.admit();
-    this.#inFlight++;
+    if (trace) trace.admission(() => this.admit(deadline));
+    else this.admit(deadline);
     try {
       const cacheable = this.#cache !== undefined && spec.deterministic && spec.cache.enabled;
       // One fingerprint (sha256 of the inputs) serves the cache and the coalescing of identical requests in a batch. With the
@@ -250,7 +262,7 @@ export class InferenceService {
         });
         if (!served.result.ok) throw toApiErrorOfItem(served.result.error);
         processors = served.processors;
-        return { outputs: served.result.outputs, workerId: served.workerId };
+        return { outputs: served.result.outputs, workerId: served.workerId, connections: served.connections };
       };
       let answer: CachedAnswer;
       let cacheState: 'hit' | 'miss' | undefined;
@@ -281,7 +293,7 @@ export class InferenceService {
     } catch (error) {
       throw toApiError(error);
     } finally {
-      this.#inFlight--;
+      this.#admission.release();
     }
   }
 }

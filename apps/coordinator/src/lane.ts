@@ -1,13 +1,14 @@
 import type { Batcher, BatchInfo, BatchResult } from '@infermesh/batcher';
 import {
-  ApiError, modelVersionKey, roleOfStage, type InferBatchRequest, type InferBatchResponse, type InferItem, type InferItemResult, type ModelSpec,
-  type WorkerRole,
+  ApiError, modelVersionKey, outputContractViolation, roleOfStage, type InferBatchRequest, type InferBatchResponse, type InferItem,
+  type InferItemResult, type ModelSpec, type TensorSpec, type WorkerRole,
 } from '@infermesh/contracts';
 import { AcquireTimeoutError, LoadBalancer, NoEndpointError, type LoadBalancerOptions } from '@infermesh/load-balancer';
 import type { RetryBudget } from '@infermesh/router';
 import { isWorkerFault } from './api-error.js';
 import type { ModelStatistics } from './model-statistics.js';
 import type { RequestTrace } from './request-telemetry.js';
+import { WorkerChannelError } from './worker-channel-error.js';
 import type { Worker } from './worker-pool.js';
 
 /** What a lane's batches run: a whole request (`all`, co-located) or one stage of it (disaggregated). */
@@ -28,6 +29,8 @@ export interface Queued {
 export interface Served {
   result: InferItemResult;
   workerId: string;
+  /** The worker's connection (unique per connection): what the cache records, so an ejected worker's answers can be dropped. */
+  connection: string;
 }
 
 export interface SubmitOptions {
@@ -51,6 +54,10 @@ export interface LaneSettings {
   maxDelayMs?: number | undefined;
   /** Where each answered batch's queue and compute times are counted. */
   statistics?: ModelStatistics | undefined;
+  /** The outputs this lane's stage declares, checked on every answer; undefined while unknown (then nothing is checked). */
+  declaredOutputs: () => readonly TensorSpec[] | undefined;
+  /** A worker answered outside its declared outputs: it is to be ejected. The batch goes to another worker. */
+  onContractBroken: (worker: Worker, detail: string) => void;
 }
 
 const NO_RESULT: InferItemResult = { ok: false, error: { code: 'IM_WORKER_RUNTIME', message: 'worker answered without a result' } };
@@ -72,6 +79,10 @@ export class Lane {
   readonly #retries: RetryBudget;
   readonly #batcher: Batcher<Queued, Served> | undefined;
   readonly #statistics: ModelStatistics | undefined;
+  readonly #declaredOutputs: LaneSettings['declaredOutputs'];
+  readonly #onContractBroken: LaneSettings['onContractBroken'];
+  /** Client-facing stages answer the request's own rows; inner stages' tensors are checked by declaration only. */
+  readonly #checksRows: boolean;
 
   constructor(spec: ModelSpec, stage: LaneStage, shard: number | undefined, settings: LaneSettings) {
     this.spec = spec;
@@ -83,6 +94,9 @@ export class Lane {
     this.#retries = settings.retries;
     this.#batcher = settings.batcher;
     this.#statistics = settings.statistics;
+    this.#declaredOutputs = settings.declaredOutputs;
+    this.#onContractBroken = settings.onContractBroken;
+    this.#checksRows = spec.batchable && (stage === 'all' || stage === 'postprocess');
     if (this.#batcher) {
       // Processing stages leave at once and gather only while every processor is busy.
       const gathers = spec.batchable && this.role === 'model';
@@ -127,10 +141,10 @@ export class Lane {
         { key: this.label, deadline: options.deadline, ...(options.signal ? { signal: options.signal } : {}) },
       );
     }
-    const response = await this.#dispatch([item], options.deadline, options.signal, trace?.dispatched());
+    const response = await this.#dispatch([item], [options.rows], options.deadline, options.signal, trace?.dispatched());
     this.#record(options.rows, [response.sentAt - enqueuedAt], response);
     trace?.answered(response.spans);
-    return { result: response.items[0] ?? NO_RESULT, workerId: response.workerId };
+    return { result: response.items[0] ?? NO_RESULT, workerId: response.workerId, connection: response.connection };
   }
 
   /** Counts an answered batch in the model's statistics. */
@@ -146,12 +160,12 @@ export class Lane {
       const tp = q.trace?.dispatched();
       traceparent ??= tp;
     }
-    const response = await this.#dispatch(items.map((q) => q.item), info.deadline, signal, traceparent);
+    const response = await this.#dispatch(items.map((q) => q.item), items.map((q) => q.rows), info.deadline, signal, traceparent);
     let rows = 0;
     for (const q of items) rows += q.rows;
     this.#record(rows, items.map((q) => response.sentAt - q.enqueuedAt), response);
     for (const q of items) q.trace?.answered(response.spans);
-    return response.items.map((result) => ({ ok: true as const, value: { result, workerId: response.workerId } }));
+    return response.items.map((result) => ({ ok: true as const, value: { result, workerId: response.workerId, connection: response.connection } }));
   }
 
   /**
@@ -162,8 +176,8 @@ export class Lane {
    * not count against the worker.
    */
   async #dispatch(
-    items: InferItem[], deadline: number | undefined, signal: AbortSignal | undefined, traceparent: string | undefined,
-  ): Promise<InferBatchResponse & { workerId: string; sentAt: number }> {
+    items: InferItem[], rows: number[], deadline: number | undefined, signal: AbortSignal | undefined, traceparent: string | undefined,
+  ): Promise<InferBatchResponse & { workerId: string; connection: string; sentAt: number }> {
     const request = { model: this.spec.name, version: this.spec.version, stage: this.stage, items, ...(traceparent ? { traceparent } : {}) };
     const tried = new Set<string>();
     let lastError: unknown;
@@ -185,9 +199,18 @@ export class Lane {
       const sentAt = performance.now();
       try {
         const response = await worker.peer.call('infer', request, { deadline, signal });
+        const broken = this.#contractViolation(items, rows, response);
+        if (broken !== undefined) {
+          // Its answer reaches neither a client nor the cache; the worker is ejected and the batch tried elsewhere.
+          lease.release({ ok: false, failure: 'endpoint' });
+          worker.failed++;
+          this.#onContractBroken(worker, broken);
+          lastError = new WorkerChannelError('IM_WORKER_CONTRACT', `worker ${worker.info.workerId} answered ${this.label} outside its declared outputs: ${broken}`);
+          continue;
+        }
         worker.served++;
         lease.release({ ok: true });
-        return { ...response, workerId: worker.info.workerId, sentAt };
+        return { ...response, workerId: worker.info.workerId, connection: worker.id, sentAt };
       } catch (error) {
         const fault = isWorkerFault(error);
         // A request that outlives its deadline is not a worker fault: the deadline may be the client's
@@ -198,6 +221,20 @@ export class Lane {
         lastError = error;
       }
     }
+  }
+
+  /** Why a worker's answer to a batch breaks this stage's declared outputs, or undefined. */
+  #contractViolation(items: InferItem[], rows: number[], response: InferBatchResponse): string | undefined {
+    if (response.items.length !== items.length) return `${response.items.length} results for a batch of ${items.length}`;
+    const declared = this.#declaredOutputs();
+    if (declared === undefined) return undefined;
+    for (let i = 0; i < items.length; i++) {
+      const result = response.items[i]!;
+      if (!result.ok) continue;
+      const why = outputContractViolation(result.outputs, { declared, requested: items[i]!.outputs, rows: this.#checksRows ? rows[i] : undefined });
+      if (why !== undefined) return `item ${i}: ${why}`;
+    }
+    return undefined;
   }
 
   #noWorker(): ApiError {

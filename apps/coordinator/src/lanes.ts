@@ -56,6 +56,8 @@ export interface LaneTableOptions {
   onBatch?: (lane: Lane, event: BatchEvent) => void;
   /** Where every lane counts its answered batches (Triton's statistics). */
   statistics?: ModelStatistics | undefined;
+  /** A worker answered a lane outside the stage's declared outputs (the lane tries another worker): eject it. */
+  onContractBroken?: (event: { lane: string; worker: Worker; detail: string }) => void;
 }
 
 /** The lanes of one model version. */
@@ -170,8 +172,14 @@ export class LaneTable {
       batcher: this.#batcher,
       maxDelayMs: o.maxDelayMs,
       statistics: o.statistics,
+      // What the stage answers: the model's outputs (co-located, post-processing), else the signature the workers registered.
+      declaredOutputs: stage === 'all' || stage === 'postprocess'
+        ? () => spec.outputs
+        : () => this.#registry.stages(spec.name, spec.version)[stage]?.outputs,
+      onContractBroken: (worker, detail) => o.onContractBroken?.({ lane: label(), worker, detail }),
     };
     const lane = new Lane(spec, stage, shard, settings);
+    const label = (): string => lane.label;
     lane.balancer.on('state', (e) => {
       const worker = this.#workers.get(e.id)?.info.workerId ?? e.id;
       o.onState?.({ lane: lane.label, worker, from: e.from, to: e.to, reason: e.reason });

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { ConfigError, loadProgramConfig } from '@infermesh/config';
-import { modelVersionKey, workerProtocol, type WorkerProtocol } from '@infermesh/contracts';
+import { modelVersionKey, WORKER_REFUSED_CLOSE_CODE, workerProtocol, type WorkerProtocol } from '@infermesh/contracts';
 import { ModelRegistry } from '@infermesh/registry';
 import { loadHash } from '@infermesh/router';
 import { dial, listen, type Peer } from '@infermesh/transport';
@@ -18,25 +18,37 @@ import { InferenceService } from './inference-service.js';
 import { LaneTable } from './lanes.js';
 import { ModelRepositoryControl } from './model-repository-control.js';
 import { ModelStatistics } from './model-statistics.js';
+import { RateLimits } from './rate-limits.js';
 import { ResponseCache } from './response-cache.js';
 import { shutDown } from './shutdown.js';
+import { workerChannelAuth } from './worker-channel-auth.js';
+import { WorkerChannelError } from './worker-channel-error.js';
 import { WorkerPool } from './worker-pool.js';
 
-const USAGE = 'usage: coordinator [--config FILE] [--listen-port N] [--grpc-port N] [--worker HOST:PORT]... [--otlp-file FILE | --otlp-url URL]';
+const USAGE = 'usage: coordinator [--config FILE] [--listen-port N] [--grpc-port N] [--secret-file FILE | --worker-credentials FILE | --insecure-workers] [--worker HOST:PORT]... [--otlp-file FILE | --otlp-url URL]';
 const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
 
 async function main(): Promise<void> {
   const config = loadProgramConfig(process.argv.slice(2), {
-    schema: CoordinatorConfigSchema, flags: COORDINATOR_FLAGS, usage: USAGE, section: 'coordinator', env: { secret: 'INFERMESH_SECRET', 'auth.apiKeys': 'INFERMESH_API_KEYS' },
+    schema: CoordinatorConfigSchema, flags: COORDINATOR_FLAGS, usage: USAGE, section: 'coordinator', env: { secret: 'INFERMESH_SECRET', secretFile: 'INFERMESH_SECRET_FILE', 'auth.apiKeys': 'INFERMESH_API_KEYS' },
   });
   if (!config) return;
   const log = createLogger({ level: config.logLevel, name: 'coordinator', base: { role: 'coordinator' } });
+  // Decided before anything listens: a coordinator that would take any process as a worker does not start.
+  const channelAuth = workerChannelAuth({
+    secret: config.secret, secretFile: config.secretFile, workerCredentials: config.workerCredentials,
+    insecureWorkers: config.insecureWorkers, listenHost: config.workerListen.port === null ? undefined : config.workerListen.host,
+    dials: config.workers,
+  });
+  if (channelAuth.mode === 'insecure') log.warn({ code: 'IM_WORKER_CHANNEL_INSECURE' }, 'worker channel without credentials (--insecure-workers): any local process can join as a worker');
   const telemetry = new CoordinatorTelemetry(config.telemetry, log);
 
   const registry = new ModelRegistry();
-  const pool = new WorkerPool(registry);
+  const pool = new WorkerPool(registry, { quarantineMs: config.workerQuarantineMs });
   const statistics = new ModelStatistics();
+  // Set below, once the cache is open: a worker ejected before that has nothing in it.
+  let dropCachedFrom: (connection: string) => void = () => undefined;
   const lanes = new LaneTable(registry, pool, {
     placement: config.placement,
     fallbacks: config.fallbacks,
@@ -56,8 +68,14 @@ async function main(): Promise<void> {
     },
     onBatch: telemetry.onBatch,
     statistics,
+    onContractBroken: ({ lane, worker, detail }) => {
+      log.error({ worker: worker.info.workerId, lane, detail, code: 'IM_WORKER_CONTRACT', peer: worker.peer.remoteAddress }, 'worker broke its model\'s contract: ejected');
+      pool.eject(worker, 'IM_WORKER_CONTRACT');
+      dropCachedFrom(worker.id);
+    },
   });
   const cache = await ResponseCache.open(config.cache);
+  if (cache) dropCachedFrom = (connection) => cache.dropFrom(connection);
   const service = new InferenceService(registry, lanes, cache, { maxElements: config.limits.maxElements, maxInFlight: config.limits.maxInFlight }, statistics);
   const repository = new ModelRepositoryControl(registry, pool, lanes, service, { drainTimeoutMs: config.limits.requestTimeoutMs, log });
   const workerStatus = () => pool.status((w) => lanes.balancing(w));
@@ -70,8 +88,10 @@ async function main(): Promise<void> {
     pool.join(peer).then(
       (info) => log.info({ worker: info.workerId, workerRole: info.role, models: info.models.map(modelVersionKey) }, 'worker joined'),
       (error: unknown) => {
-        log.warn({ err: error, code: (error as { code?: unknown })?.code, peer: peer.remoteAddress }, 'worker refused');
-        void peer.close(4403, 'worker refused').catch(() => undefined);
+        const code = (error as { code?: unknown })?.code;
+        log.warn({ err: error, code, peer: peer.remoteAddress, identity: peer.identity }, 'worker refused');
+        const reason = typeof code === 'string' ? code : 'worker refused';
+        void peer.close(WORKER_REFUSED_CLOSE_CODE, reason).catch(() => undefined);
       },
     );
   };
@@ -91,17 +111,32 @@ async function main(): Promise<void> {
     },
     heartbeatIntervalMs: config.heartbeatMs,
     maxPayloadBytes: config.limits.bodyBytes * 2,
-    ...(config.secret ? { secret: config.secret } : {}),
   };
   const closers: Array<() => Promise<void>> = [];
+  const credentials = channelAuth.credentials;
+  if (credentials) {
+    // Revocation without a restart: a removed or changed token closes its worker's live connection.
+    credentials.on('reloaded', ({ workers, revoked }) => {
+      log.info({ file: credentials.file, workers, revoked }, 'worker credentials reloaded');
+      for (const worker of pool.withIdentity(new Set(revoked))) {
+        log.warn({ worker: worker.info.workerId, code: 'IM_WORKER_REVOKED' }, 'worker credential revoked: disconnecting it');
+        void worker.peer.close(WORKER_REFUSED_CLOSE_CODE, 'IM_WORKER_REVOKED').catch(() => undefined);
+      }
+    });
+    credentials.on('error', (error) => log.error({ err: error, file: credentials.file }, 'worker credentials not reloaded: the previous ones stay'));
+    credentials.watch();
+    process.on('SIGHUP', () => credentials.reload());
+    closers.push(async () => credentials.close());
+    log.info({ file: credentials.file, workers: credentials.size }, 'worker credentials loaded');
+  }
   if (config.workerListen.port !== null) {
-    const server = await listen({ ...transportOptions, host: config.workerListen.host, port: config.workerListen.port });
+    const server = await listen({ ...transportOptions, ...channelAuth.listen, host: config.workerListen.host, port: config.workerListen.port });
     server.on('connection', admitWorker);
     closers.push(() => server.close());
     log.info({ port: server.port, host: config.workerListen.host }, 'worker channel listening');
   }
   for (const url of config.workers) {
-    const peer = dial(url, transportOptions);
+    const peer = dial(url, { ...transportOptions, ...channelAuth.dial });
     peer.on('open', () => admitWorker(peer));
     closers.push(() => peer.close());
   }
@@ -111,10 +146,16 @@ async function main(): Promise<void> {
     log.info({ workers: config.embedded.workers, repository: config.embedded.repository }, 'embedded workers started');
   }
 
-  const auth = config.auth.apiKeys.length > 0 ? new ClientAuth(config.auth.apiKeys, { openMetrics: config.auth.openMetrics }) : undefined;
+  const keys = config.auth.apiKeys.map((k) => (typeof k === 'string' ? k : k.key));
+  const auth = keys.length > 0 ? new ClientAuth(keys, { openMetrics: config.auth.openMetrics }) : undefined;
+  const rateLimits = new RateLimits({
+    default: config.auth.rateLimit,
+    perKey: new Map(config.auth.apiKeys.flatMap((k, i) => (typeof k !== 'string' && k.rateLimit ? [[i, k.rateLimit] as const] : []))),
+    clock: { now: () => performance.now() },
+  });
   const tls = loadClientTls(config.http.tls);
   const app = buildHttpApi({
-    service, repository, pool, lanes, jobs, cache, log, telemetry, auth, bodyLimitBytes: config.limits.bodyBytes, version: VERSION,
+    service, repository, pool, lanes, jobs, cache, log, telemetry, auth, rateLimits, bodyLimitBytes: config.limits.bodyBytes, version: VERSION,
     ready: () => ready, accepting: () => accepting, requestTimeoutMs: config.limits.requestTimeoutMs, https: tls,
     server: config.http,
   });
@@ -127,6 +168,7 @@ async function main(): Promise<void> {
     accepting: () => accepting,
     requestTimeoutMs: config.limits.requestTimeoutMs,
     auth,
+    rateLimits,
   });
   await app.listen({ host: config.http.host, port: config.http.port });
   const address = app.server.address();
@@ -136,7 +178,7 @@ async function main(): Promise<void> {
   let grpcApi: GrpcApi | undefined;
   if (config.grpc.port !== null) {
     grpcApi = buildGrpcApi({
-      service, lanes, telemetry: telemetry.requests, log, version: VERSION, auth, tls, ready: () => ready, accepting: () => accepting,
+      service, lanes, telemetry: telemetry.requests, log, version: VERSION, auth, rateLimits, tls, ready: () => ready, accepting: () => accepting,
       requestTimeoutMs: config.limits.requestTimeoutMs, maxMessageBytes: config.limits.bodyBytes,
     });
     const grpcPort = await grpcApi.listen(config.grpc.host, config.grpc.port);
@@ -182,9 +224,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  // A failure with a code (an embedded worker that did not start, say) names it.
+  // A failure with a code (an embedded worker that did not start, a worker channel without credentials) names it.
   const code = (error as { code?: unknown })?.code;
   const prefix = typeof code === 'string' && code.startsWith('IM_') && !(error instanceof ConfigError) ? `${code}: ` : '';
   process.stderr.write(`coordinator: ${prefix}${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(error instanceof ConfigError ? 2 : 1);
+  // A refused configuration (the config, a secret file, worker channel credentials) exits 2, as a bad flag does.
+  const refused = error instanceof ConfigError || error instanceof WorkerChannelError || error instanceof TypeError || error instanceof RangeError;
+  process.exit(refused ? 2 : 1);
 });

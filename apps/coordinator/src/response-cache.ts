@@ -5,6 +5,11 @@ import { createStore, type GetOrComputeStatus, type KeyValueStore, type StoreSta
 export interface CachedAnswer {
   outputs: TensorMap;
   workerId: string;
+  /**
+   * The worker connections that computed it (model worker, processors). An answer from a connection
+   * ejected since (it broke its model's contract) is dropped when looked up. Absent in older entries.
+   */
+  connections?: string[];
 }
 
 export type CacheConfig =
@@ -17,6 +22,8 @@ export interface CacheStats {
   tier: string;
   hits: number;
   misses: number;
+  /** Answers of ejected workers dropped when looked up. */
+  dropped: number;
   store: StoreStats;
 }
 
@@ -29,6 +36,9 @@ export class ResponseCache {
   readonly #store: KeyValueStore<CachedAnswer>;
   readonly #tier: string;
   readonly #maxTtlMs: number | undefined;
+  /** Connections of ejected workers: their answers are not served from here again. */
+  readonly #ejected = new Set<string>();
+  #dropped = 0;
   #hits = 0;
   #misses = 0;
 
@@ -57,17 +67,34 @@ export class ResponseCache {
    * lookup in the store. A caller that joins an identical computation in flight counts as a miss.
    */
   async through(key: string, ttlMs: number, compute: () => Promise<CachedAnswer>, signal?: AbortSignal): Promise<{ answer: CachedAnswer; hit: boolean }> {
-    const status: GetOrComputeStatus = {};
     const ttl = Math.min(ttlMs, this.#maxTtlMs ?? Infinity);
-    const answer = await this.#store.getOrCompute(key, () => compute(), { ttlMs: ttl, status, ...(signal ? { signal } : {}) });
+    let status: GetOrComputeStatus = {};
+    let answer = await this.#store.getOrCompute(key, () => compute(), { ttlMs: ttl, status, ...(signal ? { signal } : {}) });
+    if (status.outcome === 'hit' && this.#fromEjected(answer)) {
+      // Dropped on sight and computed again: one Set lookup per hit is all the ejections cost the cache.
+      this.#dropped++;
+      await this.#store.delete(key);
+      status = {};
+      answer = await this.#store.getOrCompute(key, () => compute(), { ttlMs: ttl, status, ...(signal ? { signal } : {}) });
+    }
     const hit = status.outcome === 'hit';
     if (hit) this.#hits++;
     else this.#misses++;
     return { answer, hit };
   }
 
+  /** Answers computed over this worker connection are not served again (they are dropped as they are looked up). */
+  dropFrom(connection: string): void {
+    this.#ejected.add(connection);
+  }
+
+  #fromEjected(answer: CachedAnswer): boolean {
+    if (this.#ejected.size === 0) return false;
+    return answer.connections?.some((c) => this.#ejected.has(c)) ?? false;
+  }
+
   async stats(): Promise<CacheStats> {
-    return { tier: this.#tier, hits: this.#hits, misses: this.#misses, store: await this.#store.stats() };
+    return { tier: this.#tier, hits: this.#hits, misses: this.#misses, dropped: this.#dropped, store: await this.#store.stats() };
   }
 
   close(): Promise<void> {

@@ -71,4 +71,41 @@ describe('WorkerPool', () => {
     expect(pool.drain('nobody')).toBe(false);
     expect(draining).toEqual(['w1']);
   });
+  it('refuses a second connection under the id of a connected worker (IM_WORKER_ID_IN_USE), takes it once the first left', async () => {
+    const pool = new WorkerPool(new ModelRegistry());
+    const server = await worker();
+    const first = await dialled(server);
+    await pool.join(first);
+    await expect(pool.join(await dialled(server))).rejects.toMatchObject({ code: 'IM_WORKER_ID_IN_USE' });
+    expect(pool.size).toBe(1);
+    await first.close();
+    await expect.poll(() => pool.size).toBe(0);
+    await pool.join(await dialled(server));
+    expect(pool.size).toBe(1);
+  });
+
+  it('with per-worker credentials, refuses a worker that calls itself by another id than its token names (IM_WORKER_ID_MISMATCH)', async () => {
+    const pool = new WorkerPool(new ModelRegistry());
+    const tokens: Record<string, string> = { 'token-of-w1-000000': 'w1', 'token-of-w2-000000': 'w2' };
+    const coordinator = await listen({ port: 0, protocol: workerProtocol, authenticate: (t) => (t === undefined ? undefined : tokens[t]) });
+    open.push(coordinator);
+    const results: Array<string | undefined> = [];
+    coordinator.on('connection', (peer) => void pool.join(peer).then((i) => results.push(i.workerId), (e: { code?: string }) => results.push(e.code)));
+    const join = async (token: string, workerId: string): Promise<void> => {
+      const before = results.length;
+      const described: WorkerInfo = { workerId, pid: 1, maxConcurrency: 1, models: [spec], shards: {}, role: 'model', stages: {} };
+      const peer = dial(`ws://127.0.0.1:${coordinator.port}`, {
+        protocol: workerProtocol, secret: token, reconnect: false,
+        handlers: { describe: () => described, infer: async () => ({ items: [], computeMs: 0 }) },
+      });
+      open.push(peer);
+      await peer.ready();
+      await expect.poll(() => results.length).toBe(before + 1);
+    };
+    await join('token-of-w2-000000', 'w1');
+    await join('token-of-w1-000000', 'w1');
+    expect(results).toEqual(['IM_WORKER_ID_MISMATCH', 'w1']);
+    expect(pool.withIdentity(new Set(['w1'])).map((w) => w.info.workerId)).toEqual(['w1']);
+    expect(pool.withIdentity(new Set(['w2']))).toEqual([]);
+  });
 });

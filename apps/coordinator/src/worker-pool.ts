@@ -1,8 +1,9 @@
 import { EventEmitter } from 'node:events';
-import { modelVersionKey, type ModelSpec, type WorkerInfo, type WorkerProtocol, type WorkerRole } from '@infermesh/contracts';
+import { modelVersionKey, WORKER_REFUSED_CLOSE_CODE, type ModelSpec, type WorkerInfo, type WorkerProtocol, type WorkerRole } from '@infermesh/contracts';
 import { Capacity, type EndpointMetrics } from '@infermesh/load-balancer';
 import type { ModelRegistry } from '@infermesh/registry';
 import type { Peer } from '@infermesh/transport';
+import { WorkerChannelError } from './worker-channel-error.js';
 
 /** A connected worker or processor: an endpoint of every lane it serves. */
 export interface Worker {
@@ -50,18 +51,48 @@ export type WorkerPoolEvents = {
  * side dialled); its models and their stages go into the registry, which refuses a worker whose models
  * conflict or whose stages do not fit the ones registered. Where its batches go is the lanes' business.
  */
+export interface WorkerPoolOptions {
+  /** How long a worker id ejected for breaking its model's contract is refused. Default: 10 minutes. */
+  quarantineMs?: number;
+  /** Wall clock, ms. Default: `Date.now`. */
+  now?: () => number;
+}
+
 export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
   readonly #registry: ModelRegistry;
   readonly #workers = new Map<string, Worker>();
+  /** Worker id → until when it is refused (ejected for breaking its model's contract). */
+  readonly #quarantine = new Map<string, number>();
+  readonly #quarantineMs: number;
+  readonly #now: () => number;
 
-  constructor(registry: ModelRegistry) {
+  constructor(registry: ModelRegistry, options: WorkerPoolOptions = {}) {
     super();
     this.#registry = registry;
+    this.#quarantineMs = options.quarantineMs ?? 600_000;
+    this.#now = options.now ?? Date.now;
   }
 
-  /** Describes a newly connected worker and announces it; refuses one the registry refuses. */
+  /**
+   * Describes a newly connected worker and announces it. Refuses (a `WorkerChannelError`) a worker
+   * whose id a connected worker holds (`IM_WORKER_ID_IN_USE`), whose id is not the one its credential
+   * names (`IM_WORKER_ID_MISMATCH`, when the transport authenticated it per worker); the registry
+   * refuses one whose models conflict with the registered ones (its own `IM_REGISTRY_*` codes).
+   */
   async join(peer: Peer<WorkerProtocol>, timeoutMs = 10_000): Promise<WorkerInfo> {
     const info = await peer.call('describe', {}, { timeoutMs });
+    if (peer.identity !== undefined && info.workerId !== peer.identity) {
+      throw new WorkerChannelError('IM_WORKER_ID_MISMATCH', `the worker describes itself as "${info.workerId}" but its credential is "${peer.identity}"'s`);
+    }
+    const until = this.#quarantine.get(info.workerId);
+    if (until !== undefined && until > this.#now()) {
+      throw new WorkerChannelError('IM_WORKER_CONTRACT', `worker "${info.workerId}" was ejected for breaking its model's contract; refused for ${Math.ceil((until - this.#now()) / 1000)} s more`);
+    }
+    this.#quarantine.delete(info.workerId);
+    const holder = this.byWorkerId(info.workerId);
+    if (holder !== undefined) {
+      throw new WorkerChannelError('IM_WORKER_ID_IN_USE', `worker id "${info.workerId}" is held by a connected worker (${holder.peer.remoteAddress ?? 'unknown address'})`);
+    }
     this.#register(info, info.models);
     const worker: Worker = { id: peer.id, peer, info, capacity: new Capacity(info.maxConcurrency), served: 0, failed: 0 };
     this.#workers.set(peer.id, worker);
@@ -107,6 +138,27 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     if (!worker) return false;
     this.emit('draining', worker);
     return true;
+  }
+
+  /** The connected worker that described itself with this id. */
+  byWorkerId(workerId: string): Worker | undefined {
+    for (const worker of this.#workers.values()) if (worker.info.workerId === workerId) return worker;
+    return undefined;
+  }
+
+  /** The connected workers whose credential names one of `identities` (per-worker credentials). */
+  withIdentity(identities: ReadonlySet<string>): Worker[] {
+    return [...this.#workers.values()].filter((w) => w.peer.identity !== undefined && identities.has(w.peer.identity));
+  }
+
+  /**
+   * Takes a worker out at once (it leaves every lane; its batches in flight fail over to others), closes
+   * its connection with `code` as the reason, and refuses its id for the quarantine period.
+   */
+  eject(worker: Worker, code: 'IM_WORKER_CONTRACT'): void {
+    this.#quarantine.set(worker.info.workerId, this.#now() + this.#quarantineMs);
+    this.leave(worker.id);
+    void worker.peer.close(WORKER_REFUSED_CLOSE_CODE, code).catch(() => undefined);
   }
 
   leave(peerId: string): void {

@@ -35,8 +35,10 @@ export const WorkerConfigSchema = z.object({
     .prefault({}),
   /** Coordinators this worker dials and registers with (reconnecting with backoff). */
   coordinators: z.array(PeerAddressSchema).default([]),
-  /** Shared secret for the worker channel; must match the coordinator's. */
+  /** Shared secret for the worker channel (or this worker's own token, with per-worker credentials); must match the coordinator's. */
   secret: z.string().min(8).optional(),
+  /** A file (mode 0600) holding the secret, so it shows neither in `ps` nor in the environment. */
+  secretFile: z.string().min(1).optional(),
   /** Batches run at once; the coordinator keeps no more in flight to this worker. */
   maxConcurrency: z.int().min(1).max(1024).default(4),
   /** ONNX Runtime threads per model session. */
@@ -48,6 +50,9 @@ export const WorkerConfigSchema = z.object({
   /** On SIGTERM: how long to wait for the batches in hand after leaving rotation. */
   drainTimeoutMs: z.int().min(0).max(600_000).default(10_000),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+}).refine((c) => c.secret === undefined || c.secretFile === undefined, {
+  message: 'give the secret (--secret / INFERMESH_SECRET) or a secret file (--secret-file), not both',
+  path: ['secretFile'],
 }).refine((c) => c.listen.port !== undefined || c.coordinators.length > 0, {
   message: 'a worker needs a coordinator to dial (--coordinator) or a port to listen on (--port), or both',
   path: ['coordinators'],
@@ -69,7 +74,8 @@ export const WORKER_FLAGS: FlagTable = {
   host: { path: 'listen.host', type: 'string', description: 'address to listen on for a dialling coordinator' },
   port: { path: 'listen.port', type: 'number', short: 'p', description: 'port to listen on (0: any free port)' },
   coordinator: { path: 'coordinators', type: 'list', description: 'coordinator worker-channel address to dial (host:port or ws:// URL)' },
-  secret: { path: 'secret', type: 'string', description: 'shared secret of the worker channel' },
+  secret: { path: 'secret', type: 'string', description: 'shared secret of the worker channel, or this worker\'s token (or INFERMESH_SECRET)' },
+  'secret-file': { path: 'secretFile', type: 'string', description: 'file (mode 0600) holding the secret or token (or INFERMESH_SECRET_FILE)' },
   'model-control': { path: 'modelControl', type: 'string', description: 'startup (load every model at start) | explicit (load only on request)' },
   'max-concurrency': { path: 'maxConcurrency', type: 'number', description: 'batches run at once' },
   'intra-op-threads': { path: 'threads.intraOp', type: 'number', description: 'ONNX Runtime intra-op threads' },

@@ -1,4 +1,4 @@
-import { ConfigError, loadProgramConfig } from '@infermesh/config';
+import { ConfigError, loadProgramConfig, readSecretFile } from '@infermesh/config';
 import { modelVersionKey, workerProtocol } from '@infermesh/contracts';
 import { BatchTelemetry, ModelHost, WorkerService } from '@infermesh/host';
 import { writeModelRepository } from '@infermesh/models';
@@ -14,9 +14,10 @@ const USAGE = 'usage: worker [--config FILE] [--role model|processor] [--reposit
 
 async function main(): Promise<void> {
   const config = loadProgramConfig(process.argv.slice(2), {
-    schema: WorkerConfigSchema, flags: WORKER_FLAGS, usage: USAGE, env: { secret: 'INFERMESH_SECRET' },
+    schema: WorkerConfigSchema, flags: WORKER_FLAGS, usage: USAGE, env: { secret: 'INFERMESH_SECRET', secretFile: 'INFERMESH_SECRET_FILE' },
   });
   if (!config) return;
+  const secret = config.secretFile !== undefined ? readSecretFile(config.secretFile) : config.secret;
   const log = createLogger({ level: config.logLevel, name: 'worker', base: { worker: config.id } });
   const metrics = createMetrics();
   const telemetry = new BatchTelemetry(new Tracer(), metrics);
@@ -41,7 +42,7 @@ async function main(): Promise<void> {
     protocol: workerProtocol,
     handlers: service.handlers,
     heartbeatIntervalMs: config.heartbeatMs,
-    ...(config.secret ? { secret: config.secret } : {}),
+    ...(secret !== undefined ? { secret } : {}),
   };
 
   const closers: Array<() => Promise<void>> = [];

@@ -1,6 +1,6 @@
 import { createError, errorBase } from '@infermesh/foundation';
 
-export const CONFIG_ERROR_CODES = ['IM_CONFIG_FILE', 'IM_CONFIG_YAML', 'IM_CONFIG_INVALID', 'IM_CONFIG_FLAG'] as const;
+export const CONFIG_ERROR_CODES = ['IM_CONFIG_FILE', 'IM_CONFIG_YAML', 'IM_CONFIG_INVALID', 'IM_CONFIG_FLAG', 'IM_CONFIG_SECRET_FILE'] as const;
 export type ConfigErrorCode = (typeof CONFIG_ERROR_CODES)[number];
 
 export class ConfigError extends errorBase<ConfigErrorCode>('ConfigError') {}
@@ -18,3 +18,6 @@ export class ConfigInvalidError extends createError(ConfigError, 'IM_CONFIG_INVA
 
 /** A command-line flag is unknown or its value cannot be read. */
 export class ConfigFlagError extends createError(ConfigError, 'IM_CONFIG_FLAG', 'ConfigFlagError', (message: string) => message) {}
+
+/** A secret file cannot be read, is empty, or can be read by other users (group or world permission bits). */
+export class ConfigSecretFileError extends createError(ConfigError, 'IM_CONFIG_SECRET_FILE', 'ConfigSecretFileError', (file: string, problem: string) => `secret file ${file}: ${problem}`) {}

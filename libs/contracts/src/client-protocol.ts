@@ -21,6 +21,7 @@ export type ClientMessage = z.infer<typeof ClientMessageSchema>;
 export const ServerMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('result'), id: z.string(), response: InferResponseJsonSchema }),
   /** `id` is absent when the frame itself could not be read. */
-  z.object({ type: z.literal('error'), id: z.string().optional(), code: z.string(), error: z.string() }),
+  /** `retryAfterSeconds`: the HTTP answer's Retry-After, for the codes that carry one (`IM_OVERLOADED`, `IM_RATE_LIMITED`…). */
+  z.object({ type: z.literal('error'), id: z.string().optional(), code: z.string(), error: z.string(), retryAfterSeconds: z.number().optional() }),
 ]);
 export type ServerMessage = z.infer<typeof ServerMessageSchema>;

@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { API_ERRORS, ApiError, apiCodeOfWorkerCode, errorBody, WORKER_ERRORS } from './index.js';
+import { API_ERRORS, ApiError, apiCodeOfWorkerCode, errorBody, WORKER_CHANNEL_ERRORS, WORKER_ERRORS } from './index.js';
 
 describe('errors', () => {
   it('documents every API code with its HTTP and gRPC status, and every worker code, in the README', () => {
     const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
     for (const [code, s] of Object.entries(API_ERRORS)) expect(readme).toMatch(new RegExp(`\\| \`${code}\` \\| ${s.http} \\| \`${s.grpc}\` \\|`));
     for (const code of Object.keys(WORKER_ERRORS)) expect(readme).toContain(`\`${code}\``);
+    for (const code of Object.keys(WORKER_CHANNEL_ERRORS)) expect(readme).toContain(`| \`${code}\` |`);
   });
 
   it('sets Retry-After exactly for the codes whose spec says so', () => {
@@ -25,6 +26,8 @@ describe('errors', () => {
     expect(apiCodeOfWorkerCode('IM_WORKER_RUNTIME')).toBe('IM_WORKER_FAILED');
     expect(apiCodeOfWorkerCode('IM_SOMETHING_NEW')).toBe('IM_WORKER_FAILED');
     expect(apiCodeOfWorkerCode('toString')).toBe('IM_WORKER_FAILED');
+    // A worker cannot make the coordinator answer a 5xx of its choice (found by the fuzz suite: IM_INTERNAL came through).
+    for (const code of ['IM_INTERNAL', 'IM_TIMEOUT', 'IM_NO_WORKER', 'IM_SHUTTING_DOWN']) expect(apiCodeOfWorkerCode(code)).toBe('IM_WORKER_FAILED');
   });
 
   it('shapes one body for every surface, keeping the cause off it', () => {

@@ -39,6 +39,7 @@ export const API_ERRORS = {
   IM_UNSUPPORTED_MEDIA_TYPE: spec(415, 'INVALID_ARGUMENT'),
   IM_HEADERS_TOO_LARGE: spec(431, 'RESOURCE_EXHAUSTED'),
   IM_OVERLOADED: spec(429, 'RESOURCE_EXHAUSTED', true, true),
+  IM_RATE_LIMITED: spec(429, 'RESOURCE_EXHAUSTED', true, true),
   IM_INTERNAL: spec(500, 'INTERNAL'),
   IM_MODEL_LOAD_FAILED: spec(500, 'INTERNAL'),
   IM_WORKER_FAILED: spec(502, 'UNAVAILABLE', true),
@@ -64,13 +65,34 @@ export const WORKER_ERRORS = {
 } as const satisfies Record<string, { api: ApiErrorCode; fault: boolean }>;
 export type WorkerErrorCode = keyof typeof WORKER_ERRORS;
 
+/**
+ * Why the coordinator refused to open its worker channel, or refused or ejected a worker on it. Logged
+ * with the code; a refused or ejected worker's connection is closed with `WORKER_REFUSED_CLOSE_CODE`
+ * and the code as the reason. None reaches a client: a client whose batch a worker broke gets
+ * `IM_WORKER_FAILED` (or the answer of another worker).
+ */
+export const WORKER_CHANNEL_ERRORS = {
+  IM_WORKER_CHANNEL_INSECURE: 'a worker channel without credentials (secret, secret file, credentials file) and without --insecure-workers, or --insecure-workers on an address beyond loopback',
+  IM_WORKER_ID_IN_USE: 'a connected worker already holds the worker id this one describes itself with',
+  IM_WORKER_ID_MISMATCH: 'the worker describes itself with another id than the one its credential names',
+  IM_WORKER_REVOKED: 'the worker\'s credential was removed or changed in the credentials file',
+  IM_WORKER_CONTRACT: 'the worker answered with outputs its model does not declare (names, datatypes, shapes); it is ejected',
+} as const;
+export type WorkerChannelErrorCode = keyof typeof WORKER_CHANNEL_ERRORS;
+/** The WebSocket close code of a refused or ejected worker's connection (4000 + HTTP 403). */
+export const WORKER_REFUSED_CLOSE_CODE = 4403;
+
 export const isApiErrorCode = (code: string): code is ApiErrorCode => Object.hasOwn(API_ERRORS, code);
 export const isWorkerErrorCode = (code: string): code is WorkerErrorCode => Object.hasOwn(WORKER_ERRORS, code);
 
-/** The client code for a code a worker sent (an item's or a refused call's); unknown codes are a worker failure. */
+/**
+ * The client code for a code a worker sent (an item's or a refused call's). A client code passes through
+ * only when it blames the request (a 4xx): a worker cannot make the coordinator answer 500 or claim a
+ * deadline or an outage. Anything else, unknown codes too, is a worker failure.
+ */
 export function apiCodeOfWorkerCode(code: string): ApiErrorCode {
   if (isWorkerErrorCode(code)) return WORKER_ERRORS[code].api;
-  return isApiErrorCode(code) ? code : 'IM_WORKER_FAILED';
+  return isApiErrorCode(code) && API_ERRORS[code].http < 500 ? code : 'IM_WORKER_FAILED';
 }
 
 /**

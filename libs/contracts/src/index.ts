@@ -47,9 +47,9 @@ export { ClientMessageSchema, ServerMessageSchema } from './client-protocol.js';
 export type { ClientMessage, ServerMessage } from './client-protocol.js';
 export {
   API_ERRORS, GRPC_STATUS, WORKER_ERRORS, DEFAULT_RETRY_AFTER_SECONDS, ApiError, errorBody, isApiErrorCode, isWorkerErrorCode,
-  apiCodeOfWorkerCode,
+  apiCodeOfWorkerCode, WORKER_CHANNEL_ERRORS, WORKER_REFUSED_CLOSE_CODE,
 } from './errors.js';
-export type { ApiErrorCode, ApiErrorSpec, GrpcStatusName, WorkerErrorCode } from './errors.js';
+export type { ApiErrorCode, ApiErrorSpec, GrpcStatusName, WorkerErrorCode, WorkerChannelErrorCode } from './errors.js';
 export {
   GRPC_LOADER_OPTIONS, inferRequestFromGrpc, inferResponseToGrpc, parametersFromGrpc, parametersToGrpc, tensorFromContents,
   tensorToContents,
@@ -59,4 +59,6 @@ export type {
   TensorAnswerLike,
 } from './grpc-inference.js';
 export { decodeInferRequest } from './request-check.js';
+export { outputContractViolation } from './output-check.js';
+export type { OutputContract } from './output-check.js';
 export type { DecodedRequest, DecodeLimits } from './request-check.js';

@@ -19,3 +19,8 @@ export function isAuthorized(header: string | undefined, secretDigest: Buffer): 
 export function secretDigest(secret: string): Buffer {
   return digest(secret);
 }
+
+/** The bearer token of an Authorization header, or undefined when there is none. */
+export function bearerToken(header: string | undefined): string | undefined {
+  return header !== undefined && header.startsWith('Bearer ') ? header.slice('Bearer '.length) : undefined;
+}

@@ -40,10 +40,19 @@ export const ListenOptionsSchema = z
     host: z.string().min(1).default('127.0.0.1'),
     server: z.custom<HttpServer>((v) => typeof v === 'object' && v !== null && typeof (v as HttpServer).on === 'function', 'expected an http.Server').optional(),
     path: z.string().startsWith('/').optional(),
+    /**
+     * Per-connection credentials: called on each handshake with the dialer's bearer token (undefined when
+     * none was sent); returns the identity the token stands for (it becomes the peer's `identity`), or
+     * undefined to refuse with 401. Called again on every connect, so a revoked token is refused next time.
+     */
+    authenticate: fn<(token: string | undefined) => string | undefined>('authenticate').optional(),
   })
   .superRefine((o, ctx) => {
     if (o.server !== undefined && o.port !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['port'], message: 'give either port or server, not both' });
+    }
+    if (o.secret !== undefined && o.authenticate !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['authenticate'], message: 'give either secret or authenticate, not both' });
     }
   });
 

@@ -33,6 +33,8 @@ export type PeerEvents = {
 /** What listen() and dial() hand a Peer; not part of the public API. */
 export interface PeerInit<P extends MethodTable> {
   id: string;
+  /** Who the listener's `authenticate` said the dialer is. */
+  identity?: string | undefined;
   protocol: P;
   settings: ConnectionSettings;
   handlers?: Record<string, unknown> | undefined;
@@ -54,6 +56,11 @@ const VALID_CLOSE_CODE = (code: number): boolean => code === 1000 || code === 10
  */
 export class Peer<P extends MethodTable> extends EventEmitter<PeerEvents> {
   readonly id: string;
+  /**
+   * On a listener's peer: the identity its `authenticate` option gave the dialer's token. Undefined
+   * without `authenticate` (no authentication, or one shared secret that names nobody).
+   */
+  readonly identity: string | undefined;
   readonly #protocol: P;
   readonly #settings: ConnectionSettings;
   readonly #handlers = new Map<string, AnyHandler>();
@@ -65,6 +72,7 @@ export class Peer<P extends MethodTable> extends EventEmitter<PeerEvents> {
   constructor(init: PeerInit<P>) {
     super();
     this.id = init.id;
+    this.identity = init.identity;
     this.#protocol = init.protocol;
     this.#settings = init.settings;
     this.#fallback = init.fallback;

@@ -121,6 +121,41 @@ describe('authentication and shared servers', () => {
     expect(http!.listening).toBe(true);
   });
 
+  it('authenticate: names each dialer by its token, refuses unknown and revoked tokens with 401', async () => {
+    const tokens = new Map([['token-of-a', 'worker-a'], ['token-of-b', 'worker-b']]);
+    const seen: Array<string | undefined> = [];
+    const server = await listen({
+      protocol: testProtocol,
+      authenticate: (token) => {
+        seen.push(token);
+        return token === undefined ? undefined : tokens.get(token);
+      },
+      handlers: { add: ({ a, b }) => ({ sum: a + b }) },
+    });
+    const identities: Array<string | undefined> = [];
+    server.on('connection', (p) => identities.push(p.identity));
+    const url = `ws://127.0.0.1:${server.port}`;
+    const a = dial(url, { protocol: testProtocol, secret: 'token-of-a', reconnect: false });
+    await a.ready();
+    expect(await a.call('add', { a: 1, b: 1 })).toEqual({ sum: 2 });
+    for (const secret of ['token-of-nobody', undefined]) {
+      const peer = dial(url, { protocol: testProtocol, ...(secret === undefined ? {} : { secret }), reconnect: false });
+      expect(await peer.ready().catch((e: unknown) => e)).toBeInstanceOf(UnauthorizedError);
+      await peer.close();
+    }
+    tokens.delete('token-of-b');
+    const b = dial(url, { protocol: testProtocol, secret: 'token-of-b', reconnect: false });
+    expect(await b.ready().catch((e: unknown) => e)).toBeInstanceOf(UnauthorizedError);
+    expect(identities).toEqual(['worker-a']);
+    expect(seen).toEqual(['token-of-a', 'token-of-nobody', undefined, 'token-of-b']);
+    await Promise.all([a.close(), b.close()]);
+    await server.close();
+  });
+
+  it('refuses secret and authenticate together', async () => {
+    await expect(listen({ protocol: testProtocol, secret: 'x', authenticate: () => 'id' })).rejects.toThrow(TypeError);
+  });
+
   it('lets handlers registered on the server serve every peer', async () => {
     const server = await listen({ protocol: testProtocol });
     server.handle('add', ({ a, b }) => ({ sum: a - b }));

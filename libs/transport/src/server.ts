@@ -4,7 +4,7 @@ import { createServer, STATUS_CODES, type IncomingMessage, type Server as HttpSe
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { isAuthorized, secretDigest } from './auth.js';
+import { bearerToken, isAuthorized, secretDigest } from './auth.js';
 import type { AnyHandler, Handler, MethodTable } from './method-table.js';
 import { ListenOptionsSchema, parseOptions, type ListenOptions, type ParsedListenOptions } from './options.js';
 import { WebSocketCarrier } from './carrier.js';
@@ -118,15 +118,21 @@ export class TransportServer<P extends MethodTable> extends EventEmitter<Transpo
     if (this.#secret !== undefined && !isAuthorized(req.headers.authorization, this.#secret)) {
       return refuse(socket, 401, { 'WWW-Authenticate': 'Bearer' });
     }
+    let identity: string | undefined;
+    if (this.#options.authenticate !== undefined) {
+      identity = this.#options.authenticate(bearerToken(req.headers.authorization));
+      if (identity === undefined) return refuse(socket, 401, { 'WWW-Authenticate': 'Bearer' });
+    }
     socket.on('error', () => socket.destroy());
-    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, req));
+    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, req, identity));
   };
 
-  #accept(ws: WebSocket, req: IncomingMessage): void {
+  #accept(ws: WebSocket, req: IncomingMessage, identity: string | undefined): void {
     if (this.#closing !== undefined) return void ws.close(1001, 'server closing');
-    const { handlers, protocol, ...settings } = this.#options;
+    const { handlers, protocol, authenticate: _authenticate, ...settings } = this.#options;
     const peer = new Peer<P>({
       id: randomUUID(),
+      identity,
       protocol: protocol as P,
       settings,
       handlers,

@@ -1,7 +1,7 @@
 import { spawnApp, APP_ENTRY, type Cluster, type ManagedProcess } from '@infermesh/launcher';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { demoCluster, demoRepository, http } from './fixtures.js';
+import { demoCluster, demoRepository, http, workerChannelHeaders } from './fixtures.js';
 import { mlpInput } from './references.js';
 
 let cluster: Cluster;
@@ -147,8 +147,8 @@ describe('bad frames on the WebSocket client API', () => {
 });
 
 describe('hostile frames on the worker ports', () => {
-  async function hostile(url: string): Promise<number> {
-    const ws = new WebSocket(url);
+  async function hostile(url: string, headers: Record<string, string> = {}): Promise<number> {
+    const ws = new WebSocket(url, { headers });
     const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
     ws.on('error', () => undefined);
     await new Promise((resolve) => ws.once('open', resolve));
@@ -158,7 +158,7 @@ describe('hostile frames on the worker ports', () => {
   }
 
   it('the coordinator worker channel drops a connection that sends garbage and keeps serving', async () => {
-    const code = await hostile(`ws://${cluster.workerAddress}`);
+    const code = await hostile(`ws://${cluster.workerAddress}`, workerChannelHeaders(cluster));
     expect([1002, 1003, 1007, 1008]).toContain(code);
     await stillServes();
   });

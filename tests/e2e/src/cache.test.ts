@@ -74,7 +74,7 @@ describe('the response cache with a SQLite file', () => {
     const p = spawnApp({
       name: 'coordinator',
       entry: APP_ENTRY.coordinator,
-      args: ['--listen-port', String(httpPort), '--worker-port', String(workerPort), '--grpc-port', '0', '--cache', 'sqlite', '--cache-file', file, '--cache-ttl-ms', String(ttlMs)],
+      args: ['--listen-port', String(httpPort), '--worker-port', String(workerPort), '--insecure-workers', '--grpc-port', '0', '--cache', 'sqlite', '--cache-file', file, '--cache-ttl-ms', String(ttlMs)],
     });
     processes.push(p);
     await p.waitFor('coordinator listening');

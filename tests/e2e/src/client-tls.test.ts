@@ -30,7 +30,7 @@ beforeAll(async () => {
   coordinator = spawnApp({
     name: 'tls-coordinator',
     entry: APP_ENTRY.coordinator,
-    args: ['--listen-port', '0', '--worker-port', '0', '--grpc-port', '0', '--tls-cert', join(certDir, 'cert.pem'), '--tls-key', join(certDir, 'key.pem')],
+    args: ['--listen-port', '0', '--worker-port', '0', '--insecure-workers', '--grpc-port', '0', '--tls-cert', join(certDir, 'cert.pem'), '--tls-key', join(certDir, 'key.pem')],
   });
   const [http, rpc] = await Promise.all([coordinator.waitFor('coordinator listening'), coordinator.waitFor('grpc listening')]);
   port = Number(http.port);

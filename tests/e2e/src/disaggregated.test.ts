@@ -103,7 +103,7 @@ describe('disaggregated inference: pre- and post-processing on processors', () =
     const processor = spawnApp({
       name: 'short-vocab',
       entry: APP_ENTRY.worker,
-      args: ['--role', 'processor', '--id', 'short-vocab', '--repository', dir, '--coordinator', colocated.workerAddress, '--model', 'sentiment'],
+      args: ['--role', 'processor', '--id', 'short-vocab', '--repository', dir, '--coordinator', colocated.workerAddress, '--model', 'sentiment', '--secret-file', colocated.tokenFile ?? ''],
     });
     try {
       const line = await refused;

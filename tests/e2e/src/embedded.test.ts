@@ -56,7 +56,7 @@ describe('embedded workers: models on threads of the coordinator', () => {
     const coordinator = spawnApp({
       name: 'coordinator-bad-embedded',
       entry: APP_ENTRY.coordinator,
-      args: ['--listen-port', '0', '--worker-port', '0', '--grpc-port', '0', '--embedded-workers', '1', '--embedded-repository', '/nonexistent/models'],
+      args: ['--listen-port', '0', '--worker-port', '0', '--insecure-workers', '--grpc-port', '0', '--embedded-workers', '1', '--embedded-repository', '/nonexistent/models'],
     });
     const code = await coordinator.exited;
     expect(code).toBe(1);

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildDemoModels, startCluster, type Cluster, type ClusterOptions } from '@infermesh/launcher';
@@ -62,4 +62,10 @@ export async function variantRepository(edits: Record<string, string>): Promise<
   cpSync(await demoRepository(), dir, { recursive: true });
   for (const [model, yaml] of Object.entries(edits)) appendFileSync(join(dir, model, 'manifest.yaml'), `\n${yaml}\n`);
   return dir;
+}
+
+/** The upgrade headers of a process that holds the cluster's worker-channel token (a fake or faulty worker). */
+export function workerChannelHeaders(cluster: Cluster): Record<string, string> {
+  if (cluster.tokenFile === undefined) return {};
+  return { authorization: `Bearer ${readFileSync(cluster.tokenFile, 'utf8').trim()}` };
 }

@@ -7,7 +7,7 @@ let intruder: ManagedProcess | undefined;
 const SECRET = 'the-right-secret-01';
 beforeAll(async () => {
   // The right secret from the environment on both sides (INFERMESH_SECRET), as an operator would set it.
-  cluster = await demoCluster({ workers: 1, env: { INFERMESH_SECRET: SECRET } });
+  cluster = await demoCluster({ workers: 1, workerAuth: 'custom', env: { INFERMESH_SECRET: SECRET } });
 });
 afterAll(async () => {
   await intruder?.stop();

@@ -90,6 +90,7 @@ export function createBenchContext(
         durationS: result.durationS,
         ...(result.cpuMsPerRequest ? { cpuMsPerRequest: result.cpuMsPerRequest } : {}),
         ...(result.cpuMsPerAnswer !== undefined ? { cpuMsPerAnswer: result.cpuMsPerAnswer } : {}),
+        ...(result.mainThreadCpuMsPerAnswer !== undefined ? { mainThreadCpuMsPerAnswer: result.mainThreadCpuMsPerAnswer } : {}),
       };
       const cpu = m.cpuMsPerRequest;
       progress.done(

@@ -123,6 +123,15 @@ async function main(): Promise<number> {
           ...(r.vsPlain ? { vsPlain: { rps: round(r.vsPlain.rps), p50: round(r.vsPlain.p50), ...(r.vsPlain.cpuMsPerAnswer !== undefined ? { cpuMsPerAnswer: round(r.vsPlain.cpuMsPerAnswer) } : {}) } } : {}),
         })),
       } : {}),
+      ...(figures.protocols.length ? {
+        protocols: figures.protocols.map((r) => ({
+          model: r.model, connections: r.connections, protocol: r.protocol, rps: round(r.rps), p50: round(r.p50), p99: round(r.p99),
+          ...(r.cpuMsPerAnswer !== undefined ? { cpuMsPerAnswer: round(r.cpuMsPerAnswer) } : {}),
+          ...(r.mainThreadCpuMsPerAnswer !== undefined ? { mainThreadCpuMsPerAnswer: round(r.mainThreadCpuMsPerAnswer) } : {}),
+          ...(r.vsFloor ? { vsFloor: { rps: round(r.vsFloor.rps), p50: round(r.vsFloor.p50), p99: round(r.vsFloor.p99) } } : {}),
+          ...(r.vsJson ? { vsJson: { rps: round(r.vsJson.rps), p50: round(r.vsJson.p50), p99: round(r.vsJson.p99), ...(r.vsJson.cpuMsPerAnswer !== undefined ? { cpuMsPerAnswer: round(r.vsJson.cpuMsPerAnswer) } : {}), ...(r.vsJson.mainThreadCpuMsPerAnswer !== undefined ? { mainThreadCpuMsPerAnswer: round(r.vsJson.mainThreadCpuMsPerAnswer) } : {}) } } : {}),
+        })),
+      } : {}),
       ...(figures.placement.length ? {
         placement: figures.placement.map((p) => ({
           words: p.words, connections: p.connections, variant: p.variant, rps: round(p.rps), p50: round(p.p50), p99: round(p.p99),

@@ -37,6 +37,37 @@ export function mlpHttpBodies(distinct: number): string[] {
   );
 }
 
+/** The MLP's input as a client puts it on the wire: 64 FP32 values, little-endian (4 bytes each). */
+export function mlpRowBytes(seed: number): Buffer {
+  const row = mlpRow(seed);
+  const bytes = Buffer.alloc(row.length * 4);
+  row.forEach((v, i) => bytes.writeFloatLE(v, i * 4));
+  return bytes;
+}
+
+/** One request of the binary tensor data extension: the whole body, and the JSON header's length in bytes. */
+export interface BinaryHttpBody {
+  body: Buffer;
+  headerLength: number;
+}
+
+/**
+ * MLP request bodies of the binary tensor data extension, built byte by byte as a client does (not with
+ * the coordinator's own codec): the JSON header (`binary_data_size` of the input, `binary_data_output`
+ * so the answer is binary too), then the input's raw FP32 bytes. The same `distinct` inputs as
+ * `mlpHttpBodies`, in the same order.
+ */
+export function mlpBinaryBodies(distinct: number): BinaryHttpBody[] {
+  return Array.from({ length: distinct }, (_, i) => {
+    const raw = mlpRowBytes(i);
+    const header = Buffer.from(JSON.stringify({
+      inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 64], parameters: { binary_data_size: raw.length } }],
+      parameters: { binary_data_output: true },
+    }));
+    return { body: Buffer.concat([header, raw]), headerLength: header.length };
+  });
+}
+
 /** mulberry32: a small seeded PRNG, uniform in [0, 1), so every run sends the same texts. */
 function mulberry32(seed: number): () => number {
   let a = seed >>> 0;

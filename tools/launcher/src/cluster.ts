@@ -1,4 +1,7 @@
+import { rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { spawnApp, type LogLine, type ManagedProcess } from './child-process.js';
+import { writeClusterToken } from './cluster-token.js';
 import { appEntry, type AppEntries } from './paths.js';
 
 export interface ClusterOptions {
@@ -19,6 +22,15 @@ export interface ClusterOptions {
   grpcPort?: number;
   workerPort?: number;
   env?: NodeJS.ProcessEnv;
+  /**
+   * How the worker channel is authenticated. `token` (the default): a random token for this cluster,
+   * written to `tokenFile` (mode 0600) and handed to the coordinator and every worker as `--secret-file`,
+   * so it shows neither in `ps` nor in the environment. `insecure`: `--insecure-workers` (loopback only).
+   * `custom`: nothing added; the caller's flags or environment set it (a secret, a credentials file).
+   */
+  workerAuth?: 'token' | 'insecure' | 'custom';
+  /** Where the `token` mode writes the token. Default: a new private temporary folder. */
+  tokenFile?: string;
   onLine?: (name: string, raw: string, parsed: LogLine | undefined) => void;
   /** Start the apps' built `dist/main.js` or their source (tsx). Default: built when the launcher is built. */
   entries?: AppEntries;
@@ -31,6 +43,8 @@ export interface Cluster {
   readonly grpcAddress: string;
   /** Where workers dial in (host:port). */
   readonly workerAddress: string;
+  /** The file holding the worker channel's token (`workerAuth: 'token'`): pass `--secret-file` to a worker you start. */
+  readonly tokenFile: string | undefined;
   readonly coordinator: ManagedProcess;
   readonly workers: ManagedProcess[];
   readonly processors: ManagedProcess[];
@@ -47,6 +61,9 @@ export interface Cluster {
  */
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const common = { ...(options.env ? { env: options.env } : {}), ...(options.onLine ? { onLine: options.onLine } : {}) };
+  const workerAuth = options.workerAuth ?? 'token';
+  const tokenFile = workerAuth === 'token' ? await writeClusterToken(options.tokenFile) : undefined;
+  const tokenArgs = tokenFile === undefined ? [] : ['--secret-file', tokenFile];
   const coordinator = spawnApp({
     name: 'coordinator',
     entry: appEntry('coordinator', options.entries),
@@ -55,6 +72,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       '--listen-port', String(options.httpPort ?? 0),
       '--grpc-port', String(options.grpcPort ?? 0),
       '--worker-port', String(options.workerPort ?? 0),
+      ...tokenArgs,
+      ...(workerAuth === 'insecure' ? ['--insecure-workers'] : []),
       ...(options.coordinatorArgs ?? []),
     ],
     ...common,
@@ -63,6 +82,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const processors: ManagedProcess[] = [];
   const stop = async (): Promise<void> => {
     await Promise.allSettled([...workers, ...processors, coordinator].map((p) => p.stop()));
+    // A token this call put in a temporary folder dies with the cluster.
+    if (tokenFile !== undefined && options.tokenFile === undefined) await rm(dirname(tokenFile), { recursive: true, force: true });
   };
   try {
     const [http, channel, grpc] = await Promise.all([
@@ -87,6 +108,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
           '--id', id,
           '--repository', options.repository,
           '--coordinator', workerAddress,
+          ...tokenArgs,
           ...(options.workerArgs ?? []),
           ...args,
         ],
@@ -101,7 +123,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     for (let i = 0; i < (options.workers ?? 2); i++) await addWorker();
     for (let i = 0; i < (options.processors ?? 0); i++) await addProcessor();
     const grpcAddress = `127.0.0.1:${grpc.port}`;
-    return { url, wsUrl: `ws://127.0.0.1:${http.port}/v2/ws`, grpcAddress, workerAddress, coordinator, workers, processors, addWorker, addProcessor, stop };
+    return { url, wsUrl: `ws://127.0.0.1:${http.port}/v2/ws`, grpcAddress, workerAddress, tokenFile, coordinator, workers, processors, addWorker, addProcessor, stop };
   } catch (error) {
     await stop();
     throw error;

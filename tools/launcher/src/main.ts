@@ -30,6 +30,11 @@ const LauncherSchema = z.object({
   grpcPort: z.int().min(0).max(65_535).default(9001),
   /** Port the workers dial in on. */
   workerPort: z.int().min(0).max(65_535).default(9100),
+  /**
+   * Where the worker channel's token is written (mode 0600), new at each start. A worker you start by
+   * hand joins with `--secret-file` and this file.
+   */
+  tokenFile: z.string().default('.infermesh/worker-token'),
   /** Show each process's JSON log as one readable line. */
   pretty: z.boolean().default(true),
 });
@@ -43,6 +48,7 @@ const FLAGS: FlagTable = {
   'grpc-port': { path: 'grpcPort', type: 'number', description: 'coordinator gRPC port' },
   'worker-port': { path: 'workerPort', type: 'number', description: 'port workers dial in on' },
   repository: { path: 'repository', type: 'string', description: 'model repository folder' },
+  'token-file': { path: 'tokenFile', type: 'string', description: 'where the worker channel token is written (0600, new each start)' },
   json: { path: 'pretty', type: 'boolean', description: 'print raw JSON logs (sets pretty: false)' },
 };
 
@@ -95,6 +101,9 @@ async function main(): Promise<void> {
     httpPort: config.httpPort,
     grpcPort: config.grpcPort,
     workerPort: config.workerPort,
+    // A new token each start, readable only by this user: no other process joins as a worker.
+    workerAuth: 'token',
+    tokenFile: resolve(WORKSPACE_ROOT, config.tokenFile),
     onLine,
   });
 
@@ -111,6 +120,9 @@ infermesh is ready: coordinator ${u} (gRPC ${cluster.grpcAddress}), ${config.wor
   node examples/client.mjs ${u}        # text in, labels out; a tensor request; the WebSocket API
   curl ${u}/v2/status
   node examples/grpc-client.mjs ${cluster.grpcAddress}   # the same over gRPC (inference.GRPCInferenceService, libs/contracts/proto)
+
+Workers join only with this cluster's token (${cluster.tokenFile ?? ''}, mode 0600, new at each start):
+  npx infermesh-worker --coordinator ${cluster.workerAddress} --secret-file ${cluster.tokenFile ?? ''} --repository ${repository}
 
 Ctrl-C stops everything.
 `);

@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
@@ -71,7 +73,10 @@ async function stop(app: Running, name: string, lines: string[]): Promise<boolea
 export async function checkApps(scratchDir: string, modelsDir: string): Promise<AppsCheckResult> {
   const lines: string[] = [];
   const env = { ...process.env, NODE_OPTIONS: '' };
-  const coordinator = startBin(scratchDir, 'infermesh-coordinator', ['--listen-port', '0', '--worker-port', '0', '--grpc-port', '0'], env);
+  // As an operator runs them: the worker channel's secret in a 0600 file both read (a coordinator without one does not start).
+  const secretFile = join(scratchDir, 'worker-secret');
+  writeFileSync(secretFile, randomBytes(32).toString('base64url'), { mode: 0o600 });
+  const coordinator = startBin(scratchDir, 'infermesh-coordinator', ['--listen-port', '0', '--worker-port', '0', '--grpc-port', '0', '--secret-file', secretFile], env);
   let worker: Running | undefined;
   let ok = false;
   try {
@@ -83,7 +88,7 @@ export async function checkApps(scratchDir: string, modelsDir: string): Promise<
     ]);
     lines.push(`infermesh-coordinator: listening on HTTP ${String(http.port)}, gRPC ${String(grpc.port)}, worker channel ${String(channel.port)}`);
     const joined = coordinator.waitFor('worker joined', 60_000);
-    worker = startBin(scratchDir, 'infermesh-worker', ['--demo-models', '--repository', modelsDir, '--coordinator', `127.0.0.1:${String(channel.port)}`], env);
+    worker = startBin(scratchDir, 'infermesh-worker', ['--demo-models', '--repository', modelsDir, '--coordinator', `127.0.0.1:${String(channel.port)}`, '--secret-file', secretFile], env);
     const joinedLine = await joined;
     lines.push(`infermesh-worker --demo-models: joined with ${JSON.stringify(joinedLine.models)}`);
     const response = await fetch(`http://127.0.0.1:${String(http.port)}/v2/models/sentiment/infer`, {

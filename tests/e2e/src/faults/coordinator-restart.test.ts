@@ -24,7 +24,8 @@ it('a coordinator SIGKILLed and restarted on the same ports serves again once th
   second = spawnApp({
     name: 'coordinator-2',
     entry: APP_ENTRY.coordinator,
-    args: ['--listen-port', String(httpPort), '--worker-port', String(workerPort), '--grpc-port', '0', '--heartbeat-ms', '500'],
+    // The workers hold the cluster's token: the new coordinator takes the same file.
+    args: ['--listen-port', String(httpPort), '--worker-port', String(workerPort), '--grpc-port', '0', '--heartbeat-ms', '500', '--secret-file', cluster.tokenFile ?? ''],
   });
   const bothJoined = Promise.all(['worker-1', 'worker-2'].map((id) => second!.waitFor('worker joined', { timeoutMs: 30_000, match: (l) => l.worker === id })));
   await second.waitFor('coordinator listening');

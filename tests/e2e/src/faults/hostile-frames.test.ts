@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Cluster } from '@infermesh/launcher';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { demoCluster, http } from '../fixtures.js';
+import { demoCluster, http, workerChannelHeaders } from '../fixtures.js';
 import { mlpInput } from '../references.js';
 import { recordFigures } from './figures.js';
 
@@ -17,8 +17,8 @@ afterAll(async () => {
 
 const request = { inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 64], data: mlpInput(1, 5) }] };
 
-async function open(url: string): Promise<WebSocket> {
-  const ws = new WebSocket(url);
+async function open(url: string, headers: Record<string, string> = {}): Promise<WebSocket> {
+  const ws = new WebSocket(url, { headers });
   ws.on('error', () => undefined);
   await new Promise((resolve, reject) => ws.once('open', resolve).once('unexpected-response', reject));
   return ws;
@@ -33,6 +33,7 @@ async function stillServes(): Promise<void> {
   expect(cluster.workers[0]!.child.exitCode).toBeNull();
 }
 
+// Sent by a process that holds the cluster's token: what a compromised or broken worker can do.
 describe('hostile frames on the coordinator worker channel', () => {
   it.each([
     ['random bytes', () => randomBytes(512)],
@@ -40,7 +41,7 @@ describe('hostile frames on the coordinator worker channel', () => {
     ['a JSON array', () => '[1,2,3]'],
     ['a frame over the payload limit', () => randomBytes(BODY_LIMIT * 2 + 1024)],
   ])('%s: the connection is closed with a protocol close code, the coordinator keeps serving', async (_what, frame) => {
-    const ws = await open(`ws://${cluster.workerAddress}`);
+    const ws = await open(`ws://${cluster.workerAddress}`, workerChannelHeaders(cluster));
     const closed = closeCode(ws);
     ws.send(frame());
     expect([1002, 1003, 1007, 1008, 1009]).toContain(await closed);
@@ -49,7 +50,7 @@ describe('hostile frames on the coordinator worker channel', () => {
 
   it('twenty connections sending garbage at once: each is dropped, none joins the pool', async () => {
     const codes = await Promise.all(Array.from({ length: 20 }, async () => {
-      const ws = await open(`ws://${cluster.workerAddress}`);
+      const ws = await open(`ws://${cluster.workerAddress}`, workerChannelHeaders(cluster));
       const closed = closeCode(ws);
       for (let i = 0; i < 100 && ws.readyState === ws.OPEN; i++) ws.send(randomBytes(64));
       return closed;

@@ -2,10 +2,19 @@ import autocannon from 'autocannon';
 import { LatencyRecorder } from './latency-recorder.js';
 import type { LoadResult, OnAnswer } from './load-result.js';
 
+/** A request body with the headers that go with it (content type, the binary extension's header length). */
+export interface HttpBody {
+  body: string | Buffer;
+  headers: Readonly<Record<string, string>>;
+}
+
 export interface HttpLoadOptions {
   url: string;
-  /** JSON bodies POSTed in turn by each connection; one body means identical requests. */
-  bodies: readonly string[];
+  /**
+   * Bodies POSTed in turn by each connection; one body means identical requests. A string is a JSON
+   * body (`content-type: application/json`); an `HttpBody` brings its own headers.
+   */
+  bodies: ReadonlyArray<string | HttpBody>;
   /**
    * `per-connection` (default): every connection walks the bodies from the first, so connections
    * send the same body at about the same time. `shared`: one turn for all connections, so requests
@@ -17,15 +26,19 @@ export interface HttpLoadOptions {
   onAnswer?: OnAnswer;
 }
 
+const JSON_HEADERS = { 'content-type': 'application/json' } as const;
+const withHeaders = (body: string | HttpBody): HttpBody => (typeof body === 'string' ? { body, headers: JSON_HEADERS } : body);
+
 /** One request that takes the next body of a turn shared by every connection (autocannon rebuilds it each time). */
-function sharedTurn(bodies: readonly string[]): autocannon.Request {
+function sharedTurn(bodies: readonly HttpBody[]): autocannon.Request {
   let next = 0;
   return {
     method: 'POST',
     setupRequest: (request) => {
-      const body = bodies[next % bodies.length] as string;
+      const { body, headers } = bodies[next % bodies.length] as HttpBody;
       next += 1;
-      return { ...request, body };
+      // autocannon's request type says string, its request builder takes a Buffer as well (Buffer.byteLength, write).
+      return { ...request, body: body as string, headers: { ...request.headers, ...headers } };
     },
   };
 }
@@ -36,6 +49,7 @@ function sharedTurn(bodies: readonly string[]): autocannon.Request {
  */
 export async function runAutocannon(options: HttpLoadOptions): Promise<LoadResult> {
   if (options.bodies.length === 0) throw new TypeError('bodies must hold at least one request body');
+  const bodies = options.bodies.map(withHeaders);
   const latencies = new LatencyRecorder();
   let ok = 0;
   let failed = 0;
@@ -47,12 +61,11 @@ export async function runAutocannon(options: HttpLoadOptions): Promise<LoadResul
       {
         url: options.url,
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
         connections: options.connections,
         pipelining: 1,
         duration: options.durationS,
         timeout: 30,
-        requests: options.rotation === 'shared' ? [sharedTurn(options.bodies)] : options.bodies.map((body) => ({ method: 'POST' as const, body })),
+        requests: options.rotation === 'shared' ? [sharedTurn(bodies)] : bodies.map(({ body, headers }) => ({ method: 'POST' as const, body: body as string, headers: { ...headers } })),
       },
       settle,
     );

@@ -14,6 +14,8 @@ export interface LoadResult {
   cpuMsPerRequest?: CpuPerRequest;
   /** CPU ms per successful answer of every process measured together, when the step measured it. */
   cpuMsPerAnswer?: number;
+  /** CPU ms per successful answer of the coordinator's main thread (its event loop), when the step measured it. */
+  mainThreadCpuMsPerAnswer?: number;
 }
 
 export interface CpuPerRequest {

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cpuPerAnswer, groupCpuMs, parseCpuMs, processCpuMs, processTree } from './process-cpu.js';
+import { cpuPerAnswer, groupCpuMs, parseCpuMs, processCpuMs, processTree, threadCpuMs } from './process-cpu.js';
 
 describe('parseCpuMs', () => {
   it('adds utime and stime, even when the command name holds spaces and parentheses', () => {
@@ -19,6 +19,21 @@ describe('processCpuMs', () => {
     expect(groupCpuMs([process.pid, process.pid])).toBeGreaterThanOrEqual(0);
     expect(processCpuMs(2 ** 30)).toBeUndefined();
     expect(groupCpuMs([process.pid, undefined])).toBeUndefined();
+  });
+});
+
+describe('threadCpuMs', () => {
+  it.runIf(process.platform === 'linux')('reads the main thread of this process, no more than the whole process, and counts it in a group', () => {
+    const spin = performance.now() + 60;
+    while (performance.now() < spin) Math.sqrt(Math.random());
+    const main = threadCpuMs(process.pid, process.pid);
+    const whole = processCpuMs(process.pid);
+    expect(main).toBeGreaterThan(0);
+    expect(main).toBeLessThanOrEqual(whole as number);
+    expect(groupCpuMs([{ pid: process.pid, thread: process.pid }])).toBeGreaterThanOrEqual(main as number);
+    expect(threadCpuMs(process.pid, 2 ** 30)).toBeUndefined();
+    expect(threadCpuMs(undefined, 1)).toBeUndefined();
+    expect(groupCpuMs([{ pid: process.pid, thread: 2 ** 30 }])).toBeUndefined();
   });
 });
 

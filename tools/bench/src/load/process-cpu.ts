@@ -18,6 +18,25 @@ export function processCpuMs(pid: number | undefined): number | undefined {
   return parseCpuMs(stat);
 }
 
+/**
+ * CPU time (user + system) one thread of a process has used so far, in ms, from `/proc/PID/task/TID/stat`;
+ * undefined where it cannot be read. The main thread of a Node process is the one whose TID is its PID:
+ * its event loop, where a server parses requests and writes answers.
+ */
+export function threadCpuMs(pid: number | undefined, tid: number): number | undefined {
+  if (pid === undefined) return undefined;
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  return parseCpuMs(stat);
+}
+
+/** What a CPU group counts: a whole process (every thread), or one thread of it. */
+export type CpuSource = number | undefined | { pid: number | undefined; thread: number };
+
 /** utime + stime of a `/proc/PID/stat` line, in ms. The command name (field 2) may hold spaces: parse after its ')'. */
 export function parseCpuMs(stat: string, ticksPerS = TICKS_PER_S): number | undefined {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -28,11 +47,11 @@ export function parseCpuMs(stat: string, ticksPerS = TICKS_PER_S): number | unde
   return ((utime + stime) * 1000) / ticksPerS;
 }
 
-/** The CPU time of a group of processes together, in ms; undefined when any cannot be read. */
-export function groupCpuMs(pids: ReadonlyArray<number | undefined>): number | undefined {
+/** The CPU time of a group of processes (or threads) together, in ms; undefined when any cannot be read. */
+export function groupCpuMs(sources: ReadonlyArray<CpuSource>): number | undefined {
   let sum = 0;
-  for (const pid of pids) {
-    const ms = processCpuMs(pid);
+  for (const source of sources) {
+    const ms = typeof source === 'object' ? threadCpuMs(source.pid, source.thread) : processCpuMs(source);
     if (ms === undefined) return undefined;
     sum += ms;
   }
@@ -72,7 +91,7 @@ export function processTree(root: number | undefined, procDir = '/proc'): number
  * `perAnswer` is undefined when a process could not be read (gone, no procfs) or nothing was answered.
  */
 export async function cpuPerAnswer<K extends string, R extends { ok: number }>(
-  groups: Readonly<Record<K, ReadonlyArray<number | undefined>>>,
+  groups: Readonly<Record<K, ReadonlyArray<CpuSource>>>,
   run: () => Promise<R>,
 ): Promise<{ result: R; perAnswer: Record<K, number> | undefined }> {
   const keys = Object.keys(groups) as K[];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SERIES, type BaselineModel, type BaselineSystem, type Measurement, type SeriesName } from '../scenarios/scenario.js';
+import { SERIES, type BaselineModel, type BaselineSystem, type Measurement, type Protocol, type SeriesName } from '../scenarios/scenario.js';
 import { computeFigures, goalMet } from './figures.js';
 
 const m = (series: SeriesName, connections: number, rps: number, p50: number): Measurement => ({
@@ -107,5 +107,53 @@ describe('computeFigures', () => {
     expect(h(`${demo} req/s ÷ Ray Serve, 2 replicas, @serve.batch req/s (lowest over connections)`)).toMatchObject({ value: 170 / 53, connections: 1, goal: { min: 1 } });
     expect(h('demo mlp 64→256→256→16: Ray Serve, 2 replicas, @serve.batch req/s ÷ plain server req/s')).toMatchObject({ value: 142 / 14_000, connections: 64 });
     expect(h('demo mlp 64→256→256→16: Ray Serve, 2 replicas, @serve.batch req/s ÷ plain server req/s')?.goal).toBeUndefined();
+  });
+});
+
+describe('computeFigures, the protocols scenario', () => {
+  // The main thread spends a quarter of the process's CPU in every step here.
+  const step = (model: BaselineModel, protocol: Protocol, connections: number, rps: number, p50: number, cpuMsPerAnswer?: number): Measurement => ({
+    ...m(SERIES.protocol({ model, protocol }), connections, rps, p50), protocol: { model, protocol },
+    ...(cpuMsPerAnswer !== undefined ? { cpuMsPerAnswer, mainThreadCpuMsPerAnswer: cpuMsPerAnswer / 4 } : {}),
+  });
+  const points = [
+    step('heavy', 'grpc', 64, 3000, 20, 0.5),
+    step('heavy', 'json', 64, 2000, 30, 1),
+    step('heavy', 'binary', 64, 2500, 24, 0.8),
+    step('heavy', 'json', 1, 500, 2, 1.2),
+    step('heavy', 'grpc', 1, 600, 1.5, 0.9),
+    step('heavy', 'binary', 1, 550, 1.8),
+    m(SERIES.floor, 1, 1000, 0.5),
+  ];
+  const f = computeFigures(points);
+
+  it('rows each protocol by connections, JSON HTTP first, over the floor where it ran and over JSON HTTP', () => {
+    expect(f.protocols.map((r) => [r.connections, r.protocol])).toEqual([[1, 'json'], [1, 'binary'], [1, 'grpc'], [64, 'json'], [64, 'binary'], [64, 'grpc']]);
+    expect(f.protocols[0]).toMatchObject({ rps: 500, p50: 2, cpuMsPerAnswer: 1.2, vsFloor: { rps: 0.5, p50: 4, p99: 4 } });
+    expect(f.protocols[0]?.vsJson).toBeUndefined();
+    expect(f.protocols[2]?.vsJson).toEqual({ rps: 1.2, p50: 0.75, p99: 0.75, cpuMsPerAnswer: 0.75, mainThreadCpuMsPerAnswer: 0.75 });
+    expect(f.protocols[2]?.mainThreadCpuMsPerAnswer).toBe(0.225);
+    // No CPU figure on binary at 1 connection: no CPU ratio rather than a NaN.
+    expect(f.protocols[1]?.vsJson).toEqual({ rps: 1.1, p50: 0.9, p99: 0.9 });
+    // No floor at 64 connections: no floor ratios.
+    expect(f.protocols[3]?.vsFloor).toBeUndefined();
+    expect(f.protocols[5]?.vsJson).toEqual({ rps: 1.5, p50: 20 / 30, p99: 20 / 30, cpuMsPerAnswer: 0.5, mainThreadCpuMsPerAnswer: 0.5 });
+  });
+
+  it('quotes binary and gRPC over JSON HTTP without goals: req/s and CPU at the most connections, p50 at the fewest', () => {
+    const h = (name: string) => f.headlines.find((x) => x.name === `heavy mlp 64→1024→1024→16: ${name}`);
+    expect(h('gRPC req/s ÷ JSON HTTP req/s')).toEqual({ name: expect.any(String), value: 1.5, connections: 64 });
+    expect(h('gRPC p50 ÷ JSON HTTP p50')).toMatchObject({ value: 0.75, connections: 1 });
+    expect(h("gRPC coordinator CPU ms/answer ÷ JSON HTTP's")).toMatchObject({ value: 0.5, connections: 64 });
+    expect(h('binary HTTP req/s ÷ JSON HTTP req/s')).toMatchObject({ value: 1.25, connections: 64 });
+    expect(h("binary HTTP coordinator CPU ms/answer ÷ JSON HTTP's")).toMatchObject({ value: 0.8, connections: 64 });
+    expect(h("binary HTTP coordinator main thread CPU ms/answer ÷ JSON HTTP's")).toMatchObject({ value: 0.8, connections: 64 });
+    expect(f.headlines.filter((x) => x.name.includes('JSON HTTP')).every((x) => x.goal === undefined)).toBe(true);
+    // The demo MLP did not run: no headline for it.
+    expect(f.headlines.some((x) => x.name.startsWith('demo mlp'))).toBe(false);
+  });
+
+  it('has no protocol rows when the scenario did not run', () => {
+    expect(computeFigures([m(SERIES.floor, 1, 1000, 0.5)]).protocols).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import {
-  BASELINE_MODELS, baselineSystemLabel, PLACEMENT_VARIANTS, SERIES,
-  type BaselineModel, type BaselineSystem, type Measurement, type PlacementVariant, type PreprocessCost, type SeriesName,
+  BASELINE_MODELS, baselineSystemLabel, PLACEMENT_VARIANTS, PROTOCOLS, SERIES,
+  type BaselineModel, type BaselineSystem, type Measurement, type PlacementVariant, type PreprocessCost, type Protocol, type SeriesName,
 } from '../scenarios/scenario.js';
 
 export interface FloorRatios {
@@ -69,6 +69,27 @@ export const BASELINE_GOALS = {
   vsPeer: { min: 1 },
 } as const;
 
+/** One protocols step: an MLP over one client protocol, beside the floor and JSON HTTP at the same connections. */
+export interface ProtocolRow {
+  model: BaselineModel;
+  connections: number;
+  protocol: Protocol;
+  rps: number;
+  p50: number;
+  p99: number;
+  /** CPU ms per answer of the coordinator process (its worker threads included), when measured. */
+  cpuMsPerAnswer?: number;
+  /** CPU ms per answer of the coordinator's main thread, when measured. */
+  mainThreadCpuMsPerAnswer?: number;
+  /** This step over the floor at the same connections; absent when the floor did not run there. */
+  vsFloor?: { rps: number; p50: number; p99: number };
+  /** This step over JSON HTTP on the same model and connections; absent on JSON's own row or when it was not measured. */
+  vsJson?: { rps: number; p50: number; p99: number; cpuMsPerAnswer?: number; mainThreadCpuMsPerAnswer?: number };
+}
+
+/** Where the protocols' headline ratios are read: throughput and CPU under the most load, latency under the least. */
+export const PROTOCOL_HEADLINES = { rps: 'highest', p50: 'lowest', cpu: 'highest' } as const;
+
 export interface Figures {
   points: RatedMeasurement[];
   headlines: Headline[];
@@ -76,6 +97,8 @@ export interface Figures {
   baseline: BaselineRow[];
   /** The placement scenario's steps, by text length, connections and variant. */
   placement: PlacementRow[];
+  /** The protocols scenario's steps, by model, connections and protocol (JSON HTTP first). */
+  protocols: ProtocolRow[];
   preprocessCosts: PreprocessCost[];
 }
 
@@ -177,6 +200,52 @@ function baselineHeadlines(points: readonly Measurement[], add: (name: string, r
   }
 }
 
+const PROTOCOL_ORDER = Object.keys(PROTOCOLS) as Protocol[];
+const finiteOrOmit = <K extends string>(key: K, value: number | undefined): Partial<Record<K, number>> =>
+  (value !== undefined && Number.isFinite(value) ? { [key]: value } : {}) as Partial<Record<K, number>>;
+
+function protocolRows(points: readonly Measurement[]): ProtocolRow[] {
+  const rows = points.flatMap((p): ProtocolRow[] => {
+    if (!p.protocol) return [];
+    const { model, protocol } = p.protocol;
+    const floor = find(points, SERIES.floor, p.connections);
+    const json = protocol === 'json' ? undefined : find(points, SERIES.protocol({ model, protocol: 'json' }), p.connections);
+    const over = (value: (x: Measurement) => number | undefined): number | undefined => {
+      const a = value(p);
+      const b = json && value(json);
+      return a !== undefined && b !== undefined ? a / b : undefined;
+    };
+    return [{
+      model, connections: p.connections, protocol, rps: p.rps, p50: p.p50, p99: p.p99,
+      ...finiteOrOmit('cpuMsPerAnswer', p.cpuMsPerAnswer),
+      ...finiteOrOmit('mainThreadCpuMsPerAnswer', p.mainThreadCpuMsPerAnswer),
+      ...(floor ? { vsFloor: { rps: p.rps / floor.rps, p50: p.p50 / floor.p50, p99: p.p99 / floor.p99 } } : {}),
+      ...(json ? { vsJson: { rps: p.rps / json.rps, p50: p.p50 / json.p50, p99: p.p99 / json.p99, ...finiteOrOmit('cpuMsPerAnswer', over((x) => x.cpuMsPerAnswer)),
+        ...finiteOrOmit('mainThreadCpuMsPerAnswer', over((x) => x.mainThreadCpuMsPerAnswer)) } } : {}),
+    }];
+  });
+  return rows.sort((a, b) => MODEL_ORDER.indexOf(a.model) - MODEL_ORDER.indexOf(b.model) || a.connections - b.connections || PROTOCOL_ORDER.indexOf(a.protocol) - PROTOCOL_ORDER.indexOf(b.protocol));
+}
+
+/** Binary HTTP and gRPC over JSON HTTP on each model: req/s and CPU per answer at the highest connections both ran, p50 at the lowest. No goals: issue #15 asks what is measured. */
+function protocolHeadlines(rows: readonly ProtocolRow[], add: (name: string, r: { value: number; connections: number } | undefined) => void): void {
+  const at = (list: ProtocolRow[], pick: 'lowest' | 'highest', value: (r: ProtocolRow) => number | undefined): { value: number; connections: number } | undefined => {
+    const measured = list.filter((r) => value(r) !== undefined).sort((a, b) => (pick === 'lowest' ? a.connections - b.connections : b.connections - a.connections));
+    const r = measured[0];
+    return r ? { value: value(r) as number, connections: r.connections } : undefined;
+  };
+  for (const model of MODEL_ORDER) {
+    for (const protocol of PROTOCOL_ORDER.filter((p) => p !== 'json')) {
+      const list = rows.filter((r) => r.model === model && r.protocol === protocol);
+      const who = `${BASELINE_MODELS[model].label}: ${PROTOCOLS[protocol].label}`;
+      add(`${who} req/s ÷ JSON HTTP req/s`, at(list, PROTOCOL_HEADLINES.rps, (r) => r.vsJson?.rps));
+      add(`${who} p50 ÷ JSON HTTP p50`, at(list, PROTOCOL_HEADLINES.p50, (r) => r.vsJson?.p50));
+      add(`${who} coordinator CPU ms/answer ÷ JSON HTTP's`, at(list, PROTOCOL_HEADLINES.cpu, (r) => r.vsJson?.cpuMsPerAnswer));
+      add(`${who} coordinator main thread CPU ms/answer ÷ JSON HTTP's`, at(list, PROTOCOL_HEADLINES.cpu, (r) => r.vsJson?.mainThreadCpuMsPerAnswer));
+    }
+  }
+}
+
 export function goalMet(h: Headline): boolean | undefined {
   if (!h.goal) return undefined;
   return 'max' in h.goal ? h.value <= h.goal.max : h.value >= h.goal.min;
@@ -203,6 +272,8 @@ export function computeFigures(points: readonly Measurement[], preprocessCosts: 
   add('mlp identical req/s, cache on / off', ratioAt(points, SERIES.identicalCached, SERIES.identical, 'rps'));
   add('mlp req/s, 2 workers / 1 worker', ratioAt(points, SERIES.mlpTwoWorkers, SERIES.mlpBatching, 'rps', 'highest'));
   baselineHeadlines(points, add);
+  const protocols = protocolRows(points);
+  protocolHeadlines(protocols, add);
   const words = [...new Set(points.flatMap((p) => (p.placement ? [p.placement.words] : [])))].sort((a, b) => a - b);
   for (const w of words) {
     const colocated = SERIES.placement(w, 'colocated');
@@ -212,5 +283,5 @@ export function computeFigures(points: readonly Measurement[], preprocessCosts: 
       add(`sentiment ${w} words p99, disaggregated ${short} / co-located 2 workers`, ratioAt(points, series, colocated, 'p99', 'highest'));
     }
   }
-  return { points: rated, headlines, baseline: baselineRows(points), placement: placementRows(points), preprocessCosts: [...preprocessCosts].sort((a, b) => a.words - b.words) };
+  return { points: rated, headlines, baseline: baselineRows(points), placement: placementRows(points), protocols, preprocessCosts: [...preprocessCosts].sort((a, b) => a.words - b.words) };
 }

@@ -59,5 +59,23 @@ describe('renderMarkdown', () => {
     expect(md).toContain('- **Ray Serve**: not installed (pip install "ray[serve]" needs PyPI, unreachable here)');
     expect(renderMarkdown(computeFigures([]), [], meta)).not.toContain('## Plain server');
   });
-});
 
+  it('adds a protocols table per model, over the floor and over JSON HTTP, only when that scenario ran', () => {
+    const meta = { date: 'd', mode: 'short', durationS: 4, machine: '2 cores', coordinatorArgs: [], chart: 'latency.svg' };
+    const step = { scenario: 'protocols', connections: 1, p95: 1, ok: 1, errors: 0, durationS: 4 };
+    const json = { model: 'heavy', protocol: 'json' } as const;
+    const grpc = { model: 'heavy', protocol: 'grpc' } as const;
+    const figures = computeFigures([
+      { ...step, scenario: 'floor', series: SERIES.floor, rps: 2000, p50: 0.5, p99: 1 },
+      { ...step, series: SERIES.protocol(json), protocol: json, rps: 1000, p50: 1, p99: 2, cpuMsPerAnswer: 0.8, mainThreadCpuMsPerAnswer: 0.2 },
+      { ...step, series: SERIES.protocol(grpc), protocol: grpc, rps: 1500, p50: 0.75, p99: 1.5, cpuMsPerAnswer: 0.4, mainThreadCpuMsPerAnswer: 0.05 },
+    ]);
+    const md = renderMarkdown(figures, [], meta);
+    expect(md).toContain('## Client protocols: JSON HTTP, binary HTTP, gRPC');
+    expect(md).toContain('### heavy mlp 64→1024→1024→16');
+    expect(md).toContain('| 1 | JSON HTTP | 1000 | 1.00 | 2.00 | 0.800 | 0.200 | 0.50× | 2.00× | 2.00× | – | – | – | – | – |');
+    expect(md).toContain('| 1 | gRPC | 1500 | 0.75 | 1.50 | 0.400 | 0.050 | 0.75× | 1.50× | 1.50× | 1.50× | 0.75× | 0.75× | 0.50× | 0.25× |');
+    expect(md).toContain("| heavy mlp 64→1024→1024→16: gRPC coordinator CPU ms/answer ÷ JSON HTTP's | 1 | 0.50× |  |  |");
+    expect(renderMarkdown(computeFigures([]), [], meta)).not.toContain('## Client protocols');
+  });
+});

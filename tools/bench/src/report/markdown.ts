@@ -1,4 +1,4 @@
-import { BASELINE_MODELS, baselineSystemLabel, PLACEMENT_VARIANTS, type BaselineModel, type Skipped } from '../scenarios/scenario.js';
+import { BASELINE_MODELS, baselineSystemLabel, PLACEMENT_VARIANTS, PROTOCOLS, type BaselineModel, type Skipped } from '../scenarios/scenario.js';
 import { goalMet, type Figures } from './figures.js';
 
 export interface ReportMeta {
@@ -41,6 +41,7 @@ export function renderMarkdown(figures: Figures, skipped: readonly Skipped[], me
     lines.push(`| ${h.name} | ${h.connections} | ${ratio(h.value)} | ${goalText(h.goal)} | ${met === undefined ? '' : met ? 'yes' : 'no'} |`);
   }
   lines.push(...baselineSection(figures));
+  lines.push(...protocolSection(figures));
   lines.push(...placementSection(figures));
   lines.push(
     '',
@@ -93,6 +94,39 @@ function baselineSection(figures: Figures): string[] {
         `| ${r.connections} | ${baselineSystemLabel(r.system)} | ${num(r.rps, 0)} | ${num(r.p50, 2)} | ${num(r.p99, 2)} | ` +
           `${num(r.cpuMsPerAnswer ?? Number.NaN, 3)} | ${num(cpu?.coordinator ?? Number.NaN, 3)} | ${num(cpu?.modelWorkers ?? Number.NaN, 3)} | ` +
           `${ratio(r.vsPlain?.rps)} | ${ratio(r.vsPlain?.p50)} | ${ratio(r.vsPlain?.cpuMsPerAnswer)} |`,
+      );
+    }
+  }
+  return lines;
+}
+
+/** The protocols scenario side by side: each protocol on each MLP, over the floor and over JSON HTTP at the same connections. */
+function protocolSection(figures: Figures): string[] {
+  if (figures.protocols.length === 0) return [];
+  const lines = [
+    '',
+    '## Client protocols: JSON HTTP, binary HTTP, gRPC',
+    '',
+    'The same MLP load (1024 distinct inputs in one shared turn, cache off) on the cluster `npm start` runs (coordinator',
+    'with 2 worker threads), sent as JSON over HTTP, as the binary tensor data extension over HTTP (raw FP32 in and out),',
+    'and as gRPC ModelInfer with raw contents (N callers on one channel). CPU ms per answer: user + system time (from',
+    '/proc) of the coordinator process during the step, its worker threads (the model\'s compute) included, over its',
+    'answers; "main thread": the same for its event loop alone, where the protocol is parsed and written.',
+  ];
+  const models = [...new Set(figures.protocols.map((r) => r.model))] as BaselineModel[];
+  for (const model of models) {
+    lines.push(
+      '',
+      `### ${BASELINE_MODELS[model].label}`,
+      '',
+      '| conn | protocol | req/s | p50 | p99 | coordinator CPU ms/answer | main thread | req/s × floor | p50 × floor | p99 × floor | req/s × JSON | p50 × JSON | p99 × JSON | CPU × JSON | main thread × JSON |',
+      '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    );
+    for (const r of figures.protocols.filter((x) => x.model === model)) {
+      lines.push(
+        `| ${r.connections} | ${PROTOCOLS[r.protocol].label} | ${num(r.rps, 0)} | ${num(r.p50, 2)} | ${num(r.p99, 2)} | ${num(r.cpuMsPerAnswer ?? Number.NaN, 3)} | ${num(r.mainThreadCpuMsPerAnswer ?? Number.NaN, 3)} | ` +
+          `${ratio(r.vsFloor?.rps)} | ${ratio(r.vsFloor?.p50)} | ${ratio(r.vsFloor?.p99)} | ` +
+          `${ratio(r.vsJson?.rps)} | ${ratio(r.vsJson?.p50)} | ${ratio(r.vsJson?.p99)} | ${ratio(r.vsJson?.cpuMsPerAnswer)} | ${ratio(r.vsJson?.mainThreadCpuMsPerAnswer)} |`,
       );
     }
   }

@@ -5,6 +5,7 @@ import { mlpScenario } from './mlp.js';
 import { nginxPeerScenario } from './nginx-peer.js';
 import { placementScenario } from './placement.js';
 import { plainServerScenario } from './plain-server.js';
+import { protocolsScenario } from './protocols.js';
 import type { Scenario } from './scenario.js';
 import { workersScalingScenario } from './workers-scaling.js';
 
@@ -17,5 +18,6 @@ export const SCENARIOS: readonly Scenario[] = [
   cacheHitScenario,
   placementScenario,
   plainServerScenario,
+  protocolsScenario,
   workersScalingScenario,
 ];

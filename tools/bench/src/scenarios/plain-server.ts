@@ -1,13 +1,12 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildDemoModels, spawnApp } from '@infermesh/launcher';
-import { loadModelRepository } from '@infermesh/registry';
-import { BENCH_APP_ENTRIES } from '../bench-context.js';
+import { spawnApp } from '@infermesh/launcher';
 import { runAutocannon } from '../load/autocannon-run.js';
 import type { LoadResult } from '../load/load-result.js';
 import { cpuPerAnswer, processTree } from '../load/process-cpu.js';
 import { mlpHttpBodies } from '../payloads.js';
 import { PEERS, type PeerEngine } from '../peers/index.js';
+import { layoutCluster, modelFiles } from './baseline-models.js';
 import { INFERMESH_LAYOUTS, type InfermeshLayout } from './infermesh-layouts.js';
 import { BASELINE_MODELS, levelsFor, SERIES, type BaselineModel, type BaselineTag, type BenchContext, type Scenario } from './scenario.js';
 
@@ -27,29 +26,6 @@ interface Target {
   cpuGroups(): Record<string, Array<number | undefined>>;
 }
 
-interface ModelFiles {
-  repository: string;
-  onnxPath: string;
-  maxBatchSize: number;
-  maxDelayMs: number;
-}
-
-/** The heavy MLP is the bench's own repository; the demo one is built beside it at the builder's default widths. */
-function modelFiles(ctx: BenchContext, model: BaselineModel): Promise<ModelFiles> {
-  return ctx.resource(`plain-server:model:${model}`, async () => {
-    let repository = ctx.repository;
-    if (model !== 'heavy') {
-      repository = join(ctx.tempDir, `models-${model}`);
-      await buildDemoModels(repository, undefined, ['--mlp-dims', BASELINE_MODELS[model].dims.join(',')], BENCH_APP_ENTRIES);
-    }
-    const [mlp] = await loadModelRepository(repository, { models: ['mlp'] });
-    if (!mlp) throw new Error(`${repository} has no mlp model`);
-    const dims = BASELINE_MODELS[model].dims;
-    if (mlp.spec.inputs[0]?.shape.at(-1) !== dims[0]) throw new Error(`${repository}/mlp is not the ${BASELINE_MODELS[model].label}`);
-    return { repository, onnxPath: mlp.file, maxBatchSize: mlp.spec.batching.maxBatchSize, maxDelayMs: mlp.spec.batching.maxDelayMs };
-  });
-}
-
 function plainServer(ctx: BenchContext, model: BaselineModel): Promise<Target> {
   return ctx.resource(`plain-server:plain:${model}`, async () => {
     const { onnxPath } = await modelFiles(ctx, model);
@@ -62,13 +38,8 @@ function plainServer(ctx: BenchContext, model: BaselineModel): Promise<Target> {
 }
 
 async function infermesh(ctx: BenchContext, model: BaselineModel, layout: InfermeshLayout): Promise<Target | string> {
-  const { repository } = await modelFiles(ctx, model);
-  const started = await ctx.startCluster({ name: `plain-server ${model}, ${layout.name}`, workers: layout.workers, coordinatorArgs: [
-    ...(layout.embeddedWorkers > 0 ? ['--embedded-workers', String(layout.embeddedWorkers), '--embedded-repository', repository] : []),
-    ...layout.coordinatorArgs,
-  ], repository });
-  if (!started.ok) return started.reason;
-  const { cluster } = started;
+  const cluster = await layoutCluster(ctx, model, layout);
+  if (typeof cluster === 'string') return cluster;
   return {
     tag: { model, system: { kind: 'infermesh', layout: layout.name } },
     url: cluster.url,

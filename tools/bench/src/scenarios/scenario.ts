@@ -5,7 +5,7 @@ import type { CpuPerRequest, LoadResult, OnAnswer } from '../load/load-result.js
 export type Mode = 'short' | 'full';
 
 /** The scenarios by the name `--scenario` takes, in no particular order (run order: `scenarios/index.ts`). */
-export const SCENARIO_IDS = ['floor', 'coordinator-noop', 'nginx-peer', 'mlp', 'cache-hit', 'workers-scaling', 'placement', 'plain-server'] as const;
+export const SCENARIO_IDS = ['floor', 'coordinator-noop', 'nginx-peer', 'mlp', 'cache-hit', 'workers-scaling', 'placement', 'plain-server', 'protocols'] as const;
 export type ScenarioId = (typeof SCENARIO_IDS)[number];
 
 /**
@@ -53,6 +53,25 @@ export function baselineSystemLabel(system: BaselineSystem): string {
   }
 }
 
+/**
+ * The client protocols of the protocols scenario (issue #15), by how the report names them: the same
+ * inference request as JSON over HTTP, as the binary tensor data extension over HTTP, and as a gRPC
+ * ModelInfer with raw contents. JSON HTTP is the one the others are rated against.
+ */
+export const PROTOCOLS = {
+  json: { label: 'JSON HTTP' },
+  binary: { label: 'binary HTTP' },
+  grpc: { label: 'gRPC' },
+} as const;
+export type Protocol = keyof typeof PROTOCOLS;
+export type ProtocolSeries = `${(typeof BASELINE_MODELS)[BaselineModel]['label']} over ${(typeof PROTOCOLS)[Protocol]['label']}`;
+
+/** Which protocols step a measurement is, so the report pairs protocols without parsing series names. */
+export interface ProtocolTag {
+  model: BaselineModel;
+  protocol: Protocol;
+}
+
 /** The series every report, ratio and chart refers to, by one spelling. */
 export const SERIES = {
   floor: 'floor: worker over transport',
@@ -68,9 +87,11 @@ export const SERIES = {
   placement: (words: number, variant: PlacementVariant): PlacementSeries => `sentiment ${words} words, ${PLACEMENT_VARIANTS[variant].label}`,
   /** One system of the plain-server scenario on one of its two MLPs. */
   baseline: (tag: BaselineTag): BaselineSeries => `${BASELINE_MODELS[tag.model].label}: ${baselineSystemLabel(tag.system)}`,
+  /** One MLP of the protocols scenario over one client protocol. */
+  protocol: (tag: ProtocolTag): ProtocolSeries => `${BASELINE_MODELS[tag.model].label} over ${PROTOCOLS[tag.protocol].label}`,
 } as const;
 type FixedSeries = Exclude<(typeof SERIES)[keyof typeof SERIES], (...args: never[]) => unknown>;
-export type SeriesName = FixedSeries | PlacementSeries | BaselineSeries;
+export type SeriesName = FixedSeries | PlacementSeries | BaselineSeries | ProtocolSeries;
 
 /** Which placement step a measurement is, so the report can pair variants without parsing series names. */
 export interface PlacementTag {
@@ -94,10 +115,14 @@ export interface Measurement {
   placement?: PlacementTag;
   /** Set on the plain-server scenario's steps. */
   baseline?: BaselineTag;
+  /** Set on the protocols scenario's steps. */
+  protocol?: ProtocolTag;
   /** CPU ms per answer by process role, on the steps that measure it. */
   cpuMsPerRequest?: CpuPerRequest;
   /** CPU ms per answer of every process of the system under test together, on the steps that measure it. */
   cpuMsPerAnswer?: number;
+  /** CPU ms per answer of the coordinator's main thread (its event loop: the client protocol's parsing and writing), on the steps that measure it. */
+  mainThreadCpuMsPerAnswer?: number;
 }
 
 /** The CPU cost of the sentiment model's pre-processing (tokenize) for one request of `words` words. */
@@ -146,7 +171,7 @@ export interface BenchContext {
   resource<T>(key: string, start: () => Promise<T>): Promise<T>;
   /** Runs one load step with a progress line and records it. */
   measure(
-    step: { scenario: string; series: SeriesName; connections: number; placement?: PlacementTag; baseline?: BaselineTag },
+    step: { scenario: string; series: SeriesName; connections: number; placement?: PlacementTag; baseline?: BaselineTag; protocol?: ProtocolTag },
     run: (onAnswer: OnAnswer) => Promise<LoadResult>,
   ): Promise<Measurement>;
   /** Records what one request's pre-processing costs at a placement load, for the report. */

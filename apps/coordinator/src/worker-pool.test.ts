@@ -93,7 +93,7 @@ describe('WorkerPool', () => {
     coordinator.on('connection', (peer) => void pool.join(peer).then((i) => results.push(i.workerId), (e: { code?: string }) => results.push(e.code)));
     const join = async (token: string, workerId: string): Promise<void> => {
       const before = results.length;
-      const described: WorkerInfo = { workerId, pid: 1, maxConcurrency: 1, models: [spec], shards: {}, role: 'model', stages: {} };
+      const described: WorkerInfo = { workerId, pid: 1, maxConcurrency: 1, models: [spec], shards: {}, role: 'model', stages: {}, repository: [] };
       const peer = dial(`ws://127.0.0.1:${coordinator.port}`, {
         protocol: workerProtocol, secret: token, reconnect: false,
         handlers: { describe: () => described, infer: async () => ({ items: [], computeMs: 0 }) },

@@ -23,7 +23,8 @@ export function libraryBuild() {
       dts: { entry: { index: 'src/index.ts' }, ...INLINE_FOUNDATION_TYPES },
       noExternal: FOUNDATION,
       sourcemap: true,
-      clean: true,
+      // Both builds run at once: the ESM build cleans only its own outputs, never the CJS build's index.cjs.
+      clean: ['**/*.js', '**/*.js.map', '**/*.d.ts'],
       target: 'node20',
     },
     {

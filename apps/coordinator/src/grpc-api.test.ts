@@ -11,6 +11,7 @@ import { GRPC_PROTO_FILE, buildGrpcApi, grpcStatusOf } from './grpc-api.js';
 import { InferenceService } from './inference-service.js';
 import { RateLimits } from './rate-limits.js';
 import { LaneTable } from './lanes.js';
+import { ModelStatistics } from './model-statistics.js';
 import { WorkerPool } from './worker-pool.js';
 
 // A real gRPC server on loopback and a real @grpc/grpc-js client, over a coordinator with one model and
@@ -28,7 +29,7 @@ const lanes = new LaneTable(registry, pool, {
 });
 const log = createLogger({ level: 'silent', name: 'test' });
 const telemetry = new CoordinatorTelemetry({ traceStoreSize: 10 }, log);
-const service = new InferenceService(registry, lanes, undefined, { maxElements: 1_000, maxInFlight: 10 });
+const service = new InferenceService(registry, lanes, undefined, { maxElements: 1_000, maxInFlight: 10 }, new ModelStatistics());
 let accepting = true;
 const KEY = 'a-client-key-0001';
 const common = { service, lanes, telemetry: telemetry.requests, log, version: '0.0.0-test', ready: () => accepting, accepting: () => accepting, requestTimeoutMs: 1_000, maxMessageBytes: 4096 };

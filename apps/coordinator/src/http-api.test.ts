@@ -7,6 +7,8 @@ import { CoordinatorTelemetry } from './coordinator-telemetry.js';
 import { buildHttpApi } from './http-api.js';
 import { InferenceService } from './inference-service.js';
 import { LaneTable } from './lanes.js';
+import { ModelRepositoryControl } from './model-repository-control.js';
+import { ModelStatistics } from './model-statistics.js';
 import { WorkerPool } from './worker-pool.js';
 
 const registry = new ModelRegistry();
@@ -14,19 +16,21 @@ registry.register({
   name: 'm', version: '1', inputs: [{ name: 'x', datatype: 'FP32', shape: [-1] }], outputs: [{ name: 'y', datatype: 'FP32', shape: [-1] }],
 });
 const pool = new WorkerPool(registry);
+const statistics = new ModelStatistics();
 const lanes = new LaneTable(registry, pool, {
   placement: { default: 'colocated', models: {} }, fallbacks: [], strategy: 'least-connections', strategies: {},
   health: { intervalMs: 60_000, timeoutMs: 1_000, unhealthyThreshold: 2, healthyThreshold: 2 },
   outlier: { consecutiveFailures: 5, baseEjectionMs: 10_000, maxEjectionMs: 60_000, maxEjectionPercent: 50 },
-  panicThreshold: 50, slowStartMs: 0, retryBudget: { percentCanRetry: 0.2, minRetriesPerSecond: 10 }, hash: await loadHash(), batching: true,
+  panicThreshold: 50, slowStartMs: 0, retryBudget: { percentCanRetry: 0.2, minRetriesPerSecond: 10 }, hash: await loadHash(), batching: true, statistics,
 });
 const log = createLogger({ level: 'silent', name: 'test' });
 const telemetry = new CoordinatorTelemetry({ traceStoreSize: 10 }, log);
-const service = new InferenceService(registry, lanes, undefined, { maxElements: 1_000, maxInFlight: 10 });
+const service = new InferenceService(registry, lanes, undefined, { maxElements: 1_000, maxInFlight: 10 }, statistics);
+const repository = new ModelRepositoryControl(registry, pool, lanes, service, { drainTimeoutMs: 1_000 });
 const jobs = new AsyncJobs({ maxEntries: 10, ttlMs: 60_000, maxPending: 10 });
 let accepting = true;
 const app = buildHttpApi({
-  service, pool, lanes, jobs, cache: undefined, log, telemetry, bodyLimitBytes: 4096, version: '0.0.0-test', ready: () => accepting,
+  service, repository, pool, lanes, jobs, cache: undefined, log, telemetry, bodyLimitBytes: 4096, version: '0.0.0-test', ready: () => accepting,
   accepting: () => accepting, requestTimeoutMs: 1_000,
   server: { headersTimeoutMs: 5_000, receiveTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000, maxConnections: 100 },
 });
@@ -124,14 +128,41 @@ describe('HTTP API', () => {
     expect([extra.statusCode, extra.json().code]).toEqual([400, 'IM_BAD_REQUEST']);
     const badLength = await send(Buffer.concat([Buffer.from(header), raw]), header.length + 100);
     expect([badLength.statusCode, badLength.json().code]).toEqual([400, 'IM_BAD_REQUEST']);
+    // The raw binary request: no JSON at all; m's one input [-1] takes one row (4 bytes), so 12 bytes do not fit.
+    const rawBody = await send(Buffer.from(new Float32Array(3).buffer), 0);
+    expect([rawBody.statusCode, rawBody.json().code, rawBody.json().error]).toEqual([400, 'IM_INVALID_INPUT', expect.stringContaining('raw binary request')]);
+    const rawUnknown = await app.inject({ method: 'POST', url: '/v2/models/zz/infer', headers: { 'inference-header-content-length': '0' }, payload: Buffer.alloc(4) });
+    expect([rawUnknown.statusCode, rawUnknown.json().code]).toEqual([404, 'IM_MODEL_NOT_FOUND']);
     const noData = await infer({ inputs: [{ name: 'x', datatype: 'FP32', shape: [2] }] });
     expect([noData.statusCode, noData.json().code]).toEqual([400, 'IM_INVALID_INPUT']);
   });
 
-  it('announces exactly the extensions that work: binary tensor data, not the model repository it does not serve', async () => {
+  it('announces exactly the extensions it serves, by Triton\'s names, and serves each of them', async () => {
     const meta = (await app.inject('/v2')).json();
-    expect(meta.extensions).toEqual(['binary_tensor_data', 'async_infer', 'websocket']);
-    expect((await app.inject({ method: 'POST', url: '/v2/repository/index' })).statusCode).toBe(404);
+    expect(meta.extensions).toEqual(['binary_tensor_data', 'classification', 'model_configuration', 'model_repository', 'statistics', 'async_infer', 'websocket']);
+    // model_repository: m is registered but no worker serves it; a body is optional and checked when given.
+    const index = await app.inject({ method: 'POST', url: '/v2/repository/index' });
+    expect([index.statusCode, index.json()]).toEqual([200, [{ name: 'm', version: '1', state: 'UNAVAILABLE', reason: 'no healthy worker serves it' }]]);
+    expect((await app.inject({ method: 'POST', url: '/v2/repository/index', payload: '{"ready":true}' })).json()).toEqual([]);
+    expect((await app.inject({ method: 'POST', url: '/v2/repository/index', payload: '{"ready":"yes"}' })).json()).toMatchObject({ code: 'IM_BAD_REQUEST' });
+    const load = await app.inject({ method: 'POST', url: '/v2/repository/models/nope/load' });
+    expect([load.statusCode, load.json().code]).toEqual([404, 'IM_MODEL_NOT_FOUND']);
+    const unload = await app.inject({ method: 'POST', url: '/v2/repository/models/nope/unload' });
+    expect([unload.statusCode, unload.json().code]).toEqual([404, 'IM_MODEL_NOT_FOUND']);
+    expect((await app.inject({ method: 'POST', url: '/v2/repository/models/-bad-/load' })).statusCode).toBe(400);
+    // model_configuration
+    const config = await app.inject('/v2/models/m/config');
+    expect([config.statusCode, config.json()]).toMatchObject([200, { name: 'm', max_batch_size: 64, input: [{ name: 'x', data_type: 'TYPE_FP32', dims: [1], reshape: { shape: [] } }], instance_group: [{ count: 0, kind: 'KIND_CPU' }] }]);
+    expect((await app.inject('/v2/models/m/versions/1/config')).json().name).toBe('m');
+    expect((await app.inject('/v2/models/m/versions/2/config')).json()).toMatchObject({ code: 'IM_VERSION_NOT_FOUND' });
+    // statistics: all models, one model, one version; unknown ones are 404
+    const zero = { count: 0, ns: 0 };
+    const all = (await app.inject('/v2/models/stats')).json();
+    expect(all.model_stats).toHaveLength(1);
+    expect(all.model_stats[0]).toMatchObject({ name: 'm', version: '1', inference_count: 0, execution_count: 0, batch_stats: [], inference_stats: { success: zero, queue: zero } });
+    expect((await app.inject('/v2/models/m/stats')).json()).toEqual(all);
+    expect((await app.inject('/v2/models/m/versions/1/stats')).json()).toEqual(all);
+    expect((await app.inject('/v2/models/zz/stats')).json()).toMatchObject({ code: 'IM_MODEL_NOT_FOUND' });
   });
 
   it('turns readiness and new requests away while draining', async () => {

@@ -2,7 +2,8 @@ import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import {
   binaryInputs, errorBody, INFERENCE_HEADER_CONTENT_LENGTH, InferRequestJsonSchema, ModelNameSchema, ModelVersionSchema, splitBinaryBody,
-  joinBinaryBody, tensorToBinary, tensorToJson, type ApiErrorCode, type InferRequestJson, type ServerMetadata,
+  joinBinaryBody, rawBinaryRequest, RepositoryIndexRequestSchema, RepositoryModelRequestSchema, tensorToBinary, tensorToJson, type ApiErrorCode,
+  type InferRequestJson, type ServerMetadata, type Tensor,
 } from '@infermesh/contracts';
 import { formatIssues } from '@infermesh/config';
 import { dashboardHtml } from '@infermesh/telemetry';
@@ -15,6 +16,7 @@ import { isGuardedApiPath, type ClientAuth } from './client-auth.js';
 import type { CoordinatorTelemetry } from './coordinator-telemetry.js';
 import type { InferenceService, TensorAnswer } from './inference-service.js';
 import type { LaneTable } from './lanes.js';
+import type { ModelRepositoryControl } from './model-repository-control.js';
 import { requestDeadline, TIMEOUT_HEADER } from './request-deadline.js';
 import { rateSubject, type RateLimits } from './rate-limits.js';
 import type { ResponseCache } from './response-cache.js';
@@ -22,6 +24,8 @@ import type { WorkerPool } from './worker-pool.js';
 
 export interface HttpApiOptions {
   service: InferenceService;
+  /** The model repository extension: index, load, unload. */
+  repository: ModelRepositoryControl;
   pool: WorkerPool;
   lanes: LaneTable;
   jobs: AsyncJobs;
@@ -47,6 +51,14 @@ export interface HttpApiOptions {
 }
 
 const ModelParams = z.object({ name: ModelNameSchema, version: ModelVersionSchema.optional() });
+const StatsParams = z.object({ name: ModelNameSchema.optional(), version: ModelVersionSchema.optional() });
+
+/** The body of a route whose body is optional JSON, checked by its schema: a bad one is a 400. */
+function bodyOf<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
+  const p = schema.safeParse(body);
+  if (!p.success) throw new ApiError('IM_BAD_REQUEST', formatIssues(p.error).join('; '));
+  return p.data;
+}
 const RequestParams = z.object({ id: z.string().min(1).max(64) });
 const TraceParams = z.object({ id: z.string().regex(/^(?!0{32})[0-9a-f]{32}$/, 'a trace id is 32 lowercase hex digits, not all zero') });
 
@@ -166,6 +178,8 @@ export function buildHttpApi(options: HttpApiOptions) {
   // The Open Inference Protocol's clients send JSON with any content type or none (Triton's sends none):
   // every body is read as JSON whatever its content type; only a body that does not parse is refused (400).
   const binaryParts = new WeakMap<FastifyRequest, Uint8Array>();
+  // `Inference-Header-Content-Length: 0`: the body is one input's raw bytes, no JSON (the extension's raw binary request).
+  const rawBodies = new WeakMap<FastifyRequest, Uint8Array>();
   app.removeAllContentTypeParsers();
   // With `Inference-Header-Content-Length` (binary tensor data extension) the JSON header is parsed here and
   // the raw tensor bytes are kept aside for the route, which decodes them straight into typed arrays.
@@ -175,6 +189,10 @@ export function buildHttpApi(options: HttpApiOptions) {
     try {
       if (headerLength !== undefined) {
         const length = /^\d{1,12}$/.test(String(headerLength)) ? Number(headerLength) : Number.NaN;
+        if (length === 0) {
+          rawBodies.set(request, buffer);
+          return done(null, undefined);
+        }
         const split = splitBinaryBody(buffer, length);
         binaryParts.set(request, split.binary);
         return done(null, split.header);
@@ -209,8 +227,8 @@ export function buildHttpApi(options: HttpApiOptions) {
   app.get('/v2', async (): Promise<ServerMetadata> => ({
     name: 'infermesh',
     version: options.version,
-    // Exactly the extensions that work (docs/protocol.md); model_repository, statistics and model_configuration are not served yet.
-    extensions: ['binary_tensor_data', 'async_infer', 'websocket'],
+    // Exactly the extensions that work (docs/protocol.md), by the names Triton uses.
+    extensions: ['binary_tensor_data', 'classification', 'model_configuration', 'model_repository', 'statistics', 'async_infer', 'websocket'],
   }));
   app.get('/v2/status', async () => ({
     ready: options.ready(),
@@ -226,6 +244,32 @@ export function buildHttpApi(options: HttpApiOptions) {
   app.get('/v2/models/:name', metadata);
   app.get('/v2/models/:name/versions/:version', metadata);
 
+  // Model configuration extension: Triton's ModelConfig JSON, from the spec and the workers serving it.
+  const config = withParams(ModelParams, async ({ name, version }) => service.config(name, version));
+  app.get('/v2/models/:name/config', config);
+  app.get('/v2/models/:name/versions/:version/config', config);
+
+  // Statistics extension: every model, one model's versions, or one version.
+  const stats = withParams(StatsParams, async ({ name, version }) => service.statistics(name, version));
+  app.get('/v2/models/stats', stats);
+  app.get('/v2/models/:name/stats', stats);
+  app.get('/v2/models/:name/versions/:version/stats', stats);
+
+  // Model repository extension with explicit model control (load and unload act on the workers).
+  const { repository } = options;
+  app.post('/v2/repository/index', async (req) => repository.index(bodyOf(RepositoryIndexRequestSchema, req.body)));
+  const NameParams = ModelParams.pick({ name: true });
+  app.post('/v2/repository/models/:name/load', withParams(NameParams, async ({ name }, req, reply) => {
+    bodyOf(RepositoryModelRequestSchema, req.body);
+    await repository.load(name);
+    return reply.code(200).send();
+  }));
+  app.post('/v2/repository/models/:name/unload', withParams(NameParams, async ({ name }, req, reply) => {
+    bodyOf(RepositoryModelRequestSchema, req.body);
+    await repository.unload(name);
+    return reply.code(200).send();
+  }));
+
   const ready = withParams(ModelParams, async ({ name, version }, _req, reply) => {
     const isReady = options.ready() && service.ready(name, version);
     return reply.code(isReady ? 200 : 503).send({ name, ready: isReady });
@@ -240,10 +284,20 @@ export function buildHttpApi(options: HttpApiOptions) {
     let outcome = 'ok';
     let finishLater = false;
     try {
-      const body = InferRequestJsonSchema.safeParse(req.body);
-      if (!body.success) throw new ApiError('IM_BAD_REQUEST', formatIssues(body.error).join('; '));
-      const binaryPart = binaryParts.get(req);
-      const binary = binaryPart ? binaryInputs(body.data.inputs, binaryPart) : undefined;
+      const raw = rawBodies.get(req);
+      let body: { data: InferRequestJson };
+      let binary: ReadonlyMap<string, Tensor> | undefined;
+      if (raw) {
+        const stands = rawBinaryRequest(service.resolve(name, version), raw);
+        body = { data: stands.request };
+        binary = stands.binary;
+      } else {
+        const parsed = InferRequestJsonSchema.safeParse(req.body);
+        if (!parsed.success) throw new ApiError('IM_BAD_REQUEST', formatIssues(parsed.error).join('; '));
+        body = parsed;
+        const binaryPart = binaryParts.get(req);
+        binary = binaryPart ? binaryInputs(body.data.inputs, binaryPart) : undefined;
+      }
       const deadline = requestDeadline({ header: req.headers[TIMEOUT_HEADER], parameters: body.data.parameters }, options.requestTimeoutMs);
       const prefer = String(req.headers.prefer ?? '');
       if (/\brespond-async\b/.test(prefer)) {

@@ -1,12 +1,14 @@
 import {
-  ApiError, decodeInferRequest, tensorToJson, type InferItem, type InferRequestJson, type InferResponseJson, type ModelMetadata,
-  type ModelSpec, type Tensor, type TensorMap,
+  ApiError, classificationRequests, classifyTensor, decodeInferRequest, modelVersionKey, tensorToJson, tritonModelConfig,
+  type ClassificationRequest, type InferItem, type InferRequestJson, type InferResponseJson, type ModelMetadata, type ModelSpec,
+  type ModelStatsResponse, type Tensor, type TensorMap, type TritonModelConfig,
 } from '@infermesh/contracts';
 import type { ModelRegistry } from '@infermesh/registry';
 import { Admission } from './admission.js';
 import { toApiError, toApiErrorOfItem } from './api-error.js';
 import type { Lane, Served, SubmitOptions } from './lane.js';
 import type { LaneTable, Route } from './lanes.js';
+import type { ModelStatistics, RequestRecord } from './model-statistics.js';
 import type { RequestTrace } from './request-telemetry.js';
 import { responseCacheKey } from './response-cache-key.js';
 import type { CachedAnswer, ResponseCache } from './response-cache.js';
@@ -49,14 +51,61 @@ export class InferenceService {
   readonly #cache: ResponseCache | undefined;
   readonly #limits: InferenceLimits;
   readonly #admission: Admission;
+  readonly #statistics: ModelStatistics;
+  /** Requests in flight per model version (`name:version`, lookup only), from resolution to answer: what an unload waits for. */
+  readonly #active = new Map<string, { count: number; idle: Array<() => void> }>();
   #sequence = 0;
 
-  constructor(registry: ModelRegistry, lanes: LaneTable, cache: ResponseCache | undefined, limits: InferenceLimits) {
+  constructor(
+    registry: ModelRegistry, lanes: LaneTable, cache: ResponseCache | undefined, limits: InferenceLimits, statistics: ModelStatistics,
+  ) {
     this.#registry = registry;
     this.#lanes = lanes;
     this.#cache = cache;
     this.#limits = limits;
     this.#admission = new Admission({ maxInFlight: limits.maxInFlight, now: () => performance.now() });
+    this.#statistics = statistics;
+  }
+
+  #enter(spec: ModelSpec): () => void {
+    const key = modelVersionKey(spec);
+    let a = this.#active.get(key);
+    if (!a) this.#active.set(key, (a = { count: 0, idle: [] }));
+    a.count++;
+    const entry = a;
+    return () => {
+      if (--entry.count > 0) return;
+      this.#active.delete(key);
+      for (const resolve of entry.idle.splice(0)) resolve();
+    };
+  }
+
+  /** Resolves once no request for the model version is in flight (at once when none is): an unload drains with it. */
+  whenIdle(spec: ModelSpec): Promise<void> {
+    const a = this.#active.get(modelVersionKey(spec));
+    if (!a) return Promise.resolve();
+    return new Promise((resolve) => a.idle.push(resolve));
+  }
+
+  /** Triton's model configuration of a model version, derived from its spec and the workers serving it now. */
+  config(name: string, version?: string): TritonModelConfig {
+    const spec = this.resolve(name, version);
+    return tritonModelConfig(spec, { instances: this.#lanes.instances(spec) });
+  }
+
+  /**
+   * Triton's statistics: every version of every model registered (no name), every version of one model,
+   * or one version. An unknown model or version is IM_MODEL_NOT_FOUND / IM_VERSION_NOT_FOUND.
+   */
+  statistics(name?: string, version?: string): ModelStatsResponse {
+    let specs: ModelSpec[];
+    if (name === undefined) specs = this.#registry.list();
+    else if (version !== undefined) specs = [this.resolve(name, version)];
+    else {
+      this.resolve(name);
+      specs = this.#registry.versions(name).map((v) => this.resolve(name, v));
+    }
+    return { model_stats: this.#statistics.stats(specs) };
   }
 
   get inFlight(): number {
@@ -141,9 +190,26 @@ export class InferenceService {
 
   /** The one path of a request: its answer with the outputs as typed tensors (binary data, or JSON via `infer`). */
   async inferTensors(name: string, version: string | undefined, request: InferRequestJson, options: InferOptions): Promise<TensorAnswer> {
-    const { trace, deadline, signal } = options;
     const asked = this.resolve(name, version);
-    trace?.resolved(asked.name, asked.version);
+    options.trace?.resolved(asked.name, asked.version);
+    const started = performance.now();
+    const leave = this.#enter(asked);
+    // The version that answers (a fallback may), and what its statistics count.
+    const outcome: { spec: ModelSpec; record: Omit<RequestRecord, 'durationMs'> } = { spec: asked, record: { ok: false, rows: 0 } };
+    try {
+      const answer = await this.#inferTensors(asked, request, options, outcome);
+      outcome.record.ok = true;
+      return answer;
+    } finally {
+      leave();
+      this.#statistics.request(outcome.spec, { ...outcome.record, durationMs: performance.now() - started });
+    }
+  }
+
+  async #inferTensors(
+    asked: ModelSpec, request: InferRequestJson, options: InferOptions, outcome: { spec: ModelSpec; record: Omit<RequestRecord, 'durationMs'> },
+  ): Promise<TensorAnswer> {
+    const { trace, deadline, signal } = options;
     const limits = { maxElements: this.#limits.maxElements };
     let decoded = decodeInferRequest(asked, request, limits, options.binary);
     const parameters = request.parameters ?? {};
@@ -154,13 +220,31 @@ export class InferenceService {
     const routingKey = asked.shards === 1 ? '' : typeof given === 'string' ? given : fingerprint!;
     const route = this.#lanes.resolve(asked, routingKey);
     const spec = route.spec;
+    let leaveFallback: (() => void) | undefined;
     if (spec !== asked) {
       decoded = decodeInferRequest(spec, request, limits, options.binary);
       item.inputs = decoded.inputs;
       item.outputs = decoded.outputs;
       fingerprint = undefined;
       trace?.resolved(spec.name, spec.version);
+      outcome.spec = spec;
+      leaveFallback = this.#enter(spec);
     }
+    outcome.record.rows = decoded.rows;
+    // Checked before any work: a bad classification count or an output that cannot be ranked.
+    const classify = classificationRequests(spec, request);
+    try {
+      return await this.#answer(spec, route, item, decoded.rows, fingerprint, request, options, classify, outcome);
+    } finally {
+      leaveFallback?.();
+    }
+  }
+
+  async #answer(
+    spec: ModelSpec, route: Route, item: InferItem, rows: number, fingerprint: string | undefined, request: InferRequestJson,
+    options: InferOptions, classify: ClassificationRequest[], outcome: { record: Omit<RequestRecord, 'durationMs'> },
+  ): Promise<TensorAnswer> {
+    const { trace, deadline, signal } = options;
     if (trace) trace.admission(() => this.admit(deadline));
     else this.admit(deadline);
     try {
@@ -169,9 +253,13 @@ export class InferenceService {
       // cache off none is made: hashing every request cost more than the rare duplicate in one batch saves.
       if (cacheable) fingerprint ??= responseCacheKey(spec, item);
       let processors: string[] = [];
+      let computeMs = 0;
       const run = async (): Promise<CachedAnswer> => {
         trace?.cacheLookedUp(false);
-        const served = await this.#compute(route, item, { rows: decoded.rows, deadline, signal, coalesceKey: fingerprint, trace });
+        const computeStarted = performance.now();
+        const served = await this.#compute(route, item, { rows, deadline, signal, coalesceKey: fingerprint, trace }).finally(() => {
+          computeMs += performance.now() - computeStarted;
+        });
         if (!served.result.ok) throw toApiErrorOfItem(served.result.error);
         processors = served.processors;
         return { outputs: served.result.outputs, workerId: served.workerId, connections: served.connections };
@@ -180,10 +268,12 @@ export class InferenceService {
       let cacheState: 'hit' | 'miss' | undefined;
       if (cacheable) {
         trace?.cacheLookup();
+        const lookupStarted = performance.now();
         const through = await this.#cache!.through(fingerprint!, spec.cache.ttlMs, run, signal);
         answer = through.answer;
         cacheState = through.hit ? 'hit' : 'miss';
         trace?.cacheLookedUp(through.hit);
+        outcome.record.cache = through.hit ? { hit: true } : { hit: false, overheadMs: performance.now() - lookupStarted - computeMs };
       } else {
         answer = await run();
       }
@@ -198,7 +288,7 @@ export class InferenceService {
           ...(cacheState ? { infermesh_cache: cacheState } : {}),
           ...(route.fallbackFrom ? { infermesh_fallback_from: route.fallbackFrom } : {}),
         },
-        outputs: answer.outputs,
+        outputs: classify.length === 0 ? answer.outputs : classified(spec, answer.outputs, classify),
       };
     } catch (error) {
       throw toApiError(error);
@@ -206,4 +296,14 @@ export class InferenceService {
       this.#admission.release();
     }
   }
+}
+
+/** The answer's outputs with each output the request asked to classify replaced by its top-k classes (Triton's classification extension). */
+function classified(spec: ModelSpec, outputs: TensorMap, asked: readonly ClassificationRequest[]): TensorMap {
+  const out: TensorMap = { ...outputs };
+  for (const { output, count } of asked) {
+    const tensor = outputs[output];
+    if (tensor) out[output] = classifyTensor(tensor, count, spec.classLabels[output]);
+  }
+  return out;
 }

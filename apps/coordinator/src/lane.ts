@@ -6,6 +6,7 @@ import {
 import { AcquireTimeoutError, LoadBalancer, NoEndpointError, type LoadBalancerOptions } from '@infermesh/load-balancer';
 import type { RetryBudget } from '@infermesh/router';
 import { isWorkerFault } from './api-error.js';
+import type { ModelStatistics } from './model-statistics.js';
 import type { RequestTrace } from './request-telemetry.js';
 import { WorkerChannelError } from './worker-channel-error.js';
 import type { Worker } from './worker-pool.js';
@@ -20,6 +21,8 @@ export interface Queued {
   rows: number;
   coalesceKey: string | undefined;
   trace: RequestTrace | undefined;
+  /** When it entered the lane (`performance.now()`), for the queue time of the statistics. */
+  enqueuedAt: number;
 }
 
 /** One request's answer from a lane, and the worker that computed it. */
@@ -53,6 +56,8 @@ export interface LaneSettings {
   declaredOutputs: () => readonly TensorSpec[] | undefined;
   /** A worker answered outside its declared outputs: it is to be ejected. The batch goes to another worker. */
   onContractBroken: (worker: Worker, detail: string) => void;
+  /** Where each answered batch's queue and compute times are counted. */
+  statistics?: ModelStatistics | undefined;
 }
 
 const NO_RESULT: InferItemResult = { ok: false, error: { code: 'IM_WORKER_RUNTIME', message: 'worker answered without a result' } };
@@ -77,6 +82,7 @@ export class Lane {
   readonly #onContractBroken: LaneSettings['onContractBroken'];
   /** Client-facing stages answer the request's own rows; inner stages' tensors are checked by declaration only. */
   readonly #checksRows: boolean;
+  readonly #statistics: ModelStatistics | undefined;
 
   constructor(spec: ModelSpec, stage: LaneStage, shard: number | undefined, settings: LaneSettings) {
     this.spec = spec;
@@ -90,6 +96,7 @@ export class Lane {
     this.#declaredOutputs = settings.declaredOutputs;
     this.#onContractBroken = settings.onContractBroken;
     this.#checksRows = spec.batchable && (stage === 'all' || stage === 'postprocess');
+    this.#statistics = settings.statistics;
     if (this.#batcher) {
       // Processing stages leave at once and gather only while every processor is busy.
       const gathers = spec.batchable && this.role === 'model';
@@ -126,16 +133,23 @@ export class Lane {
   /** Queues one request (or one stage of it); resolves with its own result once its batch is answered. */
   async submit(item: InferItem, options: SubmitOptions): Promise<Served> {
     const { trace } = options;
+    const enqueuedAt = performance.now();
     if (this.#batcher) {
       trace?.queued();
       return this.#batcher.add(
-        { lane: this, item, rows: options.rows, coalesceKey: options.coalesceKey, trace },
+        { lane: this, item, rows: options.rows, coalesceKey: options.coalesceKey, trace, enqueuedAt },
         { key: this.label, deadline: options.deadline, ...(options.signal ? { signal: options.signal } : {}) },
       );
     }
     const response = await this.#dispatch([item], [options.rows], options.deadline, options.signal, trace?.dispatched());
+    this.#record(options.rows, [response.sentAt - enqueuedAt], response);
     trace?.answered(response.spans);
     return { result: response.items[0] ?? NO_RESULT, workerId: response.workerId, connection: response.connection };
+  }
+
+  /** Counts an answered batch in the model's statistics. */
+  #record(rows: number, queuedMs: number[], response: InferBatchResponse): void {
+    this.#statistics?.batch(this.spec, { executed: this.role === 'model', rows, queuedMs, timings: response.timings });
   }
 
   /** The batcher's runner for this lane's key: one `infer` call for the whole batch. */
@@ -147,6 +161,9 @@ export class Lane {
       traceparent ??= tp;
     }
     const response = await this.#dispatch(items.map((q) => q.item), items.map((q) => q.rows), info.deadline, signal, traceparent);
+    let rows = 0;
+    for (const q of items) rows += q.rows;
+    this.#record(rows, items.map((q) => response.sentAt - q.enqueuedAt), response);
     for (const q of items) q.trace?.answered(response.spans);
     return response.items.map((result) => ({ ok: true as const, value: { result, workerId: response.workerId, connection: response.connection } }));
   }
@@ -160,7 +177,7 @@ export class Lane {
    */
   async #dispatch(
     items: InferItem[], rows: number[], deadline: number | undefined, signal: AbortSignal | undefined, traceparent: string | undefined,
-  ): Promise<InferBatchResponse & { workerId: string; connection: string }> {
+  ): Promise<InferBatchResponse & { workerId: string; connection: string; sentAt: number }> {
     const request = { model: this.spec.name, version: this.spec.version, stage: this.stage, items, ...(traceparent ? { traceparent } : {}) };
     const tried = new Set<string>();
     let lastError: unknown;
@@ -179,6 +196,7 @@ export class Lane {
       }
       const worker = lease.endpoint;
       tried.add(worker.id);
+      const sentAt = performance.now();
       try {
         const response = await worker.peer.call('infer', request, { deadline, signal });
         const broken = this.#contractViolation(items, rows, response);
@@ -192,7 +210,7 @@ export class Lane {
         }
         worker.served++;
         lease.release({ ok: true });
-        return { ...response, workerId: worker.info.workerId, connection: worker.id };
+        return { ...response, workerId: worker.info.workerId, connection: worker.id, sentAt };
       } catch (error) {
         const fault = isWorkerFault(error);
         // A request that outlives its deadline is not a worker fault: the deadline may be the client's

@@ -15,6 +15,8 @@ const spec = ModelSpecSchema.parse({
 
 interface FakeWorker {
   server: TransportServer<WorkerProtocol>;
+  /** What it describes itself as; a test may change it. */
+  info: WorkerInfo;
   calls: number;
   maxSeen: number;
 }
@@ -43,11 +45,11 @@ async function fakeWorker(
   id: string, maxConcurrency: number, delayMs: number, fail?: () => Error | undefined, role: WorkerInfo['role'] = 'model',
   models: ModelSpec[] = [spec], shards: WorkerInfo['shards'] = {},
 ): Promise<FakeWorker> {
-  const info: WorkerInfo = { workerId: id, pid: 1, maxConcurrency, models, shards, role, stages: {} };
+  const info: WorkerInfo = { workerId: id, pid: 1, maxConcurrency, models, shards, role, stages: {}, repository: [] };
   let inFlight = 0;
-  const w = { calls: 0, maxSeen: 0 } as FakeWorker;
+  const w = { calls: 0, maxSeen: 0, info } as FakeWorker;
   const handlers: Handlers<WorkerProtocol> = {
-    describe: () => info,
+    describe: () => w.info,
     infer: async (req): Promise<InferBatchResponse> => {
       w.calls++;
       w.maxSeen = Math.max(w.maxSeen, ++inFlight);
@@ -83,6 +85,37 @@ function cluster(options: Partial<LaneTableOptions> = {}): { registry: ModelRegi
 
 const item = (id: string) => ({ id, inputs: { x: { datatype: 'FP32' as const, shape: [1], data: new Float32Array([1]) } }, parameters: {}, outputs: [] });
 const within = (ms: number) => ({ rows: 1, deadline: performance.now() + ms });
+
+describe('lanes under explicit model control', () => {
+  it('follow a worker\'s new description: a version it drops leaves only that lane, one it gains joins its lanes', async () => {
+    const other = ModelSpecSchema.parse({ ...spec, name: 'n' });
+    const { registry, pool, lanes } = cluster();
+    const w = await fakeWorker('w', 2, 1, undefined, 'model', [spec, other]);
+    const peer = await connect(pool, w);
+    expect([lanes.servable(spec), lanes.servable(other), lanes.instances(other)]).toEqual([true, true, 1]);
+    const info = (models: ModelSpec[]): WorkerInfo => ({ workerId: 'w', pid: 1, maxConcurrency: 2, models, shards: {}, role: 'model', stages: {}, repository: ['m', 'n'] });
+    pool.update(peer.id, info([spec]));
+    expect([lanes.servable(spec), lanes.servable(other), lanes.instances(other)]).toEqual([true, false, 0]);
+    expect((await lanes.resolve(spec, '').model.submit(item('a'), within(5_000))).result.ok).toBe(true);
+    lanes.forget(other);
+    registry.unregister('n', '1');
+    pool.update(peer.id, info([spec, other]));
+    expect([registry.has('n', '1'), lanes.servable(other), lanes.instances(other)]).toEqual([true, true, 1]);
+    expect((await lanes.resolve(other, '').model.submit(item('b'), within(5_000))).result.ok).toBe(true);
+  });
+
+  it('learn a change made through another coordinator from the next health check\'s describe', async () => {
+    const other = ModelSpecSchema.parse({ ...spec, name: 'n' });
+    const { pool, lanes } = cluster({ health: { intervalMs: 20, timeoutMs: 1_000, unhealthyThreshold: 2, healthyThreshold: 1 } });
+    const w = await fakeWorker('w', 2, 1, undefined, 'model', [spec, other]);
+    await connect(pool, w);
+    expect(lanes.servable(other)).toBe(true);
+    w.info.models = [spec];
+    for (let i = 0; i < 100 && lanes.servable(other); i++) await new Promise((r) => setTimeout(r, 10));
+    expect([lanes.servable(other), lanes.servable(spec)]).toEqual([false, true]);
+    lanes.close();
+  });
+});
 
 describe('lanes', () => {
   it('make a lane per model version as workers join, and know when it can be served', async () => {

@@ -4,6 +4,7 @@ import type { StrategyName } from '@infermesh/load-balancer';
 import type { ModelRegistry } from '@infermesh/registry';
 import { NoHealthyNodeError, RetryBudget, RoutingTable, UnknownTargetError, type Hasher } from '@infermesh/router';
 import { Lane, type LaneSettings, type Queued, type Served } from './lane.js';
+import type { ModelStatistics } from './model-statistics.js';
 import type { LaneBalancing, Worker, WorkerPool } from './worker-pool.js';
 
 /** Where a model's pre- and post-processing run: on its model worker, or on processors. */
@@ -55,6 +56,8 @@ export interface LaneTableOptions {
   onBatch?: (lane: Lane, event: BatchEvent) => void;
   /** A worker answered a lane outside the stage's declared outputs (the lane tries another worker): eject it. */
   onContractBroken?: (event: { lane: string; worker: Worker; detail: string }) => void;
+  /** Where every lane counts its answered batches (Triton's statistics). */
+  statistics?: ModelStatistics | undefined;
 }
 
 /** The lanes of one model version. */
@@ -97,6 +100,7 @@ const matches = (ref: ModelRef, spec: ModelSpec, exact: boolean): boolean =>
  */
 export class LaneTable {
   readonly #registry: ModelRegistry;
+  readonly #pool: WorkerPool;
   readonly #options: LaneTableOptions;
   readonly #versions = new Map<string, VersionLanes>();
   readonly #byLabel = new Map<string, Lane>();
@@ -108,6 +112,7 @@ export class LaneTable {
 
   constructor(registry: ModelRegistry, pool: WorkerPool, options: LaneTableOptions) {
     this.#registry = registry;
+    this.#pool = pool;
     this.#options = options;
     this.#routing = new RoutingTable({ hash: options.hash });
     this.#retries = new RetryBudget(options.retryBudget);
@@ -129,6 +134,8 @@ export class LaneTable {
     }
     pool.on('joined', (worker) => this.#join(worker));
     pool.on('left', (worker) => this.#leave(worker));
+    pool.on('loaded', (worker, specs) => this.#attach(worker, specs));
+    pool.on('unloaded', (worker, specs) => this.#detach(worker, specs));
     pool.on('draining', (worker) => {
       for (const lane of this.#byWorker.get(worker.id) ?? []) lane.drain(worker.id);
     });
@@ -148,7 +155,13 @@ export class LaneTable {
         health: {
           ...o.health,
           check: async (w, signal) => {
-            await w.peer.call('describe', {}, { timeoutMs: o.health.timeoutMs, signal });
+            const info = await w.peer.call('describe', {}, { timeoutMs: o.health.timeoutMs, signal });
+            // A worker's models change with explicit model control, through this coordinator or another: follow them.
+            try {
+              this.#pool.update(w.id, info);
+            } catch {
+              // A model the registry refuses (a conflicting spec) stays unserved here; the worker itself is healthy.
+            }
           },
         },
         outlier: { enabled: true, ...o.outlier },
@@ -163,6 +176,7 @@ export class LaneTable {
         ? () => spec.outputs
         : () => this.#registry.stages(spec.name, spec.version)[stage]?.outputs,
       onContractBroken: (worker, detail) => o.onContractBroken?.({ lane: label(), worker, detail }),
+      statistics: o.statistics,
     };
     const lane = new Lane(spec, stage, shard, settings);
     const label = (): string => lane.label;
@@ -195,8 +209,15 @@ export class LaneTable {
   }
 
   #join(worker: Worker): void {
+    this.#workers.set(worker.id, worker);
+    this.#byWorker.set(worker.id, []);
+    this.#attach(worker, worker.info.models);
+  }
+
+  /** Puts a worker into the lanes of model versions it serves (on joining, and when it loads more). */
+  #attach(worker: Worker, models: readonly ModelSpec[]): void {
     const lanes: Lane[] = [];
-    for (const served of worker.info.models) {
+    for (const served of models) {
       const v = this.#versionLanes(this.#registry.get(served.name, served.version));
       const key = modelVersionKey(v.spec);
       if (worker.info.role === 'processor') {
@@ -207,10 +228,48 @@ export class LaneTable {
       this.#routing.register(worker.id, { target: key, ...(shards ? { shards } : {}) });
       lanes.push(...v.shards.filter((_, s) => !shards || shards.includes(s)));
     }
-    this.#workers.set(worker.id, worker);
     for (const lane of lanes) lane.add(worker);
-    this.#byWorker.set(worker.id, lanes);
+    this.#byWorker.get(worker.id)?.push(...lanes);
     this.#configureFallbacks();
+  }
+
+  /** Takes a worker out of the lanes of model versions it dropped; its other lanes are untouched. */
+  #detach(worker: Worker, models: readonly ModelSpec[]): void {
+    const keys = new Set(models.map(modelVersionKey));
+    const mine = this.#byWorker.get(worker.id) ?? [];
+    const [gone, kept] = [mine.filter((l) => keys.has(modelVersionKey(l.spec))), mine.filter((l) => !keys.has(modelVersionKey(l.spec)))];
+    for (const lane of gone) lane.remove(worker.id);
+    this.#byWorker.set(worker.id, kept);
+    if (worker.info.role !== 'model') return;
+    for (const key of keys) {
+      if (this.#routing.nodesOf(key).has(worker.id)) this.#routing.unregister(worker.id, key);
+    }
+  }
+
+  /**
+   * Drops the lanes of a model version that was unloaded (after its requests were answered), so that
+   * loading it again builds them from the spec registered then.
+   */
+  forget(spec: ModelSpec): void {
+    const key = modelVersionKey(spec);
+    const v = this.#versions.get(key);
+    if (!v) return;
+    this.#versions.delete(key);
+    for (const lane of [...v.shards, v.preprocess, v.postprocess]) {
+      if (!lane) continue;
+      for (const [id, lanes] of this.#byWorker) this.#byWorker.set(id, lanes.filter((l) => l !== lane));
+      this.#byLabel.delete(lane.label);
+      lane.close();
+    }
+  }
+
+  /** How many workers serve the model version's model stage now (Triton's instance count). */
+  instances(spec: ModelSpec): number {
+    const v = this.#versions.get(modelVersionKey(spec));
+    if (!v) return 0;
+    const ids = new Set<string>();
+    for (const lane of v.shards) for (const e of lane.balancer.snapshot().endpoints) ids.add(e.id);
+    return ids.size;
   }
 
   #leave(worker: Worker): void {

@@ -16,6 +16,8 @@ import { buildGrpcApi, type GrpcApi } from './grpc-api.js';
 import { buildHttpApi } from './http-api.js';
 import { InferenceService } from './inference-service.js';
 import { LaneTable } from './lanes.js';
+import { ModelRepositoryControl } from './model-repository-control.js';
+import { ModelStatistics } from './model-statistics.js';
 import { RateLimits } from './rate-limits.js';
 import { ResponseCache } from './response-cache.js';
 import { shutDown } from './shutdown.js';
@@ -44,6 +46,7 @@ async function main(): Promise<void> {
 
   const registry = new ModelRegistry();
   const pool = new WorkerPool(registry, { quarantineMs: config.workerQuarantineMs });
+  const statistics = new ModelStatistics();
   // Set below, once the cache is open: a worker ejected before that has nothing in it.
   let dropCachedFrom: (connection: string) => void = () => undefined;
   const lanes = new LaneTable(registry, pool, {
@@ -69,10 +72,12 @@ async function main(): Promise<void> {
       pool.eject(worker, 'IM_WORKER_CONTRACT');
       dropCachedFrom(worker.id);
     },
+    statistics,
   });
   const cache = await ResponseCache.open(config.cache);
   if (cache) dropCachedFrom = (connection) => cache.dropFrom(connection);
-  const service = new InferenceService(registry, lanes, cache, { maxElements: config.limits.maxElements, maxInFlight: config.limits.maxInFlight });
+  const service = new InferenceService(registry, lanes, cache, { maxElements: config.limits.maxElements, maxInFlight: config.limits.maxInFlight }, statistics);
+  const repository = new ModelRepositoryControl(registry, pool, lanes, service, { drainTimeoutMs: config.limits.requestTimeoutMs, log });
   const workerStatus = () => pool.status((w) => lanes.balancing(w));
   telemetry.attach({ workers: workerStatus, inFlight: () => service.inFlight, queueDepths: () => lanes.queueDepths() });
   const jobs = new AsyncJobs(config.async);
@@ -150,7 +155,7 @@ async function main(): Promise<void> {
   });
   const tls = loadClientTls(config.http.tls);
   const app = buildHttpApi({
-    service, pool, lanes, jobs, cache, log, telemetry, auth, rateLimits, bodyLimitBytes: config.limits.bodyBytes, version: VERSION,
+    service, repository, pool, lanes, jobs, cache, log, telemetry, auth, rateLimits, bodyLimitBytes: config.limits.bodyBytes, version: VERSION,
     ready: () => ready, accepting: () => accepting, requestTimeoutMs: config.limits.requestTimeoutMs, https: tls,
     server: config.http,
   });

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { modelVersionKey, WORKER_REFUSED_CLOSE_CODE, type WorkerInfo, type WorkerProtocol, type WorkerRole } from '@infermesh/contracts';
+import { modelVersionKey, WORKER_REFUSED_CLOSE_CODE, type ModelSpec, type WorkerInfo, type WorkerProtocol, type WorkerRole } from '@infermesh/contracts';
 import { Capacity, type EndpointMetrics } from '@infermesh/load-balancer';
 import type { ModelRegistry } from '@infermesh/registry';
 import type { Peer } from '@infermesh/transport';
@@ -10,7 +10,8 @@ export interface Worker {
   /** The connection's id (unique per connection, whatever the worker calls itself). */
   readonly id: string;
   readonly peer: Peer<WorkerProtocol>;
-  readonly info: WorkerInfo;
+  /** As it last described itself: its models change with explicit model control (`update`). */
+  info: WorkerInfo;
   /** Its `maxConcurrency`: one set of slots shared by the balancers of every lane it serves. */
   readonly capacity: Capacity;
   served: number;
@@ -35,7 +36,15 @@ export interface WorkerStatus {
   balancing: Record<string, LaneBalancing>;
 }
 
-export type WorkerPoolEvents = { joined: [Worker]; left: [Worker]; draining: [Worker] };
+export type WorkerPoolEvents = {
+  joined: [Worker];
+  left: [Worker];
+  draining: [Worker];
+  /** The worker now also serves these model versions (it loaded them on request). */
+  loaded: [Worker, ModelSpec[]];
+  /** The worker no longer serves these model versions (it dropped them on request). */
+  unloaded: [Worker, ModelSpec[]];
+};
 
 /**
  * Membership: the workers connected to this coordinator. A worker is described on connect (whichever
@@ -84,16 +93,43 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     if (holder !== undefined) {
       throw new WorkerChannelError('IM_WORKER_ID_IN_USE', `worker id "${info.workerId}" is held by a connected worker (${holder.peer.remoteAddress ?? 'unknown address'})`);
     }
-    for (const spec of info.models) {
-      this.#registry.register(spec);
-      const stages = info.stages[modelVersionKey(spec)];
-      if (stages) this.#registry.registerStages(spec.name, spec.version, stages);
-    }
+    this.#register(info, info.models);
     const worker: Worker = { id: peer.id, peer, info, capacity: new Capacity(info.maxConcurrency), served: 0, failed: 0 };
     this.#workers.set(peer.id, worker);
     peer.once('close', () => this.leave(peer.id));
     this.emit('joined', worker);
     return info;
+  }
+
+  /** Puts a worker's models and their stages in the registry, which refuses a conflicting one. */
+  #register(info: WorkerInfo, specs: readonly ModelSpec[]): void {
+    for (const spec of specs) {
+      this.#registry.register(spec);
+      const stages = info.stages[modelVersionKey(spec)];
+      if (stages) this.#registry.registerStages(spec.name, spec.version, stages);
+    }
+  }
+
+  /**
+   * A worker described itself anew after loading or dropping models: the versions it gained go into the
+   * registry and are announced (`loaded`), the ones it lost are announced (`unloaded`); the lanes follow.
+   */
+  update(peerId: string, info: WorkerInfo): void {
+    const worker = this.#workers.get(peerId);
+    if (!worker) return;
+    const had = new Set(worker.info.models.map(modelVersionKey));
+    const has = new Set(info.models.map(modelVersionKey));
+    const gained = info.models.filter((s) => !had.has(modelVersionKey(s)));
+    const lost = worker.info.models.filter((s) => !has.has(modelVersionKey(s)));
+    this.#register(info, gained);
+    worker.info = info;
+    if (lost.length > 0) this.emit('unloaded', worker, lost);
+    if (gained.length > 0) this.emit('loaded', worker, gained);
+  }
+
+  /** The workers connected now. */
+  get workers(): Worker[] {
+    return [...this.#workers.values()];
   }
 
   /** A worker about to stop: its lanes give it no new batches; it finishes the ones it has. False for an unknown peer. */

@@ -20,6 +20,12 @@ describe('worker config', () => {
     expect(repositoryFolder({ ...c, repository: '/srv/models' })).toBe('/srv/models');
   });
 
+  it('loads every model at start unless explicit model control is asked for', () => {
+    expect(loadConfig(WorkerConfigSchema, { overrides: { listen: { port: 0 } } }).modelControl).toBe('startup');
+    expect(loadConfig(WorkerConfigSchema, { overrides: { listen: { port: 0 }, modelControl: 'explicit' } }).modelControl).toBe('explicit');
+    expect(() => loadConfig(WorkerConfigSchema, { overrides: { listen: { port: 0 }, modelControl: 'poll' } })).toThrow(/modelControl/);
+  });
+
   it('needs a coordinator to dial or a port to listen on', () => {
     expect(() => loadConfig(WorkerConfigSchema, {})).toThrow(/a worker needs a coordinator to dial/);
     expect(loadConfig(WorkerConfigSchema, { overrides: { listen: { port: 0 } } }).listen.port).toBe(0);

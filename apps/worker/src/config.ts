@@ -19,8 +19,14 @@ export const WorkerConfigSchema = z.object({
   repository: z.string().min(1).optional(),
   /** Write the demo models (sentiment, mlp, noop) into the repository first (the ones present are kept). */
   demoModels: z.boolean().default(false),
-  /** Models to load from the repository; empty loads every model. */
+  /** Models of the repository this worker holds (loads at start, may load on request); empty: every model. */
   models: z.array(z.string()).default([]),
+  /**
+   * `startup` (default): load every model held at start. `explicit`: load none at start; models are loaded
+   * and unloaded only when the coordinator asks (`POST /v2/repository/models/{m}/load`, `/unload`), as
+   * Triton's `--model-control-mode=explicit`. Load and unload requests are served in both modes.
+   */
+  modelControl: z.enum(['startup', 'explicit']).default('startup'),
   /** The shards this worker holds of every sharded model it loads; empty: all of them. */
   shards: z.array(z.coerce.number().int().min(0)).default([]),
   /** Where a coordinator may dial this worker. Port 0 picks a free port; absent: do not listen. */
@@ -70,6 +76,7 @@ export const WORKER_FLAGS: FlagTable = {
   coordinator: { path: 'coordinators', type: 'list', description: 'coordinator worker-channel address to dial (host:port or ws:// URL)' },
   secret: { path: 'secret', type: 'string', description: 'shared secret of the worker channel, or this worker\'s token (or INFERMESH_SECRET)' },
   'secret-file': { path: 'secretFile', type: 'string', description: 'file (mode 0600) holding the secret or token (or INFERMESH_SECRET_FILE)' },
+  'model-control': { path: 'modelControl', type: 'string', description: 'startup (load every model at start) | explicit (load only on request)' },
   'max-concurrency': { path: 'maxConcurrency', type: 'number', description: 'batches run at once' },
   'intra-op-threads': { path: 'threads.intraOp', type: 'number', description: 'ONNX Runtime intra-op threads' },
   'metrics-port': { path: 'metricsPort', type: 'number', description: 'serve Prometheus metrics at GET /metrics on this port (0: any free port)' },

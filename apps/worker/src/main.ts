@@ -9,7 +9,7 @@ import { createLogger, createMetrics, Tracer } from '@infermesh/telemetry';
 import { repositoryFolder, WORKER_FLAGS, WorkerConfigSchema } from './config.js';
 import { listenMetrics } from './metrics-server.js';
 
-const USAGE = 'usage: worker [--config FILE] [--role model|processor] [--repository DIR] [--demo-models] [--port N] [--coordinator HOST:PORT] [--model NAME]... [--metrics-port N]';
+const USAGE = 'usage: worker [--config FILE] [--role model|processor] [--repository DIR] [--demo-models] [--port N] [--coordinator HOST:PORT] [--model NAME]... [--model-control startup|explicit] [--metrics-port N]';
 
 
 async function main(): Promise<void> {
@@ -27,12 +27,17 @@ async function main(): Promise<void> {
     const written = await writeModelRepository({ out: folder });
     log.info({ repository: folder, written: written.filter((w) => w.status === 'written').map((w) => w.name) }, 'demo models ready');
   }
-  const repository = await loadModelRepository(folder, config.models.length ? { models: config.models } : {});
+  // Explicit model control loads nothing at start: models come and go as coordinators ask.
+  const repository = config.modelControl === 'explicit' ? [] : await loadModelRepository(folder, config.models.length ? { models: config.models } : {});
   const threads = { intraOpNumThreads: config.threads.intraOp, interOpNumThreads: config.threads.interOp };
   const host = await ModelHost.load(repository, { onnx: new OnnxRuntime(threads), js: new JsRuntime() }, { role: config.role });
-  log.info({ role: config.role, models: host.specs.map((s) => modelVersionKey(s)) }, 'models loaded');
+  log.info({ role: config.role, modelControl: config.modelControl, models: host.specs.map((s) => modelVersionKey(s)) }, 'models loaded');
 
-  const service = new WorkerService(host, telemetry, { id: config.id, role: config.role, maxConcurrency: config.maxConcurrency, shards: config.shards });
+  const service = await WorkerService.create(host, telemetry, {
+    id: config.id, role: config.role, maxConcurrency: config.maxConcurrency, shards: config.shards,
+    repository: { folder, models: config.models },
+    onModelControl: ({ action, model, versions }) => log.info({ model, versions }, action === 'load' ? 'model loaded' : 'model unloaded'),
+  });
   const transportOptions = {
     protocol: workerProtocol,
     handlers: service.handlers,

@@ -41,6 +41,7 @@ export const API_ERRORS = {
   IM_OVERLOADED: spec(429, 'RESOURCE_EXHAUSTED', true, true),
   IM_RATE_LIMITED: spec(429, 'RESOURCE_EXHAUSTED', true, true),
   IM_INTERNAL: spec(500, 'INTERNAL'),
+  IM_MODEL_LOAD_FAILED: spec(500, 'INTERNAL'),
   IM_WORKER_FAILED: spec(502, 'UNAVAILABLE', true),
   IM_NO_WORKER: spec(503, 'UNAVAILABLE', true, true),
   IM_SHUTTING_DOWN: spec(503, 'UNAVAILABLE', true, true),

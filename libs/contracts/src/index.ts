@@ -22,12 +22,27 @@ export type { StepRef, BatchingPolicy, ModelSpec, ModelSpecInput } from './model
 export {
   PeerAddressSchema, WorkerInfoSchema, DescribeRequestSchema, InferItemSchema, InferBatchRequestSchema, ItemErrorSchema,
   InferItemResultSchema, InferBatchResponseSchema, TraceparentSchema, WorkerSpanSchema, workerProtocol,
-  STAGES, StageSchema, WorkerRoleSchema, roleOfStage, StageSignatureSchema, ModelStagesSchema,
+  STAGES, StageSchema, WorkerRoleSchema, roleOfStage, StageSignatureSchema, ModelStagesSchema, BatchTimingsSchema,
+  ModelControlRequestSchema,
 } from './worker-protocol.js';
 export type {
   WorkerInfo, DescribeRequest, InferItem, InferBatchRequest, InferBatchRequestInput, InferItemResult,
-  InferBatchResponse, WorkerProtocol, WorkerSpan, Stage, WorkerRole, StageSignature, ModelStages,
+  InferBatchResponse, WorkerProtocol, WorkerSpan, Stage, WorkerRole, StageSignature, ModelStages, BatchTimings,
+  ModelControlRequest,
 } from './worker-protocol.js';
+export { classificationRequests, classifyTensor } from './classification.js';
+export { rawBinaryRequest } from './raw-binary-request.js';
+export type { ClassificationRequest } from './classification.js';
+export { TRITON_DATA_TYPE, tritonModelConfig } from './model-config.js';
+export type { TritonModelConfig, TritonModelInput, TritonModelOutput, ModelDeployment } from './model-config.js';
+export {
+  DurationStatSchema, InferStatsSchema, BatchStatsSchema, ModelStatSchema, ModelStatsResponseSchema,
+} from './model-statistics.js';
+export type { DurationStat, InferStats, BatchStats, ModelStat, ModelStatsResponse } from './model-statistics.js';
+export {
+  ModelStateSchema, RepositoryIndexEntrySchema, RepositoryIndexRequestSchema, RepositoryModelRequestSchema,
+} from './model-repository.js';
+export type { ModelState, RepositoryIndexEntry, RepositoryIndexRequest } from './model-repository.js';
 export { ClientMessageSchema, ServerMessageSchema } from './client-protocol.js';
 export type { ClientMessage, ServerMessage } from './client-protocol.js';
 export {

@@ -53,6 +53,11 @@ export const ModelSpecSchema = z.object({
     .prefault({}),
   preprocess: z.array(StepRefSchema).default([]),
   postprocess: z.array(StepRefSchema).default([]),
+  /**
+   * The class names of classifier outputs, by output name, in index order: the labels the protocol's
+   * `classification` output parameter writes beside each top-k index (Triton's `label_filename`).
+   */
+  classLabels: z.record(z.string().min(1).max(128), z.array(z.string().max(1024)).min(1).max(65_536)).default({}),
   /** Free-form labels, shown in model metadata as parameters. */
   labels: z.record(z.string(), z.string()).default({}),
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InferBatchRequestSchema, roleOfStage } from './worker-protocol.js';
+import { InferBatchRequestSchema, InferBatchResponseSchema, ModelControlRequestSchema, roleOfStage, WorkerInfoSchema, workerProtocol } from './worker-protocol.js';
 
 describe('stages of a request', () => {
   it('sends pre- and post-processing to processors, whole requests and the model stage to model workers', () => {
@@ -10,5 +10,22 @@ describe('stages of a request', () => {
     const batch = { model: 'm', version: '1', items: [{ id: 'a', inputs: {} }] };
     expect(InferBatchRequestSchema.parse(batch).stage).toBe('all');
     expect(InferBatchRequestSchema.safeParse({ ...batch, stage: 'tokenize' }).success).toBe(false);
+  });
+});
+
+describe('explicit model control on the worker channel', () => {
+  it('has load and unload, each naming one model and answered with the worker as it is now', () => {
+    expect(Object.keys(workerProtocol)).toEqual(['describe', 'infer', 'load', 'unload', 'drain']);
+    expect(workerProtocol.load.response).toBe(WorkerInfoSchema);
+    expect(ModelControlRequestSchema.safeParse({ model: 'sentiment' }).success).toBe(true);
+    expect(ModelControlRequestSchema.safeParse({ model: '../etc' }).success).toBe(false);
+    const info = WorkerInfoSchema.parse({ workerId: 'w', pid: 1, maxConcurrency: 1, models: [] });
+    expect(info.repository).toEqual([]);
+  });
+
+  it('carries the stage times of a batch, each optional', () => {
+    const parsed = InferBatchResponseSchema.parse({ items: [], computeMs: 1, timings: { inferenceMs: 0.5 } });
+    expect(parsed.timings).toEqual({ inferenceMs: 0.5 });
+    expect(InferBatchResponseSchema.safeParse({ items: [], computeMs: 1, timings: { inferenceMs: -1 } }).success).toBe(false);
   });
 });

@@ -66,6 +66,11 @@ export const WorkerInfoSchema = z.object({
    * so the coordinator can check that a processor's pipelines fit the model workers' sessions.
    */
   stages: z.record(z.string(), ModelStagesSchema).default({}),
+  /**
+   * The models (by name) in this worker's repository that it can load on request (`load`), whether loaded
+   * now or not: the coordinator's repository index and where it sends `load` and `unload`.
+   */
+  repository: z.array(ModelNameSchema).max(4096).default([]),
 });
 export type WorkerInfo = z.infer<typeof WorkerInfoSchema>;
 
@@ -121,10 +126,24 @@ export const InferItemResultSchema = z.discriminatedUnion('ok', [
 ]);
 export type InferItemResult = z.infer<typeof InferItemResultSchema>;
 
+/**
+ * Where a batch's time went on the worker, per stage it ran (absent: not run): pre-processing, the model
+ * session, post-processing. The coordinator's statistics (`compute_input`, `compute_infer`,
+ * `compute_output`) come from these.
+ */
+export const BatchTimingsSchema = z.object({
+  preprocessMs: z.number().nonnegative().optional(),
+  inferenceMs: z.number().nonnegative().optional(),
+  postprocessMs: z.number().nonnegative().optional(),
+});
+export type BatchTimings = z.infer<typeof BatchTimingsSchema>;
+
 export const InferBatchResponseSchema = z.object({
   items: z.array(InferItemResultSchema),
   /** Time the worker spent on the batch, for telemetry. */
   computeMs: z.number().nonnegative(),
+  /** The time of each stage the batch ran, always measured. */
+  timings: BatchTimingsSchema.optional(),
   /** The worker's spans of this batch, when the request carried a `traceparent`. */
   spans: z.array(WorkerSpanSchema).max(64).optional(),
 });
@@ -132,15 +151,28 @@ export type InferBatchResponse = z.infer<typeof InferBatchResponseSchema>;
 
 /**
  * The worker channel as a method table. The coordinator calls `describe` on every new connection
- * (whichever side dialled) and `infer` for each batch; a stopping worker calls `drain`.
+ * (whichever side dialled), `infer` for each batch, `load` / `unload` for explicit model control; a
+ * stopping worker calls `drain`.
  */
 /** A worker about to stop: the coordinator sends it no new batches and lets it finish the ones it has. */
 export const DrainRequestSchema = z.object({ workerId: z.string().min(1).max(128) });
 export const DrainResponseSchema = z.object({ accepted: z.boolean() });
 
+/**
+ * Explicit model control: the coordinator asks a worker to load a model from its repository (every
+ * version its version policy selects, read afresh from disk) or to drop it (after its batches in flight
+ * are answered). The answer is the worker's description as it is now.
+ */
+export const ModelControlRequestSchema = z.object({ model: ModelNameSchema });
+export type ModelControlRequest = z.infer<typeof ModelControlRequestSchema>;
+
 export const workerProtocol = {
   describe: { request: DescribeRequestSchema, response: WorkerInfoSchema },
   infer: { request: InferBatchRequestSchema, response: InferBatchResponseSchema },
+  /** Called by the coordinator: load a model of the worker's repository. */
+  load: { request: ModelControlRequestSchema, response: WorkerInfoSchema },
+  /** Called by the coordinator: drop a model (its in-flight batches answered first). */
+  unload: { request: ModelControlRequestSchema, response: WorkerInfoSchema },
   /** Called by the worker on the coordinator. */
   drain: { request: DrainRequestSchema, response: DrainResponseSchema },
 } as const;

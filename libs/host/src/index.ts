@@ -1,7 +1,7 @@
 export { ModelHost } from './model-host.js';
 export type { HostStage, StageTimer, ModelHostOptions } from './model-host.js';
 export { BatchTelemetry } from './batch-telemetry.js';
-export { WorkerService, WorkerBusyError } from './worker-service.js';
+export { WorkerService, WorkerBusyError, ModelControlError } from './worker-service.js';
 export type { WorkerServiceOptions } from './worker-service.js';
 export { startHostThread } from './host-thread.js';
 export type { HostThread } from './host-thread.js';

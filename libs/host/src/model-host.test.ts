@@ -187,3 +187,58 @@ describe('ModelHost', () => {
     await processor.close();
   });
 });
+
+/** A JS-module model that answers after 150 ms and records when it is closed. */
+const SLOW_MODULE = `export async function run(inputs) {
+  await new Promise((r) => setTimeout(r, 150));
+  const x = inputs.x.data; const out = new Float32Array(x.length * 2);
+  for (let i = 0; i < x.length; i++) { out[2 * i] = x[i]; out[2 * i + 1] = -x[i]; }
+  return { logits: { datatype: 'FP32', shape: [x.length, 2], data: out } };
+}
+export function close() { globalThis.__slowClosedAt = performance.now(); }`;
+
+describe('ModelHost explicit model control', () => {
+  const logitsOnly = { outputs: [{ name: 'logits', datatype: 'FP32' as const, shape: [-1, 2] }], postprocess: [] };
+  const request = (version = '1') => ({ model: 'sign', version, stage: 'all' as const, items: [{ id: 'a', inputs: { x: fp32([2]) }, parameters: {}, outputs: [] }] });
+
+  it('starts empty, loads a model on request, reports each stage\'s time, and refuses it again once removed', async () => {
+    const host = await ModelHost.load([], runtimes);
+    expect(host.specs).toEqual([]);
+    expect((await host.infer(request())).items[0]).toMatchObject({ ok: false, error: { code: 'IM_WORKER_MODEL_NOT_LOADED' } });
+    const added = await host.add([model(logitsOnly)]);
+    expect(added.map((s) => s.name)).toEqual(['sign']);
+    expect(await host.add([model(logitsOnly)])).toEqual([]); // already loaded: kept as it is
+    const answer = await host.infer(request());
+    expect(answer.items[0]).toMatchObject({ ok: true });
+    expect(answer.timings).toEqual({ preprocessMs: expect.any(Number), inferenceMs: expect.any(Number), postprocessMs: expect.any(Number) });
+    expect((await host.remove('sign')).map((s) => s.version)).toEqual(['1']);
+    expect(host.specs).toEqual([]);
+    expect((await host.infer(request())).items[0]).toMatchObject({ ok: false, error: { code: 'IM_WORKER_MODEL_NOT_LOADED' } });
+    await host.close();
+  });
+
+  it('drops a model only after the batches it is running are answered', async () => {
+    const m = model(logitsOnly);
+    writeFileSync(m.file, SLOW_MODULE);
+    const host = await ModelHost.load([m], runtimes);
+    const running = host.infer(request());
+    await new Promise((r) => setTimeout(r, 20));
+    const removed = host.remove('sign');
+    // New batches are refused at once while the running one finishes.
+    expect((await host.infer(request())).items[0]).toMatchObject({ ok: false, error: { code: 'IM_WORKER_MODEL_NOT_LOADED' } });
+    const answered = await running;
+    const answeredAt = performance.now();
+    await removed;
+    expect(answered.items[0]).toMatchObject({ ok: true });
+    expect((globalThis as { __slowClosedAt?: number }).__slowClosedAt).toBeGreaterThanOrEqual(answeredAt - 1);
+    await host.close();
+  });
+
+  it('loads all or nothing: a model that does not fit leaves the host as it was', async () => {
+    const host = await ModelHost.load([], runtimes);
+    const bad = model({ name: 'bad', postprocess: [{ step: 'softmax', options: { input: 'missing', output: 'probabilities' } }] });
+    await expect(host.add([model(logitsOnly), bad])).rejects.toThrow(/missing/);
+    expect(host.specs).toEqual([]);
+    await host.close();
+  });
+});

@@ -1,7 +1,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import {
   modelVersionKey, specFits,
-  type InferBatchRequest, type InferBatchResponse, type InferItem, type InferItemResult, type ModelSpec, type ModelStages, type TensorMap,
+  type BatchTimings, type InferBatchRequest, type InferBatchResponse, type InferItem, type InferItemResult, type ModelSpec, type ModelStages, type TensorMap,
   type TensorSpec, type WorkerErrorCode, type WorkerRole,
 } from '@infermesh/contracts';
 import { buildPipeline, defaultCatalog, PipelineMismatchError, type Pipeline } from '@infermesh/processing';
@@ -43,6 +43,10 @@ interface HostedModel {
   /** The session's input names: what pre-processing hands on. */
   sessionInputs: string[];
   stages: ModelStages;
+  /** Batches running now; `remove` waits for them. */
+  running: number;
+  /** Set by `remove` while batches run: called when the last one ends. */
+  idle: (() => void) | undefined;
 }
 
 /** A failed item answers with the worker code of the stage it failed in (contracts' `WORKER_ERRORS`) and the cause's message. */
@@ -87,26 +91,44 @@ const wanted = (item: InferItem, fallback: readonly string[]): readonly string[]
  */
 export class ModelHost {
   readonly #models = new Map<string, HostedModel>();
+  readonly #runtimes: Record<string, ModelRuntime>;
   readonly role: WorkerRole;
 
-  private constructor(role: WorkerRole) {
+  private constructor(runtimes: Record<string, ModelRuntime>, role: WorkerRole) {
+    this.#runtimes = runtimes;
     this.role = role;
   }
 
   static async load(
     models: readonly RepositoryModel[], runtimes: Record<string, ModelRuntime>, options: ModelHostOptions = {},
   ): Promise<ModelHost> {
-    const host = new ModelHost(options.role ?? 'model');
+    const host = new ModelHost(runtimes, options.role ?? 'model');
+    try {
+      await host.add(models);
+    } catch (error) {
+      await host.close();
+      throw error;
+    }
+    return host;
+  }
+
+  /**
+   * Loads model versions (explicit model control): each is built and checked as at start; a version
+   * already loaded is kept as it is. All or nothing: when one fails, the ones this call loaded are closed.
+   */
+  async add(models: readonly RepositoryModel[]): Promise<ModelSpec[]> {
     const catalog = defaultCatalog();
+    const added: Array<[string, HostedModel]> = [];
     try {
       for (const { spec, dir, file } of models) {
-        const runtime = runtimes[spec.platform];
+        if (this.#models.has(modelVersionKey(spec))) continue;
+        const runtime = this.#runtimes[spec.platform];
         if (!runtime) throw new Error(`model '${spec.name}': no runtime for platform '${spec.platform}'`);
         const pre = await buildPipeline(spec.preprocess, catalog, { dir }, spec.inputs);
         const model = await runtime.load({ spec, file });
         const session = { inputs: copy(model.inputs), outputs: copy(model.outputs) };
         // A processor only needed the session's tensors; it never runs the session.
-        const kept = host.role === 'processor' ? undefined : model;
+        const kept = this.role === 'processor' ? undefined : model;
         if (!kept) await model.close();
         let post: Pipeline;
         try {
@@ -119,7 +141,7 @@ export class ModelHost {
         }
         const only = (specs: readonly TensorSpec[], of: readonly TensorSpec[]): TensorSpec[] =>
           copy(specs.filter((s) => of.some((o) => o.name === s.name)));
-        host.#models.set(modelVersionKey(spec), {
+        added.push([modelVersionKey(spec), {
           spec,
           model: kept,
           pre,
@@ -130,13 +152,30 @@ export class ModelHost {
             ...(kept ? { model: session } : {}),
             postprocess: { inputs: session.outputs, outputs: only(post.outputs, spec.outputs) },
           },
-        });
+          running: 0,
+          idle: undefined,
+        }]);
       }
     } catch (error) {
-      await host.close();
+      await Promise.allSettled(added.map(([, m]) => m.model?.close()));
       throw error;
     }
-    return host;
+    for (const [key, hosted] of added) this.#models.set(key, hosted);
+    return added.map(([, m]) => m.spec);
+  }
+
+  /**
+   * Drops every version of a model: new batches for it are answered `IM_WORKER_MODEL_NOT_LOADED` at
+   * once, the batches it is running are answered, then its sessions are closed. Returns the versions dropped.
+   */
+  async remove(name: string): Promise<ModelSpec[]> {
+    const dropped = [...this.#models].filter(([, m]) => m.spec.name === name);
+    for (const [key] of dropped) this.#models.delete(key);
+    await Promise.all(dropped.map(async ([, m]) => {
+      if (m.running > 0) await new Promise<void>((resolve) => (m.idle = resolve));
+      await m.model?.close();
+    }));
+    return dropped.map(([, m]) => m.spec);
   }
 
   get specs(): ModelSpec[] {
@@ -162,13 +201,26 @@ export class ModelHost {
       const error = { code: 'IM_WORKER_MODEL_NOT_LOADED' satisfies WorkerErrorCode, message: `model ${request.model}:${request.version} is not loaded here${where}` };
       return { items: request.items.map(() => ({ ok: false as const, error })), computeMs: performance.now() - started };
     }
+    hosted.running++;
+    try {
+      return await this.#run(hosted, request, started, signal, stages);
+    } finally {
+      if (--hosted.running === 0) hosted.idle?.();
+    }
+  }
+
+  async #run(hosted: HostedModel, request: InferBatchRequest, started: number, signal?: AbortSignal, stages?: StageTimer): Promise<InferBatchResponse> {
+    const stage = request.stage;
+    const runsModel = stage === 'all' || stage === 'model';
     const { spec, model, pre, post } = hosted;
+    const timings: BatchTimings = {};
     const results: InferItemResult[] = new Array(request.items.length);
     let live = request.items.map((item, index) => ({ index, item, tensors: item.inputs }));
     // One per-item stage (timed when named): an item whose step throws fails alone with `code`, the rest go on.
     const perItem = async (name: HostStage | undefined, code: WorkerErrorCode, run: (tensors: TensorMap, item: InferItem) => TensorMap): Promise<void> => {
       if (live.length === 0) return;
       const timer = name === undefined ? undefined : stages?.start(name);
+      const begun = performance.now();
       const kept: typeof live = [];
       let sliceStart = performance.now();
       for (const r of live) {
@@ -185,6 +237,8 @@ export class ModelHost {
       }
       live = kept;
       timer?.end();
+      if (name === 'preprocess') timings.preprocessMs = performance.now() - begun;
+      if (name === 'postprocess') timings.postprocessMs = performance.now() - begun;
     };
 
     if (stage === 'all' || stage === 'preprocess') {
@@ -195,11 +249,13 @@ export class ModelHost {
       try {
         signal?.throwIfAborted();
         const timer = stages?.start('inference');
+        const begun = performance.now();
         let outputs;
         try {
           outputs = await runBatch(model, live.map((r) => r.tensors));
         } finally {
           timer?.end();
+          timings.inferenceMs = performance.now() - begun;
         }
         live.forEach((r, k) => {
           r.tensors = outputs[k]!;
@@ -218,7 +274,7 @@ export class ModelHost {
       await perItem('postprocess', 'IM_WORKER_RUNTIME', (tensors, item) => pick(post.run(tensors), wanted(item, declared)));
     }
     for (const r of live) results[r.index] = { ok: true, outputs: r.tensors };
-    return { items: results, computeMs: performance.now() - started };
+    return { items: results, computeMs: performance.now() - started, timings };
   }
 
   async close(): Promise<void> {

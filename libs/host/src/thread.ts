@@ -20,7 +20,9 @@ async function serve(): Promise<void> {
     const repository = await loadModelRepository(o.repository, o.models.length ? { models: o.models } : {});
     const runtimes = { onnx: new OnnxRuntime({ intraOpNumThreads: o.intraOpThreads, interOpNumThreads: o.interOpThreads }), js: new JsRuntime() };
     const host = await ModelHost.load(repository, runtimes, { role: o.role });
-    const service = new WorkerService(host, new BatchTelemetry(new Tracer(), createMetrics()), { id: o.id, role: o.role, maxConcurrency: o.maxConcurrency, shards: [] });
+    const service = await WorkerService.create(host, new BatchTelemetry(new Tracer(), createMetrics()), {
+      id: o.id, role: o.role, maxConcurrency: o.maxConcurrency, shards: [], repository: { folder: o.repository, models: o.models },
+    });
     const peer = connectPort(port, { protocol: workerProtocol, handlers: service.handlers, id: o.id });
     peer.once('close', () => void host.close().finally(() => process.exit(0)));
     parentPort?.postMessage({ ready: true } satisfies HostThreadStatus);

@@ -85,6 +85,8 @@ export function sentimentManifest(vocabularySize: number): ModelManifestInput {
     postprocess: [
       { step: 'argmax-label', options: { input: 'probabilities', output: 'label', labels: [...SENTIMENT_LABELS] } },
     ],
+    // The classes of `probabilities`, for the protocol's `classification` output parameter.
+    classLabels: { probabilities: [...SENTIMENT_LABELS] },
     labels: { task: 'text-classification', language: 'en', lexicon: 'AFINN-165', vocabulary: String(vocabularySize) },
   };
 }

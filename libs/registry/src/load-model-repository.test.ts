@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadModelRepository } from './load-model-repository.js';
+import { loadModelRepository, repositoryModelNames } from './load-model-repository.js';
 import { RegistryError } from './errors.js';
 
 const MANIFEST = `name: NAME
@@ -137,5 +137,17 @@ describe('loadModelRepository', () => {
   it('reports an unreadable repository folder', async () => {
     const e = await failure(loadModelRepository(join(root, 'missing')));
     expect(e.code).toBe('IM_REGISTRY_REPOSITORY_UNREADABLE');
+  });
+});
+
+describe('repositoryModelNames', () => {
+  it('lists the model folders without reading them (a broken manifest too), sorted, narrowed to the names given', async () => {
+    await model('zeta');
+    await model('alpha', { manifest: 'not: [valid' });
+    await mkdir(join(root, '.hidden'));
+    await writeFile(join(root, 'README.md'), 'x');
+    expect(await repositoryModelNames(root)).toEqual(['alpha', 'zeta']);
+    expect(await repositoryModelNames(root, { models: ['zeta', 'absent'] })).toEqual(['zeta']);
+    await expect(repositoryModelNames(join(root, 'missing'))).rejects.toMatchObject({ code: 'IM_REGISTRY_REPOSITORY_UNREADABLE' });
   });
 });

@@ -60,6 +60,23 @@ export async function loadModelRepository(dir: string, options: LoadModelReposit
   return loaded;
 }
 
+/**
+ * The names of the models in a repository (its folders, `.`-folders skipped), sorted, without reading
+ * them: what a worker can load on request. `models` narrows it to those names.
+ */
+export async function repositoryModelNames(dir: string, options: LoadModelRepositoryOptions = {}): Promise<string[]> {
+  const { models } = LoadModelRepositoryOptionsSchema.parse(options);
+  const root = resolve(dir);
+  let names: string[];
+  try {
+    const dirents = await readdir(root, { withFileTypes: true });
+    names = dirents.filter((d) => d.isDirectory() && !d.name.startsWith('.') && ModelNameSchema.safeParse(d.name).success).map((d) => d.name);
+  } catch (cause) {
+    throw new RepositoryUnreadableError(root, { cause });
+  }
+  return (models ? names.filter((n) => models.includes(n)) : names).sort();
+}
+
 /** Reads and validates one `manifest.yaml`; `name` must equal the folder's name. */
 export async function readModelManifest(modelDir: string, folderName: string): Promise<ModelManifest> {
   const file = join(modelDir, MANIFEST_FILE);

@@ -58,6 +58,13 @@ describe('runBatch', () => {
     expect(await runBatch(model, [])).toEqual([]);
   });
 
+  it('runs a single item whose inputs differ in their first dimension as it is (a model that does not batch: [2, 2] and [3])', async () => {
+    const model = fakeModel();
+    const odd: TensorMap = { a: item(2, 0).a as Tensor, b: { datatype: 'FP32', shape: [3], data: new Float32Array(3) } };
+    await runBatch(model, [odd]);
+    expect(model.runs[0]).toBe(odd);
+  });
+
   it('refuses items with other input names, disagreeing rows, or no rows', async () => {
     const model = fakeModel();
     expect(await rejection(runBatch(model, [item(1, 0), { a: item(1, 0).a as Tensor }]))).toBe('IM_RUNTIME_BAD_INPUT');

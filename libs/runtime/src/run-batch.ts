@@ -6,15 +6,18 @@ import type { LoadedModel, RunOptions } from './model-runtime.js';
 /**
  * Runs many requests as one: stacks each named input across items, runs the model once, and cuts
  * every output back into one part per item. Each item may hold several rows (its first dimension,
- * the same for all its inputs); every output must have one row per input row.
+ * the same for all its inputs); every output must have one row per input row. A single item is run
+ * unchanged.
  */
 export async function runBatch(model: LoadedModel, items: readonly TensorMap[], options?: RunOptions): Promise<TensorMap[]> {
   const first = items[0];
   if (!first) return [];
   const names = Object.keys(first).sort();
   if (names.length === 0) throw new BadInputError('runBatch: item 0 has no inputs');
-  const rows = items.map((item, i) => itemRows(item, i, names));
+  // One item runs as it is: nothing is stacked, so its inputs need not agree on a first dimension (a model
+  // that does not batch, with inputs [2, 2] and [3], as in the protocol's own example).
   if (items.length === 1) return [await model.run(first, options)];
+  const rows = items.map((item, i) => itemRows(item, i, names));
 
   const batch: TensorMap = {};
   for (const name of names) batch[name] = concatBatch(items.map((item) => item[name] as Tensor));

@@ -34,6 +34,11 @@ describe('client API keys', () => {
       ['/v2/status', {}],
       ['/v2/models/noop', {}],
       ['/v2/models/noop/ready', {}],
+      ['/v2/models/noop/config', {}],
+      ['/v2/models/stats', {}],
+      ['/v2/repository/index', { method: 'POST' }],
+      ['/v2/repository/models/noop/load', { method: 'POST' }],
+      ['/v2/repository/models/noop/unload', { method: 'POST' }],
     ] as const) {
       const res = await http(cluster, path, { ...init, headers });
       expect(res, path).toMatchObject({ status: 401, body: { code: 'IM_UNAUTHORIZED', error: expect.any(String) } });

@@ -195,7 +195,14 @@ export function buildGrpcApi(options: GrpcApiOptions): GrpcApi {
     ServerMetadata: unary('ServerMetadata', () => ({ name: 'infermesh', version: options.version, extensions: [...GRPC_EXTENSIONS] })),
     ModelReady: unary('ModelReady', (request: ModelRequest) => {
       const { name, version } = modelOf(request.name, request.version);
-      return { ready: options.ready() && service.ready(name, version) };
+      try {
+        return { ready: options.ready() && service.ready(name, version) };
+      } catch (error) {
+        // As Triton answers it: a model a worker's repository holds but none has loaded (unloaded, or
+        // explicit model control) is not ready; one that no repository holds stays NOT_FOUND.
+        if (error instanceof ApiError && error.code === 'IM_MODEL_NOT_FOUND' && repository.index().some((e) => e.name === name)) return { ready: false };
+        throw error;
+      }
     }),
     ModelMetadata: unary('ModelMetadata', (request: ModelRequest) => {
       const { name, version } = modelOf(request.name, request.version);

@@ -84,7 +84,7 @@ describe('gRPC API', () => {
   it('answers health and metadata; ServerReady is false while no worker serves a model', async () => {
     expect(await call('ServerLive', {})).toEqual({ ok: { live: true } });
     expect(await call('ServerReady', {})).toEqual({ ok: { ready: false } });
-    expect(await call('ServerMetadata', {})).toEqual({ ok: { name: 'infermesh', version: '0.0.0-test', extensions: ['model_repository', 'statistics'] } });
+    expect(await call('ServerMetadata', {})).toEqual({ ok: { name: 'infermesh', version: '0.0.0-test', extensions: ['model_configuration', 'model_repository', 'statistics'] } });
     expect(await call('ModelReady', { name: 'm' })).toEqual({ ok: { ready: false } });
     expect(await call('ModelMetadata', { name: 'm' })).toEqual({
       ok: { name: 'm', versions: ['1'], platform: 'onnxruntime_onnx', inputs: [{ name: 'x', datatype: 'FP32', shape: [-1] }], outputs: [{ name: 'y', datatype: 'FP32', shape: [-1] }] },
@@ -102,6 +102,26 @@ describe('gRPC API', () => {
     });
     const badTimeout = { ...infer, parameters: { timeout_ms: { string_param: 'soon' } } };
     expect(failure(await call('ModelInfer', badTimeout))).toMatchObject({ code: grpc.status.INVALID_ARGUMENT, imCode: 'IM_BAD_REQUEST' });
+  });
+
+  it('ModelConfig answers Triton\'s ModelConfig message from the service\'s config (enums by number to this client)', async () => {
+    const json = service.config('m');
+    const { config } = ((await call('ModelConfig', { name: 'm', version: '1' })) as { ok: any }).ok;
+    expect(config).toMatchObject({
+      name: 'm', platform: 'onnxruntime_onnx', backend: 'onnxruntime', max_batch_size: json.max_batch_size, default_model_filename: 'model.onnx',
+      input: [{ name: 'x', data_type: 11, format: 0, dims: json.input[0]!.dims, is_shape_tensor: false, allow_ragged_batch: false, optional: false }],
+      output: [{ name: 'y', data_type: 11, dims: json.output[0]!.dims, label_filename: '', is_shape_tensor: false }],
+      instance_group: [{ name: 'm_0', kind: 2, count: 0, passive: false, host_policy: '' }],
+      parameters: {},
+    });
+    expect(config.input[0].reshape).toEqual(json.input[0]!.reshape ?? null);
+    expect(config.scheduling_choice).toBe(json.dynamic_batching ? 'dynamic_batching' : undefined);
+    expect(config.dynamic_batching).toEqual(json.dynamic_batching ? {
+      preferred_batch_size: json.dynamic_batching.preferred_batch_size, max_queue_delay_microseconds: json.dynamic_batching.max_queue_delay_microseconds,
+      preserve_ordering: false, priority_levels: 0, default_priority_level: 0,
+    } : null);
+    expect(failure(await call('ModelConfig', { name: 'nope' }))).toMatchObject({ code: grpc.status.NOT_FOUND, imCode: 'IM_MODEL_NOT_FOUND' });
+    expect(failure(await call('ModelConfig', { name: 'm', version: '3' }))).toMatchObject({ code: grpc.status.NOT_FOUND, imCode: 'IM_VERSION_NOT_FOUND' });
   });
 
   it('RepositoryIndex lists every registered version with its state (UNAVAILABLE while no worker serves it); ready: true only the READY ones', async () => {
@@ -157,7 +177,7 @@ describe('gRPC API', () => {
       expect(r).toMatchObject({ code: grpc.status.UNAUTHENTICATED, imCode: 'IM_UNAUTHORIZED' });
     }
     expect(await call('ModelMetadata', { name: 'm' }, { guarded: true, key: KEY })).toMatchObject({ ok: { name: 'm' } });
-    for (const method of ['RepositoryIndex', 'ModelStatistics', 'RepositoryModelLoad', 'RepositoryModelUnload']) {
+    for (const method of ['ModelConfig', 'RepositoryIndex', 'ModelStatistics', 'RepositoryModelLoad', 'RepositoryModelUnload']) {
       expect(failure(await call(method, { model_name: 'nope' }, { guarded: true })), method).toMatchObject({ code: grpc.status.UNAUTHENTICATED, imCode: 'IM_UNAUTHORIZED' });
     }
     expect(await call('RepositoryIndex', {}, { guarded: true, key: KEY })).toMatchObject({ ok: { models: expect.any(Array) } });

@@ -26,12 +26,12 @@ export const GRPC_PROTO_FILE = join(dirname(createRequire(import.meta.url).resol
 export const GRPC_CODE_KEY = 'im-code';
 
 /**
- * Protocol extensions served over gRPC: Triton's model repository (RepositoryIndex, RepositoryModelLoad,
- * RepositoryModelUnload) and statistics (ModelStatistics) calls. The HTTP-only ones (`binary_tensor_data`,
- * `async_infer`, `websocket`) have no gRPC form: raw contents are part of gRPC's core messages.
- * `model_configuration` is HTTP only: Triton's ModelConfig message is not carried (docs/protocol.md).
+ * Protocol extensions served over gRPC: Triton's model configuration (ModelConfig), model repository
+ * (RepositoryIndex, RepositoryModelLoad, RepositoryModelUnload) and statistics (ModelStatistics) calls.
+ * The HTTP-only ones (`binary_tensor_data`, `async_infer`, `websocket`) have no gRPC form: raw contents
+ * are part of gRPC's core messages.
  */
-export const GRPC_EXTENSIONS: readonly string[] = ['model_repository', 'statistics'];
+export const GRPC_EXTENSIONS: readonly string[] = ['model_configuration', 'model_repository', 'statistics'];
 
 export interface GrpcApiOptions {
   service: InferenceService;
@@ -210,8 +210,13 @@ export function buildGrpcApi(options: GrpcApiOptions): GrpcApi {
       return { name, versions, platform, inputs, outputs };
     }),
     ModelInfer: unary('ModelInfer', modelInfer),
-    // The statistics and model repository extensions: the HTTP side's objects, whose JSON shapes are Triton's
-    // messages field for field (proto-loader keeps the snake_case names).
+    // The model configuration, statistics and model repository extensions: the HTTP side's objects, whose JSON
+    // shapes are Triton's messages field for field (proto-loader keeps the snake_case names, takes enum names
+    // as strings and leaves out the JSON's always-empty lists, which the cut ModelConfig does not carry).
+    ModelConfig: unary('ModelConfig', (request: ModelRequest) => {
+      const { name, version } = modelOf(request.name, request.version);
+      return { config: service.config(name, version) };
+    }),
     ModelStatistics: unary('ModelStatistics', (request: ModelRequest) => {
       const { name, version } = statsModelOf(request.name, request.version);
       return service.statistics(name, version);

@@ -3,7 +3,7 @@ python3-grpc-tools generated from the .proto infermesh ships (grpc_service_pb2*,
 
 Usage: grpc_client.py STUBS_DIR HOST:PORT
 Calls ServerLive, ModelMetadata (mlp), ModelInfer (mlp, FP32 in raw_input_contents; sentiment, BYTES
-with 4-byte length prefixes), and Triton's extension calls RepositoryIndex and ModelStatistics (mlp), and
+with 4-byte length prefixes), and Triton's extension calls ModelConfig, RepositoryIndex and ModelStatistics (mlp), and
 prints one JSON object with what came back, for the test to check.
 """
 import json
@@ -77,6 +77,15 @@ def main():
     except grpc.RpcError as error:
         codes = dict(error.trailing_metadata() or ())
         result["unknown"] = {"code": error.code().name, "details": error.details(), "im_code": codes.get("im-code")}
+
+    config = stub.ModelConfig(pb.ModelConfigRequest(name="mlp"), timeout=10).config
+    result["config"] = {
+        "name": config.name,
+        "max_batch_size": config.max_batch_size,
+        "input": [{"name": t.name, "data_type": pb.DataType.Name(t.data_type), "dims": list(t.dims)} for t in config.input],
+        "scheduling": config.WhichOneof("scheduling_choice"),
+        "instance_kind": pb.ModelInstanceGroup.Kind.Name(config.instance_group[0].kind),
+    }
 
     index = stub.RepositoryIndex(pb.RepositoryIndexRequest(ready=True), timeout=10)
     result["index"] = [{"name": m.name, "version": m.version, "state": m.state, "reason": m.reason} for m in index.models]

@@ -50,10 +50,10 @@ export class InferenceService {
   readonly #lanes: LaneTable;
   readonly #cache: ResponseCache | undefined;
   readonly #limits: InferenceLimits;
-  readonly #admission: Admission;
   readonly #statistics: ModelStatistics;
   /** Requests in flight per model version (`name:version`, lookup only), from resolution to answer: what an unload waits for. */
   readonly #active = new Map<string, { count: number; idle: Array<() => void> }>();
+  readonly #admission: Admission;
   #sequence = 0;
 
   constructor(

@@ -52,12 +52,12 @@ export interface LaneSettings {
   batcher: Batcher<Queued, Served> | undefined;
   /** Overrides the model's `batching.maxDelayMs`. */
   maxDelayMs?: number | undefined;
+  /** Where each answered batch's queue and compute times are counted. */
+  statistics?: ModelStatistics | undefined;
   /** The outputs this lane's stage declares, checked on every answer; undefined while unknown (then nothing is checked). */
   declaredOutputs: () => readonly TensorSpec[] | undefined;
   /** A worker answered outside its declared outputs: it is to be ejected. The batch goes to another worker. */
   onContractBroken: (worker: Worker, detail: string) => void;
-  /** Where each answered batch's queue and compute times are counted. */
-  statistics?: ModelStatistics | undefined;
 }
 
 const NO_RESULT: InferItemResult = { ok: false, error: { code: 'IM_WORKER_RUNTIME', message: 'worker answered without a result' } };
@@ -78,11 +78,11 @@ export class Lane {
   readonly balancer: LoadBalancer<Worker>;
   readonly #retries: RetryBudget;
   readonly #batcher: Batcher<Queued, Served> | undefined;
+  readonly #statistics: ModelStatistics | undefined;
   readonly #declaredOutputs: LaneSettings['declaredOutputs'];
   readonly #onContractBroken: LaneSettings['onContractBroken'];
   /** Client-facing stages answer the request's own rows; inner stages' tensors are checked by declaration only. */
   readonly #checksRows: boolean;
-  readonly #statistics: ModelStatistics | undefined;
 
   constructor(spec: ModelSpec, stage: LaneStage, shard: number | undefined, settings: LaneSettings) {
     this.spec = spec;
@@ -93,10 +93,10 @@ export class Lane {
     this.balancer = new LoadBalancer<Worker>(settings.balancer);
     this.#retries = settings.retries;
     this.#batcher = settings.batcher;
+    this.#statistics = settings.statistics;
     this.#declaredOutputs = settings.declaredOutputs;
     this.#onContractBroken = settings.onContractBroken;
     this.#checksRows = spec.batchable && (stage === 'all' || stage === 'postprocess');
-    this.#statistics = settings.statistics;
     if (this.#batcher) {
       // Processing stages leave at once and gather only while every processor is busy.
       const gathers = spec.batchable && this.role === 'model';

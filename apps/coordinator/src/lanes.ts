@@ -54,10 +54,10 @@ export interface LaneTableOptions {
   onState?: (event: { lane: string; worker: string; from: string; to: string; reason: string }) => void;
   /** Each batch as it leaves a model lane (with batching off, each request as a batch of one); not processor batches. */
   onBatch?: (lane: Lane, event: BatchEvent) => void;
-  /** A worker answered a lane outside the stage's declared outputs (the lane tries another worker): eject it. */
-  onContractBroken?: (event: { lane: string; worker: Worker; detail: string }) => void;
   /** Where every lane counts its answered batches (Triton's statistics). */
   statistics?: ModelStatistics | undefined;
+  /** A worker answered a lane outside the stage's declared outputs (the lane tries another worker): eject it. */
+  onContractBroken?: (event: { lane: string; worker: Worker; detail: string }) => void;
 }
 
 /** The lanes of one model version. */
@@ -171,12 +171,12 @@ export class LaneTable {
       retries: this.#retries,
       batcher: this.#batcher,
       maxDelayMs: o.maxDelayMs,
+      statistics: o.statistics,
       // What the stage answers: the model's outputs (co-located, post-processing), else the signature the workers registered.
       declaredOutputs: stage === 'all' || stage === 'postprocess'
         ? () => spec.outputs
         : () => this.#registry.stages(spec.name, spec.version)[stage]?.outputs,
       onContractBroken: (worker, detail) => o.onContractBroken?.({ lane: label(), worker, detail }),
-      statistics: o.statistics,
     };
     const lane = new Lane(spec, stage, shard, settings);
     const label = (): string => lane.label;

@@ -67,12 +67,12 @@ async function main(): Promise<void> {
       log.info(e, 'worker state');
     },
     onBatch: telemetry.onBatch,
+    statistics,
     onContractBroken: ({ lane, worker, detail }) => {
       log.error({ worker: worker.info.workerId, lane, detail, code: 'IM_WORKER_CONTRACT', peer: worker.peer.remoteAddress }, 'worker broke its model\'s contract: ejected');
       pool.eject(worker, 'IM_WORKER_CONTRACT');
       dropCachedFrom(worker.id);
     },
-    statistics,
   });
   const cache = await ResponseCache.open(config.cache);
   if (cache) dropCachedFrom = (connection) => cache.dropFrom(connection);

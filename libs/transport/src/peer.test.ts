@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
-import { harness, type Harness } from '../tests/fixtures.js';
+import { harness, serverHandlers, type Harness } from '../tests/fixtures.js';
 import {
   AbortedError, BackpressureError, ClosedError, InvalidMessageError, MethodNotFoundError, NotConnectedError, RemoteError,
   TimeoutError, dial,
@@ -15,16 +15,35 @@ afterEach(async () => {
 
 describe('calls', () => {
   it('pipelines many calls on one socket and matches answers that come back out of order', async () => {
-    h = await harness();
+    // The server holds every call until all five are in, then answers them last to first: the order is
+    // the handler's, not the scheduler's (timed sleeps reordered under load).
+    const held: Array<{ tag: string; answer: () => void }> = [];
+    let release!: () => void;
+    const allIn = new Promise<void>((r) => (release = r));
+    h = await harness({
+      handlers: {
+        ...serverHandlers([]),
+        sleep: ({ tag }) =>
+          new Promise<{ tag: string }>((resolve) => {
+            held.push({ tag, answer: () => resolve({ tag }) });
+            if (held.length === 5) release();
+          }),
+      },
+    });
     const tags = ['a', 'b', 'c', 'd', 'e'];
     const order: string[] = [];
-    const calls = tags.map((tag, i) =>
-      h!.client.call('sleep', { ms: (tags.length - i) * 15, tag }).then((r) => {
+    const calls = tags.map((tag) =>
+      h!.client.call('sleep', { ms: 0, tag }).then((r) => {
         order.push(r.tag);
         return r.tag;
       }),
     );
     expect(h.client.pendingCalls).toBe(5);
+    await allIn;
+    for (const call of [...held].reverse()) {
+      call.answer();
+      await new Promise((r) => setTimeout(r, 5));
+    }
     expect(await Promise.all(calls)).toEqual(tags);
     expect(order).toEqual([...tags].reverse());
     expect(h.client.pendingCalls).toBe(0);

@@ -23,10 +23,14 @@ describe('connectPort: the RPC over a MessagePort', () => {
     const { client } = pair();
     expect(client.isOpen).toBe(true);
     expect(client.remoteAddress).toBe('thread:caller');
+    // Answers come back in the order the handler gives them (the last call's first), each matched to its call.
     const order: string[] = [];
-    const tags = await Promise.all(['a', 'b', 'c'].map((tag, i) => client.call('sleep', { ms: (3 - i) * 10, tag }).then((r) => (order.push(r.tag), r.tag))));
+    const tags = await Promise.all(['a', 'b', 'c'].map((tag) => client.call('echo', { value: tag }).then((r) => (order.push(r.value as string), r.value))));
     expect(tags).toEqual(['a', 'b', 'c']);
-    expect(order).toEqual(['c', 'b', 'a']);
+    expect(order).toEqual(['a', 'b', 'c']);
+    const late = await Promise.all(['x', 'y'].map((tag, i) => client.call('sleep', { ms: i === 0 ? 200 : 0, tag }).then((r) => (order.push(r.tag), r.tag))));
+    expect(late).toEqual(['x', 'y']);
+    expect(order.slice(3)).toEqual(['y', 'x']);
     const f32 = new Float32Array([1.5, -2.25, Number.NaN]);
     const i64 = new BigInt64Array([-(2n ** 62n)]);
     const res = await client.call('tensors', { f32, i64, u8: new Uint8Array([0, 255]) });

@@ -11,6 +11,7 @@ import { GRPC_PROTO_FILE, buildGrpcApi, grpcStatusOf } from './grpc-api.js';
 import { InferenceService } from './inference-service.js';
 import { RateLimits } from './rate-limits.js';
 import { LaneTable } from './lanes.js';
+import { ModelRepositoryControl } from './model-repository-control.js';
 import { ModelStatistics } from './model-statistics.js';
 import { WorkerPool } from './worker-pool.js';
 
@@ -20,6 +21,8 @@ const registry = new ModelRegistry();
 registry.register({
   name: 'm', version: '1', inputs: [{ name: 'x', datatype: 'FP32', shape: [-1] }], outputs: [{ name: 'y', datatype: 'FP32', shape: [-1] }],
 });
+// 'u' is there to be unloaded.
+registry.register({ name: 'u', version: '1', inputs: [{ name: 'x', datatype: 'FP32', shape: [-1] }], outputs: [{ name: 'y', datatype: 'FP32', shape: [-1] }] });
 const pool = new WorkerPool(registry);
 const lanes = new LaneTable(registry, pool, {
   placement: { default: 'colocated', models: {} }, fallbacks: [], strategy: 'least-connections', strategies: {},
@@ -32,7 +35,8 @@ const telemetry = new CoordinatorTelemetry({ traceStoreSize: 10 }, log);
 const service = new InferenceService(registry, lanes, undefined, { maxElements: 1_000, maxInFlight: 10 }, new ModelStatistics());
 let accepting = true;
 const KEY = 'a-client-key-0001';
-const common = { service, lanes, telemetry: telemetry.requests, log, version: '0.0.0-test', ready: () => accepting, accepting: () => accepting, requestTimeoutMs: 1_000, maxMessageBytes: 4096 };
+const repository = new ModelRepositoryControl(registry, pool, lanes, service, { drainTimeoutMs: 1_000 });
+const common = { service, lanes, repository, telemetry: telemetry.requests, log, version: '0.0.0-test', ready: () => accepting, accepting: () => accepting, requestTimeoutMs: 1_000, maxMessageBytes: 4096 };
 const open = buildGrpcApi(common);
 const guarded = buildGrpcApi({ ...common, auth: new ClientAuth([KEY]) });
 let now = 0;
@@ -80,7 +84,7 @@ describe('gRPC API', () => {
   it('answers health and metadata; ServerReady is false while no worker serves a model', async () => {
     expect(await call('ServerLive', {})).toEqual({ ok: { live: true } });
     expect(await call('ServerReady', {})).toEqual({ ok: { ready: false } });
-    expect(await call('ServerMetadata', {})).toEqual({ ok: { name: 'infermesh', version: '0.0.0-test', extensions: [] } });
+    expect(await call('ServerMetadata', {})).toEqual({ ok: { name: 'infermesh', version: '0.0.0-test', extensions: ['model_configuration', 'model_repository', 'statistics'] } });
     expect(await call('ModelReady', { name: 'm' })).toEqual({ ok: { ready: false } });
     expect(await call('ModelMetadata', { name: 'm' })).toEqual({
       ok: { name: 'm', versions: ['1'], platform: 'onnxruntime_onnx', inputs: [{ name: 'x', datatype: 'FP32', shape: [-1] }], outputs: [{ name: 'y', datatype: 'FP32', shape: [-1] }] },
@@ -100,6 +104,66 @@ describe('gRPC API', () => {
     expect(failure(await call('ModelInfer', badTimeout))).toMatchObject({ code: grpc.status.INVALID_ARGUMENT, imCode: 'IM_BAD_REQUEST' });
   });
 
+  it('ModelConfig answers Triton\'s ModelConfig message from the service\'s config (enums by number to this client)', async () => {
+    const json = service.config('m');
+    const { config } = ((await call('ModelConfig', { name: 'm', version: '1' })) as { ok: any }).ok;
+    expect(config).toMatchObject({
+      name: 'm', platform: 'onnxruntime_onnx', backend: 'onnxruntime', max_batch_size: json.max_batch_size, default_model_filename: 'model.onnx',
+      input: [{ name: 'x', data_type: 11, format: 0, dims: json.input[0]!.dims, is_shape_tensor: false, allow_ragged_batch: false, optional: false }],
+      output: [{ name: 'y', data_type: 11, dims: json.output[0]!.dims, label_filename: '', is_shape_tensor: false }],
+      instance_group: [{ name: 'm_0', kind: 2, count: 0, passive: false, host_policy: '' }],
+      parameters: {},
+    });
+    expect(config.input[0].reshape).toEqual(json.input[0]!.reshape ?? null);
+    expect(config.scheduling_choice).toBe(json.dynamic_batching ? 'dynamic_batching' : undefined);
+    expect(config.dynamic_batching).toEqual(json.dynamic_batching ? {
+      preferred_batch_size: json.dynamic_batching.preferred_batch_size, max_queue_delay_microseconds: json.dynamic_batching.max_queue_delay_microseconds,
+      preserve_ordering: false, priority_levels: 0, default_priority_level: 0,
+    } : null);
+    expect(failure(await call('ModelConfig', { name: 'nope' }))).toMatchObject({ code: grpc.status.NOT_FOUND, imCode: 'IM_MODEL_NOT_FOUND' });
+    expect(failure(await call('ModelConfig', { name: 'm', version: '3' }))).toMatchObject({ code: grpc.status.NOT_FOUND, imCode: 'IM_VERSION_NOT_FOUND' });
+  });
+
+  it('RepositoryIndex lists every registered version with its state (UNAVAILABLE while no worker serves it); ready: true only the READY ones', async () => {
+    expect(await call('RepositoryIndex', {})).toEqual({
+      ok: { models: [{ name: 'm', version: '1', state: 'UNAVAILABLE', reason: 'no healthy worker serves it' }, { name: 'u', version: '1', state: 'UNAVAILABLE', reason: 'no healthy worker serves it' }] },
+    });
+    expect(await call('RepositoryIndex', { ready: true })).toEqual({ ok: { models: [] } });
+    expect(failure(await call('RepositoryIndex', { repository_name: 'other' }))).toMatchObject({ code: grpc.status.INVALID_ARGUMENT, imCode: 'IM_BAD_REQUEST' });
+  });
+
+  it('ModelStatistics answers Triton\'s message from the same counters as HTTP: a failed ModelInfer counts in fail', async () => {
+    const stats = async (): Promise<any> => ((await call('ModelStatistics', { name: 'm', version: '1' })) as { ok: any }).ok.model_stats;
+    const before = await stats();
+    expect(before).toHaveLength(1);
+    expect(before[0]).toMatchObject({ name: 'm', version: '1', inference_count: 0, execution_count: 0, batch_stats: [], memory_usage: [] });
+    expect(failure(await call('ModelInfer', infer)).imCode).toBe('IM_NO_WORKER');
+    const after = await stats();
+    expect(after[0].inference_stats.fail.count).toBe(before[0].inference_stats.fail.count + 1);
+    expect(after[0].inference_stats.fail.ns).toBeGreaterThan(before[0].inference_stats.fail.ns);
+    expect(after[0].inference_stats.success.count).toBe(0);
+    // No name: every model; a name: every version of it; the answer equals the service's, which HTTP serves.
+    const all = ((await call('ModelStatistics', {})) as { ok: any }).ok.model_stats.map((m: { name: string }) => m.name);
+    expect(all).toEqual(expect.arrayContaining(['m', 'u']));
+    expect(((await call('ModelStatistics', { name: 'm' })) as { ok: any }).ok).toEqual({
+      model_stats: service.statistics('m').model_stats.map((m) => ({ ...m, memory_usage: [] })),
+    });
+    expect(failure(await call('ModelStatistics', { name: 'nope' }))).toMatchObject({ code: grpc.status.NOT_FOUND, imCode: 'IM_MODEL_NOT_FOUND' });
+    expect(failure(await call('ModelStatistics', { name: 'm', version: '9' }))).toMatchObject({ code: grpc.status.NOT_FOUND, imCode: 'IM_VERSION_NOT_FOUND' });
+    expect(failure(await call('ModelStatistics', { version: '1' }))).toMatchObject({ code: grpc.status.INVALID_ARGUMENT, imCode: 'IM_BAD_REQUEST' });
+  });
+
+  it('RepositoryModelLoad / RepositoryModelUnload act through the repository control: NOT_FOUND for a model no repository holds', async () => {
+    expect(failure(await call('RepositoryModelLoad', { model_name: 'm' }))).toMatchObject({ code: grpc.status.NOT_FOUND, imCode: 'IM_MODEL_NOT_FOUND' });
+    expect(failure(await call('RepositoryModelUnload', { model_name: 'nope' }))).toMatchObject({ code: grpc.status.NOT_FOUND, imCode: 'IM_MODEL_NOT_FOUND' });
+    expect(failure(await call('RepositoryModelUnload', { model_name: '' }))).toMatchObject({ code: grpc.status.INVALID_ARGUMENT, imCode: 'IM_BAD_REQUEST' });
+    expect(failure(await call('RepositoryModelLoad', { repository_name: 'r', model_name: 'm' }))).toMatchObject({ code: grpc.status.INVALID_ARGUMENT });
+    // Unloading a registered model drops it from the registry: its calls then answer NOT_FOUND.
+    expect(await call('RepositoryModelUnload', { model_name: 'u', parameters: { unload_dependents: { bool_param: true } } })).toEqual({ ok: {} });
+    expect(failure(await call('ModelMetadata', { name: 'u' }))).toMatchObject({ code: grpc.status.NOT_FOUND, imCode: 'IM_MODEL_NOT_FOUND' });
+    expect(failure(await call('ModelInfer', { ...infer, model_name: 'u' }))).toMatchObject({ code: grpc.status.NOT_FOUND, imCode: 'IM_MODEL_NOT_FOUND' });
+  });
+
   it('refuses a message over maxMessageBytes with RESOURCE_EXHAUSTED', async () => {
     const big = { ...infer, inputs: [{ name: 'x', datatype: 'FP32', shape: [2000], contents: { fp32_contents: new Array(2000).fill(1) } }] };
     expect(failure(await call('ModelInfer', big)).code).toBe(grpc.status.RESOURCE_EXHAUSTED);
@@ -113,6 +177,10 @@ describe('gRPC API', () => {
       expect(r).toMatchObject({ code: grpc.status.UNAUTHENTICATED, imCode: 'IM_UNAUTHORIZED' });
     }
     expect(await call('ModelMetadata', { name: 'm' }, { guarded: true, key: KEY })).toMatchObject({ ok: { name: 'm' } });
+    for (const method of ['ModelConfig', 'RepositoryIndex', 'ModelStatistics', 'RepositoryModelLoad', 'RepositoryModelUnload']) {
+      expect(failure(await call(method, { model_name: 'nope' }, { guarded: true })), method).toMatchObject({ code: grpc.status.UNAUTHENTICATED, imCode: 'IM_UNAUTHORIZED' });
+    }
+    expect(await call('RepositoryIndex', {}, { guarded: true, key: KEY })).toMatchObject({ ok: { models: expect.any(Array) } });
   });
 
   it('with rate limits: each key takes a token per call (health RPCs none), RESOURCE_EXHAUSTED IM_RATE_LIMITED with retry-after past the burst', async () => {
@@ -123,6 +191,11 @@ describe('gRPC API', () => {
     });
     now += 1_000;
     expect(await call('ModelMetadata', { name: 'm' }, { limited: true, key: KEY })).toMatchObject({ ok: { name: 'm' } });
+    // The extension calls draw from the same bucket.
+    now += 1_000;
+    expect(await call('ModelStatistics', {}, { limited: true, key: KEY })).toMatchObject({ ok: { model_stats: expect.any(Array) } });
+    expect(failure(await call('RepositoryIndex', {}, { limited: true, key: KEY }))).toMatchObject({ code: grpc.status.RESOURCE_EXHAUSTED, imCode: 'IM_RATE_LIMITED' });
+    now += 1_000;
   });
 
   it('refuses every call with UNAVAILABLE IM_SHUTTING_DOWN once the coordinator stops accepting', async () => {

@@ -12,6 +12,7 @@ import { isGuardedApiPath, type ClientAuth } from './client-auth.js';
 import { rateSubject, type RateLimits } from './rate-limits.js';
 import type { InferenceService } from './inference-service.js';
 import type { LaneTable } from './lanes.js';
+import type { ModelRepositoryControl } from './model-repository-control.js';
 import { requestDeadline } from './request-deadline.js';
 import type { RequestTelemetry } from './request-telemetry.js';
 
@@ -25,14 +26,18 @@ export const GRPC_PROTO_FILE = join(dirname(createRequire(import.meta.url).resol
 export const GRPC_CODE_KEY = 'im-code';
 
 /**
- * Protocol extensions served over gRPC. The HTTP ones (`binary_tensor_data`, `async_infer`, `websocket`)
- * have no gRPC form: raw contents are part of gRPC's core messages.
+ * Protocol extensions served over gRPC: Triton's model configuration (ModelConfig), model repository
+ * (RepositoryIndex, RepositoryModelLoad, RepositoryModelUnload) and statistics (ModelStatistics) calls.
+ * The HTTP-only ones (`binary_tensor_data`, `async_infer`, `websocket`) have no gRPC form: raw contents
+ * are part of gRPC's core messages.
  */
-const GRPC_EXTENSIONS: string[] = [];
+export const GRPC_EXTENSIONS: readonly string[] = ['model_configuration', 'model_repository', 'statistics'];
 
 export interface GrpcApiOptions {
   service: InferenceService;
   lanes: Pick<LaneTable, 'ready'>;
+  /** The model repository extension, the HTTP side's object: index, load, unload. */
+  repository: Pick<ModelRepositoryControl, 'index' | 'load' | 'unload'>;
   telemetry: RequestTelemetry;
   log: Logger;
   version: string;
@@ -84,6 +89,20 @@ function modelOf(name: string | undefined, version: string | undefined): { name:
   return { name: n.data, version: v.data };
 }
 
+/** The optional model of a statistics call: none (every model), a model, or one version of it. */
+function statsModelOf(name: string | undefined, version: string | undefined): { name: string | undefined; version: string | undefined } {
+  if (name) return modelOf(name, version);
+  if (version) throw new ApiError('IM_BAD_REQUEST', `model version '${version}' without a model name`);
+  return { name: undefined, version: undefined };
+}
+
+/** infermesh has one repository, its workers': a call naming one is refused rather than served from another. */
+function checkRepositoryName(repositoryName: string | undefined): void {
+  if (repositoryName) {
+    throw new ApiError('IM_BAD_REQUEST', `repository '${repositoryName}': infermesh has one model repository (its workers'); leave repository_name empty`);
+  }
+}
+
 /** Milliseconds left of the call's deadline; undefined when the client set none. */
 function callMsOf(call: grpc.ServerUnaryCall<unknown, unknown>): number | undefined {
   const deadline = call.getDeadline();
@@ -105,7 +124,7 @@ const first = (metadata: grpc.Metadata, key: string): string | undefined => {
  * raw or typed contents decoded once into typed arrays, the answer written from typed arrays.
  */
 export function buildGrpcApi(options: GrpcApiOptions): GrpcApi {
-  const { service, lanes, telemetry, auth } = options;
+  const { service, lanes, repository, telemetry, auth } = options;
   const rateLimits = options.rateLimits?.enabled ? options.rateLimits : undefined;
   const definition = protoLoader.loadSync(GRPC_PROTO_FILE, GRPC_LOADER_OPTIONS);
   const inferenceService = definition['inference.GRPCInferenceService'] as grpc.ServiceDefinition | undefined;
@@ -169,13 +188,21 @@ export function buildGrpcApi(options: GrpcApiOptions): GrpcApi {
   };
 
   type ModelRequest = { name?: string; version?: string };
+  type RepositoryModelRequest = { repository_name?: string; model_name?: string };
   server.addService(inferenceService, {
     ServerLive: unary('ServerLive', () => ({ live: true })),
     ServerReady: unary('ServerReady', () => ({ ready: options.ready() && lanes.ready() })),
-    ServerMetadata: unary('ServerMetadata', () => ({ name: 'infermesh', version: options.version, extensions: GRPC_EXTENSIONS })),
+    ServerMetadata: unary('ServerMetadata', () => ({ name: 'infermesh', version: options.version, extensions: [...GRPC_EXTENSIONS] })),
     ModelReady: unary('ModelReady', (request: ModelRequest) => {
       const { name, version } = modelOf(request.name, request.version);
-      return { ready: options.ready() && service.ready(name, version) };
+      try {
+        return { ready: options.ready() && service.ready(name, version) };
+      } catch (error) {
+        // As Triton answers it: a model a worker's repository holds but none has loaded (unloaded, or
+        // explicit model control) is not ready; one that no repository holds stays NOT_FOUND.
+        if (error instanceof ApiError && error.code === 'IM_MODEL_NOT_FOUND' && repository.index().some((e) => e.name === name)) return { ready: false };
+        throw error;
+      }
     }),
     ModelMetadata: unary('ModelMetadata', (request: ModelRequest) => {
       const { name, version } = modelOf(request.name, request.version);
@@ -183,6 +210,31 @@ export function buildGrpcApi(options: GrpcApiOptions): GrpcApi {
       return { name, versions, platform, inputs, outputs };
     }),
     ModelInfer: unary('ModelInfer', modelInfer),
+    // The model configuration, statistics and model repository extensions: the HTTP side's objects, whose JSON
+    // shapes are Triton's messages field for field (proto-loader keeps the snake_case names, takes enum names
+    // as strings and leaves out the JSON's always-empty lists, which the cut ModelConfig does not carry).
+    ModelConfig: unary('ModelConfig', (request: ModelRequest) => {
+      const { name, version } = modelOf(request.name, request.version);
+      return { config: service.config(name, version) };
+    }),
+    ModelStatistics: unary('ModelStatistics', (request: ModelRequest) => {
+      const { name, version } = statsModelOf(request.name, request.version);
+      return service.statistics(name, version);
+    }),
+    RepositoryIndex: unary('RepositoryIndex', (request: { repository_name?: string; ready?: boolean }) => {
+      checkRepositoryName(request.repository_name);
+      return { models: repository.index({ ready: request.ready === true }) };
+    }),
+    RepositoryModelLoad: unary('RepositoryModelLoad', async (request: RepositoryModelRequest) => {
+      checkRepositoryName(request.repository_name);
+      await repository.load(modelOf(request.model_name, undefined).name);
+      return {};
+    }),
+    RepositoryModelUnload: unary('RepositoryModelUnload', async (request: RepositoryModelRequest) => {
+      checkRepositoryName(request.repository_name);
+      await repository.unload(modelOf(request.model_name, undefined).name);
+      return {};
+    }),
   });
 
   return {

@@ -178,7 +178,7 @@ async function main(): Promise<void> {
   let grpcApi: GrpcApi | undefined;
   if (config.grpc.port !== null) {
     grpcApi = buildGrpcApi({
-      service, lanes, telemetry: telemetry.requests, log, version: VERSION, auth, rateLimits, tls, ready: () => ready, accepting: () => accepting,
+      service, lanes, repository, telemetry: telemetry.requests, log, version: VERSION, auth, rateLimits, tls, ready: () => ready, accepting: () => accepting,
       requestTimeoutMs: config.limits.requestTimeoutMs, maxMessageBytes: config.limits.bodyBytes,
     });
     const grpcPort = await grpcApi.listen(config.grpc.host, config.grpc.port);

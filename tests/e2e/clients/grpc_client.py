@@ -2,8 +2,9 @@
 python3-grpc-tools generated from the .proto infermesh ships (grpc_service_pb2*, in STUBS_DIR).
 
 Usage: grpc_client.py STUBS_DIR HOST:PORT
-Calls ServerLive, ModelMetadata (mlp) and ModelInfer (mlp, FP32 in raw_input_contents; sentiment, BYTES
-with 4-byte length prefixes) and prints one JSON object with what came back, for the test to check.
+Calls ServerLive, ModelMetadata (mlp), ModelInfer (mlp, FP32 in raw_input_contents; sentiment, BYTES
+with 4-byte length prefixes), and Triton's extension calls ModelConfig, RepositoryIndex and ModelStatistics (mlp), and
+prints one JSON object with what came back, for the test to check.
 """
 import json
 import struct
@@ -76,6 +77,28 @@ def main():
     except grpc.RpcError as error:
         codes = dict(error.trailing_metadata() or ())
         result["unknown"] = {"code": error.code().name, "details": error.details(), "im_code": codes.get("im-code")}
+
+    config = stub.ModelConfig(pb.ModelConfigRequest(name="mlp"), timeout=10).config
+    result["config"] = {
+        "name": config.name,
+        "max_batch_size": config.max_batch_size,
+        "input": [{"name": t.name, "data_type": pb.DataType.Name(t.data_type), "dims": list(t.dims)} for t in config.input],
+        "scheduling": config.WhichOneof("scheduling_choice"),
+        "instance_kind": pb.ModelInstanceGroup.Kind.Name(config.instance_group[0].kind),
+    }
+
+    index = stub.RepositoryIndex(pb.RepositoryIndexRequest(ready=True), timeout=10)
+    result["index"] = [{"name": m.name, "version": m.version, "state": m.state, "reason": m.reason} for m in index.models]
+
+    stats = stub.ModelStatistics(pb.ModelStatisticsRequest(name="mlp", version="1"), timeout=10).model_stats[0]
+    result["stats"] = {
+        "name": stats.name,
+        "version": stats.version,
+        "inference_count": stats.inference_count,
+        "execution_count": stats.execution_count,
+        "success": stats.inference_stats.success.count,
+        "batch_sizes": [b.batch_size for b in stats.batch_stats],
+    }
 
     print(json.dumps(result))
 

@@ -12,7 +12,9 @@ const loaded = grpc.loadPackageDefinition(definition) as unknown as {
   inference: { GRPCInferenceService: new (address: string, credentials: grpc.ChannelCredentials) => grpc.Client };
 };
 
-export type GrpcMethod = 'ServerLive' | 'ServerReady' | 'ServerMetadata' | 'ModelReady' | 'ModelMetadata' | 'ModelInfer';
+export type GrpcMethod =
+  | 'ServerLive' | 'ServerReady' | 'ServerMetadata' | 'ModelReady' | 'ModelMetadata' | 'ModelInfer'
+  | 'ModelStatistics' | 'RepositoryIndex' | 'RepositoryModelLoad' | 'RepositoryModelUnload';
 
 export interface CallOptions {
   key?: string;

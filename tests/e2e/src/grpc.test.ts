@@ -82,7 +82,7 @@ describe('health and metadata over gRPC', () => {
     expect(await client.call('ServerLive', {})).toEqual({ live: true });
     expect(await client.call('ServerReady', {})).toEqual({ ready: true });
     const meta = await client.call('ServerMetadata', {});
-    expect(meta).toEqual({ name: 'infermesh', version: (await http(cluster, '/v2')).body.version, extensions: [] });
+    expect(meta).toEqual({ name: 'infermesh', version: (await http(cluster, '/v2')).body.version, extensions: ['model_configuration', 'model_repository', 'statistics'] });
   });
 
   it('ModelReady for a model and one of its versions, NOT_FOUND for an unknown one', async () => {
@@ -224,6 +224,102 @@ describe('ModelInfer errors: the status from API_ERRORS, the IM_* code in the me
   });
 });
 
+describe('statistics and the model repository over gRPC', () => {
+  const rawMlp = (rows: number, seed: number) => ({
+    model_name: 'mlp', inputs: [{ name: 'input', datatype: 'FP32', shape: [rows, 64] }], raw_input_contents: [fp32Bytes(mlpInput(rows, seed))],
+  });
+
+  it('ModelConfig carries GET .../config field for field, enums by Triton\'s numbers', async () => {
+    // Triton's model_config.proto numbering, written out here as the contract to check against.
+    const DATA_TYPE: Record<string, number> = { TYPE_FP32: 11, TYPE_STRING: 13, TYPE_INT64: 9 };
+    for (const name of ['mlp', 'sentiment', 'sleepy']) {
+      const json = (await http(cluster, `/v2/models/${name}/config`)).body;
+      const { config } = await client.call('ModelConfig', { name });
+      expect(config).toEqual({
+        name: json.name, platform: json.platform, backend: json.backend, max_batch_size: json.max_batch_size,
+        input: json.input.map((t: any) => ({
+          name: t.name, data_type: DATA_TYPE[t.data_type], format: 0, dims: t.dims, reshape: t.reshape ?? null,
+          is_shape_tensor: false, allow_ragged_batch: false, optional: false,
+        })),
+        output: json.output.map((t: any) => ({ name: t.name, data_type: DATA_TYPE[t.data_type], dims: t.dims, reshape: t.reshape ?? null, label_filename: '', is_shape_tensor: false })),
+        ...(json.dynamic_batching
+          ? {
+              scheduling_choice: 'dynamic_batching',
+              dynamic_batching: {
+                preferred_batch_size: json.dynamic_batching.preferred_batch_size, max_queue_delay_microseconds: json.dynamic_batching.max_queue_delay_microseconds,
+                preserve_ordering: false, priority_levels: 0, default_priority_level: 0,
+              },
+            }
+          : {}),
+        instance_group: [{ name: `${name}_0`, kind: 2, count: 1, passive: false, host_policy: '' }],
+        default_model_filename: json.default_model_filename,
+        parameters: Object.fromEntries(Object.entries(json.parameters).map(([k, v]) => [k, v])),
+      });
+    }
+    const mlp = (await client.call('ModelConfig', { name: 'mlp', version: '1' })).config;
+    expect(mlp).toMatchObject({ max_batch_size: 256, input: [{ name: 'input', data_type: 11, dims: [64] }], dynamic_batching: { max_queue_delay_microseconds: expect.any(Number) } });
+    expect(failureOf(await client.failure('ModelConfig', { name: 'nope' }))).toMatchObject({ code: grpc.status.NOT_FOUND, imCode: 'IM_MODEL_NOT_FOUND' });
+  });
+
+  it('RepositoryIndex lists the demo models READY, as POST /v2/repository/index does', async () => {
+    const index = await client.call('RepositoryIndex', {});
+    expect(index.models).toEqual(['mlp', 'noop', 'sentiment', 'sleepy'].map((name) => ({ name, version: '1', state: 'READY', reason: '' })));
+    expect(index.models).toEqual((await http(cluster, '/v2/repository/index', { method: 'POST' })).body);
+    expect((await client.call('RepositoryIndex', { ready: true })).models).toEqual(index.models);
+    const other = failureOf(await client.failure('RepositoryIndex', { repository_name: 'elsewhere' }));
+    expect(other).toMatchObject({ code: grpc.status.INVALID_ARGUMENT, imCode: 'IM_BAD_REQUEST' });
+  });
+
+  it('ModelStatistics counts go up with ModelInfer calls, batch_stats per batch size; the same numbers as GET .../stats', async () => {
+    const stats = async (): Promise<any> => (await client.call('ModelStatistics', { name: 'mlp', version: '1' })).model_stats[0];
+    const before = await stats();
+    const startedAt = Date.now();
+    for (const [i, rows] of [2, 3, 2].entries()) await client.call('ModelInfer', rawMlp(rows, 500 + i));
+    // A request the model refuses counts as a failure (one the gRPC edge cannot decode never reaches the model's counters).
+    const badShape = { model_name: 'mlp', inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 63], contents: { fp32_contents: new Array(63).fill(0) } }] };
+    expect(failureOf(await client.failure('ModelInfer', badShape)).imCode).toBe('IM_INVALID_INPUT');
+    const after = await stats();
+    expect(after).toMatchObject({ name: 'mlp', version: '1', memory_usage: [] });
+    const delta = (path: (s: any) => number): number => path(after) - path(before);
+    expect(delta((s) => s.inference_count)).toBe(7);
+    expect(delta((s) => s.execution_count)).toBe(3);
+    expect(delta((s) => s.inference_stats.success.count)).toBe(3);
+    expect(delta((s) => s.inference_stats.fail.count)).toBe(1);
+    expect(delta((s) => s.inference_stats.compute_infer.count)).toBe(3);
+    expect(delta((s) => s.inference_stats.success.ns)).toBeGreaterThan(0);
+    expect(delta((s) => s.inference_stats.compute_infer.ns)).toBeGreaterThan(0);
+    expect(after.last_inference).toBeGreaterThanOrEqual(startedAt);
+    const at = (s: any, size: number) => s.batch_stats.find((b: { batch_size: number }) => b.batch_size === size)?.compute_infer.count ?? 0;
+    expect(at(after, 2) - at(before, 2)).toBe(2);
+    expect(at(after, 3) - at(before, 3)).toBe(1);
+    // One counter behind both protocols (uint64 fields read as numbers by this client).
+    const overHttp = (await http(cluster, '/v2/models/mlp/versions/1/stats')).body.model_stats[0];
+    expect(after).toEqual({ ...overHttp, memory_usage: [] });
+    const all = (await client.call('ModelStatistics', {})).model_stats.map((m: { name: string }) => m.name);
+    expect(all).toEqual(['mlp', 'noop', 'sentiment', 'sleepy']);
+    expect(failureOf(await client.failure('ModelStatistics', { name: 'nope' }))).toMatchObject({ code: grpc.status.NOT_FOUND, imCode: 'IM_MODEL_NOT_FOUND' });
+  });
+
+  it('RepositoryModelUnload: ModelReady false, ModelInfer NOT_FOUND; RepositoryModelLoad: served again', async () => {
+    expect(await client.call('RepositoryModelUnload', { model_name: 'mlp' })).toEqual({});
+    expect(await client.call('ModelReady', { name: 'mlp' })).toEqual({ ready: false });
+    const refused = failureOf(await client.failure('ModelInfer', rawMlp(1, 9)));
+    expect(refused).toMatchObject({ code: grpc.status.NOT_FOUND, imCode: 'IM_MODEL_NOT_FOUND' });
+    expect((await client.call('RepositoryIndex', {})).models[0]).toEqual({ name: 'mlp', version: '', state: 'UNAVAILABLE', reason: 'unloaded' });
+    expect((await client.call('RepositoryIndex', { ready: true })).models.map((m: { name: string }) => m.name)).toEqual(['noop', 'sentiment', 'sleepy']);
+
+    expect(await client.call('RepositoryModelLoad', { model_name: 'mlp' })).toEqual({});
+    expect(await client.call('ModelReady', { name: 'mlp' })).toEqual({ ready: true });
+    const input = mlpInput(1, 9);
+    const answer = await client.call('ModelInfer', rawMlp(1, 9));
+    expect(maxAbsDiff(fp32Values(answer.raw_output_contents[0]), mlpExpected(input, 1))).toBeLessThan(1e-4);
+
+    const unknown = failureOf(await client.failure('RepositoryModelLoad', { model_name: 'nope' }));
+    expect(unknown).toMatchObject({ code: grpc.status.NOT_FOUND, imCode: 'IM_MODEL_NOT_FOUND' });
+    expect(failureOf(await client.failure('RepositoryModelUnload', { model_name: 'nope' }))).toMatchObject({ code: grpc.status.NOT_FOUND, imCode: 'IM_MODEL_NOT_FOUND' });
+  });
+});
+
 describe('deadlines, cancellation and overload over gRPC', () => {
   const sleepy = { model_name: 'sleepy', inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 4], contents: { fp32_contents: [1, 2, 3, 4] } }] };
 
@@ -281,7 +377,7 @@ function run(command: string, args: string[], stdin = ''): Promise<{ code: numbe
 }
 
 describe('a Python client: Debian python3-grpcio with stubs generated by python3-grpc-tools from the shipped .proto', () => {
-  it('calls ServerLive, ModelMetadata and ModelInfer with raw_input_contents, and reads the right answers', async () => {
+  it('calls ServerLive, ModelMetadata, ModelInfer with raw_input_contents, ModelConfig, RepositoryIndex and ModelStatistics, and reads the right answers', async () => {
     const stubs = mkdtempSync(join(tmpdir(), 'im-e2e-pystubs-'));
     const generated = await run(PYTHON, ['-m', 'grpc_tools.protoc', '-I', dirname(PROTO_FILE), `--python_out=${stubs}`, `--grpc_python_out=${stubs}`, 'grpc_service.proto']);
     expect(generated, generated.stderr).toMatchObject({ code: 0 });
@@ -290,6 +386,8 @@ describe('a Python client: Debian python3-grpcio with stubs generated by python3
     const out = await run(PYTHON, [PY_CLIENT, stubs, cluster.grpcAddress], JSON.stringify(input));
     expect(out.code, out.stderr).toBe(0);
     const result = JSON.parse(out.stdout);
+    // Read before this test's own HTTP calls: its mlp call is in the statistics, which equal the HTTP ones.
+    const statsOverHttp = (await http(cluster, '/v2/models/mlp/versions/1/stats')).body.model_stats[0];
     expect(result.live).toBe(true);
     const over = (await http(cluster, '/v2/models/mlp')).body;
     expect(result.metadata).toEqual({ name: 'mlp', versions: over.versions, platform: over.platform, inputs: over.inputs, outputs: over.outputs });
@@ -298,6 +396,15 @@ describe('a Python client: Debian python3-grpcio with stubs generated by python3
     expect(result.mlp.data).toEqual(viaHttp.output!.data);
     expect(result.sentiment).toEqual({ labels: ['positive', 'negative'], datatype: 'BYTES' });
     expect(result.unknown).toMatchObject({ code: 'NOT_FOUND', im_code: 'IM_MODEL_NOT_FOUND', details: expect.stringMatching(/^IM_MODEL_NOT_FOUND: /) });
+    expect(result.config).toEqual({
+      name: 'mlp', max_batch_size: 256, input: [{ name: 'input', data_type: 'TYPE_FP32', dims: [64] }], scheduling: 'dynamic_batching', instance_kind: 'KIND_CPU',
+    });
+    expect(result.index).toEqual(['mlp', 'noop', 'sentiment', 'sleepy'].map((name) => ({ name, version: '1', state: 'READY', reason: '' })));
+    expect(result.stats).toEqual({
+      name: 'mlp', version: '1', inference_count: statsOverHttp.inference_count, execution_count: statsOverHttp.execution_count,
+      success: statsOverHttp.inference_stats.success.count, batch_sizes: statsOverHttp.batch_stats.map((b: { batch_size: number }) => b.batch_size),
+    });
+    expect(result.stats.success).toBeGreaterThanOrEqual(1);
   });
 });
 

@@ -14,7 +14,7 @@ const loaded = grpc.loadPackageDefinition(definition) as unknown as {
 
 export type GrpcMethod =
   | 'ServerLive' | 'ServerReady' | 'ServerMetadata' | 'ModelReady' | 'ModelMetadata' | 'ModelInfer'
-  | 'ModelStatistics' | 'RepositoryIndex' | 'RepositoryModelLoad' | 'RepositoryModelUnload';
+  | 'ModelStatistics' | 'ModelConfig' | 'RepositoryIndex' | 'RepositoryModelLoad' | 'RepositoryModelUnload';
 
 export interface CallOptions {
   key?: string;

@@ -40,3 +40,19 @@ export function libraryBuild() {
     },
   ]);
 }
+
+/**
+ * One build for every program (the apps and the launcher): `src/main.ts` to `dist/main.js`, ESM, with a
+ * shebang so that a package's bin runs it. dist/main.js sits as deep as src/main.ts, so paths computed
+ * from import.meta.url are the same built or from source.
+ */
+export function programBuild() {
+  return defineConfig({
+    entry: ['src/main.ts'],
+    format: ['esm'],
+    sourcemap: true,
+    clean: true,
+    target: 'node20',
+    banner: { js: '#!/usr/bin/env node' },
+  });
+}

@@ -1,10 +1,3 @@
-import { defineConfig } from 'tsup';
+import { programBuild } from '../../tsup.shared.ts';
 
-export default defineConfig({
-  entry: ['src/main.ts'],
-  format: ['esm'],
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
-  banner: { js: '#!/usr/bin/env node' },
-});
+export default programBuild();

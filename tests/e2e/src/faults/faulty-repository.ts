@@ -1,27 +1,8 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { jsModelRepository } from '../js-model-repository.js';
 
-const MANIFEST = [
-  'name: echo',
-  'platform: js',
-  'file: model.mjs',
-  'inputs:',
-  '  - {name: input, datatype: FP32, shape: [-1, 4]}',
-  'outputs:',
-  '  - {name: output, datatype: FP32, shape: [-1, 4]}',
-  'batching: {maxDelayMs: 0}',
-  '',
-].join('\n');
-
-/** A repository with `echo`, a test-only JS model (FP32 [-1, 4] in and out) whose `run` is `body`. */
-function echoRepository(prefix: string, body: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  mkdirSync(join(dir, 'echo', '1'), { recursive: true });
-  writeFileSync(join(dir, 'echo', 'manifest.yaml'), MANIFEST);
-  writeFileSync(join(dir, 'echo', '1', 'model.mjs'), body);
-  return dir;
-}
+/** A repository with `echo`, a test-only JS model (FP32 [-1, 4] in and out) whose `model.mjs` is `source`. */
+const echoRepository = (prefix: string, source: string): string =>
+  jsModelRepository({ prefix, name: 'echo', source, manifest: ['batching: {maxDelayMs: 0}'] });
 
 /** `echo` as it should be: the input back. */
 export const honestEchoRepository = (): string => echoRepository('im-e2e-echo-', 'export async function run(inputs) {\n  return { output: inputs.input };\n}\n');

@@ -54,13 +54,35 @@ describe('Admission: refuses what could only answer after its deadline', () => {
     expect(a.inFlight).toBe(4_000);
   });
 
-  it('forgets a past rate: after an idle minute the estimate has decayed and little is refused', () => {
+  it('an idle spell leaves the estimate as it was: after an idle minute the first requests are admitted', () => {
+    // The regression: the rate decayed over idle time, so after a minute without traffic the expected
+    // wait of any request was ~1e23 ms and every request was refused, forever (none completed to lift it).
     const c = clock();
     const a = new Admission({ maxInFlight: 10_000, now: c.now, windowMs: 1_000 });
     serve(a, c, 1_000, 1);
     const busy = a.expectedWaitMs()!;
-    c.advance(2_000);
-    // The rate decays (e^-2), so the same queue is expected to take longer: the estimate follows time.
-    expect(a.expectedWaitMs()!).toBeGreaterThan(busy * 5);
+    c.advance(60_000);
+    expect(a.expectedWaitMs()).toBeCloseTo(busy, 6);
+    a.admit(c.now() + 1_000);
+    a.admit(c.now() + 1_000);
+    expect(a.inFlight).toBe(2);
+  });
+
+  it('follows a slower service: busy time with few completions lowers the rate', () => {
+    const c = clock();
+    const a = new Admission({ maxInFlight: 10_000, now: c.now, windowMs: 1_000 });
+    serve(a, c, 1_000, 1);
+    const fast = a.expectedWaitMs()!;
+    serve(a, c, 200, 0.1); // 10 ms per answer for 2 s of busy time
+    expect(a.expectedWaitMs()!).toBeGreaterThan(fast * 3);
+  });
+
+  it('admits a request with nothing in flight whatever the estimate says', () => {
+    const c = clock();
+    const a = new Admission({ maxInFlight: 10, now: c.now, windowMs: 1_000 });
+    serve(a, c, 100, 0.001); // 1 s per answer
+    expect(a.expectedWaitMs()!).toBeGreaterThan(500);
+    a.admit(c.now() + 1);
+    expect(() => a.admit(c.now() + 1)).toThrow(expect.objectContaining({ code: 'IM_OVERLOADED' }));
   });
 });

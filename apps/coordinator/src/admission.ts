@@ -16,7 +16,9 @@ export interface AdmissionOptions {
  * it waits about (in flight + 1) ÷ throughput before its answer. When that is past the request's own
  * deadline, it could only time out after taking a slot and worker time from requests that can still
  * make theirs: it is refused at once with 429 IM_OVERLOADED and a Retry-After of the expected wait.
- * Throughput is an exponentially weighted rate of completions, measured, never configured.
+ * Throughput is an exponentially weighted rate of completions per ms of busy time (while anything is
+ * in flight), measured, never configured: an idle spell says nothing about what the workers can do, so
+ * it neither decays nor dilutes the estimate. A request with nothing ahead of it is always admitted.
  */
 export class Admission {
   readonly #maxInFlight: number;
@@ -44,7 +46,7 @@ export class Admission {
   /** The wait a request admitted now should expect, ms; undefined until the rate is known. */
   expectedWaitMs(): number | undefined {
     if (this.#completed < this.#warmup || this.#rate <= 0) return undefined;
-    this.#decay(this.#now());
+    this.#advance(this.#now());
     return (this.#inFlight + 1) / this.#rate;
   }
 
@@ -53,7 +55,7 @@ export class Admission {
     if (this.#inFlight >= this.#maxInFlight) {
       throw new ApiError('IM_OVERLOADED', `the coordinator is serving ${this.#inFlight} requests, its limit`);
     }
-    const wait = this.expectedWaitMs();
+    const wait = this.#inFlight === 0 ? undefined : this.expectedWaitMs();
     if (wait !== undefined && this.#now() + wait > deadline) {
       throw new ApiError(
         'IM_OVERLOADED',
@@ -61,24 +63,27 @@ export class Admission {
         { retryAfterSeconds: Math.max(1, Math.ceil(wait / 1000)) },
       );
     }
+    this.#advance(this.#now());
     this.#inFlight++;
   }
 
   /** A request admitted earlier is done (answered or failed). */
   release(): void {
+    this.#advance(this.#now());
     this.#inFlight--;
-    const now = this.#now();
-    this.#decay(now);
     this.#rate += 1 / this.#windowMs;
     this.#completed++;
   }
 
-  /** Each completion adds 1/window to the rate, which decays with the window's time constant: an EWMA of completions per ms. */
-  #decay(now: number): void {
+  /**
+   * Each completion adds 1/window to the rate, which decays with the window's time constant over busy
+   * time only: an EWMA of completions per busy ms. Time since the last event counts when something was
+   * in flight throughout it (the count changes only at events).
+   */
+  #advance(now: number): void {
     const dt = now - this.#last;
-    if (dt > 0) {
-      this.#rate *= Math.exp(-dt / this.#windowMs);
-      this.#last = now;
-    }
+    if (dt <= 0) return;
+    if (this.#inFlight > 0) this.#rate *= Math.exp(-dt / this.#windowMs);
+    this.#last = now;
   }
 }

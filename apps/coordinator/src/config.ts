@@ -77,6 +77,13 @@ export const CoordinatorConfigSchema = z.object({
   embedded: z
     .object({
       workers: z.int().min(0).max(64).default(0),
+      /**
+       * Models served inline, on the coordinator's own thread, by one more embedded worker: no hand-over
+       * between threads and no copy per batch, for small models (a batch cheaper than a thread switch).
+       * ONNX Runtime then runs on the HTTP thread, so a slow model belongs on `workers` threads, which
+       * load every other model of `models`. Empty: none inline.
+       */
+      inlineModels: z.array(z.string().min(1)).default([]),
       /** The model repository they load. */
       repository: z.string().min(1).default('.infermesh/models'),
       /** Models to load; empty loads every model of the repository. */
@@ -245,6 +252,7 @@ export const COORDINATOR_FLAGS: FlagTable = {
   'worker-port': { path: 'workerListen.port', type: 'number', description: 'port workers dial in on (0: any free port)' },
   worker: { path: 'workers', type: 'list', description: 'worker address to dial (host:port or ws:// URL; repeat)' },
   'embedded-workers': { path: 'embedded.workers', type: 'number', description: 'workers on threads of this process (0: none)' },
+  'embedded-inline-model': { path: 'embedded.inlineModels', type: 'list', description: 'model served inline on the HTTP thread, not on a worker thread (repeat): small models' },
   'embedded-repository': { path: 'embedded.repository', type: 'string', description: 'model repository of the embedded workers' },
   'embedded-model': { path: 'embedded.models', type: 'list', description: 'model the embedded workers load (repeat; default: all)' },
   'embedded-max-concurrency': { path: 'embedded.maxConcurrency', type: 'number', description: 'batches each embedded worker runs at once' },

@@ -141,9 +141,9 @@ async function main(): Promise<void> {
     closers.push(() => peer.close());
   }
 
-  if (config.embedded.workers > 0) {
+  if (config.embedded.workers > 0 || config.embedded.inlineModels.length > 0) {
     closers.push(await startEmbeddedWorkers(config.embedded, transportOptions.handlers, admitWorker));
-    log.info({ workers: config.embedded.workers, repository: config.embedded.repository }, 'embedded workers started');
+    log.info({ workers: config.embedded.workers, inlineModels: config.embedded.inlineModels, repository: config.embedded.repository }, 'embedded workers started');
   }
 
   const keys = config.auth.apiKeys.map((k) => (typeof k === 'string' ? k : k.key));

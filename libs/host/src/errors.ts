@@ -7,4 +7,4 @@ export type HostErrorCode = (typeof HOST_ERROR_CODES)[number];
 export class HostError extends errorBase<HostErrorCode>('HostError') {}
 
 /** An embedded worker thread could not load its models (the cause's own code, when it has one, leads the message). */
-export class HostThreadError extends createError(HostError, 'IM_HOST_THREAD_FAILED', 'HostThreadError', (id: string, cause: string | undefined, message: string) => `worker thread ${id} did not start: ${cause ? `${cause}: ` : ''}${message}`) {}
+export class HostThreadError extends createError(HostError, 'IM_HOST_THREAD_FAILED', 'HostThreadError', (id: string, cause: string | undefined, message: string) => `embedded worker ${id} did not start: ${cause ? `${cause}: ` : ''}${message}`) {}

@@ -5,7 +5,7 @@ import { workerProtocol } from '@infermesh/contracts';
 import { DEFAULT_MLP_DIMS, mlpReference, mlpWeights, writeModelRepository } from '@infermesh/models';
 import { ClosedError, connectPort } from '@infermesh/transport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HostThreadError, startHostThread } from './index.js';
+import { HostThreadError, startHostThread, startInlineHost } from './index.js';
 
 let repository: string;
 beforeAll(async () => {
@@ -60,5 +60,32 @@ describe('startHostThread: a worker on a thread of this process', () => {
     await host.stop();
     expect(await closed).toMatchObject({ willReconnect: false });
     await expect(peer.call('describe', {})).rejects.toBeInstanceOf(ClosedError);
+  });
+});
+
+describe('startInlineHost: a worker on the caller\'s own thread', () => {
+  it('answers the same calls with the same numbers as a thread, and unloads when stopped', async () => {
+    const host = await startInlineHost({ id: 'inline-1', repository, models: ['mlp'], maxConcurrency: 2 });
+    const peer = connectPort(host.port, { protocol: workerProtocol });
+    const info = await peer.call('describe', {});
+    expect(info).toMatchObject({ workerId: 'inline-1', maxConcurrency: 2, pid: process.pid });
+    expect(info.models.map((m) => m.name)).toEqual(['mlp']);
+    const rows = 2;
+    const input = Float32Array.from({ length: rows * 64 }, (_, i) => Math.cos(i));
+    const answer = await peer.call('infer', { model: 'mlp', version: '1', items: [{ id: 'a', inputs: { input: { datatype: 'FP32', shape: [rows, 64], data: input } } }] });
+    const item = answer.items[0]!;
+    if (!item.ok) throw new Error(item.error.message);
+    const expected = mlpReference(mlpWeights({ dims: [...DEFAULT_MLP_DIMS], seed: 42 }), input, rows);
+    [...(item.outputs.output!.data as Float32Array)].forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 4));
+
+    const closed = new Promise((resolve) => peer.once('close', resolve));
+    await host.stop();
+    expect(await closed).toMatchObject({ code: 1001, willReconnect: false });
+    await expect(peer.call('describe', {})).rejects.toBeInstanceOf(ClosedError);
+  });
+
+  it('fails to start with IM_HOST_THREAD_FAILED naming the cause', async () => {
+    const start = startInlineHost({ id: 'broken', repository: join(repository, 'missing') });
+    await expect(start).rejects.toMatchObject({ code: 'IM_HOST_THREAD_FAILED', message: expect.stringMatching(/^embedded worker broken did not start: IM_REGISTRY_/) });
   });
 });

@@ -5,6 +5,8 @@ export { WorkerService, WorkerBusyError, ModelControlError } from './worker-serv
 export type { WorkerServiceOptions } from './worker-service.js';
 export { startHostThread } from './host-thread.js';
 export type { HostThread } from './host-thread.js';
+export { startInlineHost } from './inline-host.js';
+export type { InlineHost } from './inline-host.js';
 export { HostThreadOptionsSchema } from './thread-options.js';
 export type { HostThreadOptions } from './thread-options.js';
 export { HOST_ERROR_CODES, HostError, HostThreadError } from './errors.js';

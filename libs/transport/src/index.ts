@@ -3,6 +3,7 @@ export type { TransportServerEvents } from './server.js';
 export { dial, DialingPeer } from './dial.js';
 export { Peer } from './peer.js';
 export { connectPort } from './port.js';
+export { LocalChannel, LocalPort } from './carrier.js';
 export type { PeerEvents, PeerCloseEvent, ReconnectingEvent } from './peer.js';
 export type {
   MethodTable, CallOptions, HandlerContext, Handler, Handlers, RequestOf, RequestInputOf, ResponseOf, ResponseInputOf,

@@ -1,7 +1,7 @@
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { serverHandlers, testProtocol, type HangRecord, type TestProtocol } from '../tests/fixtures.js';
-import { AbortedError, ClosedError, connectPort, InvalidMessageError, MethodNotFoundError, RemoteError, TimeoutError, type Peer } from './index.js';
+import { AbortedError, ClosedError, connectPort, InvalidMessageError, LocalChannel, MethodNotFoundError, RemoteError, TimeoutError, type Peer } from './index.js';
 
 let open: Array<Peer<TestProtocol>> = [];
 afterEach(async () => {
@@ -9,20 +9,26 @@ afterEach(async () => {
   open = [];
 });
 
-function pair(): { client: Peer<TestProtocol>; server: Peer<TestProtocol>; hangs: HangRecord[]; channel: MessageChannel } {
-  const channel = new MessageChannel();
+function pairOn(channel: MessageChannel | LocalChannel = new MessageChannel()): { client: Peer<TestProtocol>; server: Peer<TestProtocol>; hangs: HangRecord[] } {
   const hangs: HangRecord[] = [];
   const server = connectPort(channel.port1, { protocol: testProtocol, handlers: serverHandlers(hangs), id: 'host' });
   const client = connectPort(channel.port2, { protocol: testProtocol, id: 'caller' });
   open.push(client, server);
-  return { client, server, hangs, channel };
+  return { client, server, hangs };
 }
 
-describe('connectPort: the RPC over a MessagePort', () => {
-  it('answers calls, out of order, and copies typed arrays as their own class', async () => {
+const CHANNELS = [
+  { name: 'a MessagePort (two threads)', make: () => new MessageChannel(), address: 'thread:caller' },
+  { name: 'a LocalChannel (one thread)', make: () => new LocalChannel(), address: 'local:caller' },
+];
+
+describe.each(CHANNELS)('connectPort: the RPC over $name', ({ make, address }) => {
+  const pair = (): ReturnType<typeof pairOn> => pairOn(make());
+
+  it('answers calls, out of order, and delivers typed arrays as their own class', async () => {
     const { client } = pair();
     expect(client.isOpen).toBe(true);
-    expect(client.remoteAddress).toBe('thread:caller');
+    expect(client.remoteAddress).toBe(address);
     // Answers come back in the order the handler gives them (the last call's first), each matched to its call.
     const order: string[] = [];
     const tags = await Promise.all(['a', 'b', 'c'].map((tag) => client.call('echo', { value: tag }).then((r) => (order.push(r.value as string), r.value))));
@@ -69,6 +75,42 @@ describe('connectPort: the RPC over a MessagePort', () => {
     expect(server.isOpen).toBe(false);
     await expect(client.call('add', { a: 1, b: 2 })).rejects.toBeInstanceOf(ClosedError);
   });
+});
+
+describe('connectPort over a LocalChannel', () => {
+  it('hands typed arrays over by reference, and delivers calls sent before the other end connects', async () => {
+    const channel = new LocalChannel();
+    const client = connectPort(channel.port2, { protocol: testProtocol, id: 'early' });
+    open.push(client);
+    const f32 = new Float32Array([1, 2]);
+    let seen: Float32Array | undefined;
+    const answer = client.call('tensors', { f32, i64: new BigInt64Array(1), u8: new Uint8Array(1) });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const handlers = serverHandlers([]);
+    const server = connectPort(channel.port1, {
+      protocol: testProtocol, id: 'late',
+      handlers: { ...handlers, tensors: (request) => ((seen = request.f32), request) },
+    });
+    open.push(server);
+    expect([...(await answer).f32]).toEqual([1, 2]);
+    expect(seen).toBe(f32);
+  });
+
+  it('terminating one end closes both with 1006', async () => {
+    const channel = new LocalChannel();
+    const a = connectPort(channel.port1, { protocol: testProtocol, handlers: serverHandlers([]) });
+    const b = connectPort(channel.port2, { protocol: testProtocol });
+    const closed = new Promise((resolve) => a.once('close', resolve));
+    const pending = expect(a.call('hang', {})).rejects.toBeInstanceOf(ClosedError);
+    channel.port2.close(1006, 'terminated');
+    expect(await closed).toMatchObject({ code: 1006, willReconnect: false });
+    await pending;
+    expect(b.isOpen).toBe(false);
+    expect(channel.port1.closed && channel.port2.closed).toBe(true);
+  });
+});
+
+describe('connectPort over a MessagePort', () => {
 
   it('a malformed message on the port gets an error frame or closes the channel, never a crash', async () => {
     const replies: unknown[] = [];
@@ -122,7 +164,7 @@ describe('compactViews', () => {
   });
 
   it('a view on a big buffer reaches the other thread as its own bytes only', async () => {
-    const { client } = pair();
+    const { client } = pairOn(new MessageChannel());
     const pool = new ArrayBuffer(1 << 20);
     const f32 = new Float32Array(pool, 4096, 3);
     f32.set([1.5, -2, 3]);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { MessagePort } from 'node:worker_threads';
-import { PortCarrier } from './carrier.js';
+import { LocalCarrier, LocalPort, PortCarrier } from './carrier.js';
 import type { MethodTable } from './method-table.js';
 import { parseOptions, PortOptionsSchema, type PortOptions } from './options.js';
 import { kAttach, Peer } from './peer.js';
@@ -10,8 +10,11 @@ import { kAttach, Peer } from './peer.js';
  * checks) between two threads of one process, with no socket and no encoding. Each side of a
  * `MessageChannel` (or a worker's `parentPort`-handed port) calls `connectPort` on its end. The peer is
  * open at once; it closes when either side closes it or the other thread ends.
+ *
+ * Given an end of a `LocalChannel` instead, both peers share one thread: frames pass by reference in a
+ * microtask (no clone, no thread switch), with the same calls, deadlines and payload checks.
  */
-export function connectPort<P extends MethodTable>(port: MessagePort, options: PortOptions<P>): Peer<P> {
+export function connectPort<P extends MethodTable>(port: MessagePort | LocalPort, options: PortOptions<P>): Peer<P> {
   const o = parseOptions(PortOptionsSchema, options, 'connectPort');
   const id = o.id ?? randomUUID();
   const peer = new Peer<P>({
@@ -27,6 +30,6 @@ export function connectPort<P extends MethodTable>(port: MessagePort, options: P
       closeTimeoutMs: o.closeTimeoutMs,
     },
   });
-  peer[kAttach](new PortCarrier(port), `thread:${id}`);
+  peer[kAttach](port instanceof LocalPort ? new LocalCarrier(port) : new PortCarrier(port), `${port instanceof LocalPort ? 'local' : 'thread'}:${id}`);
   return peer;
 }

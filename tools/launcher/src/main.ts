@@ -18,6 +18,12 @@ const LauncherSchema = z.object({
    */
   layout: z.enum(['embedded', 'processes']).default('embedded'),
   /**
+   * Embedded layout: models served inline on the coordinator's HTTP thread (its `--embedded-inline-model`),
+   * the small ones, for which a thread hand-over costs more than the batch; the rest run on the worker
+   * threads. Empty: every model on the threads.
+   */
+  inlineModels: z.array(z.string().min(1)).default([]),
+  /**
    * `colocated`: each worker runs a model's pre- and post-processing with the model. `disaggregated`:
    * they run on `processors` processes of their own (the coordinator's `--placement disaggregated`).
    */
@@ -42,6 +48,7 @@ const LauncherSchema = z.object({
 const FLAGS: FlagTable = {
   workers: { path: 'workers', type: 'number', short: 'w', description: 'number of workers' },
   layout: { path: 'layout', type: 'string', description: 'embedded|processes: workers on threads of the coordinator, or worker processes' },
+  'inline-model': { path: 'inlineModels', type: 'list', description: 'embedded layout: model served inline on the HTTP thread (repeat)' },
   placement: { path: 'placement', type: 'string', description: 'colocated|disaggregated: where pre- and post-processing run' },
   processors: { path: 'processors', type: 'number', description: 'number of processors when disaggregated' },
   'http-port': { path: 'httpPort', type: 'number', description: 'coordinator client API port' },
@@ -84,7 +91,9 @@ async function main(): Promise<void> {
   const disaggregated = config.placement === 'disaggregated';
   const processors = disaggregated ? config.processors : 0;
   const embedded = config.layout === 'embedded';
-  const kind = embedded ? 'embedded workers (threads of the coordinator)' : 'worker processes';
+  const kind = embedded
+    ? `embedded workers (threads of the coordinator${config.inlineModels.length ? `; ${config.inlineModels.join(', ')} inline on its HTTP thread` : ''})`
+    : 'worker processes';
   process.stdout.write(
     `infermesh: starting a coordinator, ${config.workers} ${kind}${disaggregated ? ` and ${processors} processors (disaggregated)` : ''} (config ${configFile})\n`,
   );
@@ -95,6 +104,7 @@ async function main(): Promise<void> {
     processors,
     coordinatorArgs: [
       ...(embedded ? ['--embedded-workers', String(config.workers), '--embedded-repository', repository] : []),
+      ...(embedded ? config.inlineModels.flatMap((m) => ['--embedded-inline-model', m]) : []),
       // Only when asked: a per-model placement in the coordinator's own section stands otherwise.
       ...(disaggregated ? ['--placement', 'disaggregated'] : []),
     ],

@@ -37,7 +37,8 @@ export function modelFiles(ctx: BenchContext, model: BaselineModel): Promise<Mod
 export async function layoutCluster(ctx: BenchContext, model: BaselineModel, layout: InfermeshLayout): Promise<Cluster | string> {
   const { repository } = await modelFiles(ctx, model);
   const started = await ctx.startCluster({ name: `${BASELINE_MODELS[model].label}, ${layout.name}`, workers: layout.workers, coordinatorArgs: [
-    ...(layout.embeddedWorkers > 0 ? ['--embedded-workers', String(layout.embeddedWorkers), '--embedded-repository', repository] : []),
+    ...(layout.embeddedWorkers > 0 || layout.inlineModels.length > 0 ? ['--embedded-workers', String(layout.embeddedWorkers), '--embedded-repository', repository] : []),
+    ...layout.inlineModels.flatMap((m) => ['--embedded-inline-model', m]),
     ...layout.coordinatorArgs,
   ], repository });
   return started.ok ? started.cluster : started.reason;

@@ -10,12 +10,17 @@ export interface InfermeshLayout {
   readonly workers: number;
   /** Workers on threads of the coordinator (`--embedded-workers`), loading the scenario's repository. */
   readonly embeddedWorkers: number;
+  /** Models served inline on the coordinator's HTTP thread (`--embedded-inline-model`). */
+  readonly inlineModels: readonly string[];
   readonly coordinatorArgs: readonly string[];
 }
 
 export const INFERMESH_LAYOUTS: readonly InfermeshLayout[] = [
-  // As `npm start` runs it (`--layout embedded`, the default): 2 workers on threads of the coordinator.
-  { name: 'embedded: coordinator with 2 worker threads', workers: 0, embeddedWorkers: 2, coordinatorArgs: [] },
+  // As `npm start` runs the demo's small models (`--layout embedded`, examples/demo.yaml's inlineModels):
+  // the model inline on the coordinator's HTTP thread, no hand-over between threads.
+  { name: 'inline: model on the HTTP thread', workers: 0, embeddedWorkers: 0, inlineModels: ['mlp'], coordinatorArgs: [] },
+  // As `npm start` runs every other model: 2 workers on threads of the coordinator.
+  { name: 'threads: coordinator with 2 worker threads', workers: 0, embeddedWorkers: 2, inlineModels: [], coordinatorArgs: [] },
   // `npm start -- --layout processes`, as across hosts: 2 worker processes dialling the coordinator.
-  { name: 'processes: coordinator + 2 worker processes', workers: 2, embeddedWorkers: 0, coordinatorArgs: [] },
+  { name: 'processes: coordinator + 2 worker processes', workers: 2, embeddedWorkers: 0, inlineModels: [], coordinatorArgs: [] },
 ];

@@ -10,16 +10,19 @@ export const ParametersSchema = z.record(z.string(), z.union([z.string(), z.numb
 export type Parameters = z.infer<typeof ParametersSchema>;
 
 const JsonScalar = z.union([z.number(), z.string(), z.boolean()]);
-type NestedData = z.infer<typeof JsonScalar> | NestedData[];
-const NestedDataSchema: z.ZodType<NestedData> = z.lazy(() => z.union([JsonScalar, z.array(NestedDataSchema)]));
 
 export const InferInputJsonSchema = z.object({
   name: z.string().min(1).max(128),
   shape: ShapeSchema,
   datatype: DatatypeSchema,
   parameters: ParametersSchema.optional(),
-  /** Absent when the input travels as binary tensor data (`parameters.binary_data_size`). */
-  data: z.array(NestedDataSchema).optional(),
+  /**
+   * Absent when the input travels as binary tensor data (`parameters.binary_data_size`). Nested or flat,
+   * row-major. Only its being an array is checked here: each element is checked against the datatype
+   * (and the nesting depth bounded) while it is decoded into a typed array (`tensorFromJson`), so the
+   * data is walked once, not once by a schema and again by the decoder.
+   */
+  data: z.array(z.unknown()).optional(),
 });
 export type InferInputJson = z.infer<typeof InferInputJsonSchema>;
 

@@ -92,7 +92,7 @@ async function main(): Promise<void> {
   const processors = disaggregated ? config.processors : 0;
   const embedded = config.layout === 'embedded';
   const kind = embedded
-    ? `embedded workers (threads of the coordinator${config.inlineModels.length ? `; ${config.inlineModels.join(', ')} inline on its HTTP thread` : ''})`
+    ? `embedded workers (threads of the coordinator, for the models not inline${config.inlineModels.length ? `; ${config.inlineModels.join(', ')} inline on its HTTP thread` : ''})`
     : 'worker processes';
   process.stdout.write(
     `infermesh: starting a coordinator, ${config.workers} ${kind}${disaggregated ? ` and ${processors} processors (disaggregated)` : ''} (config ${configFile})\n`,

@@ -70,8 +70,9 @@ export function metricsRegistry(o: ParsedMetricsOptions): Registry {
     const scratch = new Registry();
     collectDefaultMetrics({ register: scratch, prefix: o.prefix });
     const skip = new Set<string>(MISNAMED_DEFAULT_METRICS.map((n) => `${o.prefix}${n}`));
-    for (const metric of scratch.getMetricsAsArray()) {
-      if (!skip.has((metric as unknown as { name: string }).name)) registry.registerMetric(metric);
+    for (const { name } of scratch.getMetricsAsArray()) {
+      const metric = scratch.getSingleMetric(name);
+      if (metric && !skip.has(name)) registry.registerMetric(metric);
     }
   }
   return registry;

@@ -92,6 +92,8 @@ export class CoordinatorTelemetry {
       if (!this.#knownWorkers.has(id)) {
         this.#knownWorkers.add(id);
         this.metrics.setWorkerState(id, 'healthy');
+        // A counter's series exists from the start at 0, so `increase()` sees its first ejection.
+        this.metrics.workerEjections.inc({ worker: id }, 0);
       }
     }
     for (const id of this.#knownWorkers) {

@@ -57,9 +57,12 @@ function line(svg, lines) {
     l.values.forEach((v, i) => {
       if (v === null) { pen = false; return; }
       const x = n < 2 ? 0 : (i / (n - 1)) * W, y = H - P - (v / max) * (H - 2 * P);
-      d += (pen ? 'L' : 'M') + x.toFixed(1) + ' ' + y.toFixed(1); pen = true;
+      d += (pen ? 'L' : 'M') + x.toFixed(1) + ' ' + y.toFixed(1);
+      // A second with no neighbour would be an invisible zero-length path: give it a dot's width.
+      if (!pen && (l.values[i + 1] ?? null) === null) d += 'h0.8';
+      pen = true;
     });
-    svg.appendChild(svgEl('path', { d, fill: 'none', stroke: l.color, 'stroke-width': 1.5, 'vector-effect': 'non-scaling-stroke' }));
+    svg.appendChild(svgEl('path', { d, fill: 'none', stroke: l.color, 'stroke-width': 1.5, 'stroke-linecap': 'round', 'vector-effect': 'non-scaling-stroke' }));
   }
   const label = svgEl('text', { x: 2, y: 10, fill: '#8a96a3', 'font-size': 9 }); label.textContent = 'max ' + fmt(max); svg.appendChild(label);
 }

@@ -113,26 +113,30 @@ function render(d) {
   table($('workers'), d.workers.map((w) => [[w.id], [w.address ?? '–'], [w.models.join(', ')], [w.state, 'state-' + w.state], [w.inFlight, 'num'], [w.served, 'num'], [w.failed, 'num']]), 7, 'no workers');
   $('worker-count').textContent = String(d.workers.length);
 }
-let timer;
-async function poll() {
-  clearTimeout(timer);
+// A key entered starts a new generation of polls: an answer to an older poll (sent with no key or
+// the old one) is dropped, so a late 401 cannot bring the form back, and only one poll chain runs.
+let timer, generation = 0;
+async function poll(gen) {
   try {
     const key = sessionStorage.getItem(KEY);
     const res = await fetch(CONFIG.dataUrl, { cache: 'no-store', headers: key ? { authorization: 'Bearer ' + key } : {} });
+    if (gen !== generation) return;
     if (res.status === 401) {
       $('key-form').hidden = false;
       throw new Error(key ? 'API key refused' : 'API key needed');
     }
     if (!res.ok) throw new Error('HTTP ' + res.status);
     const d = await res.json();
+    if (gen !== generation) return;
     render(d);
     $('status').textContent = 'updated ' + clock(d.generatedAtMs);
     $('status').className = '';
   } catch (e) {
+    if (gen !== generation) return;
     $('status').textContent = 'disconnected: ' + (e && e.message ? e.message : e);
     $('status').className = 'down';
   } finally {
-    timer = setTimeout(poll, CONFIG.pollMs);
+    if (gen === generation) timer = setTimeout(() => poll(gen), CONFIG.pollMs);
   }
 }
 $('key-form').addEventListener('submit', (e) => {
@@ -141,9 +145,10 @@ $('key-form').addEventListener('submit', (e) => {
   sessionStorage.setItem(KEY, $('api-key').value);
   $('api-key').value = '';
   $('key-form').hidden = true;
-  poll();
+  clearTimeout(timer);
+  poll(++generation);
 });
-poll();`;
+poll(generation);`;
 
 /**
  * The dashboard as one self-contained HTML page (inline CSS and JS, no external requests but the

@@ -3,7 +3,6 @@ import {
   createMetrics, DashboardSampler, OtlpExporter, Tracer, TraceStore, type DashboardData, type DashboardWorker, type Logger,
   type Metrics, type StoredTrace, type TraceSink,
 } from '@infermesh/telemetry';
-import { Gauge } from 'prom-client';
 import type { Lane } from './lane.js';
 import { RequestTelemetry } from './request-telemetry.js';
 import type { WorkerStatus } from './worker-pool.js';
@@ -19,6 +18,10 @@ export interface TelemetrySources {
   workers: () => WorkerStatus[];
   inFlight: () => number;
   queueDepths: () => Map<string, number>;
+  /** Healthy workers by model name, every registered model listed. */
+  healthyWorkers: () => Map<string, number>;
+  /** The admission limit (`limits.maxInFlight`). */
+  maxInFlight: number;
 }
 
 /** The load balancer's endpoint states, all of them, so `worker_state` has a series for each. */
@@ -63,17 +66,6 @@ export class CoordinatorTelemetry {
     const sinks: TraceSink[] = this.#exporter ? [this.#exporter] : [];
     this.metrics = createMetrics({ workerStates: WORKER_STATES });
     this.requests = new RequestTelemetry({ tracer: new Tracer({ store: this.store, sinks }), metrics: this.metrics, sampler: this.sampler });
-    const self = this;
-    new Gauge({
-      name: 'infermesh_worker_in_flight',
-      help: 'Batches a worker is running now.',
-      labelNames: ['worker'] as const,
-      registers: [this.metrics.registry],
-      collect() {
-        this.reset();
-        for (const w of self.#sources?.workers() ?? []) this.set({ worker: w.workerId }, w.inFlight);
-      },
-    });
   }
 
   /** Connects the figures read at scrape time (the pool and service exist after the telemetry). */
@@ -90,6 +82,7 @@ export class CoordinatorTelemetry {
   /** A load balancer's 'state' event, by worker id. */
   onWorkerState(worker: string, state: string): void {
     if (WORKER_STATES.includes(state)) this.metrics.setWorkerState(worker, state);
+    if (state === 'ejected') this.metrics.workerEjections.inc({ worker });
   }
 
   /** The pool's set of workers changed: new ones start healthy, gone ones lose their series. */
@@ -99,6 +92,8 @@ export class CoordinatorTelemetry {
       if (!this.#knownWorkers.has(id)) {
         this.#knownWorkers.add(id);
         this.metrics.setWorkerState(id, 'healthy');
+        // A counter's series exists from the start at 0, so `increase()` sees its first ejection.
+        this.metrics.workerEjections.inc({ worker: id }, 0);
       }
     }
     for (const id of this.#knownWorkers) {
@@ -113,8 +108,14 @@ export class CoordinatorTelemetry {
   async exposition(): Promise<{ contentType: string; body: string }> {
     const sources = this.#sources;
     if (sources) {
-      this.metrics.inFlight.set(sources.inFlight());
-      for (const [model, depth] of sources.queueDepths()) this.metrics.queueDepth.set({ model }, depth);
+      const m = this.metrics;
+      m.inFlight.set(sources.inFlight());
+      m.maxInFlight.set(sources.maxInFlight);
+      for (const [model, depth] of sources.queueDepths()) m.queueDepth.set({ model }, depth);
+      m.modelHealthyWorkers.reset();
+      for (const [model, n] of sources.healthyWorkers()) m.modelHealthyWorkers.set({ model }, n);
+      m.workerInFlight.reset();
+      for (const w of sources.workers()) m.workerInFlight.set({ worker: w.workerId }, w.inFlight);
     }
     return this.metrics.exposition();
   }

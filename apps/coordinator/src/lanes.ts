@@ -365,6 +365,21 @@ export class LaneTable {
     return depths;
   }
 
+  /**
+   * Workers that a model lane's balancer has healthy now, by model name (distinct workers over versions
+   * and shards); every registered model is listed, with 0 when none is, for the `model_healthy_workers` gauge.
+   */
+  healthyWorkers(): Map<string, number> {
+    const healthy = new Map<string, Set<string>>(this.#registry.list().map((spec) => [spec.name, new Set<string>()]));
+    for (const lane of this.#byLabel.values()) {
+      if (lane.role !== 'model') continue;
+      let set = healthy.get(lane.spec.name);
+      if (!set) healthy.set(lane.spec.name, (set = new Set()));
+      for (const endpoint of lane.balancer.snapshot().endpoints) if (endpoint.state === 'healthy') set.add(endpoint.id);
+    }
+    return new Map([...healthy].map(([model, set]) => [model, set.size]));
+  }
+
   stats(): { enabled: boolean; total?: BatcherStats; models: Record<string, BatcherStats> } {
     const batcher = this.#batcher;
     if (!batcher) return { enabled: false, models: {} };

@@ -79,7 +79,10 @@ async function main(): Promise<void> {
   const service = new InferenceService(registry, lanes, cache, { maxElements: config.limits.maxElements, maxInFlight: config.limits.maxInFlight }, statistics);
   const repository = new ModelRepositoryControl(registry, pool, lanes, service, { drainTimeoutMs: config.limits.requestTimeoutMs, log });
   const workerStatus = () => pool.status((w) => lanes.balancing(w));
-  telemetry.attach({ workers: workerStatus, inFlight: () => service.inFlight, queueDepths: () => lanes.queueDepths() });
+  telemetry.attach({
+    workers: workerStatus, inFlight: () => service.inFlight, queueDepths: () => lanes.queueDepths(),
+    healthyWorkers: () => lanes.healthyWorkers(), maxInFlight: config.limits.maxInFlight,
+  });
   const jobs = new AsyncJobs(config.async);
   let ready = true;
   let accepting = true;

@@ -37,7 +37,36 @@ describe('RequestTelemetry', () => {
     expect(trace.spans.find((s) => s.name === 'inference')!.parentSpanId).toBe(transport.spanId);
     expect(await metrics.requests.get()).toMatchObject({ values: [{ labels: { model: 'mlp', version: '1', outcome: 'ok' }, value: 1 }] });
     expect((await metrics.cacheMisses.get()).values[0]?.value).toBe(1);
-    expect((await metrics.stageDuration.get()).values.find((v) => v.labels.stage === 'batch-wait' && v.metricName?.endsWith('_count'))?.value).toBe(1);
+    expect((await metrics.stageDuration.get()).values.find((v) => v.labels.stage === 'batch-wait' && v.metricName?.endsWith('_count'))?.labels)
+      .toEqual({ model: 'mlp', version: '1', stage: 'batch-wait' });
+    expect((await metrics.queueWait.get()).values.find((v) => v.metricName?.endsWith('_sum'))?.value).toBeCloseTo(0.003, 9);
+    expect((await metrics.compute.get()).values.find((v) => v.metricName?.endsWith('_sum'))?.value).toBeCloseTo(0.005, 9);
+  });
+
+  it('feeds the dashboard per model, with the error code, queue wait and compute', () => {
+    let now = 1_000;
+    let wall = 50_000;
+    const sampler = new DashboardSampler({ clock: () => wall });
+    const telemetry = new RequestTelemetry({ tracer: new Tracer({ clock: () => now }), metrics: createMetrics({ defaultMetrics: false }), sampler });
+    const request = telemetry.start('r');
+    request.resolved('mlp', '1');
+    request.queued();
+    now += 4;
+    request.dispatched();
+    request.answered([{ name: 'inference', startMs: now, durationMs: 2 }]);
+    now += 3;
+    request.settled();
+    telemetry.finish(request, 'IM_WORKER_RUNTIME');
+    wall += 1000;
+    const data = sampler.snapshot();
+    expect(data.errors).toEqual([{ code: 'IM_WORKER_RUNTIME', window: 1, recent: 1 }]);
+    const row = data.models[0]!;
+    expect(row).toMatchObject({ model: 'mlp', requests: 1, failed: 1, errors: { IM_WORKER_RUNTIME: 1 } });
+    // Read from ±9% log buckets: 4 ms waiting for the batch, 2 ms of inference on the worker.
+    expect(row.queueP50Ms! / 4).toBeGreaterThan(0.9);
+    expect(row.queueP50Ms! / 4).toBeLessThan(1.1);
+    expect(row.computeP50Ms! / 2).toBeGreaterThan(0.9);
+    expect(row.computeP50Ms! / 2).toBeLessThan(1.1);
   });
 
   it('counts a request refused before its model resolved under model "unknown", without a latency observation', async () => {

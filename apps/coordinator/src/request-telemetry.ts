@@ -112,16 +112,18 @@ export class RequestTelemetry {
     const durationMs = request.trace.end({ outcome });
     const labels = { model: request.model, version: request.version };
     this.#metrics.requests.inc({ ...labels, outcome });
-    this.#sampler.recordRequest(durationMs, outcome === 'ok');
     if (request.cache !== undefined) {
       const hit = request.cache === 'hit';
       (hit ? this.#metrics.cacheHits : this.#metrics.cacheMisses).inc({ model: request.model });
-      this.#sampler.recordCache(hit);
+      this.#sampler.recordCache(request.model, hit);
     }
-    // A request whose model never resolved did no work; its latency would only blur the histogram.
-    if (request.model !== 'unknown') {
-      this.#metrics.requestDuration.observe(labels, durationMs / 1000);
-      this.#metrics.observeStages(request.trace.toJSON());
+    // A request whose model never resolved did no work; its latency would only blur the histograms.
+    if (request.model === 'unknown') {
+      this.#sampler.recordRequest({ model: request.model, outcome, latencyMs: durationMs });
+      return;
     }
+    this.#metrics.requestDuration.observe(labels, durationMs / 1000);
+    const { queueMs, computeMs } = this.#metrics.observeStages(labels, request.trace.toJSON());
+    this.#sampler.recordRequest({ model: request.model, outcome, latencyMs: durationMs, queueMs, computeMs });
   }
 }

@@ -5,7 +5,7 @@ import { writeModelRepository } from '@infermesh/models';
 import { loadModelRepository } from '@infermesh/registry';
 import { JsRuntime, OnnxRuntime } from '@infermesh/runtime';
 import { dial, listen, type Peer } from '@infermesh/transport';
-import { createLogger, createMetrics, Tracer } from '@infermesh/telemetry';
+import { createLogger, createWorkerMetrics, Tracer } from '@infermesh/telemetry';
 import { repositoryFolder, WORKER_FLAGS, WorkerConfigSchema } from './config.js';
 import { listenMetrics } from './metrics-server.js';
 
@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   if (!config) return;
   const secret = config.secretFile !== undefined ? readSecretFile(config.secretFile) : config.secret;
   const log = createLogger({ level: config.logLevel, name: 'worker', base: { worker: config.id } });
-  const metrics = createMetrics();
+  const metrics = createWorkerMetrics();
   const telemetry = new BatchTelemetry(new Tracer(), metrics);
 
   const folder = repositoryFolder(config);

@@ -1,9 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Metrics } from '@infermesh/telemetry';
+import type { WorkerMetrics } from '@infermesh/telemetry';
 
 /** One route, `GET /metrics`, on plain node:http: a worker needs no web framework for it. */
-export async function listenMetrics(metrics: Metrics, host: string, port: number): Promise<{ server: Server; port: number }> {
+export async function listenMetrics(metrics: Pick<WorkerMetrics, 'exposition'>, host: string, port: number): Promise<{ server: Server; port: number }> {
   const server = createServer((req, res) => {
     if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');

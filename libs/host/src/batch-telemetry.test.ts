@@ -1,5 +1,5 @@
 import type { InferBatchRequest } from '@infermesh/contracts';
-import { createMetrics, Tracer } from '@infermesh/telemetry';
+import { createWorkerMetrics, Tracer } from '@infermesh/telemetry';
 import { describe, expect, it } from 'vitest';
 import { BatchTelemetry } from './batch-telemetry.js';
 
@@ -11,7 +11,7 @@ const request = (traceparent?: string): InferBatchRequest => ({
 describe('BatchTelemetry', () => {
   it('returns the stage spans of a traced batch and counts its items by outcome', async () => {
     let now = 100;
-    const metrics = createMetrics({ defaultMetrics: false });
+    const metrics = createWorkerMetrics({ defaultMetrics: false });
     const telemetry = new BatchTelemetry(new Tracer({ clock: () => now }), metrics);
     const answer = await telemetry.run(request('00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'), async (stages) => {
       for (const [stage, ms] of [['preprocess', 1], ['inference', 4], ['postprocess', 2]] as const) {
@@ -22,18 +22,28 @@ describe('BatchTelemetry', () => {
       return { items: [{ ok: true, outputs: {} }, { ok: false, error: { code: 'IM_WORKER_BAD_INPUT', message: 'x' } }], computeMs: 7 };
     });
     expect(answer.spans?.map((s) => [s.name, s.startMs, s.durationMs])).toEqual([['preprocess', 100, 1], ['inference', 101, 4], ['postprocess', 105, 2]]);
-    const counts = Object.fromEntries((await metrics.requests.get()).values.map((v) => [v.labels.outcome, v.value]));
+    const counts = Object.fromEntries((await metrics.batchItems.get()).values.map((v) => [v.labels.outcome, v.value]));
     expect(counts).toEqual({ ok: 1, IM_WORKER_BAD_INPUT: 1 });
+    // One batch, answered (its items' own outcomes are counted apart).
+    expect((await metrics.batches.get()).values).toEqual([expect.objectContaining({ labels: { model: 'm', version: '1', outcome: 'ok' }, value: 1 })]);
     expect((await metrics.batchSize.get()).values.find((v) => v.metricName?.endsWith('_sum'))?.value).toBe(2);
-    expect((await metrics.inFlight.get()).values[0]?.value).toBe(0);
+    expect((await metrics.batchDuration.get()).values.find((v) => v.metricName?.endsWith('_count'))?.value).toBe(1);
+    const inference = (await metrics.stageDuration.get()).values.find((v) => v.metricName?.endsWith('_sum') && v.labels.stage === 'inference');
+    expect(inference).toMatchObject({ labels: { model: 'm', version: '1', stage: 'inference' } });
+    expect(inference?.value).toBeCloseTo(0.004, 9);
+    expect((await metrics.batchesInFlight.get()).values[0]?.value).toBe(0);
   });
 
   it('returns no spans for an untraced batch, and counts every item of a batch that throws as failed', async () => {
-    const metrics = createMetrics({ defaultMetrics: false });
+    const metrics = createWorkerMetrics({ defaultMetrics: false });
     const telemetry = new BatchTelemetry(new Tracer(), metrics);
     const answer = await telemetry.run(request(), async () => ({ items: [], computeMs: 0 }));
     expect(answer.spans).toBeUndefined();
     await expect(telemetry.run(request(), async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
-    expect((await metrics.requests.get()).values).toEqual([expect.objectContaining({ labels: { model: 'm', version: '1', outcome: 'IM_WORKER_RUNTIME' }, value: 2 })]);
+    expect((await metrics.batchItems.get()).values).toEqual([expect.objectContaining({ labels: { model: 'm', version: '1', outcome: 'IM_WORKER_RUNTIME' }, value: 2 })]);
+    expect((await metrics.batches.get()).values).toEqual([
+      expect.objectContaining({ labels: { model: 'm', version: '1', outcome: 'ok' }, value: 1 }),
+      expect.objectContaining({ labels: { model: 'm', version: '1', outcome: 'IM_WORKER_RUNTIME' }, value: 1 }),
+    ]);
   });
 });

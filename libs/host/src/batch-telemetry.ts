@@ -1,5 +1,5 @@
 import type { InferBatchRequest, InferBatchResponse } from '@infermesh/contracts';
-import type { Metrics, Tracer } from '@infermesh/telemetry';
+import type { Tracer, WorkerMetrics } from '@infermesh/telemetry';
 import type { StageTimer } from './model-host.js';
 
 /** The most spans a worker returns with a batch (the contract's bound). */
@@ -7,15 +7,15 @@ const MAX_SPANS = 64;
 
 /**
  * The worker's per-batch telemetry: a trace continuing the coordinator's `traceparent` whose stage
- * spans go back with the answer, and the worker's metrics (batches, items by outcome, stage and
+ * spans go back with the answer, and the worker's metrics (batches and their items by outcome, stage and
  * batch latency, batches in flight).
  */
 export class BatchTelemetry {
   readonly #tracer: Tracer;
-  readonly #metrics: Metrics;
+  readonly #metrics: WorkerMetrics;
   #inFlight = 0;
 
-  constructor(tracer: Tracer, metrics: Metrics) {
+  constructor(tracer: Tracer, metrics: WorkerMetrics) {
     this.#tracer = tracer;
     this.#metrics = metrics;
   }
@@ -26,22 +26,28 @@ export class BatchTelemetry {
       traceparent: request.traceparent,
       attributes: { model: request.model, version: request.version, items: request.items.length },
     });
-    this.#metrics.inFlight.set(++this.#inFlight);
+    this.#metrics.batchesInFlight.set(++this.#inFlight);
     let response: InferBatchResponse | undefined;
+    let failure = 'IM_WORKER_RUNTIME';
     try {
       response = await infer({ start: (stage) => trace.span(stage) });
       return request.traceparent === undefined ? response : { ...response, spans: trace.toRemoteSpans().slice(0, MAX_SPANS) };
+    } catch (error) {
+      const code = (error as { code?: unknown })?.code;
+      if (typeof code === 'string' && code.startsWith('IM_')) failure = code;
+      throw error;
     } finally {
-      this.#metrics.inFlight.set(--this.#inFlight);
+      this.#metrics.batchesInFlight.set(--this.#inFlight);
       const seconds = trace.end() / 1000;
       const labels = { model: request.model, version: request.version };
-      this.#metrics.batchSize.observe({ model: request.model }, request.items.length);
-      this.#metrics.requestDuration.observe(labels, seconds);
-      this.#metrics.observeStages(trace.toJSON());
+      this.#metrics.batchSize.observe(labels, request.items.length);
+      this.#metrics.batchDuration.observe(labels, seconds);
+      this.#metrics.observeStages(labels, trace.toJSON());
+      this.#metrics.batches.inc({ ...labels, outcome: response ? 'ok' : failure });
       if (response) {
-        for (const item of response.items) this.#metrics.requests.inc({ ...labels, outcome: item.ok ? 'ok' : item.error.code });
+        for (const item of response.items) this.#metrics.batchItems.inc({ ...labels, outcome: item.ok ? 'ok' : item.error.code });
       } else {
-        this.#metrics.requests.inc({ ...labels, outcome: 'IM_WORKER_RUNTIME' }, request.items.length);
+        this.#metrics.batchItems.inc({ ...labels, outcome: failure }, request.items.length);
       }
     }
   }

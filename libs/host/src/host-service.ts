@@ -1,7 +1,7 @@
 import { workerProtocol } from '@infermesh/contracts';
 import { loadModelRepository } from '@infermesh/registry';
 import { JsRuntime, OnnxRuntime } from '@infermesh/runtime';
-import { createMetrics, Tracer } from '@infermesh/telemetry';
+import { createWorkerMetrics, Tracer } from '@infermesh/telemetry';
 import { connectPort, type LocalPort } from '@infermesh/transport';
 import type { MessagePort } from 'node:worker_threads';
 import { BatchTelemetry } from './batch-telemetry.js';
@@ -20,7 +20,7 @@ export async function serveHost(o: ParsedHostThreadOptions, port: MessagePort | 
   const runtimes = { onnx: new OnnxRuntime({ intraOpNumThreads: o.intraOpThreads, interOpNumThreads: o.interOpThreads }), js: new JsRuntime() };
   const host = await ModelHost.load(repository, runtimes, { role: o.role });
   try {
-    const service = await WorkerService.create(host, new BatchTelemetry(new Tracer(), createMetrics()), {
+    const service = await WorkerService.create(host, new BatchTelemetry(new Tracer(), createWorkerMetrics()), {
       id: o.id, role: o.role, maxConcurrency: o.maxConcurrency, shards: [], repository: { folder: o.repository, models: o.models },
     });
     const peer = connectPort(port, { protocol: workerProtocol, handlers: service.handlers, id: o.id });

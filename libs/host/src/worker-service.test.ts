@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeModelRepository } from '@infermesh/models';
 import { JsRuntime, OnnxRuntime } from '@infermesh/runtime';
-import { createMetrics, Tracer } from '@infermesh/telemetry';
+import { createWorkerMetrics, Tracer } from '@infermesh/telemetry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BatchTelemetry, ModelHost, WorkerService } from './index.js';
 
@@ -22,7 +22,7 @@ describe('WorkerService explicit model control', () => {
   it('reports its repository, loads a model from it on request and drops it again, describing itself anew each time', async () => {
     const host = await ModelHost.load([], runtimes);
     const events: string[] = [];
-    const service = await WorkerService.create(host, new BatchTelemetry(new Tracer(), createMetrics()), {
+    const service = await WorkerService.create(host, new BatchTelemetry(new Tracer(), createWorkerMetrics()), {
       id: 'w', role: 'model', maxConcurrency: 2, shards: [], repository: { folder: repository, models: [] },
       onModelControl: (e) => events.push(`${e.action} ${e.model} ${e.versions.join(',')}`),
     });
@@ -42,7 +42,7 @@ describe('WorkerService explicit model control', () => {
 
   it('refuses every load without a repository, and reports none', async () => {
     const host = await ModelHost.load([], runtimes);
-    const service = await WorkerService.create(host, new BatchTelemetry(new Tracer(), createMetrics()), { id: 'w', role: 'model', maxConcurrency: 2, shards: [] });
+    const service = await WorkerService.create(host, new BatchTelemetry(new Tracer(), createWorkerMetrics()), { id: 'w', role: 'model', maxConcurrency: 2, shards: [] });
     expect(service.info.repository).toEqual([]);
     await expect(service.handlers.load!({ model: 'noop' }, context)).rejects.toMatchObject({ code: 'IM_WORKER_MODEL_NOT_LOADED' });
     await host.close();

@@ -16,14 +16,18 @@ export {
   TELEMETRY_ERROR_CODES, TelemetryError, ExportFailedError, ExportQueueFullError, InvalidTraceIdError,
 } from './errors.js';
 export type { TelemetryErrorCode } from './errors.js';
-export { createMetrics, MetricsOptionsSchema, STAGE_NAMES, BATCH_SIZE_BUCKETS, LATENCY_BUCKETS } from './metrics.js';
-export type { Metrics, MetricsOptions, StageName } from './metrics.js';
+export {
+  createMetrics, MetricsOptionsSchema, STAGE_NAMES, COMPUTE_STAGES, QUEUE_STAGE, BATCH_SIZE_BUCKETS, LATENCY_BUCKETS, stageTotals, queueAndCompute,
+} from './metrics.js';
+export type { Metrics, MetricsOptions, StageName, ModelLabels } from './metrics.js';
+export { createWorkerMetrics } from './worker-metrics.js';
+export type { WorkerMetrics } from './worker-metrics.js';
 export { createLogger, LoggerOptionsSchema } from './logger.js';
 export type { Logger, LoggerOptions, LogDestination } from './logger.js';
 export { prettyLine } from './pretty-line.js';
-export { DashboardDataSchema, DashboardWorkerSchema, DashboardPointSchema } from './dashboard-data.js';
-export type { DashboardData, DashboardWorker, DashboardPoint } from './dashboard-data.js';
+export { DashboardDataSchema, DashboardWorkerSchema, DashboardPointSchema, DashboardModelSchema } from './dashboard-data.js';
+export type { DashboardData, DashboardWorker, DashboardPoint, DashboardModel } from './dashboard-data.js';
 export { DashboardSampler, DashboardSamplerOptionsSchema } from './dashboard-sampler.js';
-export type { DashboardSamplerOptions } from './dashboard-sampler.js';
+export type { DashboardSamplerOptions, DashboardRequest } from './dashboard-sampler.js';
 export { dashboardHtml, DashboardHtmlOptionsSchema } from './dashboard-html.js';
 export type { DashboardHtmlOptions } from './dashboard-html.js';

@@ -40,6 +40,7 @@ function errorFrame(error: ApiError, id?: string): ServerMessage {
  */
 export function attachClientSocket(server: Server | TlsServer, options: ClientSocketOptions): WebSocketServer {
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes });
+  const edge = { protocol: 'ws', method: 'infer', route: options.path, path: options.path } as const;
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = (req.url ?? '').split('?')[0];
@@ -108,7 +109,7 @@ export function attachClientSocket(server: Server | TlsServer, options: ClientSo
       const abort = new AbortController();
       inFlight.set(m.id, abort);
       // One trace per infer frame.
-      const trace = options.telemetry.start('WS infer');
+      const trace = options.telemetry.start('WS infer', edge);
       options.service
         .infer(m.model, m.version, m.request, { signal: abort.signal, trace, deadline })
         .then(

@@ -160,7 +160,7 @@ export function buildGrpcApi(options: GrpcApiOptions): GrpcApi {
   const modelInfer = async (
     message: GrpcInferRequest, call: grpc.ServerUnaryCall<GrpcInferRequest, GrpcInferResponse>,
   ): Promise<GrpcInferResponse> => {
-    const trace = telemetry.start('gRPC ModelInfer', first(call.metadata, 'traceparent'));
+    const trace = telemetry.start('inference.GRPCInferenceService/ModelInfer', { protocol: 'grpc', method: 'ModelInfer', route: '/inference.GRPCInferenceService/ModelInfer' }, first(call.metadata, 'traceparent'));
     // As the HTTP answer's headers: the trace to continue, and its id to look up at GET /v2/traces/{id}.
     const answerMetadata = new grpc.Metadata();
     answerMetadata.set('traceparent', trace.traceparent);

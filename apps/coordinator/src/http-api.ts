@@ -279,7 +279,8 @@ export function buildHttpApi(options: HttpApiOptions) {
 
   const infer = withParams(ModelParams, async ({ name, version }, req, reply) => {
     // One trace per request, continuing the caller's; its id is also the request id the client can look up.
-    const trace = telemetry.requests.start('POST /v2/models/:name/infer', req.headers['traceparent']);
+    const route = req.routeOptions.url ?? '/v2/models/:name/infer';
+    const trace = telemetry.requests.start(`POST ${route}`, { protocol: 'http', method: 'POST', route, path: req.url.split('?')[0] }, req.headers['traceparent']);
     reply.header('traceparent', trace.traceparent).header('x-request-id', trace.traceId);
     let outcome = 'ok';
     let finishLater = false;

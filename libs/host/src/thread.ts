@@ -6,7 +6,7 @@ import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { workerProtocol } from '@infermesh/contracts';
 import { loadModelRepository } from '@infermesh/registry';
 import { JsRuntime, OnnxRuntime } from '@infermesh/runtime';
-import { createMetrics, Tracer } from '@infermesh/telemetry';
+import { createMetrics, createTracing } from '@infermesh/telemetry';
 import { connectPort } from '@infermesh/transport';
 import { BatchTelemetry } from './batch-telemetry.js';
 import { ModelHost } from './model-host.js';
@@ -20,11 +20,13 @@ async function serve(): Promise<void> {
     const repository = await loadModelRepository(o.repository, o.models.length ? { models: o.models } : {});
     const runtimes = { onnx: new OnnxRuntime({ intraOpNumThreads: o.intraOpThreads, interOpNumThreads: o.interOpThreads }), js: new JsRuntime() };
     const host = await ModelHost.load(repository, runtimes, { role: o.role });
-    const service = await WorkerService.create(host, new BatchTelemetry(new Tracer(), createMetrics()), {
+    // The thread exports its own spans, as a worker process does (the OTEL_* variables are the process's).
+    const tracing = createTracing({ serviceName: 'infermesh-worker', store: false });
+    const service = await WorkerService.create(host, new BatchTelemetry(tracing.tracer, createMetrics(), o.id), {
       id: o.id, role: o.role, maxConcurrency: o.maxConcurrency, shards: [], repository: { folder: o.repository, models: o.models },
     });
     const peer = connectPort(port, { protocol: workerProtocol, handlers: service.handlers, id: o.id });
-    peer.once('close', () => void host.close().finally(() => process.exit(0)));
+    peer.once('close', () => void Promise.allSettled([host.close(), tracing.shutdown()]).finally(() => process.exit(0)));
     parentPort?.postMessage({ ready: true } satisfies HostThreadStatus);
   } catch (error) {
     const code = (error as { code?: unknown })?.code;

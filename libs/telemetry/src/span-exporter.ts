@@ -9,18 +9,26 @@ import { ExportFailedError } from './errors.js';
 export const OTLP_PROTOCOLS = ['http/protobuf', 'http/json', 'grpc'] as const;
 export type OtlpProtocol = (typeof OTLP_PROTOCOLS)[number];
 
+/** Where and how to export: the endpoint URL of the traces signal and extra headers (HTTP protocols). */
+export interface ExportTarget {
+  protocol: OtlpProtocol;
+  url: string;
+  headers: Record<string, string>;
+}
+
 /**
- * The OpenTelemetry OTLP trace exporter for `protocol`. Each reads its endpoint, headers, timeout,
- * compression and certificates from the standard `OTEL_EXPORTER_OTLP_(TRACES_)*` variables itself.
+ * The OpenTelemetry OTLP trace exporter for `target.protocol`, sending to `target.url`. Timeout,
+ * compression, certificates (and gRPC metadata) come from the standard `OTEL_EXPORTER_OTLP_(TRACES_)*`
+ * variables, which each exporter reads itself.
  */
-function otlpExporter(protocol: OtlpProtocol): SpanExporter {
-  switch (protocol) {
+function otlpExporter(target: ExportTarget): SpanExporter {
+  switch (target.protocol) {
     case 'http/protobuf':
-      return new ProtobufExporter();
+      return new ProtobufExporter({ url: target.url, headers: target.headers });
     case 'http/json':
-      return new JsonExporter();
+      return new JsonExporter({ url: target.url, headers: target.headers });
     case 'grpc':
-      return new GrpcExporter();
+      return new GrpcExporter({ url: target.url });
   }
 }
 
@@ -28,8 +36,9 @@ function otlpExporter(protocol: OtlpProtocol): SpanExporter {
  * The OTLP exporter, reporting each failed batch as an `ExportFailedError` (the SDK would only log
  * it to its diagnostic channel, which nothing reads by default).
  */
-export function createSpanExporter(protocol: OtlpProtocol, endpoint: string, onError: (error: ExportFailedError) => void): SpanExporter {
-  const inner = otlpExporter(protocol);
+export function createSpanExporter(target: ExportTarget, onError: (error: ExportFailedError) => void): SpanExporter {
+  const inner = otlpExporter(target);
+  const endpoint = target.url;
   return {
     export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
       inner.export(spans, (result) => {

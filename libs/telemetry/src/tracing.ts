@@ -7,7 +7,7 @@ import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { z } from 'zod/v4';
 import { fn, parseOptions } from '@infermesh/foundation';
 import { InvalidTelemetryConfigError, type ExportFailedError } from './errors.js';
-import { createSpanExporter, OTLP_PROTOCOLS, type OtlpProtocol } from './span-exporter.js';
+import { createSpanExporter, OTLP_PROTOCOLS, type ExportTarget, type OtlpProtocol } from './span-exporter.js';
 import { TraceStore } from './trace-store.js';
 import { INSTRUMENTATION_SCOPE, Tracer } from './tracer.js';
 
@@ -16,7 +16,10 @@ export const TracingOptionsSchema = z.strictObject({
   serviceName: z.string().min(1),
   /** Keep sampled traces in memory for lookup by id (`GET /v2/traces/{id}`); `false`: no store. */
   store: z.union([z.strictObject({ maxTraces: z.int().min(1).max(1_000_000).default(1000) }), z.literal(false)]).default({ maxTraces: 1000 }),
-  /** Where the standard variables are read. The OTLP exporters read theirs from `process.env` regardless. */
+  /**
+   * Where the standard variables are read. Endpoint, protocol, headers, sampler, resource and
+   * `OTEL_SDK_DISABLED` come from here; the exporters' timeout, compression and certificates from `process.env`.
+   */
   env: z.record(z.string(), z.string().optional()).optional(),
   /** Told of each batch of spans the collector did not take (dropped, not retried). */
   onExportError: fn<(error: ExportFailedError) => void>().optional(),
@@ -35,7 +38,7 @@ export interface Tracing {
   exporting: string | undefined;
   /** The sampler in use, as the SDK describes it (e.g. `ParentBased{root=TraceIdRatioBased{0.01}, …}`). */
   sampler: string;
-  /** Sends the spans still queued. */
+  /** Sends the spans still queued. Never rejects: failures go to `onExportError`. */
   forceFlush(): Promise<void>;
   /** Flushes and stops exporting. */
   shutdown(): Promise<void>;
@@ -69,15 +72,35 @@ export function samplerFromEnv(env: Record<string, string | undefined>): Sampler
   }
 }
 
-/** The trace export target from `OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT` and `_PROTOCOL`; `undefined` without an endpoint. */
-export function exportTargetFromEnv(env: Record<string, string | undefined>): { protocol: OtlpProtocol; endpoint: string } | undefined {
-  const endpoint = read(env, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT') ?? read(env, 'OTEL_EXPORTER_OTLP_ENDPOINT');
+/** The first of `names` that is set, with its value. */
+function first(env: Record<string, string | undefined>, ...names: string[]): [string, string] | undefined {
+  for (const name of names) {
+    const value = read(env, name);
+    if (value !== undefined) return [name, value];
+  }
+  return undefined;
+}
+
+/**
+ * The trace export target from `OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT`, `_PROTOCOL` and `_HEADERS`;
+ * `undefined` without an endpoint. Per the specification, the signal-specific endpoint is used as
+ * given, and the generic one gets `/v1/traces` appended for the HTTP protocols.
+ */
+export function exportTargetFromEnv(env: Record<string, string | undefined>): ExportTarget | undefined {
+  const endpoint = first(env, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'OTEL_EXPORTER_OTLP_ENDPOINT');
   if (endpoint === undefined) return undefined;
-  if (!URL.canParse(endpoint)) throw new InvalidTelemetryConfigError('OTEL_EXPORTER_OTLP_ENDPOINT', endpoint, 'a URL');
-  const protocolVariable = read(env, 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL') !== undefined ? 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL' : 'OTEL_EXPORTER_OTLP_PROTOCOL';
-  const protocol = read(env, protocolVariable) ?? 'http/protobuf';
+  const [endpointVariable, base] = endpoint;
+  if (!URL.canParse(base) || !/^https?:$/.test(new URL(base).protocol)) throw new InvalidTelemetryConfigError(endpointVariable, base, 'an http(s) URL');
+  const [protocolVariable, protocol] = first(env, 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', 'OTEL_EXPORTER_OTLP_PROTOCOL') ?? ['OTEL_EXPORTER_OTLP_PROTOCOL', 'http/protobuf'];
   if (!(OTLP_PROTOCOLS as readonly string[]).includes(protocol)) throw new InvalidTelemetryConfigError(protocolVariable, protocol, OTLP_PROTOCOLS.join('|'));
-  return { protocol: protocol as OtlpProtocol, endpoint };
+  const generic = endpointVariable === 'OTEL_EXPORTER_OTLP_ENDPOINT' && protocol !== 'grpc';
+  const url = generic ? `${base.replace(/\/+$/, '')}/v1/traces` : base;
+  const headers: Record<string, string> = {};
+  for (const name of ['OTEL_EXPORTER_OTLP_HEADERS', 'OTEL_EXPORTER_OTLP_TRACES_HEADERS']) {
+    const value = read(env, name);
+    if (value !== undefined) Object.assign(headers, parseKeyPairsIntoRecord(value));
+  }
+  return { protocol: protocol as OtlpProtocol, url, headers };
 }
 
 /** The resource: the SDK's defaults, then `serviceName`, then `OTEL_RESOURCE_ATTRIBUTES`, then `OTEL_SERVICE_NAME`. */
@@ -110,15 +133,16 @@ export function createTracing(options: TracingOptions): Tracing {
   if (store) spanProcessors.push(store);
   if (target) {
     const onError = o.onExportError ?? (() => {});
-    spanProcessors.push(new BatchSpanProcessor(createSpanExporter(target.protocol, target.endpoint, onError)));
+    spanProcessors.push(new BatchSpanProcessor(createSpanExporter(target, onError)));
   }
   const provider = new NodeTracerProvider({ resource: resourceFromEnv(env, o.serviceName), sampler, spanProcessors });
   const tracer = new Tracer({ tracer: provider.getTracer(INSTRUMENTATION_SCOPE), ...(store ? { store } : {}) });
   return {
     tracer, store, provider,
-    exporting: target ? `${target.protocol} ${target.endpoint}` : undefined,
+    exporting: target ? `${target.protocol} ${target.url}` : undefined,
     sampler: sampler.toString(),
-    forceFlush: () => provider.forceFlush(),
-    shutdown: () => provider.shutdown(),
+    // A failed export was reported to `onExportError` already; flushing itself does not fail.
+    forceFlush: () => provider.forceFlush().catch(() => undefined),
+    shutdown: () => provider.shutdown().catch(() => undefined),
   };
 }

@@ -53,6 +53,8 @@ export class CoordinatorTelemetry {
   readonly sampler = new DashboardSampler();
   readonly requests: RequestTelemetry;
   readonly tracing: Tracing;
+  /** One line per request (sampled by `logging.accessSample`; failures always). */
+  readonly accessLog: AccessLog;
   #sources: TelemetrySources | undefined;
   readonly #knownWorkers = new Set<string>();
 
@@ -64,8 +66,8 @@ export class CoordinatorTelemetry {
     });
     this.store = this.tracing.store!;
     this.metrics = createMetrics({ workerStates: WORKER_STATES });
-    const accessLog = new AccessLog(componentLogger(log, 'access', logging.levels), { sample: logging.accessSample });
-    this.requests = new RequestTelemetry({ tracer: this.tracing.tracer, metrics: this.metrics, sampler: this.sampler, accessLog });
+    this.accessLog = new AccessLog(componentLogger(log, 'access', logging.levels), { sample: logging.accessSample });
+    this.requests = new RequestTelemetry({ tracer: this.tracing.tracer, metrics: this.metrics, sampler: this.sampler, accessLog: this.accessLog });
     const self = this;
     new Gauge({
       name: 'infermesh_worker_in_flight',

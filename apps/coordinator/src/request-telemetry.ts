@@ -171,6 +171,11 @@ export class RequestTelemetry {
     this.#accessLog = options.accessLog;
   }
 
+  /** Where requests that are not traced (health, metadata, refusals before the handler) log their line. */
+  get accessLog(): AccessLog | undefined {
+    return this.#accessLog;
+  }
+
   /** A new request; `traceparent` (the incoming header) is continued when valid. */
   start(name: string, edge: RequestEdge, traceparent?: string | readonly string[]): RequestTrace {
     const trace = this.#tracer.start(name, traceparent === undefined ? {} : { traceparent });

@@ -185,7 +185,9 @@ describe('logs of a run with bad requests', () => {
     await grpcClient.failure('ModelInfer', grpcInfer('missing'));
     const ws = new WebSocket(cluster.wsUrl);
     await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
-    const answered = new Promise((resolve) => ws.once('message', resolve));
+    let frames = 0;
+    const answered = new Promise<void>((resolve) => ws.on('message', () => ++frames === 2 && resolve()));
+    ws.send('not json');
     ws.send(JSON.stringify({ type: 'infer', id: 'x', model: 'ghost', request: mlpRequest() }));
     await answered;
     ws.close();
@@ -204,7 +206,10 @@ describe('logs of a run with bad requests', () => {
     expect(access().filter((r) => r['protocol'] === 'grpc' && r['code'] === 'IM_MODEL_NOT_FOUND')).toEqual([
       expect.objectContaining({ method: 'ModelInfer', route: '/inference.GRPCInferenceService/ModelInfer', status: 5, trace_id: expect.stringMatching(/^[0-9a-f]{32}$/) }),
     ]);
-    expect(access().filter((r) => r['protocol'] === 'ws')).toEqual([expect.objectContaining({ method: 'infer', route: '/v2/ws', status: 404, code: 'IM_MODEL_NOT_FOUND' })]);
+    expect(access().filter((r) => r['protocol'] === 'ws')).toEqual([
+      expect.objectContaining({ method: 'frame', route: '/v2/ws', status: 400, code: 'IM_BAD_REQUEST' }),
+      expect.objectContaining({ method: 'infer', route: '/v2/ws', status: 404, code: 'IM_MODEL_NOT_FOUND', trace_id: expect.stringMatching(/^[0-9a-f]{32}$/) }),
+    ]);
   });
 
   it('writes no record with a duplicate key, on the coordinator or the worker', () => {

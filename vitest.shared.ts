@@ -11,7 +11,9 @@ type TestOptions = NonNullable<ViteUserConfig['test']>;
  * (`CI=true`) a skipped test fails the run.
  */
 export function projectConfig(overrides: TestOptions = {}): ViteUserConfig {
-  const conditions = ['@infermesh/source', ...defaultServerConditions];
+  // Not vite's `module` condition: Node does not know it, and @opentelemetry/api's `module` build
+  // (extensionless imports, for bundlers) fails to load when vitest hands it to Node unbundled.
+  const conditions = ['@infermesh/source', ...defaultServerConditions.filter((c) => c !== 'module')];
   return defineConfig({
     resolve: { conditions },
     ssr: { resolve: { conditions, externalConditions: ['@infermesh/source'] } },

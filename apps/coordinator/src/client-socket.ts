@@ -40,6 +40,7 @@ function errorFrame(error: ApiError, id?: string): ServerMessage {
  */
 export function attachClientSocket(server: Server | TlsServer, options: ClientSocketOptions): WebSocketServer {
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes });
+  const edge = { protocol: 'ws', method: 'infer', route: options.path, path: options.path } as const;
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = (req.url ?? '').split('?')[0];
@@ -63,18 +64,26 @@ export function attachClientSocket(server: Server | TlsServer, options: ClientSo
     };
 
     ws.on('message', (data, isBinary) => {
+      const receivedAt = performance.now();
+      // A frame refused before its trace starts still gets its access-log line (an infer frame's comes from its trace).
+      const refuse = (api: ApiError, id?: string, method = 'frame'): void => {
+        options.telemetry.accessLog?.record({
+          protocol: 'ws', method, route: options.path, status: api.spec.http, code: api.code, duration_ms: Math.round((performance.now() - receivedAt) * 1000) / 1000,
+        }, api.spec.http >= 500);
+        reply(errorFrame(api, id));
+      };
       let parsed: unknown;
       try {
         if (isBinary) throw new Error('frames must be JSON text');
         parsed = JSON.parse(data.toString());
       } catch (error) {
-        reply(errorFrame(new ApiError('IM_BAD_REQUEST', `unreadable frame: ${(error as Error).message}`)));
+        refuse(new ApiError('IM_BAD_REQUEST', `unreadable frame: ${(error as Error).message}`));
         return;
       }
       const message = ClientMessageSchema.safeParse(parsed);
       if (!message.success) {
         const id = (parsed as { id?: unknown })?.id;
-        reply(errorFrame(new ApiError('IM_BAD_REQUEST', formatIssues(message.error).join('; ')), typeof id === 'string' ? id : undefined));
+        refuse(new ApiError('IM_BAD_REQUEST', formatIssues(message.error).join('; ')), typeof id === 'string' ? id : undefined);
         return;
       }
       const m = message.data;
@@ -83,32 +92,32 @@ export function attachClientSocket(server: Server | TlsServer, options: ClientSo
         return;
       }
       if (inFlight.has(m.id)) {
-        reply(errorFrame(new ApiError('IM_BAD_REQUEST', `request id '${m.id}' is already in flight`), m.id));
+        refuse(new ApiError('IM_BAD_REQUEST', `request id '${m.id}' is already in flight`), m.id, m.type);
         return;
       }
       if (rateLimits && subject) {
         try {
           rateLimits.take(subject);
         } catch (error) {
-          reply(errorFrame(toApiError(error), m.id));
+          refuse(toApiError(error), m.id, m.type);
           return;
         }
       }
       if (inFlight.size >= options.maxInFlightPerConnection) {
-        reply(errorFrame(new ApiError('IM_OVERLOADED', `this connection has ${inFlight.size} requests in flight`), m.id));
+        refuse(new ApiError('IM_OVERLOADED', `this connection has ${inFlight.size} requests in flight`), m.id, m.type);
         return;
       }
       let deadline;
       try {
         deadline = requestDeadline({ parameters: m.request.parameters }, options.requestTimeoutMs);
       } catch (error) {
-        reply(errorFrame(toApiError(error), m.id));
+        refuse(toApiError(error), m.id, m.type);
         return;
       }
       const abort = new AbortController();
       inFlight.set(m.id, abort);
       // One trace per infer frame.
-      const trace = options.telemetry.start('WS infer');
+      const trace = options.telemetry.start('WS infer', edge);
       options.service
         .infer(m.model, m.version, m.request, { signal: abort.signal, trace, deadline })
         .then(

@@ -46,11 +46,14 @@ describe('coordinator config', () => {
     expect(() => loadConfig(CoordinatorConfigSchema, { overrides: { fallbacks: { 'a:0': 'b' } } })).toThrow(ConfigInvalidError);
   });
 
-  it('takes the telemetry flags, and refuses an OTLP file and URL together', () => {
-    const { overrides } = parseFlags(['--otlp-file', '/tmp/t.jsonl', '--trace-store-size', '50'], COORDINATOR_FLAGS);
-    expect(loadConfig(CoordinatorConfigSchema, { overrides }).telemetry).toEqual({ otlpFile: '/tmp/t.jsonl', traceStoreSize: 50 });
+  it('takes the telemetry and logging flags, and refuses a sample out of 0..1 or an unknown component', () => {
+    const { overrides } = parseFlags(['--trace-store-size', '50', '--access-log-sample', '0.25'], COORDINATOR_FLAGS);
+    const config = loadConfig(CoordinatorConfigSchema, { overrides });
+    expect(config.telemetry).toEqual({ traceStoreSize: 50 });
+    expect(config.logging).toEqual({ accessSample: 0.25, levels: {} });
     expect(loadConfig(CoordinatorConfigSchema, {}).telemetry).toEqual({ traceStoreSize: 1000 });
-    expect(() => loadConfig(CoordinatorConfigSchema, { overrides: { telemetry: { otlpFile: 'a', otlpUrl: 'http://c:4318/v1/traces' } } })).toThrow(ConfigInvalidError);
+    expect(() => loadConfig(CoordinatorConfigSchema, { overrides: { logging: { accessSample: 2 } } })).toThrow(ConfigInvalidError);
+    expect(() => loadConfig(CoordinatorConfigSchema, { overrides: { logging: { levels: { nope: 'info' } } } })).toThrow(ConfigInvalidError);
   });
 
   it('reads API keys from repeated --api-key flags or comma-separated INFERMESH_API_KEYS, and TLS files from flags', () => {

@@ -216,17 +216,24 @@ export const CoordinatorConfigSchema = z.object({
         .prefault({}),
     })
     .prefault({}),
-  /** Traces, metrics and the dashboard. Traces go to an in-memory store, and to OTLP when a file or URL is set. */
+  /**
+   * Traces, metrics and the dashboard. Sampled traces go to an in-memory store, and to an OTLP collector
+   * when `OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT` is set (the standard `OTEL_*` variables configure tracing).
+   */
   telemetry: z
     .object({
-      /** Append each batch of ended traces as an OTLP/JSON line to this file. */
-      otlpFile: z.string().min(1).optional(),
-      /** POST ended traces to this OTLP/HTTP JSON endpoint (e.g. `http://collector:4318/v1/traces`). */
-      otlpUrl: z.url({ protocol: /^https?$/ }).optional(),
       /** Traces kept for `GET /v2/traces/{id}`, least recently used evicted first. */
       traceStoreSize: z.int().min(1).max(1_000_000).default(1000),
     })
-    .refine((t) => t.otlpFile === undefined || t.otlpUrl === undefined, { message: 'set otlpFile or otlpUrl, not both' })
+    .prefault({}),
+  /** Request logs and per-component log levels (the process-wide level is `logLevel`). */
+  logging: z
+    .object({
+      /** Share of successful requests that get an access-log line (0..1); failed ones always do. */
+      accessSample: z.number().min(0).max(1).default(1),
+      /** Level per component, overriding `logLevel`: `access` (request lines), `http`, `grpc` (their error records). */
+      levels: z.partialRecord(z.enum(['access', 'http', 'grpc']), z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])).default({}),
+    })
     .prefault({}),
   /** How long a worker id ejected for breaking its model's declared outputs is refused when it comes back. */
   workerQuarantineMs: z.int().min(0).max(86_400_000).default(600_000),
@@ -279,8 +286,6 @@ export const COORDINATOR_FLAGS: FlagTable = {
   'health-interval-ms': { path: 'balancer.health.intervalMs', type: 'number', description: 'active worker health check interval' },
   'heartbeat-ms': { path: 'heartbeatMs', type: 'number', description: 'worker channel heartbeat interval' },
   'worker-quarantine-ms': { path: 'workerQuarantineMs', type: 'number', description: 'how long a worker ejected for breaking its model\'s outputs is refused' },
-  'otlp-file': { path: 'telemetry.otlpFile', type: 'string', description: 'append ended traces as OTLP/JSON lines to this file' },
-  'otlp-url': { path: 'telemetry.otlpUrl', type: 'string', description: 'POST ended traces to this OTLP/HTTP JSON endpoint' },
   'trace-store-size': { path: 'telemetry.traceStoreSize', type: 'number', description: 'traces kept for GET /v2/traces/{id}' },
   'headers-timeout-ms': { path: 'http.headersTimeoutMs', type: 'number', description: 'longest a client may take to send request headers (408 after)' },
   'receive-timeout-ms': { path: 'http.receiveTimeoutMs', type: 'number', description: 'longest a client may take to send a whole request (408 after)' },
@@ -292,4 +297,5 @@ export const COORDINATOR_FLAGS: FlagTable = {
   'drain-timeout-ms': { path: 'drainTimeoutMs', type: 'number', description: 'grace period on SIGTERM for in-flight work' },
   'pre-stop-delay-ms': { path: 'preStopDelayMs', type: 'number', description: 'on SIGTERM, serve this long with readiness 503 before refusing work' },
   'log-level': { path: 'logLevel', type: 'string', description: 'fatal|error|warn|info|debug|trace|silent' },
+  'access-log-sample': { path: 'logging.accessSample', type: 'number', description: 'share (0..1) of successful requests logged; failures always are' },
 };

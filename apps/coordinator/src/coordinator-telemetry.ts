@@ -1,16 +1,21 @@
 import type { BatchEvent } from '@infermesh/batcher';
 import {
-  createMetrics, DashboardSampler, OtlpExporter, Tracer, TraceStore, type DashboardData, type DashboardWorker, type Logger,
-  type Metrics, type StoredTrace, type TraceSink,
+  AccessLog, componentLogger, createMetrics, createTracing, DashboardSampler, type DashboardData, type DashboardWorker, type Logger,
+  type LogLevel, type Metrics, type StoredTrace, type Tracing, type TraceStore,
 } from '@infermesh/telemetry';
 import type { Lane } from './lane.js';
 import { RequestTelemetry } from './request-telemetry.js';
 import type { WorkerStatus } from './worker-pool.js';
 
 export interface CoordinatorTelemetryConfig {
-  otlpFile?: string | undefined;
-  otlpUrl?: string | undefined;
   traceStoreSize: number;
+}
+
+export interface CoordinatorLoggingConfig {
+  /** Share of successful requests with an access-log line. */
+  accessSample: number;
+  /** Level per component (`access`, …). */
+  levels: Partial<Record<string, LogLevel>>;
 }
 
 /** What the scrape and the dashboard read, at read time: nothing here runs per request. */
@@ -50,22 +55,22 @@ export class CoordinatorTelemetry {
   readonly metrics: Metrics;
   readonly sampler = new DashboardSampler();
   readonly requests: RequestTelemetry;
-  readonly #exporter: OtlpExporter | undefined;
+  readonly tracing: Tracing;
+  /** One line per request (sampled by `logging.accessSample`; failures always). */
+  readonly accessLog: AccessLog;
   #sources: TelemetrySources | undefined;
   readonly #knownWorkers = new Set<string>();
 
-  constructor(config: CoordinatorTelemetryConfig, log: Logger) {
-    this.store = new TraceStore({ maxTraces: config.traceStoreSize });
-    const file = config.otlpFile;
-    const url = config.otlpUrl;
-    this.#exporter =
-      file !== undefined || url !== undefined
-        ? new OtlpExporter({ ...(file !== undefined ? { file } : { url: url! }), serviceName: 'infermesh-coordinator' })
-        : undefined;
-    this.#exporter?.on('error', (error: unknown) => log.warn({ err: error }, 'trace export failed'));
-    const sinks: TraceSink[] = this.#exporter ? [this.#exporter] : [];
+  constructor(config: CoordinatorTelemetryConfig, log: Logger, logging: CoordinatorLoggingConfig = { accessSample: 1, levels: {} }) {
+    // OpenTelemetry from the OTEL_* variables; the store is one of the provider's span processors.
+    this.tracing = createTracing({
+      serviceName: 'infermesh-coordinator', store: { maxTraces: config.traceStoreSize },
+      onExportError: (error) => log.warn({ err: error, code: error.code }, 'trace export failed'),
+    });
+    this.store = this.tracing.store!;
     this.metrics = createMetrics({ workerStates: WORKER_STATES });
-    this.requests = new RequestTelemetry({ tracer: new Tracer({ store: this.store, sinks }), metrics: this.metrics, sampler: this.sampler });
+    this.accessLog = new AccessLog(componentLogger(log, 'access', logging.levels), { sample: logging.accessSample });
+    this.requests = new RequestTelemetry({ tracer: this.tracing.tracer, metrics: this.metrics, sampler: this.sampler, accessLog: this.accessLog });
   }
 
   /** Connects the figures read at scrape time (the pool and service exist after the telemetry). */
@@ -135,8 +140,8 @@ export class CoordinatorTelemetry {
     return this.store.get(traceId);
   }
 
-  /** Sends the traces still queued for export. */
+  /** Sends the spans still queued for export. */
   async close(): Promise<void> {
-    await this.#exporter?.close();
+    await this.tracing.shutdown();
   }
 }

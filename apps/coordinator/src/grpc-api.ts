@@ -67,6 +67,8 @@ export interface GrpcApi {
   close(graceMs: number): Promise<boolean>;
 }
 
+const GRPC_SERVICE = 'inference.GRPCInferenceService';
+
 /** A failed call's status: code from contracts' `API_ERRORS`, the `IM_*` code in the message and in trailing metadata. */
 export function grpcStatusOf(error: ApiError): grpc.ServerErrorResponse {
   const body = errorBody(error);
@@ -136,7 +138,19 @@ export function buildGrpcApi(options: GrpcApiOptions): GrpcApi {
     method: string, handle: (request: Req, call: grpc.ServerUnaryCall<Req, Res>) => Promise<Res> | Res,
   ): grpc.handleUnaryCall<Req, Res> {
     const path = HTTP_TWIN[method as keyof typeof HTTP_TWIN] ?? GUARDED_PATH;
+    // ModelInfer's handler writes its own access-log line (with model and trace id) once it runs.
+    const logsItself = method === 'ModelInfer';
+    const route = `/${GRPC_SERVICE}/${method}`;
     return (call, callback) => {
+      const startedAt = performance.now();
+      let handled = false;
+      const logLine = (api?: ApiError): void => {
+        if (logsItself && handled) return;
+        telemetry.accessLog?.record({
+          protocol: 'grpc', method, route, status: api ? GRPC_STATUS[api.spec.grpc] : GRPC_STATUS.OK, code: api?.code ?? 'ok',
+          duration_ms: Math.round((performance.now() - startedAt) * 1000) / 1000,
+        }, api !== undefined && api.spec.http >= 500);
+      };
       const run = async (): Promise<Res> => {
         if (!options.accepting()) throw new ApiError('IM_SHUTTING_DOWN', 'the coordinator is shutting down');
         const headers = { authorization: first(call.metadata, 'authorization') };
@@ -144,12 +158,17 @@ export function buildGrpcApi(options: GrpcApiOptions): GrpcApi {
           throw new ApiError('IM_UNAUTHORIZED', 'a valid API key is required: authorization: Bearer <key> in the call metadata');
         }
         if (rateLimits && isGuardedApiPath(path)) rateLimits.take(rateSubject(auth, headers, peerHost(call.getPeer())));
+        handled = true;
         return handle(call.request, call);
       };
       run().then(
-        (response) => callback(null, response),
+        (response) => {
+          logLine();
+          callback(null, response);
+        },
         (error: unknown) => {
           const api = toApiError(error);
+          logLine(api);
           if (api.code === 'IM_INTERNAL') options.log.error({ err: error, method }, 'gRPC call failed');
           callback(grpcStatusOf(api));
         },
@@ -160,7 +179,7 @@ export function buildGrpcApi(options: GrpcApiOptions): GrpcApi {
   const modelInfer = async (
     message: GrpcInferRequest, call: grpc.ServerUnaryCall<GrpcInferRequest, GrpcInferResponse>,
   ): Promise<GrpcInferResponse> => {
-    const trace = telemetry.start('gRPC ModelInfer', first(call.metadata, 'traceparent'));
+    const trace = telemetry.start(`${GRPC_SERVICE}/ModelInfer`, { protocol: 'grpc', method: 'ModelInfer', route: `/${GRPC_SERVICE}/ModelInfer` }, first(call.metadata, 'traceparent'));
     // As the HTTP answer's headers: the trace to continue, and its id to look up at GET /v2/traces/{id}.
     const answerMetadata = new grpc.Metadata();
     answerMetadata.set('traceparent', trace.traceparent);

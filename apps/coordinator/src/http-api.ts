@@ -62,7 +62,11 @@ function bodyOf<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
 const RequestParams = z.object({ id: z.string().min(1).max(64) });
 const TraceParams = z.object({ id: z.string().regex(/^(?!0{32})[0-9a-f]{32}$/, 'a trace id is 32 lowercase hex digits, not all zero') });
 
+/** The `IM_*` code each errored request was answered with, for its access-log line. */
+const answeredCodes = new WeakMap<FastifyRequest, string>();
+
 function send(reply: FastifyReply, error: ApiError): FastifyReply {
+  answeredCodes.set(reply.request, error.code);
   if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
   return reply.code(error.spec.http).send(errorBody(error));
 }
@@ -167,6 +171,19 @@ export function buildHttpApi(options: HttpApiOptions) {
     if (!options.accepting()) reply.header('connection', 'close');
   });
   if (auth) app.addHook('onRequest', auth.hook);
+  // One access-log line per request: an inference request's is written by its trace when it finishes
+  // (with its model and trace id); every other request's (and an inference request refused before its
+  // handler ran, e.g. a body that is not JSON) here.
+  const traced = new WeakSet<FastifyRequest>();
+  app.addHook('onResponse', async (request, reply) => {
+    if (traced.has(request)) return;
+    const status = reply.statusCode;
+    const name = (request.params as { name?: unknown } | undefined)?.name;
+    telemetry.accessLog.record({
+      protocol: 'http', method: request.method, route: request.routeOptions.url ?? 'unmatched', model: typeof name === 'string' ? name : undefined,
+      status, code: answeredCodes.get(request) ?? (status < 400 ? 'ok' : 'IM_INTERNAL'), duration_ms: Math.round(reply.elapsedTime * 1000) / 1000,
+    }, status >= 500);
+  });
   const rateLimits = options.rateLimits;
   if (rateLimits?.enabled) {
     // After the key check: a request without a valid key was refused already and spends no one's tokens.
@@ -279,7 +296,9 @@ export function buildHttpApi(options: HttpApiOptions) {
 
   const infer = withParams(ModelParams, async ({ name, version }, req, reply) => {
     // One trace per request, continuing the caller's; its id is also the request id the client can look up.
-    const trace = telemetry.requests.start('POST /v2/models/:name/infer', req.headers['traceparent']);
+    const route = req.routeOptions.url ?? '/v2/models/:name/infer';
+    const trace = telemetry.requests.start(`POST ${route}`, { protocol: 'http', method: 'POST', route, path: req.url.split('?')[0] }, req.headers['traceparent']);
+    traced.add(req);
     reply.header('traceparent', trace.traceparent).header('x-request-id', trace.traceId);
     let outcome = 'ok';
     let finishLater = false;

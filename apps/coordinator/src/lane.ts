@@ -7,7 +7,7 @@ import { AcquireTimeoutError, LoadBalancer, NoEndpointError, type LoadBalancerOp
 import type { RetryBudget } from '@infermesh/router';
 import { isWorkerFault } from './api-error.js';
 import type { ModelStatistics } from './model-statistics.js';
-import type { RequestTrace } from './request-telemetry.js';
+import type { LaneTrace, RequestTrace } from './request-telemetry.js';
 import { WorkerChannelError } from './worker-channel-error.js';
 import type { Worker } from './worker-pool.js';
 
@@ -141,10 +141,15 @@ export class Lane {
         { key: this.label, deadline: options.deadline, ...(options.signal ? { signal: options.signal } : {}) },
       );
     }
-    const response = await this.#dispatch([item], [options.rows], options.deadline, options.signal, trace?.dispatched());
+    const response = await this.#dispatch([item], [options.rows], options.deadline, options.signal, trace?.dispatched(this.#traced(1)));
     this.#record(options.rows, [response.sentAt - enqueuedAt], response);
-    trace?.answered(response.spans);
+    trace?.answered(response.spans, response.workerId);
     return { result: response.items[0] ?? NO_RESULT, workerId: response.workerId, connection: response.connection };
+  }
+
+  /** What a transport span says about this lane and batch (read only when the request is sampled). */
+  #traced(batchSize: number): LaneTrace {
+    return { model: this.spec.name, version: this.spec.version, stage: this.stage, name: this.label, batchSize };
   }
 
   /** Counts an answered batch in the model's statistics. */
@@ -156,15 +161,16 @@ export class Lane {
   async runBatch(items: Queued[], signal: AbortSignal, info: BatchInfo): Promise<Array<BatchResult<Served>>> {
     // A batch carries its first traced item's context; every item's transport span gets the worker's spans.
     let traceparent: string | undefined;
+    const traced = this.#traced(items.length);
     for (const q of items) {
-      const tp = q.trace?.dispatched();
+      const tp = q.trace?.dispatched(traced);
       traceparent ??= tp;
     }
     const response = await this.#dispatch(items.map((q) => q.item), items.map((q) => q.rows), info.deadline, signal, traceparent);
     let rows = 0;
     for (const q of items) rows += q.rows;
     this.#record(rows, items.map((q) => response.sentAt - q.enqueuedAt), response);
-    for (const q of items) q.trace?.answered(response.spans);
+    for (const q of items) q.trace?.answered(response.spans, response.workerId);
     return response.items.map((result) => ({ ok: true as const, value: { result, workerId: response.workerId, connection: response.connection } }));
   }
 

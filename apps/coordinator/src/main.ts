@@ -4,7 +4,7 @@ import { modelVersionKey, WORKER_REFUSED_CLOSE_CODE, workerProtocol, type Worker
 import { ModelRegistry } from '@infermesh/registry';
 import { loadHash } from '@infermesh/router';
 import { dial, listen, type Peer } from '@infermesh/transport';
-import { createLogger } from '@infermesh/telemetry';
+import { componentLogger, createLogger, logLevelsFromEnv } from '@infermesh/telemetry';
 import { AsyncJobs } from './async-jobs.js';
 import { ClientAuth } from './client-auth.js';
 import { attachClientSocket } from './client-socket.js';
@@ -25,7 +25,7 @@ import { workerChannelAuth } from './worker-channel-auth.js';
 import { WorkerChannelError } from './worker-channel-error.js';
 import { WorkerPool } from './worker-pool.js';
 
-const USAGE = 'usage: coordinator [--config FILE] [--listen-port N] [--grpc-port N] [--secret-file FILE | --worker-credentials FILE | --insecure-workers] [--worker HOST:PORT]... [--otlp-file FILE | --otlp-url URL]';
+const USAGE = 'usage: coordinator [--config FILE] [--listen-port N] [--grpc-port N] [--secret-file FILE | --worker-credentials FILE | --insecure-workers] [--worker HOST:PORT]... [--access-log-sample R]  (tracing: OTEL_* variables; log levels per component: INFERMESH_LOG_LEVELS=access=warn,...)';
 const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
 
@@ -42,7 +42,10 @@ async function main(): Promise<void> {
     dials: config.workers,
   });
   if (channelAuth.mode === 'insecure') log.warn({ code: 'IM_WORKER_CHANNEL_INSECURE' }, 'worker channel without credentials (--insecure-workers): any local process can join as a worker');
-  const telemetry = new CoordinatorTelemetry(config.telemetry, log);
+  // Per-component levels: the config's, then INFERMESH_LOG_LEVELS (e.g. `access=warn,grpc=debug`) over them.
+  const levels = { ...config.logging.levels, ...logLevelsFromEnv(process.env) };
+  const telemetry = new CoordinatorTelemetry(config.telemetry, log, { accessSample: config.logging.accessSample, levels });
+  if (telemetry.tracing.exporting) log.info({ exporting: telemetry.tracing.exporting, sampler: telemetry.tracing.sampler }, 'tracing');
 
   const registry = new ModelRegistry();
   const pool = new WorkerPool(registry, { quarantineMs: config.workerQuarantineMs });
@@ -158,7 +161,7 @@ async function main(): Promise<void> {
   });
   const tls = loadClientTls(config.http.tls);
   const app = buildHttpApi({
-    service, repository, pool, lanes, jobs, cache, log, telemetry, auth, rateLimits, bodyLimitBytes: config.limits.bodyBytes, version: VERSION,
+    service, repository, pool, lanes, jobs, cache, log: componentLogger(log, 'http', levels), telemetry, auth, rateLimits, bodyLimitBytes: config.limits.bodyBytes, version: VERSION,
     ready: () => ready, accepting: () => accepting, requestTimeoutMs: config.limits.requestTimeoutMs, https: tls,
     server: config.http,
   });
@@ -181,7 +184,7 @@ async function main(): Promise<void> {
   let grpcApi: GrpcApi | undefined;
   if (config.grpc.port !== null) {
     grpcApi = buildGrpcApi({
-      service, lanes, repository, telemetry: telemetry.requests, log, version: VERSION, auth, rateLimits, tls, ready: () => ready, accepting: () => accepting,
+      service, lanes, repository, telemetry: telemetry.requests, log: componentLogger(log, 'grpc', levels), version: VERSION, auth, rateLimits, tls, ready: () => ready, accepting: () => accepting,
       requestTimeoutMs: config.limits.requestTimeoutMs, maxMessageBytes: config.limits.bodyBytes,
     });
     const grpcPort = await grpcApi.listen(config.grpc.host, config.grpc.port);

@@ -5,7 +5,7 @@ import { writeModelRepository } from '@infermesh/models';
 import { loadModelRepository } from '@infermesh/registry';
 import { JsRuntime, OnnxRuntime } from '@infermesh/runtime';
 import { dial, listen, type Peer } from '@infermesh/transport';
-import { createLogger, createWorkerMetrics, Tracer } from '@infermesh/telemetry';
+import { createLogger, createTracing, createWorkerMetrics } from '@infermesh/telemetry';
 import { repositoryFolder, WORKER_FLAGS, WorkerConfigSchema } from './config.js';
 import { listenMetrics } from './metrics-server.js';
 
@@ -20,7 +20,9 @@ async function main(): Promise<void> {
   const secret = config.secretFile !== undefined ? readSecretFile(config.secretFile) : config.secret;
   const log = createLogger({ level: config.logLevel, name: 'worker', base: { worker: config.id } });
   const metrics = createWorkerMetrics();
-  const telemetry = new BatchTelemetry(new Tracer(), metrics);
+  const tracing = createTracing({ serviceName: 'infermesh-worker', store: false, onExportError: (error) => log.warn({ err: error, code: error.code }, 'trace export failed') });
+  if (tracing.exporting) log.info({ exporting: tracing.exporting, sampler: tracing.sampler }, 'tracing');
+  const telemetry = new BatchTelemetry(tracing.tracer, metrics, config.id);
 
   const folder = repositoryFolder(config);
   if (config.demoModels) {
@@ -83,6 +85,7 @@ async function main(): Promise<void> {
       })
       .then(() => Promise.allSettled(closers.map((c) => c())))
       .then(() => host.close())
+      .then(() => tracing.shutdown())
       .finally(() => process.exit(0));
   };
   process.on('SIGTERM', () => stop('SIGTERM'));

@@ -46,4 +46,15 @@ describe('BatchTelemetry', () => {
       expect.objectContaining({ labels: { model: 'm', version: '1', outcome: 'IM_WORKER_RUNTIME' }, value: 1 }),
     ]);
   });
+
+  it('returns no spans when the caller did not sample the trace (flag 00): parent-based sampling holds across the channel', async () => {
+    const metrics = createWorkerMetrics({ defaultMetrics: false });
+    const telemetry = new BatchTelemetry(new Tracer(), metrics);
+    const answer = await telemetry.run(request('00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00'), async (stages) => {
+      stages.start('inference').end();
+      return { items: [], computeMs: 0 };
+    });
+    expect(answer.spans).toBeUndefined();
+    expect((await metrics.stageDuration.get()).values.find((v) => v.labels.stage === 'inference' && v.metricName?.endsWith('_count'))?.value).toBe(1);
+  });
 });

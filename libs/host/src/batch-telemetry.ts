@@ -13,25 +13,34 @@ const MAX_SPANS = 64;
 export class BatchTelemetry {
   readonly #tracer: Tracer;
   readonly #metrics: WorkerMetrics;
+  readonly #workerId: string | undefined;
   #inFlight = 0;
 
-  constructor(tracer: Tracer, metrics: WorkerMetrics) {
+  /** `workerId` goes on the worker's spans as `infermesh.worker`. */
+  constructor(tracer: Tracer, metrics: WorkerMetrics, workerId?: string) {
     this.#tracer = tracer;
     this.#metrics = metrics;
+    this.#workerId = workerId;
   }
 
   /** Runs one batch with a stage timer and returns its answer, with the worker's spans when the request was traced. */
   async run(request: InferBatchRequest, infer: (stages: StageTimer) => Promise<InferBatchResponse>): Promise<InferBatchResponse> {
-    const trace = this.#tracer.start('worker infer', {
-      traceparent: request.traceparent,
-      attributes: { model: request.model, version: request.version, items: request.items.length },
-    });
+    const trace = this.#tracer.start('worker infer', { traceparent: request.traceparent });
+    // Attributes are built only for a sampled batch: an unsampled one pays for no span.
+    if (trace.recording) {
+      trace.root.setAttributes({
+        'infermesh.model': request.model, 'infermesh.version': request.version, 'infermesh.stage': request.stage,
+        'infermesh.batch_size': request.items.length, ...(this.#workerId !== undefined ? { 'infermesh.worker': this.#workerId } : {}),
+      });
+    }
     this.#metrics.batchesInFlight.set(++this.#inFlight);
     let response: InferBatchResponse | undefined;
     let failure = 'IM_WORKER_RUNTIME';
     try {
       response = await infer({ start: (stage) => trace.span(stage) });
-      return request.traceparent === undefined ? response : { ...response, spans: trace.toRemoteSpans().slice(0, MAX_SPANS) };
+      // The caller shows our stages in its trace store only for a sampled trace; it exports nothing of ours
+      // (this process exports its own spans).
+      return request.traceparent === undefined || !trace.parentSampled ? response : { ...response, spans: trace.toRemoteSpans().slice(0, MAX_SPANS) };
     } catch (error) {
       const code = (error as { code?: unknown })?.code;
       if (typeof code === 'string' && code.startsWith('IM_')) failure = code;

@@ -1,7 +1,7 @@
 import { workerProtocol } from '@infermesh/contracts';
 import { loadModelRepository } from '@infermesh/registry';
 import { JsRuntime, OnnxRuntime } from '@infermesh/runtime';
-import { createWorkerMetrics, Tracer } from '@infermesh/telemetry';
+import { createTracing, createWorkerMetrics } from '@infermesh/telemetry';
 import { connectPort, type LocalPort } from '@infermesh/transport';
 import type { MessagePort } from 'node:worker_threads';
 import { BatchTelemetry } from './batch-telemetry.js';
@@ -19,14 +19,16 @@ export async function serveHost(o: ParsedHostThreadOptions, port: MessagePort | 
   const repository = await loadModelRepository(o.repository, o.models.length ? { models: o.models } : {});
   const runtimes = { onnx: new OnnxRuntime({ intraOpNumThreads: o.intraOpThreads, interOpNumThreads: o.interOpThreads }), js: new JsRuntime() };
   const host = await ModelHost.load(repository, runtimes, { role: o.role });
+  // It exports its own spans, as a worker process does (the OTEL_* variables are the process's).
+  const tracing = createTracing({ serviceName: 'infermesh-worker', store: false });
   try {
-    const service = await WorkerService.create(host, new BatchTelemetry(new Tracer(), createWorkerMetrics()), {
+    const service = await WorkerService.create(host, new BatchTelemetry(tracing.tracer, createWorkerMetrics(), o.id), {
       id: o.id, role: o.role, maxConcurrency: o.maxConcurrency, shards: [], repository: { folder: o.repository, models: o.models },
     });
     const peer = connectPort(port, { protocol: workerProtocol, handlers: service.handlers, id: o.id });
-    peer.once('close', () => void host.close().finally(onClosed));
+    peer.once('close', () => void Promise.allSettled([host.close(), tracing.shutdown()]).finally(onClosed));
   } catch (error) {
-    await host.close();
+    await Promise.allSettled([host.close(), tracing.shutdown()]);
     throw error;
   }
 }

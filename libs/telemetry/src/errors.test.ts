@@ -12,7 +12,7 @@ describe('errors', () => {
     const classes = Object.values(api).filter((v: unknown) => typeof v === 'function' && v.prototype instanceof TelemetryError);
     const cause = new Error('root');
     const samples: TelemetryError[] = [
-      new api.ExportFailedError('http://x', 1, 'HTTP 500', { cause }), new api.ExportQueueFullError(1, 2, { cause }),
+      new api.ExportFailedError('http://x', 'HTTP 500', { cause }), new api.InvalidTelemetryConfigError('OTEL_TRACES_SAMPLER', 'x', 'a sampler', { cause }),
       new api.InvalidTraceIdError('x', { cause }),
     ];
     expect(classes).toHaveLength(TELEMETRY_ERROR_CODES.length);

@@ -1,19 +1,19 @@
-export { Tracer, TracerOptionsSchema, performanceClock } from './tracer.js';
+export { createTracing, TracingOptionsSchema, samplerFromEnv, exportTargetFromEnv } from './tracing.js';
+export type { Tracing, TracingOptions } from './tracing.js';
+export { OTLP_PROTOCOLS } from './span-exporter.js';
+export type { OtlpProtocol } from './span-exporter.js';
+export { Tracer, TracerOptionsSchema, performanceClock, INSTRUMENTATION_SCOPE } from './tracer.js';
 export type { TracerOptions, StartOptions, TraceSink } from './tracer.js';
 export { Trace } from './trace.js';
 export type { TraceJson } from './trace.js';
 export { Span, RemoteSpanSchema, AttributesSchema } from './span.js';
-export type { SpanJson, RemoteSpan, Attributes, AttributeValue } from './span.js';
+export type { SpanJson, RemoteSpan, Attributes, AttributeValue, SpanKindName } from './span.js';
 export { parseTraceparent, formatTraceparent, isTraceId, isSpanId } from './trace-context.js';
-export type { TraceContext, RandomBytes } from './trace-context.js';
+export type { TraceContext } from './trace-context.js';
 export { TraceStore, TraceStoreOptionsSchema } from './trace-store.js';
 export type { TraceStoreOptions, StoredTrace } from './trace-store.js';
-export { toOtlpJson, msToUnixNano, OTLP_SCOPE } from './otlp-json.js';
-export type { OtlpExportTraceServiceRequest, OtlpSpan, OtlpKeyValue, OtlpAnyValue, OtlpResource } from './otlp-json.js';
-export { OtlpExporter, OtlpExporterOptionsSchema } from './otlp-exporter.js';
-export type { OtlpExporterOptions, OtlpExporterStats } from './otlp-exporter.js';
 export {
-  TELEMETRY_ERROR_CODES, TelemetryError, ExportFailedError, ExportQueueFullError, InvalidTraceIdError,
+  TELEMETRY_ERROR_CODES, TelemetryError, ExportFailedError, InvalidTelemetryConfigError, InvalidTraceIdError,
 } from './errors.js';
 export type { TelemetryErrorCode } from './errors.js';
 export {
@@ -22,8 +22,10 @@ export {
 export type { Metrics, MetricsOptions, StageName, ModelLabels } from './metrics.js';
 export { createWorkerMetrics } from './worker-metrics.js';
 export type { WorkerMetrics } from './worker-metrics.js';
-export { createLogger, LoggerOptionsSchema } from './logger.js';
-export type { Logger, LoggerOptions, LogDestination } from './logger.js';
+export { createLogger, LoggerOptionsSchema, componentLogger, logLevelsFromEnv, LOG_LEVELS } from './logger.js';
+export type { Logger, LoggerOptions, LogDestination, LogLevel } from './logger.js';
+export { AccessLog, AccessLogOptionsSchema } from './access-log.js';
+export type { AccessEntry, AccessLogOptions } from './access-log.js';
 export { prettyLine } from './pretty-line.js';
 export { DashboardDataSchema, DashboardWorkerSchema, DashboardPointSchema, DashboardModelSchema } from './dashboard-data.js';
 export type { DashboardData, DashboardWorker, DashboardPoint, DashboardModel } from './dashboard-data.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createLogger } from './logger.js';
+import { InvalidTelemetryConfigError } from './errors.js';
+import { componentLogger, createLogger, logLevelsFromEnv } from './logger.js';
 import { prettyLine } from './pretty-line.js';
 
 function sink(isTTY = false) {
@@ -43,5 +44,31 @@ describe('createLogger', () => {
 
   it('refuses an unknown level', () => {
     expect(() => createLogger({ level: 'loud' as never })).toThrow(TypeError);
+  });
+});
+
+describe('per-component levels', () => {
+  it('gives a component its own level and a `component` field; others keep the parent\'s level', () => {
+    const { lines, destination } = sink();
+    const log = createLogger({ level: 'info', destination });
+    const access = componentLogger(log, 'access', { access: 'warn', grpc: 'debug' });
+    const grpc = componentLogger(log, 'grpc', { access: 'warn', grpc: 'debug' });
+    const http = componentLogger(log, 'http', { access: 'warn', grpc: 'debug' });
+    access.info('sampled away');
+    access.warn('kept');
+    grpc.debug('grpc detail');
+    http.debug('hidden');
+    http.info('http info');
+    expect(lines.map((l) => JSON.parse(l) as Record<string, unknown>).map((r) => [r['component'], r['msg']])).toEqual([
+      ['access', 'kept'], ['grpc', 'grpc detail'], ['http', 'http info'],
+    ]);
+  });
+
+  it('reads INFERMESH_LOG_LEVELS and refuses a malformed entry with IM_TELEMETRY_INVALID_CONFIG', () => {
+    expect(logLevelsFromEnv({ INFERMESH_LOG_LEVELS: 'access=warn, grpc=debug' })).toEqual({ access: 'warn', grpc: 'debug' });
+    expect(logLevelsFromEnv({})).toEqual({});
+    for (const bad of ['access', 'access=loud', '=info', 'a=info=x']) {
+      expect(() => logLevelsFromEnv({ INFERMESH_LOG_LEVELS: bad })).toThrow(InvalidTelemetryConfigError);
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { z } from 'zod/v4';
 import { parseOptions } from '@infermesh/foundation';
+import { InvalidTelemetryConfigError } from './errors.js';
 import { prettyLine } from './pretty-line.js';
 
 /** Where log lines go: anything with `write(line)`, like `process.stdout`. */
@@ -9,8 +10,11 @@ export interface LogDestination {
   isTTY?: boolean;
 }
 
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
 export const LoggerOptionsSchema = z.strictObject({
-  level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  level: z.enum(LOG_LEVELS).default('info'),
   /** The `name` field of every record, e.g. `coordinator`. */
   name: z.string().min(1).optional(),
   /** One human-readable line per record instead of JSON. Default: when the destination is a TTY and `CI` is unset. */
@@ -44,6 +48,33 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     },
     destination,
   );
+}
+
+/**
+ * The logger of one component (`access`, `grpc`, `workers`…): a child whose records carry
+ * `component` and whose level is `levels[component]` when set, the parent's otherwise.
+ */
+export function componentLogger(log: Logger, component: string, levels: Readonly<Record<string, LogLevel | undefined>> = {}): Logger {
+  const level = levels[component];
+  return log.child({ component }, level !== undefined ? { level } : {});
+}
+
+/**
+ * Per-component levels from an environment variable such as `INFERMESH_LOG_LEVELS=access=warn,grpc=debug`.
+ * Throws `InvalidTelemetryConfigError` (`IM_TELEMETRY_INVALID_CONFIG`) on a malformed entry or an unknown level.
+ */
+export function logLevelsFromEnv(env: Readonly<Record<string, string | undefined>>, variable = 'INFERMESH_LOG_LEVELS'): Record<string, LogLevel> {
+  const raw = env[variable]?.trim();
+  const levels: Record<string, LogLevel> = {};
+  if (!raw) return levels;
+  for (const entry of raw.split(',')) {
+    const [component, level, extra] = entry.trim().split('=');
+    if (!component || extra !== undefined || !(LOG_LEVELS as readonly string[]).includes(level ?? '')) {
+      throw new InvalidTelemetryConfigError(variable, raw, `component=level pairs separated by commas, levels ${LOG_LEVELS.join('|')}`);
+    }
+    levels[component] = level as LogLevel;
+  }
+  return levels;
 }
 
 export type { Logger };

@@ -1,3 +1,4 @@
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace as otelTrace, type Context, type Span as OtelSpan, type Tracer as OtelTracer } from '@opentelemetry/api';
 import { z } from 'zod/v4';
 
 export type AttributeValue = string | number | boolean;
@@ -6,8 +7,8 @@ export type Attributes = Record<string, AttributeValue>;
 export const AttributesSchema = z.record(z.string().min(1).max(256), z.union([z.string().max(4096), z.number(), z.boolean()]));
 
 /**
- * A span measured in another process (a worker) and returned with its answer, so the caller can hang
- * it under its own span. `startMs` is epoch ms by the remote clock.
+ * A span measured in another process (a worker) and returned with its answer, so the caller can show
+ * it under its own span in its trace store. `startMs` is epoch ms by the remote clock.
  */
 export const RemoteSpanSchema = z.strictObject({
   name: z.string().min(1).max(256),
@@ -32,45 +33,56 @@ export interface SpanJson {
 
 /** What a span needs from the trace that owns it. */
 export interface SpanOwner {
-  readonly traceId: string;
+  readonly otelTracer: OtelTracer;
   now(): number;
-  newSpanId(): string;
-  /** Records a new span; false when the trace's span budget is spent (the span still works, unrecorded). */
+  /** Records a span's timing for the trace's stage list; false when the budget is spent. */
   adopt(span: Span): boolean;
 }
 
-export interface SpanInit {
-  name: string;
-  parentSpanId: string | null;
-  startMs: number;
-  attributes?: Attributes | undefined;
-  remote?: boolean;
+export type SpanKindName = 'internal' | 'server' | 'client';
+const KINDS = { internal: SpanKind.INTERNAL, server: SpanKind.SERVER, client: SpanKind.CLIENT } as const;
+
+/** @internal */
+export function startOtelSpan(tracer: OtelTracer, name: string, parent: OtelSpan | Context, kind: SpanKindName, attributes: Attributes | undefined, startMs?: number): OtelSpan {
+  const ctx = 'spanContext' in parent ? otelTrace.setSpan(ROOT_CONTEXT, parent) : parent;
+  return tracer.startSpan(name, { kind: KINDS[kind], ...(attributes ? { attributes } : {}), ...(startMs !== undefined ? { startTime: startMs } : {}) }, ctx);
 }
 
-/** A timed operation inside a trace. End it exactly once; a second `end` changes nothing. */
+/**
+ * A timed operation inside a trace: an OpenTelemetry span plus the few numbers the metrics need.
+ * When the trace is not sampled, no OpenTelemetry span is made for it: it shares its parent's
+ * non-recording one, and only its name, start and duration are kept (for the stage histograms).
+ * Build attributes only when `recording` is true; `setAttributes` on an unsampled span does nothing.
+ */
 export class Span {
-  readonly spanId: string;
-  readonly parentSpanId: string | null;
   readonly name: string;
+  /** The OpenTelemetry span (a non-recording one when unsampled, shared with the parent). */
+  readonly otel: OtelSpan;
+  /** True when this span is sampled and will be exported and stored. */
+  readonly recording: boolean;
   readonly remote: boolean;
   readonly #owner: SpanOwner;
+  readonly #ownsOtel: boolean;
   #startMs: number;
   #durationMs: number | null = null;
-  readonly #attributes: Attributes;
 
   /** @internal Spans are made by `Trace.span`, `Span.span` and `Trace.addRemoteSpans`. */
-  constructor(owner: SpanOwner, init: SpanInit) {
+  constructor(owner: SpanOwner, name: string, otel: OtelSpan, ownsOtel: boolean, startMs: number, remote = false) {
     this.#owner = owner;
-    this.spanId = owner.newSpanId();
-    this.parentSpanId = init.parentSpanId;
-    this.name = init.name;
-    this.remote = init.remote ?? false;
-    this.#startMs = init.startMs;
-    this.#attributes = { ...init.attributes };
+    this.name = name;
+    this.otel = otel;
+    this.#ownsOtel = ownsOtel;
+    this.recording = ownsOtel && otel.isRecording();
+    this.remote = remote;
+    this.#startMs = startMs;
+  }
+
+  get spanId(): string {
+    return this.otel.spanContext().spanId;
   }
 
   get traceId(): string {
-    return this.#owner.traceId;
+    return this.otel.spanContext().traceId;
   }
 
   get startMs(): number {
@@ -91,29 +103,46 @@ export class Span {
     this.#durationMs = durationMs;
   }
 
+  /** Sets attributes on a sampled span; nothing on an unsampled one. */
   setAttributes(attributes: Attributes): this {
-    Object.assign(this.#attributes, attributes);
+    if (this.recording) this.otel.setAttributes(attributes);
+    return this;
+  }
+
+  /** Marks the span failed with `error.type` (an `IM_*` code or an error name), per the semantic conventions. */
+  fail(type: string): this {
+    if (this.recording) {
+      this.otel.setAttribute('error.type', type);
+      this.otel.setStatus({ code: SpanStatusCode.ERROR });
+    }
     return this;
   }
 
   /** Ends the span now and returns its duration in ms. Later calls return the first duration. */
   end(attributes?: Attributes): number {
     if (this.#durationMs !== null) return this.#durationMs;
-    if (attributes) this.setAttributes(attributes);
-    this.#durationMs = Math.max(0, this.#owner.now() - this.#startMs);
+    const now = this.#owner.now();
+    this.#durationMs = Math.max(0, now - this.#startMs);
+    if (this.recording) {
+      if (attributes) this.otel.setAttributes(attributes);
+      this.otel.end(now);
+    }
     return this.#durationMs;
   }
 
   /** Starts a child span now. */
-  span(name: string, attributes?: Attributes): Span {
-    const child = new Span(this.#owner, { name, parentSpanId: this.spanId, startMs: this.#owner.now(), attributes });
+  span(name: string, attributes?: Attributes, kind: SpanKindName = 'internal'): Span {
+    const now = this.#owner.now();
+    const child = this.recording
+      ? new Span(this.#owner, name, startOtelSpan(this.#owner.otelTracer, name, this.otel, kind, attributes, now), true, now)
+      : new Span(this.#owner, name, this.otel, false, now);
     this.#owner.adopt(child);
     return child;
   }
 
   /**
-   * Runs `fn` inside a child span and ends it when `fn` settles. A throw marks the span with
-   * `error: true` and `error.type`, and is rethrown.
+   * Runs `fn` inside a child span and ends it when `fn` settles. A throw marks the span failed
+   * (`error.type`: the error's code or name) and is rethrown.
    */
   async within<T>(name: string, fn: (span: Span) => T | Promise<T>, attributes?: Attributes): Promise<T> {
     const child = this.span(name, attributes);
@@ -121,23 +150,10 @@ export class Span {
       return await fn(child);
     } catch (error) {
       const e = error as { code?: unknown; name?: unknown } | null;
-      const type = typeof e?.code === 'string' ? e.code : typeof e?.name === 'string' ? e.name : 'unknown';
-      child.setAttributes({ error: true, 'error.type': type });
+      child.fail(typeof e?.code === 'string' ? e.code : typeof e?.name === 'string' ? e.name : 'unknown');
       throw error;
     } finally {
       child.end();
     }
-  }
-
-  toJSON(): SpanJson {
-    return {
-      spanId: this.spanId,
-      parentSpanId: this.parentSpanId,
-      name: this.name,
-      startMs: this.#startMs,
-      durationMs: this.#durationMs,
-      attributes: { ...this.#attributes },
-      remote: this.remote,
-    };
   }
 }

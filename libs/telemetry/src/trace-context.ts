@@ -9,9 +9,6 @@ export interface TraceContext {
   flags: string;
 }
 
-/** A source of random bytes; injectable so ids are deterministic in tests. */
-export type RandomBytes = (size: number) => Uint8Array;
-
 const TRACE_ID = /^[0-9a-f]{32}$/;
 const SPAN_ID = /^[0-9a-f]{16}$/;
 const HEADER = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
@@ -44,26 +41,4 @@ export function parseTraceparent(header: string | readonly string[] | undefined)
 
 export function formatTraceparent(context: TraceContext): string {
   return `00-${context.traceId}-${context.spanId}-${context.flags}`;
-}
-
-const HEX_BYTE = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
-
-function hex(bytes: Uint8Array, size: number): string {
-  let s = '';
-  for (let i = 0; i < size; i++) s += HEX_BYTE[bytes[i] as number];
-  return s;
-}
-
-function allZero(bytes: Uint8Array, size: number): boolean {
-  for (let i = 0; i < size; i++) if (bytes[i] !== 0) return false;
-  return true;
-}
-
-/** A random id of `size` bytes as hex, never all zero (an all-zero id is invalid in W3C and OTLP). */
-export function randomHexId(random: RandomBytes, size: 8 | 16): string {
-  for (;;) {
-    const bytes = random(size);
-    if (bytes.length < size) throw new RangeError(`randomBytes(${size}) returned ${bytes.length} bytes`);
-    if (!allZero(bytes, size)) return hex(bytes, size);
-  }
 }

@@ -1,33 +1,39 @@
+import { SpanStatusCode } from '@opentelemetry/api';
+import { hrTimeToMilliseconds } from '@opentelemetry/core';
+import { AlwaysOffSampler, BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Tracer } from './tracer.js';
 import { TraceStore } from './trace-store.js';
 import type { Trace } from './trace.js';
 
-/** A clock the test moves by hand, and a counter-based id source: fully deterministic traces. */
-function fixture() {
+/**
+ * A clock the test moves by hand, a real SDK provider whose spans go to the SDK's in-memory exporter
+ * and to a trace store: what an OTLP exporter would be handed, without the network.
+ */
+function fixture(options: { sampled?: boolean; maxSpansPerTrace?: number } = {}) {
   let now = 1_700_000_000_000.25;
-  let n = 0;
   const tick = (ms: number) => (now += ms);
-  const randomBytes = (size: number) => {
-    n++;
-    const bytes = new Uint8Array(size);
-    bytes[size - 1] = n & 0xff;
-    bytes[size - 2] = (n >> 8) & 0xff;
-    return bytes;
-  };
   const ended: Trace[] = [];
   const store = new TraceStore({ maxTraces: 10 });
-  const tracer = new Tracer({ clock: () => now, randomBytes, store, sinks: [{ export: (t) => ended.push(t) }] });
-  return { tracer, tick, ended, store };
+  const exporter = new InMemorySpanExporter();
+  const provider = new BasicTracerProvider({
+    spanProcessors: [store, new SimpleSpanProcessor(exporter)], ...(options.sampled === false ? { sampler: new AlwaysOffSampler() } : {}),
+  });
+  const tracer = new Tracer({
+    tracer: provider.getTracer('test'), clock: () => now, store, sinks: [{ export: (t) => ended.push(t) }],
+    ...(options.maxSpansPerTrace !== undefined ? { maxSpansPerTrace: options.maxSpansPerTrace } : {}),
+  });
+  const exported = () => exporter.getFinishedSpans();
+  return { tracer, tick, ended, store, exported };
 }
 
 describe('Trace', () => {
   it('holds the expected spans in order, each inside the root, with non-negative durations', async () => {
-    const { tracer, tick, ended } = fixture();
-    const trace = tracer.start('POST /infer', { attributes: { model: 'm' } });
+    const { tracer, tick, ended, store, exported } = fixture();
+    const trace = tracer.start('POST /infer', { attributes: { 'infermesh.model': 'm' } });
     tick(0.3);
-    trace.span('cache').end({ hit: false });
+    trace.span('cache').end({ 'infermesh.cache': 'miss' });
     tick(0.1);
     const admission = trace.span('admission');
     tick(0.05);
@@ -44,10 +50,20 @@ describe('Trace', () => {
     tick(1);
     trace.end({ outcome: 'ok' });
 
-    const json = trace.toJSON();
+    expect(trace.toJSON().spans.map((s) => s.name)).toEqual([
+      'POST /infer', 'cache', 'admission', 'batch-wait', 'transport', 'preprocess', 'inference', 'postprocess',
+    ]);
+    const json = store.get(trace.traceId)!.traces[0]!;
     expect(json.spans.map((s) => s.name)).toEqual([
       'POST /infer', 'cache', 'admission', 'batch-wait', 'transport', 'preprocess', 'inference', 'postprocess',
     ]);
+    // Exported: this process's spans only (the remote ones are their own process's to export), as OTLP would get them.
+    const otlp = exported();
+    expect(otlp.map((s) => s.name).sort()).toEqual(['POST /infer', 'admission', 'batch-wait', 'cache', 'transport']);
+    const otlpRoot = otlp.find((s) => s.name === 'POST /infer')!;
+    expect(otlpRoot.attributes).toEqual({ 'infermesh.model': 'm', outcome: 'ok' });
+    expect(hrTimeToMilliseconds(otlpRoot.duration)).toBeCloseTo(3.95, 3);
+    for (const s of otlp.filter((x) => x !== otlpRoot)) expect(s.parentSpanContext?.spanId).toBe(otlpRoot.spanContext().spanId);
     const [root, ...children] = json.spans;
     expect(root!.parentSpanId).toBeNull();
     const rootEnd = root!.startMs + root!.durationMs!;
@@ -61,22 +77,23 @@ describe('Trace', () => {
     expect(byName['inference']!.parentSpanId).toBe(byName['transport']!.spanId);
     expect(byName['inference']!.remote).toBe(true);
     expect(byName['cache']!.parentSpanId).toBe(root!.spanId);
-    expect(byName['cache']!.attributes).toEqual({ hit: false });
+    expect(byName['cache']!.attributes).toEqual({ 'infermesh.cache': 'miss' });
     expect(root!.durationMs).toBeCloseTo(3.95, 3);
     expect(ended).toEqual([trace]);
   });
 
   it('nests spans and marks a throwing `within` as an error', async () => {
-    const { tracer, tick } = fixture();
+    const { tracer, tick, exported } = fixture();
     const trace = tracer.start('req');
     const outer = trace.span('transport');
     await expect(outer.within('inner', () => { tick(1); throw Object.assign(new Error('x'), { code: 'E_X' }); })).rejects.toThrow('x');
     outer.end();
     trace.end();
-    const inner = trace.toJSON().spans.find((s) => s.name === 'inner')!;
-    expect(inner.parentSpanId).toBe(outer.spanId);
-    expect(inner.attributes).toEqual({ error: true, 'error.type': 'E_X' });
-    expect(inner.durationMs).toBe(1);
+    const inner = exported().find((s) => s.name === 'inner')!;
+    expect(inner.parentSpanContext?.spanId).toBe(outer.spanId);
+    expect(inner.attributes).toEqual({ 'error.type': 'E_X' });
+    expect(inner.status.code).toBe(SpanStatusCode.ERROR);
+    expect(hrTimeToMilliseconds(inner.duration)).toBeCloseTo(1, 6);
   });
 
   it('ending twice keeps the first duration and hands the trace on once', () => {
@@ -90,7 +107,7 @@ describe('Trace', () => {
   });
 
   it('shifts remote spans measured by a skewed clock into their parent', () => {
-    const { tracer, tick } = fixture();
+    const { tracer, tick, store } = fixture();
     const trace = tracer.start('req');
     const transport = trace.span('transport');
     tick(10);
@@ -101,7 +118,7 @@ describe('Trace', () => {
     ]);
     expect(added[0]!.startMs).toBeGreaterThanOrEqual(transport.startMs);
     expect(added[0]!.startMs + added[0]!.durationMs!).toBeLessThanOrEqual(transport.startMs + 10);
-    expect(added[0]!.toJSON().attributes['clock.shift_ms']).toBe(1000 - 2);
+    expect(store.get(trace.traceId)!.traces[0]!.spans.find((s) => s.name === 'inference')!.attributes['clock.shift_ms']).toBe(1000 - 2);
   });
 
   it('remote spans keep their order and fit inside any parent long enough to hold them (property)', () => {
@@ -142,12 +159,31 @@ describe('Trace', () => {
   });
 
   it('records at most maxSpansPerTrace spans beyond the root and counts the rest', () => {
-    const tracer = new Tracer({ maxSpansPerTrace: 2 });
+    const { tracer } = fixture({ maxSpansPerTrace: 2 });
     const trace = tracer.start('req');
     for (let i = 0; i < 5; i++) trace.span(`s${i}`).end();
     trace.end();
     const json = trace.toJSON();
     expect(json.spans).toHaveLength(3);
     expect(json.droppedSpans).toBe(3);
+  });
+
+  it('an unsampled trace makes no OpenTelemetry span below its root, yet times its stages', () => {
+    const { tracer, tick, exported, store } = fixture({ sampled: false });
+    const trace = tracer.start('req');
+    const transport = trace.span('transport', { 'infermesh.lane': 'x' });
+    expect(trace.recording).toBe(false);
+    expect(transport.recording).toBe(false);
+    // It shares its parent's non-recording span: same ids, flag 00 downstream.
+    expect(transport.otel).toBe(trace.root.otel);
+    expect(trace.traceparent(transport)).toBe(`00-${trace.traceId}-${trace.root.spanId}-00`);
+    tick(4);
+    transport.end();
+    trace.end();
+    expect(trace.toJSON().spans.map((s) => [s.name, s.durationMs])).toEqual([['req', 4], ['transport', 4]]);
+    expect(exported()).toEqual([]);
+    expect(store.get(trace.traceId)).toBeUndefined();
+    expect(trace.traceId).toMatch(/^[0-9a-f]{32}$/);
+    expect(trace.traceId).not.toBe('0'.repeat(32));
   });
 });

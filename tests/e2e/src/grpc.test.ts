@@ -190,7 +190,7 @@ describe('tracing over gRPC', () => {
     expect(String(answered?.get('traceparent')[0])).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
     const stored = await http(cluster, `/v2/traces/${traceId}`);
     expect(stored.status).toBe(200);
-    expect(stored.body.traces.map((t: { name: string }) => t.name)).toContain('gRPC ModelInfer');
+    expect(stored.body.traces.map((t: { name: string }) => t.name)).toContain('inference.GRPCInferenceService/ModelInfer');
   });
 });
 

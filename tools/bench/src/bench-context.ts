@@ -22,10 +22,11 @@ export function createBenchContext(
   const skipped: Skipped[] = [];
   const { cleanup } = options;
 
-  const start = async (name: string, workers: number, extra: readonly string[], processors = 0, repository = options.repository): Promise<ClusterStart> => {
+  const start = async (name: string, workers: number, extra: readonly string[], processors = 0, repository = options.repository, env?: NodeJS.ProcessEnv): Promise<ClusterStart> => {
     try {
       const cluster = await startCluster({
         repository,
+        ...(env ? { env } : {}),
         entries: BENCH_APP_ENTRIES,
         workers,
         processors,
@@ -73,8 +74,8 @@ export function createBenchContext(
           return s.cluster;
         }),
       ),
-    startCluster: ({ name, workers, processors, coordinatorArgs, repository }) =>
-      resource(`cluster:${name}`, () => start(name, workers, coordinatorArgs, processors, repository)),
+    startCluster: ({ name, workers, processors, coordinatorArgs, repository, env }) =>
+      resource(`cluster:${name}`, () => start(name, workers, coordinatorArgs, processors, repository, env)),
     resource,
     async measure(step, run) {
       const progress = progressLine(`${step.series} @ ${step.connections} conn`);

@@ -78,4 +78,19 @@ describe('renderMarkdown', () => {
     expect(md).toContain("| heavy mlp 64→1024→1024→16: gRPC coordinator CPU ms/answer ÷ JSON HTTP's | 1 | 0.50× |  |  |");
     expect(renderMarkdown(computeFigures([]), [], meta)).not.toContain('## Client protocols');
   });
+
+  it('adds a tracing table, CPU per answer by sampling ratio over the unsampled cluster, only when that scenario ran', () => {
+    const meta = { date: 'd', mode: 'short', durationS: 4, machine: '2 cores', coordinatorArgs: [], chart: 'latency.svg' };
+    const step = { scenario: 'tracing', connections: 16, p95: 1, ok: 1, errors: 0, durationS: 4, p50: 1, p99: 2 };
+    const figures = computeFigures([
+      { ...step, series: SERIES.tracing({ sampling: 1 }), tracing: { sampling: 1 }, rps: 900, cpuMsPerRequest: { coordinator: 0.6, modelWorkers: 0.3, processors: 0 } },
+      { ...step, series: SERIES.tracing({ sampling: 0 }), tracing: { sampling: 0 }, rps: 1000, cpuMsPerRequest: { coordinator: 0.5, modelWorkers: 0.25, processors: 0 } },
+    ]);
+    const md = renderMarkdown(figures, [], meta);
+    expect(md).toContain('## Tracing: CPU per request by sampling ratio');
+    expect(md).toContain('| 16 | 0 % | 1000 | 1.00 | 2.00 | 0.500 | 0.250 | 1.00× | 1.00× |');
+    expect(md).toContain('| 16 | 100 % | 900 | 1.00 | 2.00 | 0.600 | 0.300 | 1.20× | 1.20× |');
+    expect(md.indexOf('| 16 | 0 % |')).toBeLessThan(md.indexOf('| 16 | 100 % |'));
+    expect(renderMarkdown(computeFigures([]), [], meta)).not.toContain('## Tracing');
+  });
 });

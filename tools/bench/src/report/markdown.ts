@@ -43,6 +43,7 @@ export function renderMarkdown(figures: Figures, skipped: readonly Skipped[], me
   lines.push(...baselineSection(figures));
   lines.push(...protocolSection(figures));
   lines.push(...placementSection(figures));
+  lines.push(...tracingSection(figures));
   lines.push(
     '',
     '## Every step',
@@ -96,6 +97,33 @@ function baselineSection(figures: Figures): string[] {
           `${ratio(r.vsPlain?.rps)} | ${ratio(r.vsPlain?.p50)} | ${ratio(r.vsPlain?.cpuMsPerAnswer)} |`,
       );
     }
+  }
+  return lines;
+}
+
+/** The tracing scenario: CPU per request of coordinator and worker by sampling ratio, over the unsampled cluster at the same connections. */
+function tracingSection(figures: Figures): string[] {
+  const rows = figures.points.filter((p) => p.tracing).sort((a, b) => a.connections - b.connections || a.tracing!.sampling - b.tracing!.sampling);
+  if (rows.length === 0) return [];
+  const lines = [
+    '',
+    '## Tracing: CPU per request by sampling ratio',
+    '',
+    'The heavy MLP (1024 distinct inputs, cache off) on three clusters of one coordinator and one worker that differ only in',
+    '`OTEL_TRACES_SAMPLER=parentbased_traceidratio` `OTEL_TRACES_SAMPLER_ARG`, every sampled span exported over OTLP/HTTP',
+    'protobuf to a sink. CPU ms per answer: user + system time of each process over the step, divided by the answers.',
+    '',
+    '| conn | sampled | req/s | p50 | p99 | coordinator CPU ms/answer | worker CPU ms/answer | coordinator × unsampled | worker × unsampled |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const r of rows) {
+    const base = rows.find((b) => b.connections === r.connections && b.tracing!.sampling === 0);
+    const over = (pick: 'coordinator' | 'modelWorkers'): string =>
+      ratio(base?.cpuMsPerRequest && r.cpuMsPerRequest ? r.cpuMsPerRequest[pick] / base.cpuMsPerRequest[pick] : undefined);
+    lines.push(
+      `| ${r.connections} | ${r.tracing!.sampling * 100} % | ${num(r.rps, 0)} | ${num(r.p50, 2)} | ${num(r.p99, 2)} | ` +
+        `${num(r.cpuMsPerRequest?.coordinator ?? Number.NaN, 3)} | ${num(r.cpuMsPerRequest?.modelWorkers ?? Number.NaN, 3)} | ${over('coordinator')} | ${over('modelWorkers')} |`,
+    );
   }
   return lines;
 }

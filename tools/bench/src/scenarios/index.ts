@@ -7,6 +7,7 @@ import { placementScenario } from './placement.js';
 import { plainServerScenario } from './plain-server.js';
 import { protocolsScenario } from './protocols.js';
 import type { Scenario } from './scenario.js';
+import { tracingScenario } from './tracing.js';
 import { workersScalingScenario } from './workers-scaling.js';
 
 /** In run order: the floor first (everything is a ratio to it), the scenario that adds a worker last. */
@@ -19,5 +20,6 @@ export const SCENARIOS: readonly Scenario[] = [
   placementScenario,
   plainServerScenario,
   protocolsScenario,
+  tracingScenario,
   workersScalingScenario,
 ];

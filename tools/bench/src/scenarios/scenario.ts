@@ -5,7 +5,7 @@ import type { CpuPerRequest, LoadResult, OnAnswer } from '../load/load-result.js
 export type Mode = 'short' | 'full';
 
 /** The scenarios by the name `--scenario` takes, in no particular order (run order: `scenarios/index.ts`). */
-export const SCENARIO_IDS = ['floor', 'coordinator-noop', 'nginx-peer', 'mlp', 'cache-hit', 'workers-scaling', 'placement', 'plain-server', 'protocols'] as const;
+export const SCENARIO_IDS = ['floor', 'coordinator-noop', 'nginx-peer', 'mlp', 'cache-hit', 'workers-scaling', 'placement', 'plain-server', 'protocols', 'tracing'] as const;
 export type ScenarioId = (typeof SCENARIO_IDS)[number];
 
 /**
@@ -72,6 +72,16 @@ export interface ProtocolTag {
   protocol: Protocol;
 }
 
+/** The trace sampling ratios of the tracing scenario (issue #20): none, 1 % and every request. */
+export const TRACE_SAMPLING = [0, 0.01, 1] as const;
+export type TraceSampling = (typeof TRACE_SAMPLING)[number];
+export type TracingSeries = `mlp, traces sampled ${string}, exported over OTLP`;
+
+/** Which tracing step a measurement is, so the report pairs ratios without parsing series names. */
+export interface TracingTag {
+  sampling: TraceSampling;
+}
+
 /** The series every report, ratio and chart refers to, by one spelling. */
 export const SERIES = {
   floor: 'floor: worker over transport',
@@ -89,9 +99,11 @@ export const SERIES = {
   baseline: (tag: BaselineTag): BaselineSeries => `${BASELINE_MODELS[tag.model].label}: ${baselineSystemLabel(tag.system)}`,
   /** One MLP of the protocols scenario over one client protocol. */
   protocol: (tag: ProtocolTag): ProtocolSeries => `${BASELINE_MODELS[tag.model].label} over ${PROTOCOLS[tag.protocol].label}`,
+  /** The MLP with traces sampled at one ratio and exported. */
+  tracing: (tag: TracingTag): TracingSeries => `mlp, traces sampled ${tag.sampling * 100} %, exported over OTLP`,
 } as const;
 type FixedSeries = Exclude<(typeof SERIES)[keyof typeof SERIES], (...args: never[]) => unknown>;
-export type SeriesName = FixedSeries | PlacementSeries | BaselineSeries | ProtocolSeries;
+export type SeriesName = FixedSeries | PlacementSeries | BaselineSeries | ProtocolSeries | TracingSeries;
 
 /** Which placement step a measurement is, so the report can pair variants without parsing series names. */
 export interface PlacementTag {
@@ -117,6 +129,8 @@ export interface Measurement {
   baseline?: BaselineTag;
   /** Set on the protocols scenario's steps. */
   protocol?: ProtocolTag;
+  /** Set on the tracing scenario's steps. */
+  tracing?: TracingTag;
   /** CPU ms per answer by process role, on the steps that measure it. */
   cpuMsPerRequest?: CpuPerRequest;
   /** CPU ms per answer of every process of the system under test together, on the steps that measure it. */
@@ -163,7 +177,7 @@ export interface BenchContext {
    * A cluster of its own with extra coordinator flags, on `repository` (default: `ctx.repository`);
    * `ok: false` when the coordinator refuses the flags.
    */
-  startCluster(options: { name: string; workers: number; processors?: number; coordinatorArgs: readonly string[]; repository?: string }): Promise<ClusterStart>;
+  startCluster(options: { name: string; workers: number; processors?: number; coordinatorArgs: readonly string[]; repository?: string; env?: NodeJS.ProcessEnv }): Promise<ClusterStart>;
   /**
    * A process or server started once under `key` and shared by `prepare` and `run`, so every
    * scenario's processes start in parallel before the first measured step.
@@ -171,7 +185,7 @@ export interface BenchContext {
   resource<T>(key: string, start: () => Promise<T>): Promise<T>;
   /** Runs one load step with a progress line and records it. */
   measure(
-    step: { scenario: string; series: SeriesName; connections: number; placement?: PlacementTag; baseline?: BaselineTag; protocol?: ProtocolTag },
+    step: { scenario: string; series: SeriesName; connections: number; placement?: PlacementTag; baseline?: BaselineTag; protocol?: ProtocolTag; tracing?: TracingTag },
     run: (onAnswer: OnAnswer) => Promise<LoadResult>,
   ): Promise<Measurement>;
   /** Records what one request's pre-processing costs at a placement load, for the report. */

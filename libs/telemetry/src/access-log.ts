@@ -1,0 +1,59 @@
+import type { Logger } from 'pino';
+import { z } from 'zod/v4';
+import { fn, parseOptions } from '@infermesh/foundation';
+
+/** One request as its access-log line records it. */
+export interface AccessEntry {
+  /** `http`, `grpc` or `ws`. */
+  protocol: 'http' | 'grpc' | 'ws';
+  /** HTTP method, gRPC method name or WebSocket frame type. */
+  method: string;
+  /** The route template (`/v2/models/:name/infer`), the gRPC full method, or the WebSocket path. */
+  route: string;
+  /** The model asked for, when the request names one. */
+  model?: string | undefined;
+  /** HTTP status or gRPC status code; for WebSocket the HTTP status the same error would have. */
+  status: number;
+  /** `ok` or the `IM_*` error code answered. */
+  code: string;
+  duration_ms: number;
+  /** The request's trace id (also its `x-request-id`). */
+  trace_id?: string | undefined;
+}
+
+export const AccessLogOptionsSchema = z.strictObject({
+  /** Share of successful requests logged, 0..1 (decided per request). Failed ones are always logged. */
+  sample: z.number().min(0).max(1).default(1),
+  /** A random number in [0, 1); injectable so sampling is tested deterministically. */
+  random: fn<() => number>().default(() => Math.random),
+});
+export type AccessLogOptions = z.input<typeof AccessLogOptionsSchema>;
+
+/**
+ * One structured line per request, the same fields on every protocol. Under load the successful
+ * requests are sampled (`sample`); a request answered with an error code is always written, at `warn`
+ * for a client error (4xx-like) and `error` for a server one, so failures are never sampled away.
+ */
+export class AccessLog {
+  readonly #log: Logger;
+  readonly #sample: number;
+  readonly #random: () => number;
+
+  constructor(log: Logger, options: AccessLogOptions = {}) {
+    const o = parseOptions(AccessLogOptionsSchema, options, 'access log');
+    this.#log = log;
+    this.#sample = o.sample;
+    this.#random = o.random;
+  }
+
+  /** Writes the line (or samples it away); `serverError` marks a failure of ours rather than the client's. */
+  record(entry: AccessEntry, serverError = false): void {
+    if (entry.code === 'ok') {
+      if (this.#sample < 1 && (this.#sample === 0 || this.#random() >= this.#sample)) return;
+      if (this.#log.isLevelEnabled('info')) this.#log.info(entry, 'request');
+      return;
+    }
+    if (serverError) this.#log.error(entry, 'request');
+    else this.#log.warn(entry, 'request');
+  }
+}

@@ -1,5 +1,5 @@
 import type { FlagTable } from '@infermesh/config';
-import { PeerAddressSchema } from '@infermesh/contracts';
+import { ChannelTlsSchema, PeerAddressSchema } from '@infermesh/contracts';
 import { STRATEGY_NAMES } from '@infermesh/load-balancer';
 import { z } from 'zod';
 import { PLACEMENTS, type Fallback, type ModelRef } from './lanes.js';
@@ -102,6 +102,13 @@ export const CoordinatorConfigSchema = z.object({
    * worker are on loopback: without credentials any process that reaches the port can join as a worker.
    */
   insecureWorkers: z.boolean().default(false),
+  /**
+   * TLS of the worker channel (`wss`), PEM files: `cert`/`key` served by the worker listener and shown to
+   * the workers it dials when they ask; `ca` checks the dialled workers' certificates (and, with `mutual`,
+   * the client certificates of workers that dial in: then a certificate's CN must be the worker's id).
+   * Mutual TLS, or a `ca` for dialled workers, authenticates workers without a secret.
+   */
+  workerTls: ChannelTlsSchema.optional(),
   limits: z
     .object({
       /** Largest HTTP body, WebSocket frame or gRPC request message. */
@@ -255,6 +262,10 @@ export const COORDINATOR_FLAGS: FlagTable = {
   secret: { path: 'secret', type: 'string', description: 'shared secret of the worker channel (or INFERMESH_SECRET; --secret-file keeps it out of ps)' },
   'secret-file': { path: 'secretFile', type: 'string', description: 'file (mode 0600) holding the shared secret of the worker channel (or INFERMESH_SECRET_FILE)' },
   'worker-credentials': { path: 'workerCredentials', type: 'string', description: 'YAML file (0600) of worker-id: token, per-worker credentials of the worker listener (re-read on SIGHUP and change)' },
+  'worker-tls-cert': { path: 'workerTls.cert', type: 'string', description: 'PEM certificate of the worker channel: serve wss to workers (with --worker-tls-key)' },
+  'worker-tls-key': { path: 'workerTls.key', type: 'string', description: 'PEM private key of --worker-tls-cert' },
+  'worker-tls-ca': { path: 'workerTls.ca', type: 'string', description: 'PEM CA that workers\' certificates must chain to (wss to dialled workers; client certificates with --worker-tls-mutual)' },
+  'worker-tls-mutual': { path: 'workerTls.mutual', type: 'boolean', description: 'mutual TLS: workers that dial in need a client certificate from --worker-tls-ca (CN = worker id)' },
   'insecure-workers': { path: 'insecureWorkers', type: 'boolean', description: 'accept workers without credentials (loopback only)' },
   'body-limit': { path: 'limits.bodyBytes', type: 'number', description: 'largest HTTP body, WebSocket frame or gRPC message, bytes' },
   'max-in-flight': { path: 'limits.maxInFlight', type: 'number', description: 'requests served at once before 429' },

@@ -25,7 +25,7 @@ import { workerChannelAuth } from './worker-channel-auth.js';
 import { WorkerChannelError } from './worker-channel-error.js';
 import { WorkerPool } from './worker-pool.js';
 
-const USAGE = 'usage: coordinator [--config FILE] [--listen-port N] [--grpc-port N] [--secret-file FILE | --worker-credentials FILE | --insecure-workers] [--worker HOST:PORT]... [--otlp-file FILE | --otlp-url URL]';
+const USAGE = 'usage: coordinator [--config FILE] [--listen-port N] [--grpc-port N] [--secret-file FILE | --worker-credentials FILE | --insecure-workers] [--worker-tls-cert F --worker-tls-key F [--worker-tls-ca F] [--worker-tls-mutual]] [--worker HOST:PORT]... [--otlp-file FILE | --otlp-url URL]';
 const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
 
@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   const channelAuth = workerChannelAuth({
     secret: config.secret, secretFile: config.secretFile, workerCredentials: config.workerCredentials,
     insecureWorkers: config.insecureWorkers, listenHost: config.workerListen.port === null ? undefined : config.workerListen.host,
-    dials: config.workers,
+    dials: config.workers, tls: config.workerTls,
   });
   if (channelAuth.mode === 'insecure') log.warn({ code: 'IM_WORKER_CHANNEL_INSECURE' }, 'worker channel without credentials (--insecure-workers): any local process can join as a worker');
   const telemetry = new CoordinatorTelemetry(config.telemetry, log);
@@ -133,9 +133,9 @@ async function main(): Promise<void> {
     const server = await listen({ ...transportOptions, ...channelAuth.listen, host: config.workerListen.host, port: config.workerListen.port });
     server.on('connection', admitWorker);
     closers.push(() => server.close());
-    log.info({ port: server.port, host: config.workerListen.host }, 'worker channel listening');
+    log.info({ port: server.port, host: config.workerListen.host, tls: channelAuth.listen.tls !== undefined, mutual: channelAuth.listen.tls?.clientCa !== undefined }, 'worker channel listening');
   }
-  for (const url of config.workers) {
+  for (const url of channelAuth.dials) {
     const peer = dial(url, { ...transportOptions, ...channelAuth.dial });
     peer.on('open', () => admitWorker(peer));
     closers.push(() => peer.close());

@@ -1,5 +1,5 @@
 import type { FlagTable } from '@infermesh/config';
-import { ChannelTlsSchema, PeerAddressSchema } from '@infermesh/contracts';
+import { ChannelTlsSchema, ClusterEtcdSchema, PeerAddressSchema } from '@infermesh/contracts';
 import { STRATEGY_NAMES } from '@infermesh/load-balancer';
 import { z } from 'zod';
 import { PLACEMENTS, type Fallback, type ModelRef } from './lanes.js';
@@ -109,6 +109,12 @@ export const CoordinatorConfigSchema = z.object({
    * Mutual TLS, or a `ca` for dialled workers, authenticates workers without a secret.
    */
   workerTls: ChannelTlsSchema.optional(),
+  /**
+   * Many coordinators: `etcd` (endpoints, key prefix, lease TTL) turns on membership in etcd. The
+   * coordinator watches the workers registered there and dials each it has no channel to; a worker whose
+   * lease is lost leaves. Absent: no etcd (one coordinator, today's behaviour).
+   */
+  cluster: z.object({ etcd: ClusterEtcdSchema.optional() }).prefault({}),
   limits: z
     .object({
       /** Largest HTTP body, WebSocket frame or gRPC request message. */
@@ -266,6 +272,9 @@ export const COORDINATOR_FLAGS: FlagTable = {
   'worker-tls-key': { path: 'workerTls.key', type: 'string', description: 'PEM private key of --worker-tls-cert' },
   'worker-tls-ca': { path: 'workerTls.ca', type: 'string', description: 'PEM CA that workers\' certificates must chain to (wss to dialled workers; client certificates with --worker-tls-mutual)' },
   'worker-tls-mutual': { path: 'workerTls.mutual', type: 'boolean', description: 'mutual TLS: workers that dial in need a client certificate from --worker-tls-ca (CN = worker id)' },
+  etcd: { path: 'cluster.etcd.endpoints', type: 'list', description: 'etcd endpoint (http://host:2379; repeat): membership of many coordinators' },
+  'etcd-prefix': { path: 'cluster.etcd.prefix', type: 'string', description: 'etcd key prefix of this cluster (default /infermesh/)' },
+  'lease-ttl-s': { path: 'cluster.etcd.leaseTtlS', type: 'number', description: 'etcd lease TTL, seconds: a lost worker leaves within it' },
   'insecure-workers': { path: 'insecureWorkers', type: 'boolean', description: 'accept workers without credentials (loopback only)' },
   'body-limit': { path: 'limits.bodyBytes', type: 'number', description: 'largest HTTP body, WebSocket frame or gRPC message, bytes' },
   'max-in-flight': { path: 'limits.maxInFlight', type: 'number', description: 'requests served at once before 429' },

@@ -36,6 +36,8 @@ export interface HttpApiOptions {
   version: string;
   /** False from the first moment of a shutdown: readiness answers 503. */
   ready: () => boolean;
+  /** What runs degraded but still serves (etcd unreachable): readiness stays 200 and lists it. Default: nothing. */
+  degraded?: (() => string[]) | undefined;
   /** False once the coordinator refuses new work (after the pre-stop delay): requests get 503 and `connection: close`. */
   accepting: () => boolean;
   /** Client API keys; results of async requests are bound to the key that submitted them. */
@@ -222,7 +224,8 @@ export function buildHttpApi(options: HttpApiOptions) {
   app.get('/v2/health/live', async () => ({ live: true }));
   app.get('/v2/health/ready', async (_req, reply) => {
     const ready = options.ready() && lanes.ready();
-    return reply.code(ready ? 200 : 503).send({ ready });
+    const degraded = options.degraded?.() ?? [];
+    return reply.code(ready ? 200 : 503).send(degraded.length > 0 ? { ready, degraded } : { ready });
   });
   app.get('/v2', async (): Promise<ServerMetadata> => ({
     name: 'infermesh',
@@ -232,6 +235,7 @@ export function buildHttpApi(options: HttpApiOptions) {
   }));
   app.get('/v2/status', async () => ({
     ready: options.ready(),
+    degraded: options.degraded?.() ?? [],
     accepting: options.accepting(),
     inFlight: service.inFlight,
     asyncPending: jobs.pending,

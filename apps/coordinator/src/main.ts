@@ -3,10 +3,11 @@ import { ConfigError, loadProgramConfig } from '@infermesh/config';
 import { modelVersionKey, WORKER_REFUSED_CLOSE_CODE, workerProtocol, type WorkerProtocol } from '@infermesh/contracts';
 import { ModelRegistry } from '@infermesh/registry';
 import { loadHash } from '@infermesh/router';
-import { dial, listen, type Peer } from '@infermesh/transport';
+import { dial, listen, secureUrl, type Peer } from '@infermesh/transport';
 import { createLogger } from '@infermesh/telemetry';
 import { AsyncJobs } from './async-jobs.js';
 import { ClientAuth } from './client-auth.js';
+import { ClusterMembership } from './cluster-membership.js';
 import { attachClientSocket } from './client-socket.js';
 import { loadClientTls } from './client-tls.js';
 import { COORDINATOR_FLAGS, CoordinatorConfigSchema } from './config.js';
@@ -39,7 +40,7 @@ async function main(): Promise<void> {
   const channelAuth = workerChannelAuth({
     secret: config.secret, secretFile: config.secretFile, workerCredentials: config.workerCredentials,
     insecureWorkers: config.insecureWorkers, listenHost: config.workerListen.port === null ? undefined : config.workerListen.host,
-    dials: config.workers, tls: config.workerTls,
+    dials: config.workers, tls: config.workerTls, discovers: config.cluster.etcd !== undefined,
   });
   if (channelAuth.mode === 'insecure') log.warn({ code: 'IM_WORKER_CHANNEL_INSECURE' }, 'worker channel without credentials (--insecure-workers): any local process can join as a worker');
   const telemetry = new CoordinatorTelemetry(config.telemetry, log);
@@ -141,6 +142,32 @@ async function main(): Promise<void> {
     closers.push(() => peer.close());
   }
 
+  let membership: ClusterMembership | undefined;
+  if (config.cluster.etcd) {
+    const etcd = config.cluster.etcd;
+    membership = new ClusterMembership({
+      etcd,
+      connected: (workerId) => pool.byWorkerId(workerId) !== undefined,
+      dial: (url, workerId) => {
+        const peer = dial(channelAuth.dial.tls ? secureUrl(url) : url, { ...transportOptions, ...channelAuth.dial });
+        peer.on('open', () => admitWorker(peer));
+        peer.on('reconnecting', ({ attempt, error }) => {
+          if (attempt === 1) log.warn({ worker: workerId, url, err: error }, 'registered worker unreachable: retrying');
+        });
+        return peer;
+      },
+    });
+    membership
+      .on('dialling', (e) => log.info(e, 'registered worker: dialling'))
+      .on('removed', (e) => log.warn({ ...e, code: 'IM_WORKER_LEFT' }, 'worker lease lost: removed'))
+      .on('degraded', (error) => log.warn({ err: error, code: 'IM_CLUSTER_DEGRADED' }, 'etcd unreachable: keeping the last membership'))
+      .on('recovered', () => log.info({ workers: membership?.registered.length }, 'etcd reachable again'))
+      .on('invalid', ({ key, error }) => log.warn({ key, err: error }, 'etcd entry is not a worker: skipped'));
+    await membership.ready();
+    closers.push(() => membership!.close());
+    log.info({ endpoints: etcd.endpoints, prefix: etcd.prefix, leaseTtlS: etcd.leaseTtlS, degraded: membership.degraded !== undefined }, 'cluster membership on etcd');
+  }
+
   if (config.embedded.workers > 0) {
     closers.push(await startEmbeddedWorkers(config.embedded, transportOptions.handlers, admitWorker));
     log.info({ workers: config.embedded.workers, repository: config.embedded.repository }, 'embedded workers started');
@@ -157,6 +184,7 @@ async function main(): Promise<void> {
   const app = buildHttpApi({
     service, repository, pool, lanes, jobs, cache, log, telemetry, auth, rateLimits, bodyLimitBytes: config.limits.bodyBytes, version: VERSION,
     ready: () => ready, accepting: () => accepting, requestTimeoutMs: config.limits.requestTimeoutMs, https: tls,
+    degraded: () => (membership?.degraded ? [`membership: etcd unreachable (${membership.degraded.message}); serving the last known workers`] : []),
     server: config.http,
   });
   const clients = attachClientSocket(app.server, {

@@ -14,6 +14,8 @@ export interface WorkerChannelAuthConfig {
   listenHost: string | undefined;
   /** Worker addresses the coordinator dials. */
   dials: readonly string[];
+  /** Workers found in etcd are dialled too: their addresses are not known at start, so never "loopback". */
+  discovers?: boolean | undefined;
   /** TLS of the worker channel (PEM files), or undefined for plain `ws`. */
   tls?: ChannelTls | undefined;
 }
@@ -56,12 +58,13 @@ export function workerChannelAuth(config: WorkerChannelAuthConfig): WorkerChanne
   const dials = tls ? config.dials.map(secureUrl) : [...config.dials];
   const listenTls = tls?.listen ? { tls: tls.listen } : {};
   const dialTls = tls ? { tls: tls.dial } : {};
-  if (!listens && dials.length === 0) return { listen: {}, dial: {}, dials, credentials: undefined, mode: 'unused' };
+  const dialsAny = dials.length > 0 || config.discovers === true;
+  if (!listens && !dialsAny) return { listen: {}, dial: {}, dials, credentials: undefined, mode: 'unused' };
 
   const credentials = listens && config.workerCredentials !== undefined ? new WorkerCredentials(config.workerCredentials) : undefined;
   const mutual = tls?.listen?.clientCa !== undefined;
   const listenSecured = !listens || credentials !== undefined || secret !== undefined || mutual;
-  const dialSecured = dials.length === 0 || secret !== undefined || tls?.dial.ca !== undefined;
+  const dialSecured = !dialsAny || secret !== undefined || tls?.dial.ca !== undefined;
   if (listenSecured && dialSecured) {
     return {
       listen: { ...(credentials ? { authenticate: credentials.authenticate } : secret !== undefined ? { secret } : {}), ...listenTls },
@@ -73,7 +76,7 @@ export function workerChannelAuth(config: WorkerChannelAuthConfig): WorkerChanne
   }
   const open = [
     ...(!listenSecured ? [`the worker listener (${config.listenHost})`] : []),
-    ...(!dialSecured ? [`the dialled workers (${dials.join(', ')})`] : []),
+    ...(!dialSecured ? [`the dialled workers (${[...dials, ...(config.discovers ? ['those registered in etcd'] : [])].join(', ')})`] : []),
   ].join(' and ');
   if (!config.insecureWorkers) {
     throw new WorkerChannelError(
@@ -85,6 +88,7 @@ export function workerChannelAuth(config: WorkerChannelAuthConfig): WorkerChanne
   const beyond = [
     ...(!listenSecured && !isLoopbackHost(config.listenHost ?? '') ? [config.listenHost ?? ''] : []),
     ...(!dialSecured ? dials.filter((url) => !isLoopbackHost(new URL(url).hostname)) : []),
+    ...(!dialSecured && config.discovers ? ['workers registered in etcd'] : []),
   ];
   if (beyond.length > 0) {
     throw new WorkerChannelError(

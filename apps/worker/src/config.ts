@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import type { FlagTable } from '@infermesh/config';
-import { ChannelTlsSchema, PeerAddressSchema, WorkerRoleSchema } from '@infermesh/contracts';
+import { ChannelTlsSchema, ClusterEtcdSchema, PeerAddressSchema, WorkerRoleSchema } from '@infermesh/contracts';
 import { defaultModelCache } from '@infermesh/models';
 import { z } from 'zod';
 
@@ -45,6 +45,12 @@ export const WorkerConfigSchema = z.object({
    * `mutual`, the client certificates of coordinators that dial this worker's listener).
    */
   tls: ChannelTlsSchema.optional(),
+  /**
+   * Many coordinators: with `etcd`, the worker registers its listener's address under a lease it keeps
+   * alive, and every coordinator watching the cluster dials it. `advertise`: the `host:port` (or URL)
+   * coordinators dial, when it is not the listener's own (a wildcard host, NAT).
+   */
+  cluster: z.object({ etcd: ClusterEtcdSchema.optional(), advertise: z.string().min(1).optional() }).prefault({}),
   /** Listen without a secret or mutual TLS: any process that reaches the port could run this worker's models. Loopback only. */
   insecureCoordinators: z.boolean().default(false),
   /** Batches run at once; the coordinator keeps no more in flight to this worker. */
@@ -61,6 +67,9 @@ export const WorkerConfigSchema = z.object({
 }).refine((c) => c.secret === undefined || c.secretFile === undefined, {
   message: 'give the secret (--secret / INFERMESH_SECRET) or a secret file (--secret-file), not both',
   path: ['secretFile'],
+}).refine((c) => c.cluster.etcd === undefined || c.listen.port !== undefined, {
+  message: 'a worker registered in etcd is dialled by the coordinators: give it a port to listen on (--port)',
+  path: ['listen', 'port'],
 }).refine((c) => c.listen.port !== undefined || c.coordinators.length > 0, {
   message: 'a worker needs a coordinator to dial (--coordinator) or a port to listen on (--port), or both',
   path: ['coordinators'],
@@ -88,6 +97,10 @@ export const WORKER_FLAGS: FlagTable = {
   'tls-key': { path: 'tls.key', type: 'string', description: 'PEM private key of --tls-cert' },
   'tls-ca': { path: 'tls.ca', type: 'string', description: 'PEM CA that coordinators\' certificates must chain to' },
   'tls-mutual': { path: 'tls.mutual', type: 'boolean', description: 'mutual TLS: coordinators that dial this worker need a client certificate from --tls-ca' },
+  etcd: { path: 'cluster.etcd.endpoints', type: 'list', description: 'etcd endpoint (http://host:2379; repeat): register this worker for every coordinator' },
+  'etcd-prefix': { path: 'cluster.etcd.prefix', type: 'string', description: 'etcd key prefix of the cluster (default /infermesh/)' },
+  'lease-ttl-s': { path: 'cluster.etcd.leaseTtlS', type: 'number', description: 'etcd lease TTL, seconds' },
+  advertise: { path: 'cluster.advertise', type: 'string', description: 'host:port coordinators dial this worker at (default: --host:--port)' },
   'insecure-coordinators': { path: 'insecureCoordinators', type: 'boolean', description: 'listen without a secret or mutual TLS (loopback only)' },
   'model-control': { path: 'modelControl', type: 'string', description: 'startup (load every model at start) | explicit (load only on request)' },
   'max-concurrency': { path: 'maxConcurrency', type: 'number', description: 'batches run at once' },

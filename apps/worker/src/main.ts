@@ -7,6 +7,7 @@ import { JsRuntime, OnnxRuntime } from '@infermesh/runtime';
 import { dial, listen, type Peer } from '@infermesh/transport';
 import { createLogger, createMetrics, Tracer } from '@infermesh/telemetry';
 import { repositoryFolder, WORKER_FLAGS, WorkerConfigSchema } from './config.js';
+import { advertisedUrl, registerWorker } from './cluster-registration.js';
 import { workerChannel, WorkerListenerInsecureError } from './listener-auth.js';
 import { listenMetrics } from './metrics-server.js';
 
@@ -51,6 +52,8 @@ async function main(): Promise<void> {
   };
 
   const closers: Array<() => Promise<void>> = [];
+  /** Leaves etcd (revokes the lease) once the batches in hand are done: then every coordinator drops this worker at once. */
+  let leaveCluster: () => Promise<void> = async () => undefined;
   const coordinatorPeers: Array<() => Iterable<Peer<typeof workerProtocol>>> = [];
   if (config.metricsPort !== undefined) {
     const { server, port } = await listenMetrics(metrics, config.listen.host, config.metricsPort);
@@ -64,6 +67,15 @@ async function main(): Promise<void> {
     coordinatorPeers.push(() => server.peers);
     // The launcher and tests read this line to learn the port when 0 was asked for.
     log.info({ port: server.port, host: config.listen.host, tls: channel.listen.tls !== undefined }, 'worker listening');
+    const etcd = config.cluster.etcd;
+    if (etcd) {
+      const url = advertisedUrl({ host: config.listen.host, port: server.port }, config.cluster.advertise, channel.listen.tls !== undefined);
+      const { membership, registration } = registerWorker(etcd, config.id, url);
+      registration
+        .on('registered', ({ lease }) => log.info({ url, lease, endpoints: etcd.endpoints }, 'registered in etcd'))
+        .on('lost', (error) => log.warn({ err: error, code: 'IM_CLUSTER_DEGRADED' }, 'etcd lease lost: registering again when etcd answers'));
+      leaveCluster = () => membership.close();
+    }
   }
   for (const url of channel.coordinators) {
     const peer = dial(url, { ...transportOptions, ...channel.dial });
@@ -86,6 +98,7 @@ async function main(): Promise<void> {
         while (service.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
         log.info({ inFlight: service.inFlight }, 'worker drained');
       })
+      .then(() => leaveCluster().catch(() => undefined))
       .then(() => Promise.allSettled(closers.map((c) => c())))
       .then(() => host.close())
       .finally(() => process.exit(0));

@@ -137,6 +137,11 @@ export const CoordinatorConfigSchema = z.object({
       ttlMs: z.int().min(1_000).default(600_000),
       /** Async requests running at once; beyond it 429 IM_OVERLOADED. */
       maxPending: z.int().min(1).default(1_024),
+      /**
+       * Share async results through this Redis server (`redis://host:port`): a request submitted to one
+       * coordinator is fetched from any other. Absent: results live in this coordinator's memory only.
+       */
+      redisUrl: z.string().regex(/^rediss?:\/\//, 'a redis:// URL').optional(),
     })
     .prefault({}),
   /** Dynamic batching of requests per model version (policy from each model's spec). */
@@ -285,6 +290,7 @@ export const COORDINATOR_FLAGS: FlagTable = {
   cache: { path: 'cache.tier', type: 'string', description: 'response cache: off|memory|sqlite|redis' },
   'cache-file': { path: 'cache.file', type: 'string', description: 'SQLite file of the sqlite cache tier' },
   'cache-redis': { path: 'cache.redisUrl', type: 'string', description: 'Redis URL of the redis cache tier' },
+  'async-redis': { path: 'async.redisUrl', type: 'string', description: 'Redis URL: share async results with other coordinators' },
   'cache-ttl-ms': { path: 'cache.ttlMs', type: 'number', description: 'caps every model\'s cache TTL' },
   placement: { path: 'placement.default', type: 'string', description: 'colocated|disaggregated: where pre- and post-processing run (all models)' },
   balancer: { path: 'balancer.strategy', type: 'string', description: `worker choice: ${STRATEGY_NAMES.join('|')}` },

@@ -360,7 +360,7 @@ export function buildHttpApi(options: HttpApiOptions) {
 
   app.get('/v2/requests/:id', withParams(RequestParams, async ({ id }, req, reply) => {
     // Another key's result answers exactly as an unknown id does.
-    const status = jobs.get(id, auth?.identify(req.headers));
+    const status = await jobs.lookup(id, auth?.identify(req.headers));
     if (!status) throw new ApiError('IM_REQUEST_NOT_FOUND', `no async request '${id}' (unknown or expired)`);
     return reply.code(status.status === 'pending' ? 202 : 200).send(status);
   }));

@@ -5,7 +5,8 @@ import { ModelRegistry } from '@infermesh/registry';
 import { loadHash } from '@infermesh/router';
 import { dial, listen, secureUrl, type Peer } from '@infermesh/transport';
 import { createLogger } from '@infermesh/telemetry';
-import { AsyncJobs } from './async-jobs.js';
+import { createStore } from '@infermesh/kvstore';
+import { AsyncJobs, type StoredJob } from './async-jobs.js';
 import { ClientAuth } from './client-auth.js';
 import { ClusterMembership } from './cluster-membership.js';
 import { attachClientSocket } from './client-socket.js';
@@ -81,7 +82,15 @@ async function main(): Promise<void> {
   const repository = new ModelRepositoryControl(registry, pool, lanes, service, { drainTimeoutMs: config.limits.requestTimeoutMs, log });
   const workerStatus = () => pool.status((w) => lanes.balancing(w));
   telemetry.attach({ workers: workerStatus, inFlight: () => service.inFlight, queueDepths: () => lanes.queueDepths() });
-  const jobs = new AsyncJobs(config.async);
+  const asyncStore = config.async.redisUrl === undefined ? undefined : await createStore<StoredJob>({
+    // No near cache: a job's state changes, and every coordinator must see the newest one.
+    tier: 'redis', redis: { url: config.async.redisUrl, keyPrefix: 'infermesh:async:', nearCacheTtlMs: 0 },
+  });
+  const jobs = new AsyncJobs({
+    ...config.async,
+    // A pending marker outlives the request's deadline a little: after it, a job whose coordinator died is unknown.
+    shared: asyncStore ? { store: asyncStore, pendingTtlMs: config.limits.requestTimeoutMs + 5_000 } : undefined,
+  });
   let ready = true;
   let accepting = true;
 
@@ -244,6 +253,7 @@ async function main(): Promise<void> {
     await Promise.allSettled(closers.map((c) => c()));
     lanes.close();
     await cache?.close();
+    await asyncStore?.close();
     await telemetry.close().catch(() => undefined);
     process.exit(0);
   };

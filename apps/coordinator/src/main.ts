@@ -168,8 +168,13 @@ async function main(): Promise<void> {
     });
     membership
       .on('dialling', (e) => log.info(e, 'registered worker: dialling'))
-      .on('removed', (e) => log.warn({ ...e, code: 'IM_WORKER_LEFT' }, 'worker lease lost: removed'))
-      .on('degraded', (error) => log.warn({ err: error, code: 'IM_CLUSTER_DEGRADED' }, 'etcd unreachable: keeping the last membership'))
+      .on('removed', (e) => {
+        // Out of every lane now: closing a channel whose link is gone waits for a closing handshake that never comes.
+        const worker = pool.byWorkerId(e.workerId);
+        if (worker) pool.leave(worker.id);
+        log.warn(e, 'worker lease lost: removed');
+      })
+      .on('degraded', (error) => log.warn({ err: error }, 'etcd unreachable: keeping the last membership'))
       .on('recovered', () => log.info({ workers: membership?.registered.length }, 'etcd reachable again'))
       .on('invalid', ({ key, error }) => log.warn({ key, err: error }, 'etcd entry is not a worker: skipped'));
     await membership.ready();

@@ -73,7 +73,7 @@ async function main(): Promise<void> {
       const { membership, registration } = registerWorker(etcd, config.id, url);
       registration
         .on('registered', ({ lease }) => log.info({ url, lease, endpoints: etcd.endpoints }, 'registered in etcd'))
-        .on('lost', (error) => log.warn({ err: error, code: 'IM_CLUSTER_DEGRADED' }, 'etcd lease lost: registering again when etcd answers'));
+        .on('lost', (error) => log.warn({ err: error }, 'etcd lease lost: registering again when etcd answers'));
       leaveCluster = () => membership.close();
     }
   }

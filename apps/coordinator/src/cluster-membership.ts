@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { clusterWorkersPrefix, ClusterWorkerSchema, type ClusterEtcd, type WorkerProtocol } from '@infermesh/contracts';
-import { Membership, type MemberWatch } from '@infermesh/membership';
+import { Membership, type Leadership, type MemberWatch } from '@infermesh/membership';
 import type { DialingPeer } from '@infermesh/transport';
 
 export type ClusterMembershipEvents = {
@@ -11,10 +11,15 @@ export type ClusterMembershipEvents = {
   degraded: [Error];
   recovered: [];
   invalid: [{ key: string; error: Error }];
+  /** This coordinator leads the cluster's singleton duties (placement) now. */
+  elected: [];
+  deposed: [Error];
 };
 
 export interface ClusterMembershipOptions {
   etcd: ClusterEtcd;
+  /** This coordinator's name in the election. */
+  id: string;
   /** Dials a worker's address (the worker channel's auth and TLS applied); the peer admits itself on open. */
   dial: (url: string, workerId: string) => DialingPeer<WorkerProtocol>;
   /** True when a worker of this id already has a channel (it dialled in): no second one is opened. */
@@ -29,6 +34,7 @@ export interface ClusterMembershipOptions {
 export class ClusterMembership extends EventEmitter<ClusterMembershipEvents> {
   readonly #membership: Membership;
   readonly #watch: MemberWatch<{ url: string }>;
+  readonly #leadership: Leadership;
   readonly #options: ClusterMembershipOptions;
   readonly #dialled = new Map<string, { url: string; peer: DialingPeer<WorkerProtocol> }>();
 
@@ -49,6 +55,19 @@ export class ClusterMembership extends EventEmitter<ClusterMembershipEvents> {
       .on('degraded', (error) => this.emit('degraded', error))
       .on('recovered', () => this.emit('recovered'))
       .on('invalid', (key, error) => this.emit('invalid', { key, error }));
+    // One coordinator leads the singleton duties; another takes over within the lease TTL when it dies.
+    this.#leadership = this.#membership.campaign('placement', options.id);
+    this.#leadership.on('elected', () => this.emit('elected')).on('deposed', (error) => this.emit('deposed', error));
+  }
+
+  /** True while this coordinator is the placement leader. */
+  get isLeader(): boolean {
+    return this.#leadership.isLeader;
+  }
+
+  /** The current leader's id, as etcd says (undefined while none, or etcd is unreachable). */
+  leader(): Promise<string | undefined> {
+    return this.#membership.leader('placement');
   }
 
   /** Resolves after the first read of the registry (answered or not). */

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import type { FlagTable } from '@infermesh/config';
 import { ChannelTlsSchema, ClusterEtcdSchema, PeerAddressSchema } from '@infermesh/contracts';
 import { STRATEGY_NAMES } from '@infermesh/load-balancer';
@@ -114,7 +115,13 @@ export const CoordinatorConfigSchema = z.object({
    * coordinator watches the workers registered there and dials each it has no channel to; a worker whose
    * lease is lost leaves. Absent: no etcd (one coordinator, today's behaviour).
    */
-  cluster: z.object({ etcd: ClusterEtcdSchema.optional() }).prefault({}),
+  cluster: z
+    .object({
+      etcd: ClusterEtcdSchema.optional(),
+      /** This coordinator's name in the cluster (its candidacy for placement leader, its status). */
+      id: z.string().min(1).max(128).default(`coordinator-${hostname()}-${process.pid}`),
+    })
+    .prefault({}),
   limits: z
     .object({
       /** Largest HTTP body, WebSocket frame or gRPC request message. */
@@ -278,6 +285,7 @@ export const COORDINATOR_FLAGS: FlagTable = {
   'worker-tls-ca': { path: 'workerTls.ca', type: 'string', description: 'PEM CA that workers\' certificates must chain to (wss to dialled workers; client certificates with --worker-tls-mutual)' },
   'worker-tls-mutual': { path: 'workerTls.mutual', type: 'boolean', description: 'mutual TLS: workers that dial in need a client certificate from --worker-tls-ca (CN = worker id)' },
   etcd: { path: 'cluster.etcd.endpoints', type: 'list', description: 'etcd endpoint (http://host:2379; repeat): membership of many coordinators' },
+  'cluster-id': { path: 'cluster.id', type: 'string', description: 'this coordinator\'s name in the cluster (placement election, status)' },
   'etcd-prefix': { path: 'cluster.etcd.prefix', type: 'string', description: 'etcd key prefix of this cluster (default /infermesh/)' },
   'lease-ttl-s': { path: 'cluster.etcd.leaseTtlS', type: 'number', description: 'etcd lease TTL, seconds: a lost worker leaves within it' },
   'insecure-workers': { path: 'insecureWorkers', type: 'boolean', description: 'accept workers without credentials (loopback only)' },

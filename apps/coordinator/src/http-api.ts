@@ -38,6 +38,8 @@ export interface HttpApiOptions {
   ready: () => boolean;
   /** What runs degraded but still serves (etcd unreachable): readiness stays 200 and lists it. Default: nothing. */
   degraded?: (() => string[]) | undefined;
+  /** Many coordinators: this one's id, whether it leads placement, the workers registered in etcd. */
+  cluster?: (() => { id: string; leader: boolean; registered: string[] } | undefined) | undefined;
   /** False once the coordinator refuses new work (after the pre-stop delay): requests get 503 and `connection: close`. */
   accepting: () => boolean;
   /** Client API keys; results of async requests are bound to the key that submitted them. */
@@ -236,6 +238,7 @@ export function buildHttpApi(options: HttpApiOptions) {
   app.get('/v2/status', async () => ({
     ready: options.ready(),
     degraded: options.degraded?.() ?? [],
+    ...(options.cluster?.() ? { cluster: options.cluster() } : {}),
     accepting: options.accepting(),
     inFlight: service.inFlight,
     asyncPending: jobs.pending,

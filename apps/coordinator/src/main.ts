@@ -156,6 +156,7 @@ async function main(): Promise<void> {
     const etcd = config.cluster.etcd;
     membership = new ClusterMembership({
       etcd,
+      id: config.cluster.id,
       connected: (workerId) => pool.byWorkerId(workerId) !== undefined,
       dial: (url, workerId) => {
         const peer = dial(channelAuth.dial.tls ? secureUrl(url) : url, { ...transportOptions, ...channelAuth.dial });
@@ -176,7 +177,9 @@ async function main(): Promise<void> {
       })
       .on('degraded', (error) => log.warn({ err: error }, 'etcd unreachable: keeping the last membership'))
       .on('recovered', () => log.info({ workers: membership?.registered.length }, 'etcd reachable again'))
-      .on('invalid', ({ key, error }) => log.warn({ key, err: error }, 'etcd entry is not a worker: skipped'));
+      .on('invalid', ({ key, error }) => log.warn({ key, err: error }, 'etcd entry is not a worker: skipped'))
+      .on('elected', () => log.info({ id: config.cluster.id }, 'placement leader'))
+      .on('deposed', (error) => log.warn({ id: config.cluster.id, err: error }, 'placement leadership lost'));
     await membership.ready();
     closers.push(() => membership!.close());
     log.info({ endpoints: etcd.endpoints, prefix: etcd.prefix, leaseTtlS: etcd.leaseTtlS, degraded: membership.degraded !== undefined }, 'cluster membership on etcd');
@@ -198,6 +201,7 @@ async function main(): Promise<void> {
   const app = buildHttpApi({
     service, repository, pool, lanes, jobs, cache, log, telemetry, auth, rateLimits, bodyLimitBytes: config.limits.bodyBytes, version: VERSION,
     ready: () => ready, accepting: () => accepting, requestTimeoutMs: config.limits.requestTimeoutMs, https: tls,
+    cluster: () => (membership ? { id: config.cluster.id, leader: membership.isLeader, registered: membership.registered } : undefined),
     degraded: () => (membership?.degraded ? [`membership: etcd unreachable (${membership.degraded.message}); serving the last known workers`] : []),
     server: config.http,
   });

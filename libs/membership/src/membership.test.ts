@@ -100,6 +100,25 @@ describe('Membership on a real etcd', () => {
     await m.close();
   });
 
+  it('elects one leader of a duty; when it resigns, the other candidate leads', async () => {
+    const a = fresh();
+    const b = new Membership({ ...a.options });
+    const first = a.campaign('placement', 'coordinator-a');
+    await once(first, 'elected');
+    const second = b.campaign('placement', 'coordinator-b');
+    await new Promise((r) => setTimeout(r, 500));
+    expect([first.isLeader, second.isLeader]).toEqual([true, false]);
+    expect(await b.leader('placement')).toBe('coordinator-a');
+    const t0 = performance.now();
+    const elected = once(second, 'elected');
+    await first.close();
+    await elected;
+    expect(performance.now() - t0).toBeLessThan(1_500);
+    expect(second.isLeader).toBe(true);
+    expect(await a.leader('placement')).toBe('coordinator-b');
+    await Promise.all([a.close(), b.close()]);
+  });
+
   it('refuses options out of range', () => {
     expect(() => new Membership({ endpoints: [] })).toThrow(RangeError);
     expect(() => new Membership({ endpoints: ['redis://127.0.0.1:1'] })).toThrow(TypeError);

@@ -1,5 +1,6 @@
 import { ExponentialBackoff, noop } from 'cockatiel';
 import { Etcd3 } from 'etcd3';
+import { Leadership } from './leadership.js';
 import { MemberWatch, type MemberWatchOptions } from './member-watch.js';
 import { parseMembershipOptions, type MembershipOptions, type ParsedMembershipOptions } from './options.js';
 import { Registration } from './registration.js';
@@ -42,6 +43,18 @@ export class Membership {
     const watch = new MemberWatch<T>(this.#client, this.options, options);
     this.#track(watch);
     return watch;
+  }
+
+  /** Campaigns for the singleton duty `name` (under the prefix), with `value` naming this candidate. */
+  campaign(name: string, value: string): Leadership {
+    const leadership = new Leadership(this.#client, this.options, name, value);
+    this.#track(leadership);
+    return leadership;
+  }
+
+  /** The value of the current leader of `name`, or undefined (none, or etcd unreachable). */
+  async leader(name: string): Promise<string | undefined> {
+    return this.#client.election(`${this.options.prefix}${name}`).leader().catch(() => undefined);
   }
 
   /** Closes every registration (revoking its lease) and watch, then the client. */

@@ -115,7 +115,7 @@ async function startCoordinator(host: 'b' | 'c'): Promise<ManagedProcess> {
       '--worker-tls-cert', own.certFile, '--worker-tls-key', own.keyFile, '--worker-tls-ca', pki.caFile, '--worker-tls-mutual',
       '--etcd', `http://${a}:2379`, '--lease-ttl-s', String(LEASE_TTL_S),
       '--cache', 'redis', '--cache-redis', `redis://${a}:6379`, '--async-redis', `redis://${a}:6379`,
-      '--heartbeat-ms', '500', '--health-interval-ms', '500',
+      '--heartbeat-ms', '500', '--health-interval-ms', '500', '--cluster-id', `coordinator-${host}`,
     ],
     env: { INFERMESH_SECRET: '' },
   });
@@ -239,6 +239,20 @@ describe('many coordinators across hosts', () => {
     expect(f.wrong + during.wrong).toBe(0);
     expect(during.ok).toBe(during.sent);
     expect(f.lost).toBe(0);
+  });
+
+  it('elects a new placement leader within the lease TTL when the leader is SIGKILLed', async () => {
+    const leads = async (host: 'b' | 'c') => (await json(url(host, 9000, '/v2/status')).catch(() => undefined))?.body?.cluster?.leader === true;
+    await until(async () => (await leads('b')) !== (await leads('c')), 10_000, 'exactly one leader');
+    const leader: 'b' | 'c' = (await leads('b')) ? 'b' : 'c';
+    const other = leader === 'b' ? 'c' : 'b';
+    await apps[leader]!.stop('SIGKILL');
+    const takeoverMs = await until(() => leads(other), TTL_MS * 4, `coordinator ${other} leads`);
+    report('placement leader SIGKILLed', { sent: 0, ok: 0, failed: 0, wrong: 0, lost: 0, killed: leader, takeoverMs, leaseTtlMs: TTL_MS });
+    expect(takeoverMs).toBeLessThan(TTL_MS + 2_000);
+    await startCoordinator(leader);
+    await until(() => bothSee(['worker-d', 'worker-e']), 20_000, `${leader} back with both workers`);
+    expect(await leads(leader)).toBe(false);
   });
 
   it('keeps serving with the last membership while etcd is down, reports degraded, and recovers', async () => {

@@ -54,7 +54,9 @@ export class Admission {
       throw new ApiError('IM_OVERLOADED', `the coordinator is serving ${this.#inFlight} requests, its limit`);
     }
     const wait = this.expectedWaitMs();
-    if (wait !== undefined && this.#now() + wait > deadline) {
+    // With nothing in flight nothing is ahead of it: refusing would also starve the rate estimate of the
+    // completions it needs to recover (after a stall it had decayed towards 0 and refused everything).
+    if (wait !== undefined && this.#inFlight > 0 && this.#now() + wait > deadline) {
       throw new ApiError(
         'IM_OVERLOADED',
         `the expected wait (${Math.round(wait)} ms at ${Math.round(this.#rate * 1000)} answers/s with ${this.#inFlight} in flight) is past the request's deadline`,

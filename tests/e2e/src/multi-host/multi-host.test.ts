@@ -40,9 +40,14 @@ async function json(target: string, init: RequestInit = {}): Promise<{ status: n
 
 const noopBody = (values: number[]) => JSON.stringify({ inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 4], data: values }] });
 /** One request through `target` whose answer must echo its own distinct values: ok, failed (an error answer) or wrong. */
+const failures: Record<string, number> = {};
 async function infer(target: string, values: number[]): Promise<'ok' | 'failed' | 'wrong'> {
   const res = await json(`${target}/v2/models/noop/infer`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: noopBody(values) });
-  if (res.status !== 200) return 'failed';
+  if (res.status !== 200) {
+    const key = `${res.status} ${String(res.body?.code ?? '')} ${String(res.body?.error ?? '').slice(0, 80)}`;
+    failures[key] = (failures[key] ?? 0) + 1;
+    return 'failed';
+  }
   const out = res.body?.outputs?.[0]?.data as number[] | undefined;
   return out && out.length === 4 && out.every((v, i) => v === values[i]) ? 'ok' : 'wrong';
 }
@@ -234,6 +239,7 @@ describe('many coordinators across hosts', () => {
     const during = await load(4, 1_000);
     bed.link('d', 'up');
     returnMs = await until(() => bothSee(['worker-d', 'worker-e']), 20_000, 'worker-d back on B and C');
+    report('worker link cut failures', failures);
     report('worker link cut', { sent: f.sent + during.sent, ok: f.ok + during.ok, failed: f.failed + during.failed, wrong: f.wrong + during.wrong, lost: f.lost + during.lost, detectionMs, returnMs, leaseTtlMs: TTL_MS });
     expect(detectionMs).toBeLessThan(TTL_MS + 2_000);
     expect(f.wrong + during.wrong).toBe(0);

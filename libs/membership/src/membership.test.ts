@@ -34,7 +34,8 @@ describe('Membership on a real etcd', () => {
     const joined = once<[string, { url: string }]>(watch, 'joined');
     const reg = a.register('worker-1', { url: 'ws://10.0.0.4:9200' });
     expect(await joined).toEqual(['worker-1', { url: 'ws://10.0.0.4:9200' }]);
-    expect(reg.registered).toBe(true);
+    // The watcher may see the key before the put's answer reaches the registration.
+    await expect.poll(() => reg.registered).toBe(true);
     expect(watch.members.get('worker-1')).toEqual({ url: 'ws://10.0.0.4:9200' });
     const left = once<[string]>(watch, 'left');
     const t0 = performance.now();
@@ -50,10 +51,12 @@ describe('Membership on a real etcd', () => {
     await watch.ready();
     const raw = new Etcd3({ hosts: [etcd.endpoint] });
     const lease = raw.lease(2, { autoKeepAlive: false });
+    const joined = once(watch, 'joined');
     await lease.put(`${m.options.prefix}silent`).value(JSON.stringify({ url: 'ws://10.0.0.5:9200' })).exec();
-    await once(watch, 'joined');
+    await joined;
     const t0 = performance.now();
-    await once(watch, 'left', 6_000);
+    const left = once(watch, 'left', 6_000);
+    await left;
     const after = performance.now() - t0;
     // etcd expires a lease within about its TTL (2 s) plus its own check interval.
     expect(after).toBeLessThan(3_500);

@@ -67,6 +67,11 @@ export class TestBed {
   readonly #children = new Set<ChildProcess>();
   #destroyed = false;
   readonly #onExit = (): void => this.destroy();
+  /** A trap: on SIGINT or SIGTERM the bed is removed, then the signal does what it would have done. */
+  readonly #onSignal = (signal: NodeJS.Signals): void => {
+    this.destroy();
+    process.kill(process.pid, signal);
+  };
 
   private constructor() {
     const run = `${process.pid}-${Math.random().toString(16).slice(2, 6)}`;
@@ -84,6 +89,8 @@ export class TestBed {
     sweepLeftovers();
     const bed = new TestBed();
     process.once('exit', bed.#onExit);
+    process.once('SIGINT', bed.#onSignal);
+    process.once('SIGTERM', bed.#onSignal);
     try {
       bed.#build();
     } catch (error) {
@@ -136,6 +143,8 @@ export class TestBed {
     if (this.#destroyed) return;
     this.#destroyed = true;
     process.off('exit', this.#onExit);
+    process.off('SIGINT', this.#onSignal);
+    process.off('SIGTERM', this.#onSignal);
     for (const child of this.#children) quiet(() => child.kill('SIGKILL'));
     for (const host of Object.values(this.hosts)) removeNamespace(host.ns);
     removeNamespace(this.#switch);

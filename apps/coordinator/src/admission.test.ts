@@ -85,4 +85,22 @@ describe('Admission: refuses what could only answer after its deadline', () => {
     a.admit(c.now() + 1);
     expect(() => a.admit(c.now() + 1)).toThrow(expect.objectContaining({ code: 'IM_OVERLOADED' }));
   });
+
+  it('never refuses a request when nothing is in flight, so a rate decayed by a stall recovers', () => {
+    const c = clock();
+    const a = new Admission({ maxInFlight: 10_000, now: c.now, windowMs: 1_000 });
+    serve(a, c, 1_000, 1);
+    // A stall (a worker's link cut): no answers for 20 s, the estimate decays to almost nothing.
+    c.advance(20_000);
+    expect(a.expectedWaitMs()!).toBeGreaterThan(1e8);
+    // Nothing is ahead of the next request: it is admitted, whatever the estimate says.
+    a.admit(c.now() + 1_000);
+    // With one in flight the estimate still refuses a tight deadline...
+    expect(() => a.admit(c.now() + 1_000)).toThrow(expect.objectContaining({ code: 'IM_OVERLOADED' }));
+    c.advance(1);
+    a.release();
+    // ...and every completion rebuilds it.
+    serve(a, c, 50, 1);
+    expect(a.expectedWaitMs()!).toBeLessThan(100);
+  });
 });

@@ -1,6 +1,7 @@
+import { MemoryStore } from '@infermesh/kvstore';
 import { describe, expect, it } from 'vitest';
 import { ApiError } from './api-error.js';
-import { AsyncJobs } from './async-jobs.js';
+import { AsyncJobs, type StoredJob } from './async-jobs.js';
 
 const response = { model_name: 'm', outputs: [] };
 
@@ -41,5 +42,26 @@ describe('AsyncJobs', () => {
     jobs.submit(() => new Promise(() => undefined));
     expect(() => jobs.submit(() => Promise.resolve(response))).toThrow(expect.objectContaining({ code: 'IM_OVERLOADED', retryAfterSeconds: 1 }));
     expect(jobs.pending).toBe(2);
+  });
+
+  it('shares a job through the store: submitted on one coordinator, fetched on another, still bound to its key', async () => {
+    // One store both coordinators reach (Redis in production; the same interface in memory here).
+    const store = new MemoryStore<StoredJob>({});
+    const shared = { store, pendingTtlMs: 60_000 };
+    const b = new AsyncJobs({ maxEntries: 10, ttlMs: 60_000, maxPending: 10, shared });
+    const c = new AsyncJobs({ maxEntries: 10, ttlMs: 60_000, maxPending: 10, shared });
+    let finish!: () => void;
+    const id = b.submit(() => new Promise((r) => (finish = () => r(response))), 1);
+    await expect.poll(() => c.lookup(id, 1)).toEqual({ id, status: 'pending' });
+    finish();
+    await expect.poll(async () => (await c.lookup(id, 1))?.status).toBe('done');
+    expect(await c.lookup(id, 1)).toEqual({ id, status: 'done', response });
+    expect(await c.lookup(id, 0)).toBeUndefined();
+    expect(await c.lookup(id)).toBeUndefined();
+    expect(await c.lookup('no-such-id', 1)).toBeUndefined();
+    // Without keys the owner is null in the store, and matches only a fetch without a key.
+    const open = b.submit(() => Promise.resolve(response));
+    await expect.poll(async () => (await c.lookup(open))?.status).toBe('done');
+    expect(await c.lookup(open, 0)).toBeUndefined();
   });
 });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { errorBody, type AsyncStatus, type InferResponseJson } from '@infermesh/contracts';
+import type { KeyValueStore } from '@infermesh/kvstore';
 import { LRUCache } from 'lru-cache';
 import { ApiError, toApiError } from './api-error.js';
 
@@ -10,6 +11,17 @@ export interface AsyncJobsOptions {
   ttlMs: number;
   /** Jobs still running at once; beyond it a submit is refused with IM_OVERLOADED. */
   maxPending: number;
+  /**
+   * Shared with other coordinators (Redis): a job's state is written there too, so any coordinator
+   * answers a fetch. A pending marker lives `pendingTtlMs` (a job whose coordinator died is then unknown).
+   */
+  shared?: { store: KeyValueStore<StoredJob>; pendingTtlMs: number } | undefined;
+}
+
+/** A job's state as shared between coordinators: the owner (API key index) and the status. */
+export interface StoredJob {
+  owner: number | null;
+  status: AsyncStatus;
 }
 
 /**
@@ -37,11 +49,32 @@ export class AsyncJobs {
     }
     const id = randomUUID();
     this.#pending.set(id, owner);
+    this.#share(id, owner, { id, status: 'pending' }, this.#options.shared?.pendingTtlMs ?? 0);
+    const finish = (status: AsyncStatus): void => {
+      this.#done.set(id, { owner, status });
+      this.#share(id, owner, status, this.#options.ttlMs);
+    };
     run().then(
-      (response) => this.#done.set(id, { owner, status: { id, status: 'done', response } }),
-      (error: unknown) => this.#done.set(id, { owner, status: { id, status: 'failed', ...errorBody(toApiError(error)) } }),
+      (response) => finish({ id, status: 'done', response }),
+      (error: unknown) => finish({ id, status: 'failed', ...errorBody(toApiError(error)) }),
     ).finally(() => this.#pending.delete(id));
     return id;
+  }
+
+  /** Best effort: with Redis down a job is still served by this coordinator (its own memory), not by others. */
+  #share(id: string, owner: number | undefined, status: AsyncStatus, ttlMs: number): void {
+    void this.#options.shared?.store.set(id, { owner: owner ?? null, status }, { ttlMs }).catch(() => undefined);
+  }
+
+  /**
+   * The job's status from this coordinator's memory, else from the shared store (a job submitted to
+   * another coordinator); undefined for an unknown id or another owner's job, as `get`.
+   */
+  async lookup(id: string, owner?: number): Promise<AsyncStatus | undefined> {
+    const local = this.get(id, owner);
+    if (local !== undefined || this.#pending.has(id) || this.#done.has(id) || !this.#options.shared) return local;
+    const stored = await this.#options.shared.store.get(id).catch(() => undefined);
+    return stored && stored.owner === (owner ?? null) ? stored.status : undefined;
   }
 
   /** The job's status, or undefined for an unknown id and for a job another owner submitted (indistinguishable on purpose). */

@@ -1,5 +1,6 @@
+import { hostname } from 'node:os';
 import type { FlagTable } from '@infermesh/config';
-import { PeerAddressSchema } from '@infermesh/contracts';
+import { ChannelTlsSchema, ClusterEtcdSchema, PeerAddressSchema } from '@infermesh/contracts';
 import { STRATEGY_NAMES } from '@infermesh/load-balancer';
 import { z } from 'zod';
 import { PLACEMENTS, type Fallback, type ModelRef } from './lanes.js';
@@ -109,6 +110,25 @@ export const CoordinatorConfigSchema = z.object({
    * worker are on loopback: without credentials any process that reaches the port can join as a worker.
    */
   insecureWorkers: z.boolean().default(false),
+  /**
+   * TLS of the worker channel (`wss`), PEM files: `cert`/`key` served by the worker listener and shown to
+   * the workers it dials when they ask; `ca` checks the dialled workers' certificates (and, with `mutual`,
+   * the client certificates of workers that dial in: then a certificate's CN must be the worker's id).
+   * Mutual TLS, or a `ca` for dialled workers, authenticates workers without a secret.
+   */
+  workerTls: ChannelTlsSchema.optional(),
+  /**
+   * Many coordinators: `etcd` (endpoints, key prefix, lease TTL) turns on membership in etcd. The
+   * coordinator watches the workers registered there and dials each it has no channel to; a worker whose
+   * lease is lost leaves. Absent: no etcd (one coordinator, today's behaviour).
+   */
+  cluster: z
+    .object({
+      etcd: ClusterEtcdSchema.optional(),
+      /** This coordinator's name in the cluster (its candidacy for placement leader, its status). */
+      id: z.string().min(1).max(128).default(`coordinator-${hostname()}-${process.pid}`),
+    })
+    .prefault({}),
   limits: z
     .object({
       /** Largest HTTP body, WebSocket frame or gRPC request message. */
@@ -131,6 +151,11 @@ export const CoordinatorConfigSchema = z.object({
       ttlMs: z.int().min(1_000).default(600_000),
       /** Async requests running at once; beyond it 429 IM_OVERLOADED. */
       maxPending: z.int().min(1).default(1_024),
+      /**
+       * Share async results through this Redis server (`redis://host:port`): a request submitted to one
+       * coordinator is fetched from any other. Absent: results live in this coordinator's memory only.
+       */
+      redisUrl: z.string().regex(/^rediss?:\/\//, 'a redis:// URL').optional(),
     })
     .prefault({}),
   /** Dynamic batching of requests per model version (policy from each model's spec). */
@@ -270,6 +295,14 @@ export const COORDINATOR_FLAGS: FlagTable = {
   secret: { path: 'secret', type: 'string', description: 'shared secret of the worker channel (or INFERMESH_SECRET; --secret-file keeps it out of ps)' },
   'secret-file': { path: 'secretFile', type: 'string', description: 'file (mode 0600) holding the shared secret of the worker channel (or INFERMESH_SECRET_FILE)' },
   'worker-credentials': { path: 'workerCredentials', type: 'string', description: 'YAML file (0600) of worker-id: token, per-worker credentials of the worker listener (re-read on SIGHUP and change)' },
+  'worker-tls-cert': { path: 'workerTls.cert', type: 'string', description: 'PEM certificate of the worker channel: serve wss to workers (with --worker-tls-key)' },
+  'worker-tls-key': { path: 'workerTls.key', type: 'string', description: 'PEM private key of --worker-tls-cert' },
+  'worker-tls-ca': { path: 'workerTls.ca', type: 'string', description: 'PEM CA that workers\' certificates must chain to (wss to dialled workers; client certificates with --worker-tls-mutual)' },
+  'worker-tls-mutual': { path: 'workerTls.mutual', type: 'boolean', description: 'mutual TLS: workers that dial in need a client certificate from --worker-tls-ca (CN = worker id)' },
+  etcd: { path: 'cluster.etcd.endpoints', type: 'list', description: 'etcd endpoint (http://host:2379; repeat): membership of many coordinators' },
+  'cluster-id': { path: 'cluster.id', type: 'string', description: 'this coordinator\'s name in the cluster (placement election, status)' },
+  'etcd-prefix': { path: 'cluster.etcd.prefix', type: 'string', description: 'etcd key prefix of this cluster (default /infermesh/)' },
+  'lease-ttl-s': { path: 'cluster.etcd.leaseTtlS', type: 'number', description: 'etcd lease TTL, seconds: a lost worker leaves within it' },
   'insecure-workers': { path: 'insecureWorkers', type: 'boolean', description: 'accept workers without credentials (loopback only)' },
   'body-limit': { path: 'limits.bodyBytes', type: 'number', description: 'largest HTTP body, WebSocket frame or gRPC message, bytes' },
   'max-in-flight': { path: 'limits.maxInFlight', type: 'number', description: 'requests served at once before 429' },
@@ -280,6 +313,7 @@ export const COORDINATOR_FLAGS: FlagTable = {
   cache: { path: 'cache.tier', type: 'string', description: 'response cache: off|memory|sqlite|redis' },
   'cache-file': { path: 'cache.file', type: 'string', description: 'SQLite file of the sqlite cache tier' },
   'cache-redis': { path: 'cache.redisUrl', type: 'string', description: 'Redis URL of the redis cache tier' },
+  'async-redis': { path: 'async.redisUrl', type: 'string', description: 'Redis URL: share async results with other coordinators' },
   'cache-ttl-ms': { path: 'cache.ttlMs', type: 'number', description: 'caps every model\'s cache TTL' },
   placement: { path: 'placement.default', type: 'string', description: 'colocated|disaggregated: where pre- and post-processing run (all models)' },
   balancer: { path: 'balancer.strategy', type: 'string', description: `worker choice: ${STRATEGY_NAMES.join('|')}` },

@@ -36,6 +36,10 @@ export interface HttpApiOptions {
   version: string;
   /** False from the first moment of a shutdown: readiness answers 503. */
   ready: () => boolean;
+  /** What runs degraded but still serves (etcd unreachable): readiness stays 200 and lists it. Default: nothing. */
+  degraded?: (() => string[]) | undefined;
+  /** Many coordinators: this one's id, whether it leads placement, the workers registered in etcd. */
+  cluster?: (() => { id: string; leader: boolean; registered: string[] } | undefined) | undefined;
   /** False once the coordinator refuses new work (after the pre-stop delay): requests get 503 and `connection: close`. */
   accepting: () => boolean;
   /** Client API keys; results of async requests are bound to the key that submitted them. */
@@ -239,7 +243,8 @@ export function buildHttpApi(options: HttpApiOptions) {
   app.get('/v2/health/live', async () => ({ live: true }));
   app.get('/v2/health/ready', async (_req, reply) => {
     const ready = options.ready() && lanes.ready();
-    return reply.code(ready ? 200 : 503).send({ ready });
+    const degraded = options.degraded?.() ?? [];
+    return reply.code(ready ? 200 : 503).send(degraded.length > 0 ? { ready, degraded } : { ready });
   });
   app.get('/v2', async (): Promise<ServerMetadata> => ({
     name: 'infermesh',
@@ -249,6 +254,8 @@ export function buildHttpApi(options: HttpApiOptions) {
   }));
   app.get('/v2/status', async () => ({
     ready: options.ready(),
+    degraded: options.degraded?.() ?? [],
+    ...(options.cluster?.() ? { cluster: options.cluster() } : {}),
     accepting: options.accepting(),
     inFlight: service.inFlight,
     asyncPending: jobs.pending,
@@ -375,7 +382,7 @@ export function buildHttpApi(options: HttpApiOptions) {
 
   app.get('/v2/requests/:id', withParams(RequestParams, async ({ id }, req, reply) => {
     // Another key's result answers exactly as an unknown id does.
-    const status = jobs.get(id, auth?.identify(req.headers));
+    const status = await jobs.lookup(id, auth?.identify(req.headers));
     if (!status) throw new ApiError('IM_REQUEST_NOT_FOUND', `no async request '${id}' (unknown or expired)`);
     return reply.code(status.status === 'pending' ? 202 : 200).send(status);
   }));

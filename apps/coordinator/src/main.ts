@@ -3,10 +3,12 @@ import { ConfigError, loadProgramConfig } from '@infermesh/config';
 import { modelVersionKey, WORKER_REFUSED_CLOSE_CODE, workerProtocol, type WorkerProtocol } from '@infermesh/contracts';
 import { ModelRegistry } from '@infermesh/registry';
 import { loadHash } from '@infermesh/router';
-import { dial, listen, type Peer } from '@infermesh/transport';
+import { dial, listen, secureUrl, type Peer } from '@infermesh/transport';
 import { componentLogger, createLogger, logLevelsFromEnv } from '@infermesh/telemetry';
-import { AsyncJobs } from './async-jobs.js';
+import { createStore } from '@infermesh/kvstore';
+import { AsyncJobs, type StoredJob } from './async-jobs.js';
 import { ClientAuth } from './client-auth.js';
+import { ClusterMembership } from './cluster-membership.js';
 import { attachClientSocket } from './client-socket.js';
 import { loadClientTls } from './client-tls.js';
 import { COORDINATOR_FLAGS, CoordinatorConfigSchema } from './config.js';
@@ -25,7 +27,7 @@ import { workerChannelAuth } from './worker-channel-auth.js';
 import { WorkerChannelError } from './worker-channel-error.js';
 import { WorkerPool } from './worker-pool.js';
 
-const USAGE = 'usage: coordinator [--config FILE] [--listen-port N] [--grpc-port N] [--secret-file FILE | --worker-credentials FILE | --insecure-workers] [--worker HOST:PORT]... [--access-log-sample R]  (tracing: OTEL_* variables; log levels per component: INFERMESH_LOG_LEVELS=access=warn,...)';
+const USAGE = 'usage: coordinator [--config FILE] [--listen-port N] [--grpc-port N] [--secret-file FILE | --worker-credentials FILE | --insecure-workers] [--worker-tls-cert F --worker-tls-key F [--worker-tls-ca F] [--worker-tls-mutual]] [--worker HOST:PORT]... [--etcd URL] [--access-log-sample R]  (tracing: OTEL_* variables; log levels per component: INFERMESH_LOG_LEVELS=access=warn,...)';
 const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
 
@@ -39,7 +41,7 @@ async function main(): Promise<void> {
   const channelAuth = workerChannelAuth({
     secret: config.secret, secretFile: config.secretFile, workerCredentials: config.workerCredentials,
     insecureWorkers: config.insecureWorkers, listenHost: config.workerListen.port === null ? undefined : config.workerListen.host,
-    dials: config.workers,
+    dials: config.workers, tls: config.workerTls, discovers: config.cluster.etcd !== undefined,
   });
   if (channelAuth.mode === 'insecure') log.warn({ code: 'IM_WORKER_CHANNEL_INSECURE' }, 'worker channel without credentials (--insecure-workers): any local process can join as a worker');
   // Per-component levels: the config's, then INFERMESH_LOG_LEVELS (e.g. `access=warn,grpc=debug`) over them.
@@ -86,7 +88,15 @@ async function main(): Promise<void> {
     workers: workerStatus, inFlight: () => service.inFlight, queueDepths: () => lanes.queueDepths(),
     healthyWorkers: () => lanes.healthyWorkers(), maxInFlight: config.limits.maxInFlight,
   });
-  const jobs = new AsyncJobs(config.async);
+  const asyncStore = config.async.redisUrl === undefined ? undefined : await createStore<StoredJob>({
+    // No near cache: a job's state changes, and every coordinator must see the newest one.
+    tier: 'redis', redis: { url: config.async.redisUrl, keyPrefix: 'infermesh:async:', nearCacheTtlMs: 0 },
+  });
+  const jobs = new AsyncJobs({
+    ...config.async,
+    // A pending marker outlives the request's deadline a little: after it, a job whose coordinator died is unknown.
+    shared: asyncStore ? { store: asyncStore, pendingTtlMs: config.limits.requestTimeoutMs + 5_000 } : undefined,
+  });
   let ready = true;
   let accepting = true;
 
@@ -139,12 +149,46 @@ async function main(): Promise<void> {
     const server = await listen({ ...transportOptions, ...channelAuth.listen, host: config.workerListen.host, port: config.workerListen.port });
     server.on('connection', admitWorker);
     closers.push(() => server.close());
-    log.info({ port: server.port, host: config.workerListen.host }, 'worker channel listening');
+    log.info({ port: server.port, host: config.workerListen.host, tls: channelAuth.listen.tls !== undefined, mutual: channelAuth.listen.tls?.clientCa !== undefined }, 'worker channel listening');
   }
-  for (const url of config.workers) {
+  for (const url of channelAuth.dials) {
     const peer = dial(url, { ...transportOptions, ...channelAuth.dial });
     peer.on('open', () => admitWorker(peer));
     closers.push(() => peer.close());
+  }
+
+  let membership: ClusterMembership | undefined;
+  if (config.cluster.etcd) {
+    const etcd = config.cluster.etcd;
+    membership = new ClusterMembership({
+      etcd,
+      id: config.cluster.id,
+      connected: (workerId) => pool.byWorkerId(workerId) !== undefined,
+      dial: (url, workerId) => {
+        const peer = dial(channelAuth.dial.tls ? secureUrl(url) : url, { ...transportOptions, ...channelAuth.dial });
+        peer.on('open', () => admitWorker(peer));
+        peer.on('reconnecting', ({ attempt, error }) => {
+          if (attempt === 1) log.warn({ worker: workerId, url, err: error }, 'registered worker unreachable: retrying');
+        });
+        return peer;
+      },
+    });
+    membership
+      .on('dialling', (e) => log.info(e, 'registered worker: dialling'))
+      .on('removed', (e) => {
+        // Out of every lane now: closing a channel whose link is gone waits for a closing handshake that never comes.
+        const worker = pool.byWorkerId(e.workerId);
+        if (worker) pool.leave(worker.id);
+        log.warn(e, 'worker lease lost: removed');
+      })
+      .on('degraded', (error) => log.warn({ err: error }, 'etcd unreachable: keeping the last membership'))
+      .on('recovered', () => log.info({ workers: membership?.registered.length }, 'etcd reachable again'))
+      .on('invalid', ({ key, error }) => log.warn({ key, err: error }, 'etcd entry is not a worker: skipped'))
+      .on('elected', () => log.info({ id: config.cluster.id }, 'placement leader'))
+      .on('deposed', (error) => log.warn({ id: config.cluster.id, err: error }, 'placement leadership lost'));
+    await membership.ready();
+    closers.push(() => membership!.close());
+    log.info({ endpoints: etcd.endpoints, prefix: etcd.prefix, leaseTtlS: etcd.leaseTtlS, degraded: membership.degraded !== undefined }, 'cluster membership on etcd');
   }
 
   if (config.embedded.workers > 0 || config.embedded.inlineModels.length > 0) {
@@ -163,6 +207,8 @@ async function main(): Promise<void> {
   const app = buildHttpApi({
     service, repository, pool, lanes, jobs, cache, log: componentLogger(log, 'http', levels), telemetry, auth, rateLimits, bodyLimitBytes: config.limits.bodyBytes, version: VERSION,
     ready: () => ready, accepting: () => accepting, requestTimeoutMs: config.limits.requestTimeoutMs, https: tls,
+    cluster: () => (membership ? { id: config.cluster.id, leader: membership.isLeader, registered: membership.registered } : undefined),
+    degraded: () => (membership?.degraded ? [`membership: etcd unreachable (${membership.degraded.message}); serving the last known workers`] : []),
     server: config.http,
   });
   const clients = attachClientSocket(app.server, {
@@ -222,6 +268,7 @@ async function main(): Promise<void> {
     await Promise.allSettled(closers.map((c) => c()));
     lanes.close();
     await cache?.close();
+    await asyncStore?.close();
     await telemetry.close().catch(() => undefined);
     process.exit(0);
   };

@@ -1,7 +1,8 @@
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { makeTestPki } from '@infermesh/foundation/testing';
+import { afterAll, describe, expect, it } from 'vitest';
 import { isLoopbackHost, workerChannelAuth, type WorkerChannelAuthConfig } from './worker-channel-auth.js';
 import { WorkerChannelError } from './worker-channel-error.js';
 
@@ -47,9 +48,41 @@ describe('workerChannelAuth', () => {
     const creds = privateFile('creds.yaml', 'worker-a: token-of-worker-a-123\n');
     const auth = workerChannelAuth({ ...base, workerCredentials: creds, listenHost: '0.0.0.0' });
     expect(auth.mode).toBe('credentials');
-    expect('authenticate' in auth.listen && auth.listen.authenticate('token-of-worker-a-123')).toBe('worker-a');
+    expect(auth.listen.authenticate?.('token-of-worker-a-123')).toBe('worker-a');
     expect(codeOf(() => workerChannelAuth({ ...base, workerCredentials: creds, dials: ['ws://10.0.0.5:1'] }))).toBe('IM_WORKER_CHANNEL_INSECURE');
     auth.credentials?.close();
+  });
+
+  describe('on a TLS channel', () => {
+    const pki = makeTestPki('channel-auth');
+    afterAll(() => pki.remove());
+    const own = pki.issue('coordinator', { ips: ['10.0.0.2'] });
+
+    it('mutual TLS authenticates the workers that dial in, beyond loopback, without a secret', () => {
+      const auth = workerChannelAuth({ ...base, listenHost: '0.0.0.0', tls: { cert: own.certFile, key: own.keyFile, ca: pki.caFile, mutual: true } });
+      expect(auth.mode).toBe('tls');
+      expect(auth.listen.tls).toEqual({ cert: own.cert, key: own.key, clientCa: pki.ca });
+      expect(auth.listen.secret).toBeUndefined();
+    });
+
+    it('TLS without client certificates is encryption, not authentication: a secret is still needed', () => {
+      const tls = { cert: own.certFile, key: own.keyFile, mutual: false };
+      expect(codeOf(() => workerChannelAuth({ ...base, listenHost: '0.0.0.0', tls }))).toBe('IM_WORKER_CHANNEL_INSECURE');
+      const auth = workerChannelAuth({ ...base, listenHost: '0.0.0.0', secret: 'flag-secret-1', tls });
+      expect(auth).toMatchObject({ mode: 'secret', listen: { secret: 'flag-secret-1', tls: { cert: own.cert, key: own.key } } });
+    });
+
+    it('dials wss and checks the workers\' certificates against the CA', () => {
+      const auth = workerChannelAuth({ ...base, listenHost: undefined, dials: ['ws://10.0.0.5:9200'], tls: { ca: pki.caFile, cert: own.certFile, key: own.keyFile, mutual: false } });
+      expect(auth.mode).toBe('tls');
+      expect(auth.dials).toEqual(['wss://10.0.0.5:9200']);
+      expect(auth.dial.tls).toEqual({ ca: pki.ca, cert: own.cert, key: own.key });
+    });
+
+    it('refuses a TLS listener without a certificate, and mutual TLS without a CA', () => {
+      expect(() => workerChannelAuth({ ...base, secret: 'flag-secret-1', tls: { ca: pki.caFile, mutual: false } })).toThrow(/needs a certificate/);
+      expect(() => workerChannelAuth({ ...base, secret: 'flag-secret-1', tls: { cert: own.certFile, key: own.keyFile, mutual: true } })).toThrow(TypeError);
+    });
   });
 
   it('needs nothing when there is no worker channel', () => {

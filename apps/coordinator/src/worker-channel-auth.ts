@@ -1,5 +1,6 @@
-import { isIP } from 'node:net';
 import { readSecretFile } from '@infermesh/config';
+import type { ChannelTls } from '@infermesh/contracts';
+import { isLoopbackHost, loadChannelTls, secureUrl, type DialTlsOptions, type ListenTlsOptions } from '@infermesh/transport';
 import { WorkerChannelError } from './worker-channel-error.js';
 import { WorkerCredentials } from './worker-credentials.js';
 
@@ -13,25 +14,26 @@ export interface WorkerChannelAuthConfig {
   listenHost: string | undefined;
   /** Worker addresses the coordinator dials. */
   dials: readonly string[];
+  /** Workers found in etcd are dialled too: their addresses are not known at start, so never "loopback". */
+  discovers?: boolean | undefined;
+  /** TLS of the worker channel (PEM files), or undefined for plain `ws`. */
+  tls?: ChannelTls | undefined;
 }
 
 export interface WorkerChannelAuth {
   /** How workers that dial in are authenticated: one shared secret, per-worker credentials, or nothing (insecure). */
-  listen: { secret: string } | { authenticate: (token: string | undefined) => string | undefined } | Record<string, never>;
-  /** What the coordinator presents to the workers it dials. */
-  dial: { secret: string } | Record<string, never>;
+  listen: { secret?: string; authenticate?: (token: string | undefined) => string | undefined; tls?: ListenTlsOptions };
+  /** What the coordinator presents to the workers it dials (and, with TLS, the CA it checks them against). */
+  dial: { secret?: string; tls?: DialTlsOptions };
+  /** The addresses to dial: `wss://` on a TLS channel. */
+  dials: string[];
   /** The credentials file, when per-worker credentials are on (the coordinator reloads and watches it). */
   credentials: WorkerCredentials | undefined;
-  mode: 'credentials' | 'secret' | 'insecure' | 'unused';
+  /** `tls`: no token; the workers are authenticated by their certificates (mutual TLS, a trusted CA). */
+  mode: 'credentials' | 'secret' | 'tls' | 'insecure' | 'unused';
 }
 
-/** Loopback only: 127.0.0.0/8, ::1 (and its IPv4-mapped form), `localhost`. */
-export function isLoopbackHost(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  if (h === 'localhost' || h === '::1') return true;
-  const v4 = h.startsWith('::ffff:') ? h.slice('::ffff:'.length) : h;
-  return isIP(v4) === 4 && v4.startsWith('127.');
-}
+export { isLoopbackHost };
 
 /**
  * The one decision on how the worker channel is authenticated. A worker channel (a listener, or
@@ -39,6 +41,8 @@ export function isLoopbackHost(host: string): boolean {
  * (`workerCredentials`, for the listener; dialled workers still take the shared secret). Without any,
  * the coordinator does not start unless `insecureWorkers` is set, and that is refused beyond loopback,
  * where any process that reaches the port could join and see clients' inputs.
+ * With TLS (`workerTls`), mutual TLS authenticates the workers that dial in (a client certificate
+ * from `ca`, its CN the worker id), and a `ca` authenticates the workers it dials (their certificate).
  */
 export function workerChannelAuth(config: WorkerChannelAuthConfig): WorkerChannelAuth {
   if (config.secret !== undefined && config.secretFile !== undefined) {
@@ -47,39 +51,50 @@ export function workerChannelAuth(config: WorkerChannelAuthConfig): WorkerChanne
   const secret = config.secretFile !== undefined ? readSecretFile(config.secretFile) : config.secret;
   if (secret !== undefined && secret.length < 8) throw new RangeError('the worker channel secret must have at least 8 characters');
   const listens = config.listenHost !== undefined;
-  if (!listens && config.dials.length === 0) return { listen: {}, dial: {}, credentials: undefined, mode: 'unused' };
+  const tls = config.tls ? loadChannelTls(config.tls) : undefined;
+  if (tls && listens && tls.listen === undefined) {
+    throw new TypeError('the worker listener needs a certificate on a TLS channel: give workerTls.cert and workerTls.key (--worker-tls-cert, --worker-tls-key)');
+  }
+  const dials = tls ? config.dials.map(secureUrl) : [...config.dials];
+  const listenTls = tls?.listen ? { tls: tls.listen } : {};
+  const dialTls = tls ? { tls: tls.dial } : {};
+  const dialsAny = dials.length > 0 || config.discovers === true;
+  if (!listens && !dialsAny) return { listen: {}, dial: {}, dials, credentials: undefined, mode: 'unused' };
 
   const credentials = listens && config.workerCredentials !== undefined ? new WorkerCredentials(config.workerCredentials) : undefined;
-  const listenSecured = !listens || credentials !== undefined || secret !== undefined;
-  const dialSecured = config.dials.length === 0 || secret !== undefined;
+  const mutual = tls?.listen?.clientCa !== undefined;
+  const listenSecured = !listens || credentials !== undefined || secret !== undefined || mutual;
+  const dialSecured = !dialsAny || secret !== undefined || tls?.dial.ca !== undefined;
   if (listenSecured && dialSecured) {
     return {
-      listen: credentials ? { authenticate: credentials.authenticate } : secret !== undefined ? { secret } : {},
-      dial: secret !== undefined ? { secret } : {},
+      listen: { ...(credentials ? { authenticate: credentials.authenticate } : secret !== undefined ? { secret } : {}), ...listenTls },
+      dial: { ...(secret !== undefined ? { secret } : {}), ...dialTls },
+      dials,
       credentials,
-      mode: credentials ? 'credentials' : 'secret',
+      mode: credentials ? 'credentials' : secret !== undefined ? 'secret' : 'tls',
     };
   }
   const open = [
     ...(!listenSecured ? [`the worker listener (${config.listenHost})`] : []),
-    ...(!dialSecured ? [`the dialled workers (${config.dials.join(', ')})`] : []),
+    ...(!dialSecured ? [`the dialled workers (${[...dials, ...(config.discovers ? ['those registered in etcd'] : [])].join(', ')})`] : []),
   ].join(' and ');
   if (!config.insecureWorkers) {
     throw new WorkerChannelError(
       'IM_WORKER_CHANNEL_INSECURE',
       `${open} would accept any process as a worker: give --secret-file FILE (or --secret / INFERMESH_SECRET), ` +
-        '--worker-credentials FILE, or, on loopback only, --insecure-workers',
+        '--worker-credentials FILE, mutual TLS (--worker-tls-mutual with --worker-tls-ca), or, on loopback only, --insecure-workers',
     );
   }
   const beyond = [
     ...(!listenSecured && !isLoopbackHost(config.listenHost ?? '') ? [config.listenHost ?? ''] : []),
-    ...(!dialSecured ? config.dials.filter((url) => !isLoopbackHost(new URL(url).hostname)) : []),
+    ...(!dialSecured ? dials.filter((url) => !isLoopbackHost(new URL(url).hostname)) : []),
+    ...(!dialSecured && config.discovers ? ['workers registered in etcd'] : []),
   ];
   if (beyond.length > 0) {
     throw new WorkerChannelError(
       'IM_WORKER_CHANNEL_INSECURE',
-      `--insecure-workers is refused beyond loopback (${beyond.join(', ')}): give --secret-file FILE or --worker-credentials FILE`,
+      `--insecure-workers is refused beyond loopback (${beyond.join(', ')}): give --secret-file FILE, --worker-credentials FILE or mutual TLS`,
     );
   }
-  return { listen: credentials ? { authenticate: credentials.authenticate } : {}, dial: {}, credentials, mode: 'insecure' };
+  return { listen: { ...(credentials ? { authenticate: credentials.authenticate } : {}), ...listenTls }, dial: { ...dialTls }, dials, credentials, mode: 'insecure' };
 }

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import type { FlagTable } from '@infermesh/config';
-import { PeerAddressSchema, WorkerRoleSchema } from '@infermesh/contracts';
+import { ChannelTlsSchema, ClusterEtcdSchema, PeerAddressSchema, WorkerRoleSchema } from '@infermesh/contracts';
 import { defaultModelCache } from '@infermesh/models';
 import { z } from 'zod';
 
@@ -39,6 +39,20 @@ export const WorkerConfigSchema = z.object({
   secret: z.string().min(8).optional(),
   /** A file (mode 0600) holding the secret, so it shows neither in `ps` nor in the environment. */
   secretFile: z.string().min(1).optional(),
+  /**
+   * TLS of the worker channel (`wss`), PEM files: `cert`/`key` served by the listener and presented to
+   * coordinators that ask for a client certificate; `ca` checks the coordinators' certificates (and, with
+   * `mutual`, the client certificates of coordinators that dial this worker's listener).
+   */
+  tls: ChannelTlsSchema.optional(),
+  /**
+   * Many coordinators: with `etcd`, the worker registers its listener's address under a lease it keeps
+   * alive, and every coordinator watching the cluster dials it. `advertise`: the `host:port` (or URL)
+   * coordinators dial, when it is not the listener's own (a wildcard host, NAT).
+   */
+  cluster: z.object({ etcd: ClusterEtcdSchema.optional(), advertise: z.string().min(1).optional() }).prefault({}),
+  /** Listen without a secret or mutual TLS: any process that reaches the port could run this worker's models. Loopback only. */
+  insecureCoordinators: z.boolean().default(false),
   /** Batches run at once; the coordinator keeps no more in flight to this worker. */
   maxConcurrency: z.int().min(1).max(1024).default(4),
   /** ONNX Runtime threads per model session. */
@@ -53,6 +67,9 @@ export const WorkerConfigSchema = z.object({
 }).refine((c) => c.secret === undefined || c.secretFile === undefined, {
   message: 'give the secret (--secret / INFERMESH_SECRET) or a secret file (--secret-file), not both',
   path: ['secretFile'],
+}).refine((c) => c.cluster.etcd === undefined || c.listen.port !== undefined, {
+  message: 'a worker registered in etcd is dialled by the coordinators: give it a port to listen on (--port)',
+  path: ['listen', 'port'],
 }).refine((c) => c.listen.port !== undefined || c.coordinators.length > 0, {
   message: 'a worker needs a coordinator to dial (--coordinator) or a port to listen on (--port), or both',
   path: ['coordinators'],
@@ -76,6 +93,15 @@ export const WORKER_FLAGS: FlagTable = {
   coordinator: { path: 'coordinators', type: 'list', description: 'coordinator worker-channel address to dial (host:port or ws:// URL)' },
   secret: { path: 'secret', type: 'string', description: 'shared secret of the worker channel, or this worker\'s token (or INFERMESH_SECRET)' },
   'secret-file': { path: 'secretFile', type: 'string', description: 'file (mode 0600) holding the secret or token (or INFERMESH_SECRET_FILE)' },
+  'tls-cert': { path: 'tls.cert', type: 'string', description: 'PEM certificate of the worker channel (wss listener; client certificate when dialling)' },
+  'tls-key': { path: 'tls.key', type: 'string', description: 'PEM private key of --tls-cert' },
+  'tls-ca': { path: 'tls.ca', type: 'string', description: 'PEM CA that coordinators\' certificates must chain to' },
+  'tls-mutual': { path: 'tls.mutual', type: 'boolean', description: 'mutual TLS: coordinators that dial this worker need a client certificate from --tls-ca' },
+  etcd: { path: 'cluster.etcd.endpoints', type: 'list', description: 'etcd endpoint (http://host:2379; repeat): register this worker for every coordinator' },
+  'etcd-prefix': { path: 'cluster.etcd.prefix', type: 'string', description: 'etcd key prefix of the cluster (default /infermesh/)' },
+  'lease-ttl-s': { path: 'cluster.etcd.leaseTtlS', type: 'number', description: 'etcd lease TTL, seconds' },
+  advertise: { path: 'cluster.advertise', type: 'string', description: 'host:port coordinators dial this worker at (default: --host:--port)' },
+  'insecure-coordinators': { path: 'insecureCoordinators', type: 'boolean', description: 'listen without a secret or mutual TLS (loopback only)' },
   'model-control': { path: 'modelControl', type: 'string', description: 'startup (load every model at start) | explicit (load only on request)' },
   'max-concurrency': { path: 'maxConcurrency', type: 'number', description: 'batches run at once' },
   'intra-op-threads': { path: 'threads.intraOp', type: 'number', description: 'ONNX Runtime intra-op threads' },

@@ -7,9 +7,11 @@ import { JsRuntime, OnnxRuntime } from '@infermesh/runtime';
 import { dial, listen, type Peer } from '@infermesh/transport';
 import { createLogger, createTracing, createWorkerMetrics } from '@infermesh/telemetry';
 import { repositoryFolder, WORKER_FLAGS, WorkerConfigSchema } from './config.js';
+import { advertisedUrl, registerWorker } from './cluster-registration.js';
+import { workerChannel, WorkerListenerInsecureError } from './listener-auth.js';
 import { listenMetrics } from './metrics-server.js';
 
-const USAGE = 'usage: worker [--config FILE] [--role model|processor] [--repository DIR] [--demo-models] [--port N] [--coordinator HOST:PORT] [--model NAME]... [--model-control startup|explicit] [--metrics-port N]';
+const USAGE = 'usage: worker [--config FILE] [--role model|processor] [--repository DIR] [--demo-models] [--port N [--secret-file F | --tls-mutual | --insecure-coordinators]] [--coordinator HOST:PORT] [--tls-cert F --tls-key F] [--tls-ca F] [--model NAME]... [--model-control startup|explicit] [--metrics-port N]';
 
 
 async function main(): Promise<void> {
@@ -19,6 +21,11 @@ async function main(): Promise<void> {
   if (!config) return;
   const secret = config.secretFile !== undefined ? readSecretFile(config.secretFile) : config.secret;
   const log = createLogger({ level: config.logLevel, name: 'worker', base: { worker: config.id } });
+  // Decided before any model loads: a listener that would run any dialer's requests does not start.
+  const channel = workerChannel({
+    secret, tls: config.tls, listen: config.listen, coordinators: config.coordinators, insecureCoordinators: config.insecureCoordinators,
+  });
+  if (channel.mode === 'insecure') log.warn({ code: 'IM_WORKER_CHANNEL_INSECURE' }, 'worker listener without a secret (--insecure-coordinators): any local process can run its models');
   const metrics = createWorkerMetrics();
   const tracing = createTracing({ serviceName: 'infermesh-worker', store: false, onExportError: (error) => log.warn({ err: error, code: error.code }, 'trace export failed') });
   if (tracing.exporting) log.info({ exporting: tracing.exporting, sampler: tracing.sampler }, 'tracing');
@@ -44,10 +51,11 @@ async function main(): Promise<void> {
     protocol: workerProtocol,
     handlers: service.handlers,
     heartbeatIntervalMs: config.heartbeatMs,
-    ...(secret !== undefined ? { secret } : {}),
   };
 
   const closers: Array<() => Promise<void>> = [];
+  /** Leaves etcd (revokes the lease) once the batches in hand are done: then every coordinator drops this worker at once. */
+  let leaveCluster: () => Promise<void> = async () => undefined;
   const coordinatorPeers: Array<() => Iterable<Peer<typeof workerProtocol>>> = [];
   if (config.metricsPort !== undefined) {
     const { server, port } = await listenMetrics(metrics, config.listen.host, config.metricsPort);
@@ -55,15 +63,24 @@ async function main(): Promise<void> {
     log.info({ port, host: config.listen.host }, 'worker metrics listening');
   }
   if (config.listen.port !== undefined) {
-    const server = await listen({ ...transportOptions, host: config.listen.host, port: config.listen.port });
+    const server = await listen({ ...transportOptions, ...channel.listen, host: config.listen.host, port: config.listen.port });
     server.on('connection', (peer) => log.info({ peer: peer.remoteAddress }, 'coordinator connected'));
     closers.push(() => server.close());
     coordinatorPeers.push(() => server.peers);
     // The launcher and tests read this line to learn the port when 0 was asked for.
-    log.info({ port: server.port, host: config.listen.host }, 'worker listening');
+    log.info({ port: server.port, host: config.listen.host, tls: channel.listen.tls !== undefined }, 'worker listening');
+    const etcd = config.cluster.etcd;
+    if (etcd) {
+      const url = advertisedUrl({ host: config.listen.host, port: server.port }, config.cluster.advertise, channel.listen.tls !== undefined);
+      const { membership, registration } = registerWorker(etcd, config.id, url);
+      registration
+        .on('registered', ({ lease }) => log.info({ url, lease, endpoints: etcd.endpoints }, 'registered in etcd'))
+        .on('lost', (error) => log.warn({ err: error }, 'etcd lease lost: registering again when etcd answers'));
+      leaveCluster = () => membership.close();
+    }
   }
-  for (const url of config.coordinators) {
-    const peer = dial(url, transportOptions);
+  for (const url of channel.coordinators) {
+    const peer = dial(url, { ...transportOptions, ...channel.dial });
     peer.on('open', () => log.info({ url }, 'registered with coordinator'));
     peer.on('close', (e) => log.warn({ url, code: e.code, reason: e.reason }, 'coordinator connection lost'));
     closers.push(() => peer.close());
@@ -83,6 +100,7 @@ async function main(): Promise<void> {
         while (service.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
         log.info({ inFlight: service.inFlight }, 'worker drained');
       })
+      .then(() => leaveCluster().catch(() => undefined))
       .then(() => Promise.allSettled(closers.map((c) => c())))
       .then(() => host.close())
       .then(() => tracing.shutdown())
@@ -93,7 +111,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  const code = error instanceof ConfigError ? 2 : 1;
+  const code = error instanceof ConfigError || error instanceof WorkerListenerInsecureError || error instanceof TypeError ? 2 : 1;
   // A model that cannot load (a pipeline that does not fit, a missing file) names its error code.
   const errorCode = (error as { code?: unknown })?.code;
   const prefix = typeof errorCode === 'string' && !(error instanceof ConfigError) ? `${errorCode}: ` : '';

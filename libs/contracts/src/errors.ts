@@ -72,7 +72,7 @@ export type WorkerErrorCode = keyof typeof WORKER_ERRORS;
  * `IM_WORKER_FAILED` (or the answer of another worker).
  */
 export const WORKER_CHANNEL_ERRORS = {
-  IM_WORKER_CHANNEL_INSECURE: 'a worker channel without credentials (secret, secret file, credentials file) and without --insecure-workers, or --insecure-workers on an address beyond loopback',
+  IM_WORKER_CHANNEL_INSECURE: 'a worker channel without credentials (secret, secret file, credentials file, mutual TLS) and without --insecure-workers (a worker listener: --insecure-coordinators), or that flag on an address beyond loopback',
   IM_WORKER_ID_IN_USE: 'a connected worker already holds the worker id this one describes itself with',
   IM_WORKER_ID_MISMATCH: 'the worker describes itself with another id than the one its credential names',
   IM_WORKER_REVOKED: 'the worker\'s credential was removed or changed in the credentials file',

@@ -20,13 +20,13 @@ export {
 } from './model-spec.js';
 export type { StepRef, BatchingPolicy, ModelSpec, ModelSpecInput } from './model-spec.js';
 export {
-  PeerAddressSchema, WorkerInfoSchema, DescribeRequestSchema, InferItemSchema, InferBatchRequestSchema, ItemErrorSchema,
+  PeerAddressSchema, ChannelTlsSchema, ClusterEtcdSchema, ClusterWorkerSchema, clusterWorkersPrefix, WorkerInfoSchema, DescribeRequestSchema, InferItemSchema, InferBatchRequestSchema, ItemErrorSchema,
   InferItemResultSchema, InferBatchResponseSchema, TraceparentSchema, WorkerSpanSchema, workerProtocol,
   STAGES, StageSchema, WorkerRoleSchema, roleOfStage, StageSignatureSchema, ModelStagesSchema, BatchTimingsSchema,
   ModelControlRequestSchema,
 } from './worker-protocol.js';
 export type {
-  WorkerInfo, DescribeRequest, InferItem, InferBatchRequest, InferBatchRequestInput, InferItemResult,
+  ChannelTls, ClusterEtcd, ClusterWorker, WorkerInfo, DescribeRequest, InferItem, InferBatchRequest, InferBatchRequestInput, InferItemResult,
   InferBatchResponse, WorkerProtocol, WorkerSpan, Stage, WorkerRole, StageSignature, ModelStages, BatchTimings,
   ModelControlRequest,
 } from './worker-protocol.js';

@@ -14,6 +14,41 @@ export const PeerAddressSchema = z
   .transform((s) => (/^wss?:\/\//.test(s) ? s : `ws://${s}`))
   .pipe(z.url({ protocol: /^wss?$/ }));
 
+/**
+ * TLS of the worker channel, as PEM file paths, the same keys on coordinator and worker. `cert` and `key`:
+ * this side's certificate, served by its listener and presented as a client certificate when it dials.
+ * `ca`: the CA the other side's certificate must chain to. `mutual`: the listener requires a client
+ * certificate from `ca` (mutual TLS). With `tls` set every worker-channel connection is `wss`.
+ */
+export const ChannelTlsSchema = z
+  .object({
+    cert: z.string().min(1).optional(),
+    key: z.string().min(1).optional(),
+    ca: z.string().min(1).optional(),
+    mutual: z.boolean().default(false),
+  })
+  .refine((t) => (t.cert === undefined) === (t.key === undefined), { message: 'give the TLS cert and key together', path: ['key'] })
+  .refine((t) => !t.mutual || t.ca !== undefined, { message: 'mutual TLS needs the CA of the client certificates (ca)', path: ['ca'] });
+export type ChannelTls = z.output<typeof ChannelTlsSchema>;
+
+/**
+ * Membership on etcd, the same keys on coordinator and worker (absent: no etcd, today's one-machine
+ * behaviour). Workers register under `prefix + "workers/" + id` with a lease of `leaseTtlS`;
+ * coordinators watch that prefix and dial every worker they have no channel to.
+ */
+export const ClusterEtcdSchema = z.object({
+  endpoints: z.array(z.url({ protocol: /^https?$/ })).min(1),
+  prefix: z.string().min(1).max(200).regex(/\/$/, 'ends with /').default('/infermesh/'),
+  leaseTtlS: z.int().min(2).max(3_600).default(10),
+});
+export type ClusterEtcd = z.output<typeof ClusterEtcdSchema>;
+
+/** What a worker registers in etcd: where coordinators dial it. */
+export const ClusterWorkerSchema = z.object({ url: PeerAddressSchema });
+export type ClusterWorker = z.output<typeof ClusterWorkerSchema>;
+/** The key prefix of the workers under a cluster prefix. */
+export const clusterWorkersPrefix = (prefix: string): string => `${prefix}workers/`;
+
 /** W3C Trace Context `traceparent`: `version-traceid-parentid-flags`, lowercase hex. */
 export const TraceparentSchema = z
   .string()

@@ -1,2 +1,4 @@
 // Test-only helpers: they import vitest, so no library's src (and no bundle) imports this entry.
 export { expectCodesDocumented } from './expect-codes-documented.js';
+export { makeTestPki } from './test-certificates.js';
+export type { TestPki, TestCertificate } from './test-certificates.js';

@@ -43,7 +43,8 @@ export class DialingPeer<P extends MethodTable> extends Peer<P> {
       throw new TypeError(`Invalid dial url: expected ws: or wss:, got ${parsedUrl.protocol}`);
     }
     const parsed = parseOptions(DialOptionsSchema, options, 'dial');
-    const { handlers, protocol, ...settings } = parsed;
+    if (parsed.tls !== undefined && parsedUrl.protocol !== 'wss:') throw new TypeError(`Invalid dial option "tls": it needs a wss: url, got ${url}`);
+    const { handlers, protocol, tls: _tls, ...settings } = parsed;
     super({ id: parsed.id ?? randomUUID(), protocol: protocol as P, settings, handlers });
     this.url = url;
     this.#options = parsed;
@@ -91,8 +92,9 @@ export class DialingPeer<P extends MethodTable> extends Peer<P> {
 
   #connect(): void {
     if (this.#stopped) return;
-    const { secret, maxPayloadBytes, connectTimeoutMs } = this.#options;
+    const { secret, maxPayloadBytes, connectTimeoutMs, tls } = this.#options;
     const ws = new WebSocket(this.url, {
+      ...(tls ?? {}),
       headers: secret === undefined ? {} : { authorization: bearerHeader(secret) },
       maxPayload: maxPayloadBytes,
       perMessageDeflate: false,

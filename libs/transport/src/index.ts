@@ -8,8 +8,8 @@ export type { PeerEvents, PeerCloseEvent, ReconnectingEvent } from './peer.js';
 export type {
   MethodTable, CallOptions, HandlerContext, Handler, Handlers, RequestOf, RequestInputOf, ResponseOf, ResponseInputOf,
 } from './method-table.js';
-export { ListenOptionsSchema, DialOptionsSchema, ReconnectOptionsSchema, PortOptionsSchema } from './options.js';
-export type { ListenOptions, DialOptions, ReconnectOptions, PortOptions, TimerApi } from './options.js';
+export { ListenOptionsSchema, DialOptionsSchema, ReconnectOptionsSchema, PortOptionsSchema, ListenTlsSchema, DialTlsSchema } from './options.js';
+export type { ListenOptions, DialOptions, ReconnectOptions, PortOptions, TimerApi, ListenTlsOptions, DialTlsOptions } from './options.js';
 export { Backoff } from './backoff.js';
 export { FrameSchema, encodeFrame, decodeFrame, ERROR_KINDS } from './frame.js';
 export type { Frame, ErrorKind, DecodeResult } from './frame.js';
@@ -19,3 +19,5 @@ export {
   ReconnectExhaustedError,
 } from './errors.js';
 export type { TransportErrorCode } from './errors.js';
+export { loadChannelTls, isLoopbackHost, secureUrl } from './channel-tls.js';
+export type { ChannelTlsFiles } from './channel-tls.js';

@@ -33,6 +33,34 @@ const connectionShape = {
   closeTimeoutMs: z.int().min(0).max(MAX_TIMER_MS).default(2_000),
 };
 
+/** A PEM text (or its bytes): a certificate chain, a private key, or CA certificates. */
+const PemSchema = z.union([z.string().min(1), z.instanceof(Buffer)]);
+
+/** The listener's TLS: with it the listener speaks `wss`. */
+export const ListenTlsSchema = z.strictObject({
+  /** The listener's certificate chain (PEM). */
+  cert: PemSchema,
+  /** Its private key (PEM). */
+  key: PemSchema,
+  /**
+   * Mutual TLS: the CA certificates a dialer's client certificate must chain to. With it, a dialer
+   * without such a certificate is refused in the TLS handshake, and the certificate's subject CN
+   * becomes the peer's `identity` (unless `authenticate` names one).
+   */
+  clientCa: PemSchema.optional(),
+});
+
+/** The dialer's TLS, for a `wss://` URL. */
+export const DialTlsSchema = z
+  .strictObject({
+    /** CA certificates the listener's certificate must chain to. Default: Node's root store. */
+    ca: PemSchema.optional(),
+    /** A client certificate (PEM), for a listener that asks for one (mutual TLS); with `key`. */
+    cert: PemSchema.optional(),
+    key: PemSchema.optional(),
+  })
+  .refine((t) => (t.cert === undefined) === (t.key === undefined), { message: 'give a client cert and its key together', path: ['key'] });
+
 export const ListenOptionsSchema = z
   .strictObject({
     ...connectionShape,
@@ -46,8 +74,13 @@ export const ListenOptionsSchema = z
      * undefined to refuse with 401. Called again on every connect, so a revoked token is refused next time.
      */
     authenticate: fn<(token: string | undefined) => string | undefined>('authenticate').optional(),
+    /** Serve `wss`: the listener's certificate and key, and for mutual TLS the CA of client certificates. */
+    tls: ListenTlsSchema.optional(),
   })
   .superRefine((o, ctx) => {
+    if (o.server !== undefined && o.tls !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['tls'], message: 'give tls to the server you pass (an https.Server), not to listen' });
+    }
     if (o.server !== undefined && o.port !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['port'], message: 'give either port or server, not both' });
     }
@@ -80,6 +113,8 @@ export const DialOptionsSchema = z.strictObject({
   ...connectionShape,
   reconnect: z.union([ReconnectOptionsSchema, z.literal(false)]).default(() => ReconnectOptionsSchema.parse({})),
   connectTimeoutMs: z.int().min(1).max(MAX_TIMER_MS).default(10_000),
+  /** For a `wss://` URL: which CA to trust, and a client certificate for mutual TLS. */
+  tls: DialTlsSchema.optional(),
   /** Random source in [0, 1) for reconnect jitter (inject a fixed one in tests). */
   random: fn<() => number>().default(() => Math.random),
   /** Timer used to schedule reconnects (inject a fake one in tests). */
@@ -107,6 +142,8 @@ export type ReconnectOptions = z.input<typeof ReconnectOptionsSchema>;
 export type ListenOptions<P extends MethodTable> = Typed<z.input<typeof ListenOptionsSchema>, P>;
 export type DialOptions<P extends MethodTable> = Typed<z.input<typeof DialOptionsSchema>, P>;
 export type PortOptions<P extends MethodTable> = Typed<z.input<typeof PortOptionsSchema>, P>;
+export type ListenTlsOptions = z.input<typeof ListenTlsSchema>;
+export type DialTlsOptions = z.input<typeof DialTlsSchema>;
 export type ParsedListenOptions = z.output<typeof ListenOptionsSchema>;
 export type ParsedDialOptions = z.output<typeof DialOptionsSchema>;
 export type ParsedReconnectOptions = z.output<typeof ReconnectOptionsSchema>;

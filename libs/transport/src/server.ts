@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { createServer, STATUS_CODES, type IncomingMessage, type Server as HttpServer } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { bearerToken, isAuthorized, secretDigest } from './auth.js';
 import type { AnyHandler, Handler, MethodTable } from './method-table.js';
@@ -23,6 +25,13 @@ function refuse(socket: Duplex, status: number, headers: Record<string, string> 
   for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`);
   socket.end(`${lines.join('\r\n')}\r\n\r\n`);
   socket.destroy();
+}
+
+/** The subject CN of a verified client certificate (mutual TLS), or undefined. */
+function certificateName(socket: TLSSocket): string | undefined {
+  if (!socket.authorized) return undefined;
+  const cn = socket.getPeerCertificate().subject?.CN;
+  return typeof cn === 'string' && cn.length > 0 ? cn : undefined;
 }
 
 /**
@@ -46,7 +55,16 @@ export class TransportServer<P extends MethodTable> extends EventEmitter<Transpo
     this.#options = parseOptions(ListenOptionsSchema, options, 'listen');
     this.#protocol = this.#options.protocol as P;
     this.#ownsHttp = this.#options.server === undefined;
-    this.#http = this.#options.server ?? createServer((_req, res) => res.writeHead(426, { Connection: 'close' }).end());
+    const refuseHttp = (_req: IncomingMessage, res: import('node:http').ServerResponse): void => void res.writeHead(426, { Connection: 'close' }).end();
+    const tls = this.#options.tls;
+    this.#http = this.#options.server ?? (tls === undefined
+      ? createServer(refuseHttp)
+      : createTlsServer({
+        cert: tls.cert,
+        key: tls.key,
+        // Mutual TLS: a dialer without a certificate from `clientCa` fails the TLS handshake itself.
+        ...(tls.clientCa !== undefined ? { ca: tls.clientCa, requestCert: true, rejectUnauthorized: true } : {}),
+      }, refuseHttp));
     this.#secret = this.#options.secret === undefined ? undefined : secretDigest(this.#options.secret);
     this.#wss = new WebSocketServer({ noServer: true, maxPayload: this.#options.maxPayloadBytes, perMessageDeflate: false });
     this.#http.on('upgrade', this.#onUpgrade);
@@ -123,13 +141,14 @@ export class TransportServer<P extends MethodTable> extends EventEmitter<Transpo
       identity = this.#options.authenticate(bearerToken(req.headers.authorization));
       if (identity === undefined) return refuse(socket, 401, { 'WWW-Authenticate': 'Bearer' });
     }
+    if (identity === undefined && this.#options.tls?.clientCa !== undefined) identity = certificateName(req.socket as TLSSocket);
     socket.on('error', () => socket.destroy());
     this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, req, identity));
   };
 
   #accept(ws: WebSocket, req: IncomingMessage, identity: string | undefined): void {
     if (this.#closing !== undefined) return void ws.close(1001, 'server closing');
-    const { handlers, protocol, authenticate: _authenticate, ...settings } = this.#options;
+    const { handlers, protocol, authenticate: _authenticate, tls: _tls, ...settings } = this.#options;
     const peer = new Peer<P>({
       id: randomUUID(),
       identity,

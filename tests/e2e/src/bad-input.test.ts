@@ -167,7 +167,7 @@ describe('hostile frames on the worker ports', () => {
     const worker: ManagedProcess = spawnApp({
       name: 'listening-worker',
       entry: APP_ENTRY.worker,
-      args: ['--port', '0', '--repository', await demoRepository(), '--model', 'noop', '--log-level', 'info'],
+      args: ['--port', '0', '--insecure-coordinators', '--repository', await demoRepository(), '--model', 'noop', '--log-level', 'info'],
     });
     try {
       const { port } = await worker.waitFor('worker listening');

@@ -174,7 +174,7 @@ describe('a pipeline that does not fit is refused at registration', () => {
       ),
     );
     for (const role of ['model', 'processor']) {
-      const worker = spawnApp({ name: `misfit-${role}`, entry: APP_ENTRY.worker, args: ['--role', role, '--repository', dir, '--port', '0'] });
+      const worker = spawnApp({ name: `misfit-${role}`, entry: APP_ENTRY.worker, args: ['--role', role, '--repository', dir, '--port', '0', '--insecure-coordinators'] });
       expect(await worker.exited).toBe(1);
       const said = worker.output.join('\n');
       expect(said).toContain('IM_PROCESSING_PIPELINE_MISMATCH');

@@ -29,6 +29,8 @@ export interface SpawnOptions {
   entry: string;
   args: string[];
   env?: NodeJS.ProcessEnv;
+  /** Run inside this Linux network namespace (`ip netns exec NAME`, root only): a test "host" of its own. */
+  netns?: string;
   /** Called with each line (raw, and parsed when it is JSON). */
   onLine?: (name: string, raw: string, parsed: LogLine | undefined) => void;
 }
@@ -37,7 +39,10 @@ const MAX_KEPT_LINES = 2_000;
 
 /** Starts an app from source and follows its JSON log, so callers can wait for "listening". */
 export function spawnApp(options: SpawnOptions): ManagedProcess {
-  const child = spawn(process.execPath, [...nodeArgsFor(options.entry), options.entry, ...options.args], {
+  const argv = [process.execPath, ...nodeArgsFor(options.entry), options.entry, ...options.args];
+  // `ip netns exec` execs the command in place: the child's pid is node's, so signals reach the app itself.
+  const [command, ...args] = options.netns === undefined ? argv : ['ip', 'netns', 'exec', options.netns, ...argv];
+  const child = spawn(command!, args, {
     cwd: WORKSPACE_ROOT,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

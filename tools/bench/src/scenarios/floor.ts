@@ -13,7 +13,7 @@ function floorWorker(ctx: BenchContext): Promise<{ url: string; stop: () => Prom
     const worker = spawnApp({
       name: 'floor-worker',
       entry: appEntry('worker', BENCH_APP_ENTRIES),
-      args: ['--id', 'floor-worker', '--port', '0', '--repository', ctx.repository, '--model', 'noop'],
+      args: ['--id', 'floor-worker', '--port', '0', '--insecure-coordinators', '--repository', ctx.repository, '--model', 'noop'],
     });
     ctx.cleanup.track(worker.child);
     ctx.cleanup.add('floor worker', () => worker.stop());

@@ -22,6 +22,11 @@ export const BatchingPolicySchema = z.object({
   preferredBatchSizes: z.array(z.int().min(1)).default([]),
   /** Requests waiting for a batch beyond which new ones are refused (429). */
   maxQueue: z.int().min(1).default(1024),
+  /**
+   * How requests whose inputs differ in shape share a run: `buckets` runs once per distinct shape;
+   * `pad-last-axis` pads FP32 inputs differing only in their last axis to the widest (text lines).
+   */
+  dynamicShapes: z.enum(['buckets', 'pad-last-axis']).default('buckets'),
 });
 export type BatchingPolicy = z.infer<typeof BatchingPolicySchema>;
 

@@ -4,7 +4,7 @@ export {
 } from './errors.js';
 export type { ProcessingErrorCode, PipelineMismatchDetails } from './errors.js';
 export { TensorNameSchema } from './step.js';
-export type { StepContext, StepDefinition, StepInstance } from './step.js';
+export type { StepContext, StepDefinition, StepInstance, SyncStepInstance } from './step.js';
 export { StepCatalog } from './catalog.js';
 export { defaultCatalog } from './default-catalog.js';
 export { buildPipeline } from './pipeline.js';

@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import sharp, { type Metadata } from 'sharp';
 import { BadInputError } from '../errors.js';
 
 /** A decoded image: 8-bit RGB, row-major, three bytes a pixel. */
@@ -29,7 +29,7 @@ export async function decodeImage(bytes: Uint8Array, options: DecodeImageOptions
   const tensor = options.tensor ?? 'image';
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
   if (bytes.length === 0) throw new BadInputError(step, tensor, 'is empty, not an image');
-  let meta: sharp.Metadata;
+  let meta: Metadata;
   try {
     meta = await sharp(bytes, { limitInputPixels: false }).metadata();
   } catch (cause) {

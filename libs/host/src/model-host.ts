@@ -127,20 +127,31 @@ export class ModelHost {
     try {
       for (const { spec, dir, file } of models) {
         if (this.#models.has(modelVersionKey(spec))) continue;
+        if (spec.platform === 'pipeline') {
+          // Reported so the coordinator serves it; its stages are other models, run on their own lanes.
+          const identity = await buildPipeline([], catalog, { dir }, spec.inputs);
+          added.push([modelVersionKey(spec), {
+            spec, model: undefined, pre: identity, post: identity, sessionInputs: [], carried: [], stages: {}, running: 0, idle: undefined,
+          }]);
+          continue;
+        }
         const runtime = this.#runtimes[spec.platform];
         if (!runtime) throw new Error(`model '${spec.name}': no runtime for platform '${spec.platform}'`);
         const pre = await buildPipeline(spec.preprocess, catalog, { dir }, spec.inputs);
         const model = await runtime.load({ spec, file });
         const session = { inputs: copy(model.inputs), outputs: copy(model.outputs) };
         const named = (specs: readonly TensorSpec[], name: string): boolean => specs.some((s) => s.name === name);
-        const carried = copy(pre.outputs.filter((s) => !named(spec.inputs, s.name) && !named(session.inputs, s.name) && !named(session.outputs, s.name)));
+        // Made before the session and not read by it: what post-processing may read round the session (only what it does read is carried).
+        const candidates = copy(pre.outputs.filter((s) => !named(session.inputs, s.name) && !named(session.outputs, s.name)));
+        let carried: TensorSpec[] = [];
         // A processor only needed the session's tensors; it never runs the session.
         const kept = this.role === 'processor' ? undefined : model;
         if (!kept) await model.close();
         let post: Pipeline;
         try {
           requireFit(spec.name, 'model', pre.outputs, session.inputs, 'session input');
-          post = await buildPipeline(spec.postprocess, catalog, { dir }, [...carried, ...session.outputs]);
+          post = await buildPipeline(spec.postprocess, catalog, { dir }, [...candidates, ...session.outputs]);
+          carried = candidates.filter((c) => post.steps.some((step) => named(step.inputs, c.name)));
           requireFit(spec.name, 'postprocess', post.outputs, spec.outputs, 'declared output');
         } catch (error) {
           await kept?.close();

@@ -81,6 +81,11 @@ export const ModelSpecSchema = z.object({
   /** Free-form labels, shown in model metadata as parameters. */
   labels: z.record(z.string(), z.string()).default({}),
   /**
+   * BYTES inputs whose elements are raw bytes (an encoded image), not UTF-8 text: through the binary
+   * extension they arrive raw and are held as base64 text, as the JSON protocol carries them.
+   */
+  rawBytesInputs: z.array(z.string().min(1).max(128)).max(64).default([]),
+  /**
    * The stages of a `pipeline` model, in order (the registry refuses a pipeline without stages, and stages
    * on another platform); a stage whose inputs hold no rows is skipped and its outputs are empty.
    */

@@ -27,6 +27,7 @@ export function ocrDetectorManifest(): ModelManifestInput {
     file: 'model.onnx',
     description: 'PaddleOCR v4 text detection (DB): an encoded image in (base64 BYTES), text boxes and each line cut out and sized for ocr-rec out.',
     inputs: [{ name: 'image', datatype: 'BYTES', shape: [-1] }],
+    rawBytesInputs: ['image'],
     outputs: [
       { name: 'boxes', datatype: 'FP32', shape: [-1, 4, 2] },
       { name: 'box_scores', datatype: 'FP32', shape: [-1] },
@@ -70,6 +71,7 @@ export function ocrPipelineManifest(): ModelManifestInput {
     platform: 'pipeline',
     description: 'Reads the text of an image (PNG, JPEG; base64 BYTES in JSON, raw bytes in binary data): ocr-det, then ocr-rec on every line found.',
     inputs: [{ name: 'image', datatype: 'BYTES', shape: [1] }],
+    rawBytesInputs: ['image'],
     outputs: [
       { name: 'text', datatype: 'BYTES', shape: [-1] },
       { name: 'score', datatype: 'FP32', shape: [-1] },

@@ -138,6 +138,29 @@ describe('OCR: a pipeline of two real networks served as one model', () => {
     expect(a.body.outputs.find((o: { name: string }) => o.name === 'boxes')).toMatchObject({ shape: [0, 4, 2] });
   });
 
+  it('takes the image as raw bytes through the binary extension, as Triton\'s client and curl send it', async () => {
+    const rendered = renderLines(['Binary data 2048'], 30);
+    const json = await read(rendered.png);
+    // The JSON header, then the BYTES element: its 4-byte little-endian length and the PNG itself.
+    const header = Buffer.from(JSON.stringify({ inputs: [{ name: 'image', datatype: 'BYTES', shape: [1], parameters: { binary_data_size: rendered.png.length + 4 } }] }));
+    const length = Buffer.alloc(4);
+    length.writeUInt32LE(rendered.png.length);
+    const res = await fetch(`${cluster.url}/v2/models/ocr/infer`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream', 'inference-header-content-length': String(header.length) },
+      body: Buffer.concat([header, length, rendered.png]),
+    });
+    expect(res.status).toBe(200);
+    const body = await res.json() as { outputs: Array<{ name: string; data: unknown[] }> };
+    expect(body.outputs.find((o) => o.name === 'text')!.data).toEqual(json.lines.map((l) => l.text));
+    // `curl --data-binary @page.jpg -H 'Inference-Header-Content-Length: 0'`: the body is the image alone.
+    const raw = await fetch(`${cluster.url}/v2/models/ocr/infer`, {
+      method: 'POST', headers: { 'content-type': 'application/octet-stream', 'inference-header-content-length': '0' }, body: rendered.jpeg,
+    });
+    expect(raw.status).toBe(200);
+    expect(Number(raw.headers.get('inference-header-content-length'))).toBeGreaterThan(0);
+  });
+
   it('refuses bad images with a documented 400 and keeps serving', async () => {
     const good = renderLines(['Still serving 42'], 30).png;
     const bad: Record<string, Buffer> = {

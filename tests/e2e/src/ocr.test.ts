@@ -180,3 +180,20 @@ describe('OCR: a pipeline of two real networks served as one model', () => {
     expect(after.lines.map((l) => l.text.replace(/\s+/g, ''))).toEqual(['Stillserving42']);
   });
 });
+
+describe('OCR with its processing on processors (disaggregated)', () => {
+  it('answers as co-located, with the steps run by a processor', async () => {
+    const repository = await ocrRepository();
+    const far = await startCluster({ repository, workers: 1, processors: 1, coordinatorArgs: ['--heartbeat-ms', '500', '--cache', 'off', '--placement', 'disaggregated'] });
+    try {
+      const rendered = renderLines(['Disaggregated 2026', 'Open Inference Protocol'], 30);
+      const near = await read(rendered.png);
+      const res = await http(far, '/v2/models/ocr/infer', { json: { inputs: [{ name: 'image', datatype: 'BYTES', shape: [1], data: [rendered.png.toString('base64')] }] } });
+      expect(res.status).toBe(200);
+      expect(res.body.outputs).toEqual(near.body.outputs);
+      expect(res.body.parameters.infermesh_processors).toMatch(/^processor-1(,processor-1)+$/);
+    } finally {
+      await far.stop();
+    }
+  });
+});

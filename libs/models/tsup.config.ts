@@ -5,6 +5,8 @@ export default defineConfig([
   {
     entry: ['src/index.ts'],
     format: ['esm', 'cjs'],
+    // `import.meta.url` in CommonJS too: the OCR files are found beside the installed package.
+    shims: true,
     dts: true,
     sourcemap: true,
     clean: true,

@@ -193,7 +193,7 @@ export function buildGrpcApi(options: GrpcApiOptions): GrpcApi {
     if (call.cancelled) abort.abort();
     try {
       const { name, version } = modelOf(message.model_name, message.model_version);
-      const decoded = inferRequestFromGrpc(message);
+      const decoded = inferRequestFromGrpc(message, service.resolve(name, version).rawBytesInputs);
       const deadline = requestDeadline({ parameters: decoded.request.parameters, callMs: callMsOf(call) }, options.requestTimeoutMs);
       const answer = await service.inferTensors(name, version, decoded.request, { signal: abort.signal, trace, deadline, binary: decoded.inputs });
       return inferResponseToGrpc(answer, decoded);

@@ -322,7 +322,7 @@ export function buildHttpApi(options: HttpApiOptions) {
         if (!parsed.success) throw new ApiError('IM_BAD_REQUEST', formatIssues(parsed.error).join('; '));
         body = parsed;
         const binaryPart = binaryParts.get(req);
-        binary = binaryPart ? binaryInputs(body.data.inputs, binaryPart) : undefined;
+        binary = binaryPart ? binaryInputs(body.data.inputs, binaryPart, service.resolve(name, version).rawBytesInputs) : undefined;
       }
       const deadline = requestDeadline({ header: req.headers[TIMEOUT_HEADER], parameters: body.data.parameters }, options.requestTimeoutMs);
       const prefer = String(req.headers.prefer ?? '');

@@ -6,7 +6,8 @@ import {
 import type { ModelRegistry } from '@infermesh/registry';
 import { Admission } from './admission.js';
 import { toApiError, toApiErrorOfItem } from './api-error.js';
-import type { Lane, Served, SubmitOptions } from './lane.js';
+import { PipelineRunner } from './pipeline.js';
+import { runRoute } from './run-route.js';
 import type { LaneTable, Route } from './lanes.js';
 import type { ModelStatistics, RequestRecord } from './model-statistics.js';
 import type { RequestTrace } from './request-telemetry.js';
@@ -33,13 +34,6 @@ export interface InferOptions {
 /** A request's answer with typed outputs, before they are written as JSON or binary data. */
 export type TensorAnswer = Omit<InferResponseJson, 'outputs'> & { outputs: TensorMap };
 
-/** A request's answer and who computed it: the model worker, and the processors when disaggregated. */
-interface Computed extends Served {
-  processors: string[];
-  /** Every worker connection that had a hand in it (the model worker's, the processors'). */
-  connections: string[];
-}
-
 /**
  * The path of one request through the coordinator: resolve the model, check the request against its
  * spec before any work, admit it, look it up in the cache, run it through its route's lanes, and
@@ -54,6 +48,7 @@ export class InferenceService {
   /** Requests in flight per model version (`name:version`, lookup only), from resolution to answer: what an unload waits for. */
   readonly #active = new Map<string, { count: number; idle: Array<() => void> }>();
   readonly #admission: Admission;
+  readonly #pipeline: PipelineRunner;
   #sequence = 0;
 
   constructor(
@@ -65,6 +60,7 @@ export class InferenceService {
     this.#limits = limits;
     this.#admission = new Admission({ maxInFlight: limits.maxInFlight, now: () => performance.now() });
     this.#statistics = statistics;
+    this.#pipeline = new PipelineRunner(registry, lanes);
   }
 
   #enter(spec: ModelSpec): () => void {
@@ -125,15 +121,19 @@ export class InferenceService {
     return {
       name: spec.name,
       versions: version ? [spec.version] : this.#registry.versions(name),
-      platform: spec.platform === 'onnx' ? 'onnxruntime_onnx' : 'infermesh_js',
+      platform: spec.platform === 'onnx' ? 'onnxruntime_onnx' : spec.platform === 'pipeline' ? 'ensemble' : 'infermesh_js',
       inputs: spec.inputs,
       outputs: spec.outputs,
-      parameters: { batchable: spec.batchable, max_batch_size: spec.batching.maxBatchSize, quantized: spec.quantized, ...spec.labels },
+      parameters: {
+        batchable: spec.batchable, max_batch_size: spec.batching.maxBatchSize, quantized: spec.quantized, ...spec.labels,
+        ...(spec.platform === 'pipeline' ? { pipeline: spec.pipeline.map((s) => s.model).join(',') } : {}),
+      },
     };
   }
 
   ready(name: string, version?: string): boolean {
-    return this.#lanes.servable(this.resolve(name, version));
+    const spec = this.resolve(name, version);
+    return spec.platform === 'pipeline' ? this.#pipeline.servable(spec) : this.#lanes.servable(spec);
   }
 
   /**
@@ -143,43 +143,6 @@ export class InferenceService {
    */
   admit(deadline: number): void {
     this.#admission.admit(deadline);
-  }
-
-  /**
-   * Runs one request through its route. Co-located: one lane does everything. Disaggregated: the
-   * pre-processing lane, the model lane, the post-processing lane, each batched on its own under the
-   * one deadline; an item that fails a stage fails with that stage's error, as it would co-located.
-   */
-  async #compute(route: Route, item: InferItem, options: SubmitOptions): Promise<Computed> {
-    const stage = async (lane: Lane, inputs: InferItem['inputs'], outputs: string[]): Promise<Served> => {
-      try {
-        return await lane.submit({ ...item, inputs, outputs }, options);
-      } finally {
-        options.trace?.settled();
-      }
-    };
-    if (!route.preprocess && !route.postprocess) {
-      const served = await stage(route.model, item.inputs, item.outputs);
-      return { ...served, processors: [], connections: [served.connection] };
-    }
-    const answer = item.outputs.length > 0 ? item.outputs : route.spec.outputs.map((o) => o.name);
-    const processors: string[] = [];
-    const connections: string[] = [];
-    let inputs = item.inputs;
-    if (route.preprocess) {
-      const pre = await stage(route.preprocess, inputs, []);
-      processors.push(pre.workerId);
-      connections.push(pre.connection);
-      if (!pre.result.ok) return { ...pre, processors, connections };
-      inputs = pre.result.outputs;
-    }
-    const model = await stage(route.model, inputs, route.postprocess ? [] : answer);
-    connections.push(model.connection);
-    if (!model.result.ok || !route.postprocess) return { ...model, processors, connections };
-    const post = await stage(route.postprocess, model.result.outputs, answer);
-    processors.push(post.workerId);
-    connections.push(post.connection);
-    return { result: post.result, workerId: model.workerId, connection: model.connection, processors, connections };
   }
 
   /** The protocol's JSON answer: the typed answer with each output written as JSON. */
@@ -218,8 +181,9 @@ export class InferenceService {
     const given = parameters['routing_key'];
     let fingerprint = asked.shards > 1 && typeof given !== 'string' ? responseCacheKey(asked, item) : undefined;
     const routingKey = asked.shards === 1 ? '' : typeof given === 'string' ? given : fingerprint!;
-    const route = this.#lanes.resolve(asked, routingKey);
-    const spec = route.spec;
+    // A pipeline has no lanes of its own: each of its stages resolves its own model's route.
+    const route = asked.platform === 'pipeline' ? undefined : this.#lanes.resolve(asked, routingKey);
+    const spec = route?.spec ?? asked;
     let leaveFallback: (() => void) | undefined;
     if (spec !== asked) {
       decoded = decodeInferRequest(spec, request, limits, options.binary);
@@ -241,7 +205,7 @@ export class InferenceService {
   }
 
   async #answer(
-    spec: ModelSpec, route: Route, item: InferItem, rows: number, fingerprint: string | undefined, request: InferRequestJson,
+    spec: ModelSpec, route: Route | undefined, item: InferItem, rows: number, fingerprint: string | undefined, request: InferRequestJson,
     options: InferOptions, classify: ClassificationRequest[], outcome: { record: Omit<RequestRecord, 'durationMs'> },
   ): Promise<TensorAnswer> {
     const { trace, deadline, signal } = options;
@@ -257,7 +221,8 @@ export class InferenceService {
       const run = async (): Promise<CachedAnswer> => {
         trace?.cacheLookedUp(false);
         const computeStarted = performance.now();
-        const served = await this.#compute(route, item, { rows, deadline, signal, coalesceKey: fingerprint, trace }).finally(() => {
+        const computeOptions = { rows, deadline, signal, coalesceKey: fingerprint, trace };
+        const served = await (route ? runRoute(route, item, computeOptions) : this.#pipeline.run(spec, item, computeOptions)).finally(() => {
           computeMs += performance.now() - computeStarted;
         });
         if (!served.result.ok) throw toApiErrorOfItem(served.result.error);
@@ -284,9 +249,9 @@ export class InferenceService {
         parameters: {
           infermesh_worker: answer.workerId,
           ...(processors.length > 0 ? { infermesh_processors: processors.join(',') } : {}),
-          ...(route.shard !== undefined ? { infermesh_shard: route.shard } : {}),
+          ...(route?.shard !== undefined ? { infermesh_shard: route.shard } : {}),
           ...(cacheState ? { infermesh_cache: cacheState } : {}),
-          ...(route.fallbackFrom ? { infermesh_fallback_from: route.fallbackFrom } : {}),
+          ...(route?.fallbackFrom ? { infermesh_fallback_from: route.fallbackFrom } : {}),
         },
         outputs: classify.length === 0 ? answer.outputs : classified(spec, answer.outputs, classify),
       };

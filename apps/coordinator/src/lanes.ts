@@ -218,6 +218,8 @@ export class LaneTable {
   #attach(worker: Worker, models: readonly ModelSpec[]): void {
     const lanes: Lane[] = [];
     for (const served of models) {
+      // A pipeline runs on its stage models' lanes; it has none of its own.
+      if (served.platform === 'pipeline') continue;
       const v = this.#versionLanes(this.#registry.get(served.name, served.version));
       const key = modelVersionKey(v.spec);
       if (worker.info.role === 'processor') {

@@ -17,7 +17,7 @@ export const WorkerConfigSchema = z.object({
    * or with `demoModels` the user's cache folder (`~/.cache/infermesh/models`).
    */
   repository: z.string().min(1).optional(),
-  /** Write the demo models (sentiment, mlp, noop) into the repository first (the ones present are kept). */
+  /** Write the demo models (sentiment, mlp, noop, the ocr pipeline and its stages) into the repository first (the ones present are kept). */
   demoModels: z.boolean().default(false),
   /** Models of the repository this worker holds (loads at start, may load on request); empty: every model. */
   models: z.array(z.string()).default([]),
@@ -85,7 +85,7 @@ export const WORKER_FLAGS: FlagTable = {
   id: { path: 'id', type: 'string', description: 'worker name in status and logs' },
   role: { path: 'role', type: 'string', description: 'model|processor: run models, or only their pre- and post-processing' },
   repository: { path: 'repository', type: 'string', description: 'model repository folder (default .infermesh/models; with --demo-models ~/.cache/infermesh/models)' },
-  'demo-models': { path: 'demoModels', type: 'boolean', description: 'write the demo models (sentiment, mlp, noop) into the repository first, then serve them' },
+  'demo-models': { path: 'demoModels', type: 'boolean', description: 'write the demo models (sentiment, mlp, noop, ocr-det, ocr-rec, ocr) into the repository first, then serve them' },
   model: { path: 'models', type: 'list', description: 'model to load (repeat; default: all)' },
   shard: { path: 'shards', type: 'list', description: 'shard(s) held of each sharded model (default: all)' },
   host: { path: 'listen.host', type: 'string', description: 'address to listen on for a dialling coordinator' },

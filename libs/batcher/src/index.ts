@@ -15,3 +15,5 @@ export {
   ItemTooLargeError, ResultMismatchError,
 } from './errors.js';
 export type { BatcherErrorCode } from './errors.js';
+export { groupBySize, padRows, unpadRow, paddingWaste } from './dynamic-shapes.js';
+export type { WideRow, PaddedBatch } from './dynamic-shapes.js';

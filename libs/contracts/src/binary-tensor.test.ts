@@ -59,3 +59,11 @@ describe('binary tensor data extension', () => {
     expect(() => splitBinaryBody(body, 3)).toThrow(/not JSON/);
   });
 });
+
+describe('raw BYTES elements', () => {
+  it('holds an element that is not UTF-8 as base64 text when the input is raw bytes', () => {
+    const png = Uint8Array.of(4, 0, 0, 0, 0x89, 0x50, 0x4e, 0x47);
+    expect(() => tensorFromBinary('image', 'BYTES', [1], png)).toThrow(/UTF-8/);
+    expect(tensorFromBinary('image', 'BYTES', [1], png, 'base64').data).toEqual([Buffer.from([0x89, 0x50, 0x4e, 0x47]).toString('base64')]);
+  });
+});

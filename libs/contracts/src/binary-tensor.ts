@@ -36,10 +36,17 @@ export function splitBinaryBody(body: Uint8Array, headerLength: number): { heade
 }
 
 /**
+ * How a BYTES tensor's elements are held once decoded: `utf8` text (the default: words, labels), or
+ * `base64` text of raw bytes (an encoded image), the form the JSON protocol gives such an element, so
+ * an input reads the same whichever way it came. A model spec names its raw inputs (`rawBytesInputs`).
+ */
+export type BytesElements = 'utf8' | 'base64';
+
+/**
  * Decodes the raw bytes of one tensor straight into the typed array the worker channel carries.
  * The size must be exactly elements × bytes per element (BYTES: the elements' prefixes and bytes).
  */
-export function tensorFromBinary(name: string, datatype: Datatype, shape: number[], bytes: Uint8Array): Tensor {
+export function tensorFromBinary(name: string, datatype: Datatype, shape: number[], bytes: Uint8Array, elements: BytesElements = 'utf8'): Tensor {
   const count = elementCount(shape);
   if (datatype === 'BYTES') {
     const data: string[] = [];
@@ -51,7 +58,8 @@ export function tensorFromBinary(name: string, datatype: Datatype, shape: number
       at += 4;
       if (at + length > bytes.length) throw invalid(name, `BYTES element ${data.length} claims ${length} bytes, ${bytes.length - at} remain`);
       try {
-        data.push(utf8.decode(bytes.subarray(at, at + length)));
+        const element = bytes.subarray(at, at + length);
+        data.push(elements === 'base64' ? Buffer.from(element.buffer, element.byteOffset, element.byteLength).toString('base64') : utf8.decode(element));
       } catch {
         throw invalid(name, `BYTES element ${data.length} is not valid UTF-8`);
       }
@@ -107,7 +115,7 @@ export function joinBinaryBody(header: unknown, parts: readonly Uint8Array[]): {
  * The binary part of a request, cut by each input's `parameters.binary_data_size` in the inputs' order,
  * decoded to typed tensors by input name. The sizes must add up to the binary part exactly.
  */
-export function binaryInputs(inputs: readonly InferInputJson[], binary: Uint8Array): Map<string, Tensor> {
+export function binaryInputs(inputs: readonly InferInputJson[], binary: Uint8Array, rawBytesInputs: readonly string[] = []): Map<string, Tensor> {
   const out = new Map<string, Tensor>();
   let at = 0;
   for (const input of inputs) {
@@ -118,7 +126,8 @@ export function binaryInputs(inputs: readonly InferInputJson[], binary: Uint8Arr
     }
     if (input.data !== undefined) throw invalid(input.name, 'has both data and binary_data_size');
     if (at + size > binary.length) throw invalid(input.name, `binary_data_size ${size} runs past the body's ${binary.length - at} remaining bytes`);
-    out.set(input.name, tensorFromBinary(input.name, input.datatype, input.shape, binary.subarray(at, at + size)));
+    const elements = rawBytesInputs.includes(input.name) ? 'base64' : 'utf8';
+    out.set(input.name, tensorFromBinary(input.name, input.datatype, input.shape, binary.subarray(at, at + size), elements));
     at += size;
   }
   if (at !== binary.length) throw new ApiError('IM_BAD_REQUEST', `${binary.length - at} bytes after the inputs' binary data`);

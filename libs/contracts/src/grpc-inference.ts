@@ -2,7 +2,7 @@ import { INTEGER_RANGE, TYPED_ARRAY_OF, type Datatype } from './datatype.js';
 import { ApiError } from './errors.js';
 import { InferRequestJsonSchema, type InferRequestJson, type InferResponseJson, type Parameters } from './inference-protocol.js';
 import { elementCount, type Tensor, type TensorMap } from './tensor.js';
-import { tensorFromBinary, tensorToBinary } from './binary-tensor.js';
+import { tensorFromBinary, tensorToBinary, type BytesElements } from './binary-tensor.js';
 
 /**
  * The gRPC form of the Open Inference Protocol (`inference.GRPCInferenceService`, shipped as
@@ -136,7 +136,7 @@ export function parametersToGrpc(parameters: Parameters | undefined): GrpcParame
  * Typed `contents` into the typed array of the datatype: the element count must match the shape, and
  * narrower integers (carried as int32/uint32 on the wire) must fit their type.
  */
-export function tensorFromContents(name: string, datatype: Datatype, shape: number[], contents: GrpcTensorContents): Tensor {
+export function tensorFromContents(name: string, datatype: Datatype, shape: number[], contents: GrpcTensorContents, elements: BytesElements = 'utf8'): Tensor {
   if (datatype === 'FP16') throw invalid(name, 'FP16 has no typed contents: send it as raw_input_contents');
   const field = CONTENTS_FIELD[datatype];
   const values = (contents[field] ?? []) as unknown[];
@@ -148,7 +148,7 @@ export function tensorFromContents(name: string, datatype: Datatype, shape: numb
   if (datatype === 'BYTES') {
     const data = (values as Uint8Array[]).map((bytes, i) => {
       try {
-        return utf8.decode(bytes);
+        return elements === 'base64' ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64') : utf8.decode(bytes);
       } catch {
         throw invalid(name, `BYTES element ${i} is not valid UTF-8`);
       }
@@ -182,7 +182,7 @@ export function tensorToContents(tensor: Tensor): GrpcTensorContents {
  * its inputs as typed tensors: from raw_input_contents (one per input, in order, through the binary
  * tensor codec) or from each input's typed contents, never both.
  */
-export function inferRequestFromGrpc(message: GrpcInferRequest): GrpcDecodedRequest {
+export function inferRequestFromGrpc(message: GrpcInferRequest, rawBytesInputs: readonly string[] = []): GrpcDecodedRequest {
   const raw = message.raw_input_contents ?? [];
   const given = message.inputs ?? [];
   const header = {
@@ -218,10 +218,10 @@ export function inferRequestFromGrpc(message: GrpcInferRequest): GrpcDecodedRequ
     const { name, datatype, shape } = input;
     if (raw.length > 0) {
       if (contents && hasElements(contents)) throw invalid(name, 'has contents while the request carries raw_input_contents (one or the other)');
-      inputs.set(name, tensorFromBinary(name, datatype, shape, raw[i]!));
+      inputs.set(name, tensorFromBinary(name, datatype, shape, raw[i]!, rawBytesInputs.includes(name) ? 'base64' : 'utf8'));
     } else {
       if (!contents) throw invalid(name, 'has neither contents nor raw_input_contents');
-      inputs.set(name, tensorFromContents(name, datatype, shape, contents));
+      inputs.set(name, tensorFromContents(name, datatype, shape, contents, rawBytesInputs.includes(name) ? 'base64' : 'utf8'));
     }
   });
   const asked = request.parameters?.['binary_data_output'];

@@ -6,6 +6,7 @@ export {
 export type { Tensor, TensorMap, TensorSpec } from './tensor.js';
 export { tensorFromJson, tensorToJson } from './tensor-json.js';
 export { INFERENCE_HEADER_CONTENT_LENGTH, binaryInputs, joinBinaryBody, splitBinaryBody, tensorFromBinary, tensorToBinary } from './binary-tensor.js';
+export type { BytesElements } from './binary-tensor.js';
 export {
   ParametersSchema, InferInputJsonSchema, RequestedOutputSchema, InferRequestJsonSchema, InferOutputJsonSchema,
   InferResponseJsonSchema, ErrorResponseSchema, ServerMetadataSchema, ModelMetadataSchema, AsyncAcceptedSchema,

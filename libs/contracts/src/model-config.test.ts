@@ -38,3 +38,22 @@ describe('tritonModelConfig', () => {
     expect(config.input[0]!.reshape).toBeUndefined();
   });
 });
+
+describe('tritonModelConfig of a pipeline', () => {
+  it('is an ensemble whose steps map the pipeline tensors', () => {
+    const spec = ModelSpecSchema.parse({
+      name: 'ocr', version: '1', platform: 'pipeline', batchable: false,
+      inputs: [{ name: 'image', datatype: 'BYTES', shape: [1] }], outputs: [{ name: 'text', datatype: 'BYTES', shape: [-1] }],
+      pipeline: [
+        { model: 'ocr-det', inputs: { image: 'image' }, outputs: { lines: 'lines' } },
+        { model: 'ocr-rec', version: '2', inputs: { x: 'lines' }, outputs: { text: 'text' } },
+      ],
+    });
+    const config = tritonModelConfig(spec, { instances: 0 });
+    expect(config).toMatchObject({ platform: 'ensemble', backend: '', default_model_filename: '', max_batch_size: 0 });
+    expect(config.ensemble_scheduling?.step).toEqual([
+      { model_name: 'ocr-det', model_version: -1, input_map: { image: 'image' }, output_map: { lines: 'lines' } },
+      { model_name: 'ocr-rec', model_version: 2, input_map: { x: 'lines' }, output_map: { text: 'text' } },
+    ]);
+  });
+});

@@ -52,6 +52,10 @@ export interface TritonModelConfig {
   default_model_filename: string;
   parameters: Record<string, { string_value: string }>;
   model_warmup: [];
+  /** A pipeline's stages, as Triton's `ensemble_scheduling`: each step's model and its tensor maps. */
+  ensemble_scheduling?: {
+    step: Array<{ model_name: string; model_version: number; input_map: Record<string, string>; output_map: Record<string, string> }>;
+  };
 }
 
 /** What the configuration says of a model's deployment, beyond its spec. */
@@ -78,10 +82,11 @@ function dims(spec: TensorSpec, batched: boolean): { dims: number[]; reshape?: {
 export function tritonModelConfig(spec: ModelSpec, deployment: ModelDeployment): TritonModelConfig {
   const batched = spec.batchable;
   const onnx = spec.platform === 'onnx';
+  const ensemble = spec.platform === 'pipeline';
   return {
     name: spec.name,
-    platform: onnx ? 'onnxruntime_onnx' : 'infermesh_js',
-    backend: onnx ? 'onnxruntime' : 'infermesh_js',
+    platform: onnx ? 'onnxruntime_onnx' : ensemble ? 'ensemble' : 'infermesh_js',
+    backend: onnx ? 'onnxruntime' : ensemble ? '' : 'infermesh_js',
     max_batch_size: batched ? spec.batching.maxBatchSize : 0,
     input: spec.inputs.map((t) => ({
       name: t.name, data_type: TRITON_DATA_TYPE[t.datatype], format: 'FORMAT_NONE' as const, ...dims(t, batched),
@@ -107,8 +112,16 @@ export function tritonModelConfig(spec: ModelSpec, deployment: ModelDeployment):
     instance_group: [
       { name: `${spec.name}_0`, kind: 'KIND_CPU', count: deployment.instances, gpus: [], secondary_devices: [], profile: [], passive: false, host_policy: '' },
     ],
-    default_model_filename: deployment.file ?? (onnx ? 'model.onnx' : 'model.mjs'),
+    default_model_filename: ensemble ? '' : deployment.file ?? (onnx ? 'model.onnx' : 'model.mjs'),
     parameters: Object.fromEntries(Object.entries(spec.labels).map(([k, v]) => [k, { string_value: v }])),
     model_warmup: [],
+    ...(ensemble
+      ? {
+          ensemble_scheduling: {
+            // Triton's -1: the latest version.
+            step: spec.pipeline.map((s) => ({ model_name: s.model, model_version: s.version === undefined ? -1 : Number(s.version), input_map: { ...s.inputs }, output_map: { ...s.outputs } })),
+          },
+        }
+      : {}),
   };
 }

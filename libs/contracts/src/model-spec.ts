@@ -22,8 +22,27 @@ export const BatchingPolicySchema = z.object({
   preferredBatchSizes: z.array(z.int().min(1)).default([]),
   /** Requests waiting for a batch beyond which new ones are refused (429). */
   maxQueue: z.int().min(1).default(1024),
+  /**
+   * How requests whose inputs differ in shape share a run: `buckets` runs once per distinct shape;
+   * `pad-last-axis` pads FP32 inputs differing only in their last axis to the widest (text lines).
+   */
+  dynamicShapes: z.enum(['buckets', 'pad-last-axis']).default('buckets'),
 });
 export type BatchingPolicy = z.infer<typeof BatchingPolicySchema>;
+
+/**
+ * One stage of a pipeline model (Triton's ensemble step): the model it runs, which of the pipeline's
+ * tensors feed its inputs (`inputs`: stage input ← pipeline tensor), and under which names its outputs
+ * join them (`outputs`: stage output → pipeline tensor). The pipeline's own inputs are its first tensors.
+ */
+export const PipelineStageSchema = z.strictObject({
+  model: ModelNameSchema,
+  /** A version of `model`; absent: its latest. */
+  version: ModelVersionSchema.optional(),
+  inputs: z.record(z.string().min(1).max(128), z.string().min(1).max(128)),
+  outputs: z.record(z.string().min(1).max(128), z.string().min(1).max(128)),
+});
+export type PipelineStage = z.infer<typeof PipelineStageSchema>;
 
 /**
  * What a model is, as the worker reports it and the coordinator serves it. `inputs` and `outputs`
@@ -32,7 +51,8 @@ export type BatchingPolicy = z.infer<typeof BatchingPolicySchema>;
 export const ModelSpecSchema = z.object({
   name: ModelNameSchema,
   version: ModelVersionSchema,
-  platform: z.enum(['onnx', 'js']).default('onnx'),
+  /** `pipeline`: the model runs no file of its own but the models of `pipeline`, each on its own lane. */
+  platform: z.enum(['onnx', 'js', 'pipeline']).default('onnx'),
   description: z.string().max(1024).default(''),
   inputs: z.array(TensorSpecSchema).min(1),
   outputs: z.array(TensorSpecSchema).min(1),
@@ -60,6 +80,16 @@ export const ModelSpecSchema = z.object({
   classLabels: z.record(z.string().min(1).max(128), z.array(z.string().max(1024)).min(1).max(65_536)).default({}),
   /** Free-form labels, shown in model metadata as parameters. */
   labels: z.record(z.string(), z.string()).default({}),
+  /**
+   * BYTES inputs whose elements are raw bytes (an encoded image), not UTF-8 text: through the binary
+   * extension they arrive raw and are held as base64 text, as the JSON protocol carries them.
+   */
+  rawBytesInputs: z.array(z.string().min(1).max(128)).max(64).default([]),
+  /**
+   * The stages of a `pipeline` model, in order (the registry refuses a pipeline without stages, and stages
+   * on another platform); a stage whose inputs hold no rows is skipped and its outputs are empty.
+   */
+  pipeline: z.array(PipelineStageSchema).max(16).default([]),
 });
 export type ModelSpec = z.infer<typeof ModelSpecSchema>;
 export type ModelSpecInput = z.input<typeof ModelSpecSchema>;

@@ -43,7 +43,7 @@ export function rawBinaryRequest(spec: ModelSpec, body: Uint8Array): { request: 
     }
     shape = declared.map((d) => (d === -1 ? elements / known : d));
   }
-  const tensor = tensorFromBinary(input.name, input.datatype, shape, bytes);
+  const tensor = tensorFromBinary(input.name, input.datatype, shape, bytes, spec.rawBytesInputs.includes(input.name) ? 'base64' : 'utf8');
   return {
     request: {
       inputs: [{ name: input.name, datatype: input.datatype, shape, parameters: { binary_data_size: body.length } }],

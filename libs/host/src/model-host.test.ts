@@ -242,3 +242,42 @@ describe('ModelHost explicit model control', () => {
     await host.close();
   });
 });
+
+describe('ModelHost: tensors carried round the session', () => {
+  // Pre-processing makes `scaled`, which the session does not read and post-processing does.
+  const carrying = () => model({
+    outputs: [{ name: 'logits', datatype: 'FP32', shape: [-1, 2] }, { name: 'label', datatype: 'BYTES', shape: [-1] }, { name: 'probabilities', datatype: 'FP32', shape: [-1, 2] }],
+    preprocess: [{ step: 'normalize', options: { input: 'x', output: 'scaled', mean: 0, std: 0.5 } }],
+    postprocess: [
+      { step: 'softmax', options: { input: 'logits', output: 'probabilities' } },
+      { step: 'argmax-label', options: { input: 'scaled', output: 'label', labels: ['scaled'] } },
+    ],
+  });
+
+  it('hands them to post-processing co-located, and names them in every stage signature', async () => {
+    const host = await ModelHost.load([carrying()], runtimes);
+    const stages = host.stages['sign:1']!;
+    expect(stages.preprocess?.outputs.map((s) => s.name)).toEqual(['x', 'scaled']);
+    expect(stages.model?.inputs.map((s) => s.name)).toEqual(['x', 'scaled']);
+    expect(stages.postprocess?.inputs.map((s) => s.name)).toEqual(['scaled', 'logits', 'label', 'probabilities']);
+    const all = await host.infer({ model: 'sign', version: '1', stage: 'all', items: [{ id: 'a', inputs: { x: fp32([2, -1]) }, parameters: {}, outputs: [] }] });
+    expect(all.items[0]).toMatchObject({ ok: true, outputs: { label: { data: ['scaled', 'scaled'] } } });
+  });
+
+  it('answers the same stage by stage (disaggregated), the model stage passing them on', async () => {
+    const host = await ModelHost.load([carrying()], runtimes);
+    const run = async (stage: 'preprocess' | 'model' | 'postprocess', inputs: Record<string, unknown>) => {
+      const answer = await host.infer({ model: 'sign', version: '1', stage, items: [{ id: 'a', inputs: inputs as never, parameters: {}, outputs: [] }] });
+      const item = answer.items[0]!;
+      if (!item.ok) throw new Error(item.error.message);
+      return item.outputs;
+    };
+    const pre = await run('preprocess', { x: fp32([2, -1]) });
+    expect(Object.keys(pre).sort()).toEqual(['scaled', 'x']);
+    const mid = await run('model', pre);
+    expect(Object.keys(mid)).toContain('scaled');
+    expect(Object.keys(mid)).toContain('logits');
+    const post = await run('postprocess', mid);
+    expect(post['label']?.data).toEqual(['scaled', 'scaled']);
+  });
+});

@@ -42,6 +42,11 @@ interface HostedModel {
   post: Pipeline;
   /** The session's input names: what pre-processing hands on. */
   sessionInputs: string[];
+  /**
+   * Tensors pre-processing makes that the session does not read (an image's size, each text line's
+   * width): they go round the session to post-processing, co-located or disaggregated alike.
+   */
+  carried: string[];
   stages: ModelStages;
   /** Batches running now; `remove` waits for them. */
   running: number;
@@ -122,18 +127,31 @@ export class ModelHost {
     try {
       for (const { spec, dir, file } of models) {
         if (this.#models.has(modelVersionKey(spec))) continue;
+        if (spec.platform === 'pipeline') {
+          // Reported so the coordinator serves it; its stages are other models, run on their own lanes.
+          const identity = await buildPipeline([], catalog, { dir }, spec.inputs);
+          added.push([modelVersionKey(spec), {
+            spec, model: undefined, pre: identity, post: identity, sessionInputs: [], carried: [], stages: {}, running: 0, idle: undefined,
+          }]);
+          continue;
+        }
         const runtime = this.#runtimes[spec.platform];
         if (!runtime) throw new Error(`model '${spec.name}': no runtime for platform '${spec.platform}'`);
         const pre = await buildPipeline(spec.preprocess, catalog, { dir }, spec.inputs);
         const model = await runtime.load({ spec, file });
         const session = { inputs: copy(model.inputs), outputs: copy(model.outputs) };
+        const named = (specs: readonly TensorSpec[], name: string): boolean => specs.some((s) => s.name === name);
+        // Made before the session and not read by it: what post-processing may read round the session (only what it does read is carried).
+        const candidates = copy(pre.outputs.filter((s) => !named(session.inputs, s.name) && !named(session.outputs, s.name)));
+        let carried: TensorSpec[] = [];
         // A processor only needed the session's tensors; it never runs the session.
         const kept = this.role === 'processor' ? undefined : model;
         if (!kept) await model.close();
         let post: Pipeline;
         try {
           requireFit(spec.name, 'model', pre.outputs, session.inputs, 'session input');
-          post = await buildPipeline(spec.postprocess, catalog, { dir }, session.outputs);
+          post = await buildPipeline(spec.postprocess, catalog, { dir }, [...candidates, ...session.outputs]);
+          carried = candidates.filter((c) => post.steps.some((step) => named(step.inputs, c.name)));
           requireFit(spec.name, 'postprocess', post.outputs, spec.outputs, 'declared output');
         } catch (error) {
           await kept?.close();
@@ -147,10 +165,11 @@ export class ModelHost {
           pre,
           post,
           sessionInputs: session.inputs.map((s) => s.name),
+          carried: carried.map((s) => s.name),
           stages: {
-            preprocess: { inputs: copy(spec.inputs), outputs: only(pre.outputs, session.inputs) },
-            ...(kept ? { model: session } : {}),
-            postprocess: { inputs: session.outputs, outputs: only(post.outputs, spec.outputs) },
+            preprocess: { inputs: copy(spec.inputs), outputs: [...only(pre.outputs, session.inputs), ...carried] },
+            ...(kept ? { model: carried.length === 0 ? session : { inputs: [...session.inputs, ...carried], outputs: [...carried, ...session.outputs] } } : {}),
+            postprocess: { inputs: [...carried, ...session.outputs], outputs: only(post.outputs, spec.outputs) },
           },
           running: 0,
           idle: undefined,
@@ -217,7 +236,7 @@ export class ModelHost {
     const results: InferItemResult[] = new Array(request.items.length);
     let live = request.items.map((item, index) => ({ index, item, tensors: item.inputs }));
     // One per-item stage (timed when named): an item whose step throws fails alone with `code`, the rest go on.
-    const perItem = async (name: HostStage | undefined, code: WorkerErrorCode, run: (tensors: TensorMap, item: InferItem) => TensorMap): Promise<void> => {
+    const perItem = async (name: HostStage | undefined, code: WorkerErrorCode, run: (tensors: TensorMap, item: InferItem) => TensorMap | Promise<TensorMap>): Promise<void> => {
       if (live.length === 0) return;
       const timer = name === undefined ? undefined : stages?.start(name);
       const begun = performance.now();
@@ -225,7 +244,8 @@ export class ModelHost {
       let sliceStart = performance.now();
       for (const r of live) {
         try {
-          r.tensors = run(r.tensors, r.item);
+          const out = run(r.tensors, r.item);
+          r.tensors = out instanceof Promise ? await out : out;
           kept.push(r);
         } catch (error) {
           results[r.index] = failure(error, code);
@@ -242,8 +262,11 @@ export class ModelHost {
     };
 
     if (stage === 'all' || stage === 'preprocess') {
-      const handOn = (item: InferItem): readonly string[] => (stage === 'all' ? hosted.sessionInputs : wanted(item, hosted.sessionInputs));
-      await perItem('preprocess', 'IM_WORKER_BAD_INPUT', (tensors, item) => pick(pre.run(tensors), handOn(item)));
+      const onward = [...hosted.sessionInputs, ...hosted.carried];
+      const handOn = (item: InferItem): readonly string[] => (stage === 'all' ? onward : wanted(item, onward));
+      await perItem('preprocess', 'IM_WORKER_BAD_INPUT', (tensors, item) => (pre.async
+        ? pre.runAsync(tensors).then((out) => pick(out, handOn(item)))
+        : pick(pre.run(tensors), handOn(item))));
     }
     if (runsModel && model && live.length > 0) {
       try {
@@ -252,13 +275,13 @@ export class ModelHost {
         const begun = performance.now();
         let outputs;
         try {
-          outputs = await runBatch(model, live.map((r) => r.tensors));
+          outputs = await runBatch(model, live.map((r) => (hosted.carried.length === 0 ? r.tensors : pick(r.tensors, hosted.sessionInputs))), undefined, hosted.spec.batching.dynamicShapes);
         } finally {
           timer?.end();
           timings.inferenceMs = performance.now() - begun;
         }
         live.forEach((r, k) => {
-          r.tensors = outputs[k]!;
+          r.tensors = hosted.carried.length === 0 ? outputs[k]! : { ...pick(r.tensors, hosted.carried), ...outputs[k]! };
         });
       } catch (error) {
         for (const r of live) results[r.index] = failure(error, 'IM_WORKER_RUNTIME');
@@ -271,7 +294,9 @@ export class ModelHost {
     }
     if (stage === 'all' || stage === 'postprocess') {
       const declared = spec.outputs.map((o) => o.name);
-      await perItem('postprocess', 'IM_WORKER_RUNTIME', (tensors, item) => pick(post.run(tensors), wanted(item, declared)));
+      await perItem('postprocess', 'IM_WORKER_RUNTIME', (tensors, item) => (post.async
+        ? post.runAsync(tensors).then((out) => pick(out, wanted(item, declared)))
+        : pick(post.run(tensors), wanted(item, declared))));
     }
     for (const r of live) results[r.index] = { ok: true, outputs: r.tensors };
     return { items: results, computeMs: performance.now() - started, timings };

@@ -11,3 +11,4 @@ export { bagOfWords } from './bag-of-words.js';
 export { NOOP_MODULE_SOURCE, noopManifest } from './noop.js';
 export { writeModelRepository, WriteModelRepositoryOptionsSchema, MODEL_NAMES, defaultModelCache } from './write-model-repository.js';
 export type { WriteModelRepositoryOptions, WrittenModel, ModelName } from './write-model-repository.js';
+export { OCR_FILES, ocrAssetsDir, ocrFile, ocrDetectorManifest, ocrRecognizerManifest, ocrPipelineManifest } from './ocr.js';

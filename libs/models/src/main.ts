@@ -1,10 +1,11 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { defaultModelCache, writeModelRepository } from './write-model-repository.js';
+import { z } from 'zod/v4';
+import { defaultModelCache, MODEL_NAMES, writeModelRepository } from './write-model-repository.js';
 
-const USAGE = `usage: infermesh-models [DIR] [--out DIR] [--mlp-dims 64,256,256,16] [--seed 42] [--force]
-Writes the demo model repository (sentiment, mlp, noop) into DIR. Default DIR: ${defaultModelCache()}`;
+const USAGE = `usage: infermesh-models [DIR] [--out DIR] [--models ${MODEL_NAMES.join(',')}] [--mlp-dims 64,256,256,16] [--seed 42] [--force]
+Writes the demo model repository (${MODEL_NAMES.join(', ')}) into DIR. Default DIR: ${defaultModelCache()}`;
 
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -14,6 +15,7 @@ async function main(): Promise<void> {
       'mlp-dims': { type: 'string', default: '64,256,256,16' },
       seed: { type: 'string', default: '42' },
       force: { type: 'boolean', default: false },
+      models: { type: 'string', default: MODEL_NAMES.join(',') },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -28,7 +30,8 @@ async function main(): Promise<void> {
   const seed = Number(values.seed);
   // `npm run -w` runs in the package folder; a relative folder means the caller's folder (INIT_CWD).
   const out = resolve(process.env.INIT_CWD ?? process.cwd(), positionals[0] ?? values.out ?? defaultModelCache());
-  const results = await writeModelRepository({ out, mlpDims, seed, force: values.force });
+  const models = z.array(z.enum(MODEL_NAMES)).parse(values.models.split(',').map((m) => m.trim()));
+  const results = await writeModelRepository({ out, mlpDims, seed, force: values.force, models });
   for (const r of results) {
     if (r.status === 'skipped') {
       console.log(`${r.name}: already present, skipped (--force to rewrite)`);

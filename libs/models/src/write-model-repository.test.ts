@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadModelRepository, ModelManifestSchema, ModelRegistry } from '@infermesh/registry';
+import { OCR_FILES, ocrFile } from './ocr.js';
 import { defaultModelCache, writeModelRepository } from './write-model-repository.js';
 
 let dir: string;
@@ -21,15 +22,25 @@ describe('writeModelRepository', () => {
       ['sentiment', 'written'],
       ['mlp', 'written'],
       ['noop', 'written'],
+      ['ocr-det', 'written'],
+      ['ocr-rec', 'written'],
+      ['ocr', 'written'],
     ]);
     const models = await loadModelRepository(dir);
     expect(models.map((m) => `${m.spec.name}@${m.spec.version}:${m.spec.platform}`)).toEqual([
       'mlp@1:onnx',
       'noop@1:js',
+      'ocr@1:pipeline',
+      'ocr-det@1:onnx',
+      'ocr-rec@1:onnx',
       'sentiment@1:onnx',
     ]);
     const registry = new ModelRegistry();
     for (const m of models) registry.register(m.spec);
+    // The OCR networks are the package's files, byte for byte; the pipeline names its stages.
+    expect((await stat(join(dir, 'ocr-rec', '1', 'model.onnx'))).size).toBe(ocrFile(OCR_FILES.recognizer).length);
+    expect(registry.get('ocr').pipeline.map((s) => s.model)).toEqual(['ocr-det', 'ocr-rec']);
+    expect(registry.get('ocr').rawBytesInputs).toEqual(['image']);
     expect(registry.get('mlp').inputs[0]?.shape).toEqual([-1, 8]);
     expect(registry.get('sentiment').postprocess[0]?.options.labels).toEqual(['negative', 'neutral', 'positive']);
     expect(registry.get('sentiment').batching).toMatchObject({ maxBatchSize: 64, maxDelayMs: 2 });

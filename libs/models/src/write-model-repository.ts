@@ -6,9 +6,10 @@ import { z } from 'zod/v4';
 import { MANIFEST_FILE, ModelManifestSchema, type ModelManifestInput } from '@infermesh/registry';
 import { buildMlpOnnx, DEFAULT_MLP_DIMS, mlpManifest, mlpWeights } from './mlp.js';
 import { NOOP_MODULE_SOURCE, noopManifest } from './noop.js';
+import { OCR_FILES, ocrDetectorManifest, ocrFile, ocrPipelineManifest, ocrRecognizerManifest } from './ocr.js';
 import { buildSentimentOnnx, sentimentManifest, sentimentVocabulary } from './sentiment.js';
 
-export const MODEL_NAMES = ['sentiment', 'mlp', 'noop'] as const;
+export const MODEL_NAMES = ['sentiment', 'mlp', 'noop', 'ocr-det', 'ocr-rec', 'ocr'] as const;
 export type ModelName = (typeof MODEL_NAMES)[number];
 
 export const WriteModelRepositoryOptionsSchema = z.strictObject({
@@ -54,6 +55,25 @@ function build(name: ModelName, o: z.infer<typeof WriteModelRepositoryOptionsSch
       };
     case 'noop':
       return { manifest: noopManifest(), files: { 'model.mjs': NOOP_MODULE_SOURCE } };
+    case 'ocr-det':
+      return { manifest: ocrDetectorManifest(), files: { 'model.onnx': ocrFile(OCR_FILES.detector) } };
+    case 'ocr-rec':
+      return {
+        manifest: ocrRecognizerManifest(),
+        files: { 'model.onnx': ocrFile(OCR_FILES.recognizer), [OCR_FILES.characters]: ocrFile(OCR_FILES.characters) },
+      };
+    case 'ocr':
+      return { manifest: ocrPipelineManifest(), files: {} };
+  }
+}
+
+/** A model's manifest alone, without reading or building its files (the OCR files are 15 MB). */
+function manifestOf(name: ModelName, o: z.infer<typeof WriteModelRepositoryOptionsSchema>): ModelManifestInput {
+  switch (name) {
+    case 'ocr-det': return ocrDetectorManifest();
+    case 'ocr-rec': return ocrRecognizerManifest();
+    case 'ocr': return ocrPipelineManifest();
+    default: return build(name, o).manifest;
   }
 }
 
@@ -92,12 +112,15 @@ export async function writeModelRepository(options: WriteModelRepositoryOptions)
   for (const name of o.models) {
     const modelDir = join(out, name);
     const versionDir = join(modelDir, '1');
-    const { manifest, files } = build(name, o);
+    const manifest = manifestOf(name, o);
     const parsed = ModelManifestSchema.parse(manifest);
-    if (!o.force && (await exists(join(modelDir, MANIFEST_FILE))) && (await exists(join(versionDir, parsed.file)))) {
+    // A pipeline's version folder holds no model file.
+    const complete = join(versionDir, parsed.platform === 'pipeline' ? '' : parsed.file);
+    if (!o.force && (await exists(join(modelDir, MANIFEST_FILE))) && (await exists(complete))) {
       results.push({ name, status: 'skipped', files: [] });
       continue;
     }
+    const { files } = build(name, o);
     await mkdir(versionDir, { recursive: true });
     const written: string[] = [];
     for (const [file, content] of Object.entries(files)) {

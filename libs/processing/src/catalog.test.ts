@@ -18,7 +18,7 @@ function step(name: string, version: string): StepDefinition<{ v: string }> {
 
 describe('StepCatalog', () => {
   it('holds the built-in steps by default', () => {
-    expect(defaultCatalog().list().map((d) => d.name)).toEqual(['argmax-label', 'normalize', 'softmax', 'tokenize', 'top-k']);
+    expect(defaultCatalog().list().map((d) => d.name)).toEqual(['argmax-label', 'ctc-decode', 'normalize', 'ocr-boxes', 'ocr-crop-lines', 'ocr-detector-input', 'softmax', 'tokenize', 'top-k']);
   });
 
   it('answers the newest version, a major pin, or an exact version', () => {

@@ -25,8 +25,12 @@ export interface Pipeline {
   /** The tensors present after the last step: every input passed through plus every step output. */
   readonly outputs: readonly TensorSpec[];
   readonly steps: readonly PipelineStep[];
-  /** Runs every step on a whole batch; throws a `ProcessingError` (`IM_PROCESSING_BAD_INPUT`, …). */
+  /** Whether a step answers a promise (an image decoder): then only `runAsync` runs the pipeline. */
+  readonly async: boolean;
+  /** Runs every step on a whole batch; throws a `ProcessingError` (`IM_PROCESSING_BAD_INPUT`, …), and a `StepFailedError` if a step is asynchronous. */
   run(inputs: TensorMap): TensorMap;
+  /** Runs every step on a whole batch, awaiting the asynchronous ones; rejects as `run` throws. */
+  runAsync(inputs: TensorMap): Promise<TensorMap>;
 }
 
 function failure(step: string, cause: unknown): ProcessingError {
@@ -34,35 +38,66 @@ function failure(step: string, cause: unknown): ProcessingError {
   return new StepFailedError(step, cause instanceof Error ? cause.message : String(cause), { cause });
 }
 
+/** A custom step that forgets an output would otherwise fail far away, in the model runtime. */
+function checked(step: string, instance: StepInstance, out: TensorMap): TensorMap {
+  for (const spec of instance.outputs) {
+    if (out[spec.name]?.datatype !== spec.datatype) {
+      throw new StepFailedError(step, `did not produce its output ${formatSpec(spec)}`);
+    }
+  }
+  return out;
+}
+
 class BuiltPipeline implements Pipeline {
   readonly inputs: readonly TensorSpec[];
   readonly outputs: readonly TensorSpec[];
   readonly steps: readonly PipelineStep[];
   readonly #instances: readonly StepInstance[];
+  readonly #async: boolean;
 
   constructor(inputs: readonly TensorSpec[], outputs: readonly TensorSpec[], steps: PipelineStep[], instances: StepInstance[]) {
     this.inputs = inputs;
     this.outputs = outputs;
     this.steps = steps;
     this.#instances = instances;
+    this.#async = instances.some((i) => i.async === true);
+  }
+
+  get async(): boolean {
+    return this.#async;
   }
 
   run(inputs: TensorMap): TensorMap {
     let current = inputs;
     this.#instances.forEach((instance, i) => {
       const step = (this.steps[i] as PipelineStep).step;
+      let out: TensorMap | Promise<TensorMap>;
       try {
-        current = instance.run(current);
+        out = instance.run(current);
       } catch (cause) {
         throw failure(step, cause);
       }
-      // A custom step that forgets an output would otherwise fail far away, in the model runtime.
-      for (const spec of instance.outputs) {
-        if (current[spec.name]?.datatype !== spec.datatype) {
-          throw new StepFailedError(step, `did not produce its output ${formatSpec(spec)}`);
-        }
+      if (out instanceof Promise) {
+        out.catch(() => undefined);
+        throw new StepFailedError(step, 'is asynchronous: run this pipeline with runAsync');
       }
+      current = checked(step, instance, out);
     });
+    return current;
+  }
+
+  async runAsync(inputs: TensorMap): Promise<TensorMap> {
+    let current = inputs;
+    for (const [i, instance] of this.#instances.entries()) {
+      const step = (this.steps[i] as PipelineStep).step;
+      let out: TensorMap;
+      try {
+        out = await instance.run(current);
+      } catch (cause) {
+        throw failure(step, cause);
+      }
+      current = checked(step, instance, out);
+    }
     return current;
   }
 }

@@ -117,9 +117,10 @@ async function loadModelFolder(modelDir: string, name: string): Promise<Reposito
   for (const v of selected) {
     const versionDir = join(modelDir, String(v));
     const file = join(versionDir, fileName);
+    // A pipeline runs other models: its version folder holds no model file.
     try {
-      const s = await stat(file);
-      if (!s.isFile()) throw new Error('not a regular file');
+      const s = await stat(specFields.platform === 'pipeline' ? versionDir : file);
+      if (specFields.platform !== 'pipeline' && !s.isFile()) throw new Error('not a regular file');
     } catch (cause) {
       throw new ModelFileMissingError(file, { cause });
     }

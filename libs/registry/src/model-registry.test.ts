@@ -157,3 +157,19 @@ describe('ModelRegistry', () => {
     });
   });
 });
+
+describe('ModelRegistry: pipeline models', () => {
+  const io = { inputs: [{ name: 'image', datatype: 'BYTES' as const, shape: [1] }], outputs: [{ name: 'text', datatype: 'BYTES' as const, shape: [-1] }] };
+  const stage = { model: 'ocr-det', inputs: { image: 'image' }, outputs: { text: 'text' } };
+
+  it('holds a pipeline with its stages', () => {
+    const spec = new ModelRegistry().register({ name: 'ocr', version: '1', platform: 'pipeline', ...io, pipeline: [stage] });
+    expect(spec.pipeline).toEqual([stage]);
+  });
+
+  it('refuses a pipeline without stages, and stages on a model of another platform', () => {
+    const r = new ModelRegistry();
+    expect(() => r.register({ name: 'ocr', version: '1', platform: 'pipeline', ...io })).toThrow(InvalidSpecError);
+    expect(() => r.register({ name: 'ocr', version: '1', platform: 'onnx', ...io, pipeline: [stage] })).toThrow(/a pipeline model/);
+  });
+});

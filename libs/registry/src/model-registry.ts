@@ -29,6 +29,9 @@ export class ModelRegistry {
   register(input: ModelSpecInput): ModelSpec {
     const parsed = ModelSpecSchema.safeParse(input);
     if (!parsed.success) throw new InvalidSpecError(toRegistryIssues(parsed.error), { cause: parsed.error });
+    if ((parsed.data.platform === 'pipeline') !== (parsed.data.pipeline.length > 0)) {
+      throw new InvalidSpecError([{ path: ['pipeline'], message: 'a pipeline model (platform: pipeline) has stages, and only it' }]);
+    }
     const spec = deepFreeze(parsed.data);
     let versions = this.#models.get(spec.name);
     const existing = versions?.get(spec.version);

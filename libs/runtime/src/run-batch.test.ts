@@ -85,3 +85,44 @@ describe('runBatch', () => {
     expect(await rejection(runBatch(model, [item(1, 0), item(1, 0)]))).toBe('IM_RUNTIME_SHAPE_MISMATCH');
   });
 });
+
+describe('runBatch with dynamic shapes', () => {
+  // A "model" that reports, per row, the width it was run at and the sum of the row.
+  const widthModel = (): LoadedModel & { runs: number[][] } => {
+    const runs: number[][] = [];
+    return {
+      runs,
+      inputs: [{ name: 'x', datatype: 'FP32', shape: [-1, 2, -1] }],
+      outputs: [{ name: 'w', datatype: 'FP32', shape: [-1] }, { name: 's', datatype: 'FP32', shape: [-1] }],
+      async run(inputs) {
+        const x = inputs['x']!;
+        const [rows, , width] = x.shape as [number, number, number];
+        runs.push([...x.shape]);
+        const w = new Float32Array(rows).fill(width);
+        const s = new Float32Array(rows);
+        for (let r = 0; r < rows; r++) for (let i = 0; i < 2 * width; i++) s[r]! += (x.data as Float32Array)[r * 2 * width + i]!;
+        return { w: { datatype: 'FP32', shape: [rows], data: w }, s: { datatype: 'FP32', shape: [rows], data: s } };
+      },
+      async close() {},
+    };
+  };
+  const item = (rows: number, width: number): TensorMap => ({
+    x: { datatype: 'FP32', shape: [rows, 2, width], data: new Float32Array(rows * 2 * width).fill(1) },
+  });
+
+  it('runs once per shape bucket, answering each item from its own run', async () => {
+    const model = widthModel();
+    const out = await runBatch(model, [item(1, 3), item(2, 5), item(1, 3)]);
+    expect(model.runs).toEqual([[2, 2, 3], [2, 2, 5]]);
+    expect(out.map((o) => [...(o['w']!.data as Float32Array)])).toEqual([[3], [5, 5], [3]]);
+  });
+
+  it('pads the last axis to the widest with zeros and runs once', async () => {
+    const model = widthModel();
+    const out = await runBatch(model, [item(1, 3), item(2, 5), item(1, 4)], undefined, 'pad-last-axis');
+    expect(model.runs).toEqual([[4, 2, 5]]);
+    // Each row's sum is its own 2 × width ones: the padding added nothing.
+    expect(out.map((o) => [...(o['s']!.data as Float32Array)])).toEqual([[6], [10, 10], [8]]);
+    expect(out.map((o) => [...(o['w']!.data as Float32Array)])).toEqual([[5], [5, 5], [5]]);
+  });
+});

@@ -1,15 +1,75 @@
+import { padRows } from '@infermesh/batcher';
 import type { Tensor, TensorMap } from '@infermesh/contracts';
 import { concatBatch, splitBatch } from './batch-tensors.js';
 import { BadInputError, ShapeMismatchError } from './errors.js';
 import type { LoadedModel, RunOptions } from './model-runtime.js';
 
 /**
+ * How items whose inputs differ in shape (beyond the rows) share a batch: `buckets` runs the model once
+ * per distinct shape; `pad-last-axis` pads FP32 inputs that differ only in their last axis with zeros
+ * to the widest and runs them together (text lines of different widths), each item then receiving its
+ * rows of the padded output: a post-processing step cuts them back with the widths it was handed.
+ */
+export type DynamicShapes = 'buckets' | 'pad-last-axis';
+
+/**
  * Runs many requests as one: stacks each named input across items, runs the model once, and cuts
  * every output back into one part per item. Each item may hold several rows (its first dimension,
  * the same for all its inputs); every output must have one row per input row. A single item is run
- * unchanged.
+ * unchanged. Items of different shapes are grouped (`dynamic`) and each group runs once.
  */
-export async function runBatch(model: LoadedModel, items: readonly TensorMap[], options?: RunOptions): Promise<TensorMap[]> {
+export async function runBatch(
+  model: LoadedModel, items: readonly TensorMap[], options?: RunOptions, dynamic: DynamicShapes = 'buckets',
+): Promise<TensorMap[]> {
+  if (items.length <= 1) return runStacked(model, items, options);
+  // Every item has the same input names and agrees with itself on its rows, whatever group it lands in.
+  const names = Object.keys(items[0] as TensorMap).sort();
+  if (names.length === 0) throw new BadInputError('runBatch: item 0 has no inputs');
+  items.forEach((item, i) => itemRows(item, i, names));
+  const groups = new Map<string, number[]>();
+  items.forEach((item, i) => {
+    // A lookup key only: the datatypes and dimensions after the rows (the last one too, unless padded).
+    const key = Object.keys(item).sort().map((name) => {
+      const t = item[name] as Tensor;
+      const kept = dynamic === 'pad-last-axis' && t.datatype === 'FP32' ? t.shape.slice(1, -1) : t.shape.slice(1);
+      return `${name}:${t.datatype}:${kept.join('x')}`;
+    }).join('|');
+    const group = groups.get(key);
+    if (group) group.push(i);
+    else groups.set(key, [i]);
+  });
+  if (groups.size === 1 && dynamic === 'buckets') return runStacked(model, items, options);
+  const results: TensorMap[] = new Array(items.length);
+  for (const indices of groups.values()) {
+    const group = indices.map((i) => items[i] as TensorMap);
+    const outputs = await runStacked(model, dynamic === 'pad-last-axis' ? padLastAxis(group) : group, options);
+    indices.forEach((i, k) => { results[i] = outputs[k] as TensorMap; });
+  }
+  return results;
+}
+
+/** The items with every FP32 input padded with zeros along its last axis to the widest of the group. */
+function padLastAxis(items: readonly TensorMap[]): TensorMap[] {
+  const first = items[0] as TensorMap;
+  const out = items.map((item) => ({ ...item }));
+  for (const [name, t] of Object.entries(first)) {
+    if (t.datatype !== 'FP32' || t.shape.length < 2) continue;
+    const widths = items.map((item) => (item[name] as Tensor).shape.at(-1) as number);
+    const widest = Math.max(...widths);
+    if (widths.every((w) => w === widest)) continue;
+    items.forEach((item, k) => {
+      const own = item[name] as Tensor;
+      const width = widths[k] as number;
+      if (width === widest || !(own.data instanceof Float32Array)) return;
+      const outer = own.data.length / Math.max(1, width);
+      const padded = padRows([{ data: own.data, width }], outer, widest);
+      (out[k] as TensorMap)[name] = { datatype: 'FP32', shape: [...own.shape.slice(0, -1), widest], data: padded.data };
+    });
+  }
+  return out;
+}
+
+async function runStacked(model: LoadedModel, items: readonly TensorMap[], options?: RunOptions): Promise<TensorMap[]> {
   const first = items[0];
   if (!first) return [];
   const names = Object.keys(first).sort();

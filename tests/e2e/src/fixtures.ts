@@ -5,14 +5,21 @@ import { buildDemoModels, startCluster, type Cluster, type ClusterOptions } from
 
 let repository: Promise<string> | undefined;
 
-/** The demo models, built once per test process into a temporary repository. */
+/** The demo models but OCR's (whose 15 MB of networks only the OCR tests load), built once per test process into a temporary repository. */
 export function demoRepository(): Promise<string> {
   repository ??= (async () => {
     const dir = mkdtempSync(join(tmpdir(), 'im-e2e-models-'));
-    await buildDemoModels(dir);
+    await buildDemoModels(dir, undefined, ['--models', 'sentiment,mlp,noop']);
     return dir;
   })();
   return repository;
+}
+
+/** The OCR pipeline and its two networks alone, as `npm start` writes them. */
+export async function ocrRepository(): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'im-e2e-ocr-'));
+  await buildDemoModels(dir, undefined, ['--models', 'ocr-det,ocr-rec,ocr']);
+  return dir;
 }
 
 export async function demoCluster(options: Omit<ClusterOptions, 'repository'> = {}): Promise<Cluster> {

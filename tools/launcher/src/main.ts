@@ -119,7 +119,7 @@ async function main(): Promise<void> {
 
   const u = cluster.url;
   process.stdout.write(`
-infermesh is ready: coordinator ${u} (gRPC ${cluster.grpcAddress}), ${config.workers} ${kind}${disaggregated ? `, ${processors} processors (pre- and post-processing)` : ''}, models sentiment, mlp, noop.
+infermesh is ready: coordinator ${u} (gRPC ${cluster.grpcAddress}), ${config.workers} ${kind}${disaggregated ? `, ${processors} processors (pre- and post-processing)` : ''}, models sentiment, mlp, noop, ocr (with its stages ocr-det, ocr-rec).
 
   curl ${u}/v2/health/ready
   curl ${u}/v2/models/sentiment
@@ -127,6 +127,8 @@ infermesh is ready: coordinator ${u} (gRPC ${cluster.grpcAddress}), ${config.wor
     -d '{"inputs":[{"name":"text","datatype":"BYTES","shape":[2],"data":["I love this movie","what a terrible day"]}]}'
   curl -s ${u}/v2/models/noop/infer -H 'content-type: application/json' \\
     -d '{"inputs":[{"name":"input","datatype":"FP32","shape":[1,4],"data":[1,2,3,4]}]}'
+  curl -s ${u}/v2/models/ocr/infer -H 'content-type: application/json' \
+    -d "{\\"inputs\\":[{\\"name\\":\\"image\\",\\"datatype\\":\\"BYTES\\",\\"shape\\":[1],\\"data\\":[\\"$(base64 -w0 page.png)\\"]}]}"   # text, score, box per line
   node examples/client.mjs ${u}        # text in, labels out; a tensor request; the WebSocket API
   curl ${u}/v2/status
   node examples/grpc-client.mjs ${cluster.grpcAddress}   # the same over gRPC (inference.GRPCInferenceService, libs/contracts/proto)

@@ -2,7 +2,7 @@ import { z } from 'zod/v4';
 import type { TensorMap, TensorSpec } from '@infermesh/contracts';
 import { PipelineMismatchError } from '../errors.js';
 import { readInput, upstreamShape } from '../spec-check.js';
-import { TensorNameSchema, type StepDefinition, type StepInstance } from '../step.js';
+import { TensorNameSchema, type StepDefinition, type SyncStepInstance } from '../step.js';
 
 const STEP = 'argmax-label@1.0.0';
 
@@ -37,11 +37,11 @@ export function argmaxLabels(data: Float32Array, rows: number, labels: readonly 
 }
 
 /** `argmax-label`: FP32 [N, C] to BYTES [N], the label of each row's largest score. */
-export const argmaxLabelStep: StepDefinition<z.output<typeof ArgmaxLabelOptionsSchema>> = {
+export const argmaxLabelStep: StepDefinition<z.output<typeof ArgmaxLabelOptionsSchema>, SyncStepInstance> = {
   name: 'argmax-label',
   version: '1.0.0',
   optionsSchema: ArgmaxLabelOptionsSchema,
-  async create(options, _context, upstream): Promise<StepInstance> {
+  async create(options, _context, upstream): Promise<SyncStepInstance> {
     const { labels } = options;
     const shape = upstreamShape(upstream, options.input, 'FP32', 2, [-1, labels.length]);
     const cols = shape[1] as number;

@@ -2,7 +2,7 @@ import { z } from 'zod/v4';
 import type { TensorMap, TensorSpec } from '@infermesh/contracts';
 import { BadInputError, PipelineMismatchError } from '../errors.js';
 import { readInput, upstreamShape } from '../spec-check.js';
-import { TensorNameSchema, type StepDefinition, type StepInstance } from '../step.js';
+import { TensorNameSchema, type StepDefinition, type SyncStepInstance } from '../step.js';
 
 const STEP = 'normalize@1.0.0';
 
@@ -39,11 +39,11 @@ export function normalize(data: Float32Array, width: number, mean: readonly numb
 }
 
 /** `normalize`: FP32 to FP32 of the same shape, standardized along the last axis. */
-export const normalizeStep: StepDefinition<z.output<typeof NormalizeOptionsSchema>> = {
+export const normalizeStep: StepDefinition<z.output<typeof NormalizeOptionsSchema>, SyncStepInstance> = {
   name: 'normalize',
   version: '1.0.0',
   optionsSchema: NormalizeOptionsSchema,
-  async create(options, _context, upstream): Promise<StepInstance> {
+  async create(options, _context, upstream): Promise<SyncStepInstance> {
     const mean = typeof options.mean === 'number' ? [options.mean] : options.mean;
     const std = typeof options.std === 'number' ? [options.std] : options.std;
     const width = Math.max(mean.length, std.length);

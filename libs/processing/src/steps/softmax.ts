@@ -2,7 +2,7 @@ import { z } from 'zod/v4';
 import type { TensorMap, TensorSpec } from '@infermesh/contracts';
 import { BadInputError, PipelineMismatchError } from '../errors.js';
 import { readInput, upstreamShape } from '../spec-check.js';
-import { TensorNameSchema, type StepDefinition, type StepInstance } from '../step.js';
+import { TensorNameSchema, type StepDefinition, type SyncStepInstance } from '../step.js';
 
 const STEP = 'softmax@1.0.0';
 
@@ -50,11 +50,11 @@ export function softmax(data: Float32Array, shape: readonly number[], axis: numb
 }
 
 /** `softmax`: FP32 of rank ≥ 2 to FP32 of the same shape, summing to 1 along `axis`. */
-export const softmaxStep: StepDefinition<z.output<typeof SoftmaxOptionsSchema>> = {
+export const softmaxStep: StepDefinition<z.output<typeof SoftmaxOptionsSchema>, SyncStepInstance> = {
   name: 'softmax',
   version: '1.0.0',
   optionsSchema: SoftmaxOptionsSchema,
-  async create(options, _context, upstream): Promise<StepInstance> {
+  async create(options, _context, upstream): Promise<SyncStepInstance> {
     const shape = upstreamShape(upstream, options.input, 'FP32', 2, [-1, -1]);
     if (resolveAxis(options.axis, shape.length) === undefined) {
       const input: TensorSpec = { name: options.input, datatype: 'FP32', shape };

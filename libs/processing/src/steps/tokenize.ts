@@ -3,7 +3,7 @@ import type { TensorMap, TensorSpec } from '@infermesh/contracts';
 import { BadInputError, ProcessingFileError } from '../errors.js';
 import { readModelFile } from '../model-file.js';
 import { readInput } from '../spec-check.js';
-import { TensorNameSchema, type StepDefinition, type StepInstance } from '../step.js';
+import { TensorNameSchema, type StepDefinition, type SyncStepInstance } from '../step.js';
 import { Tokenizer } from '../tokenizer.js';
 
 const STEP = 'tokenize@1.0.0';
@@ -20,11 +20,11 @@ export type TokenizeOptions = z.input<typeof TokenizeOptionsSchema>;
 const VocabularySchema = z.array(z.string()).min(1).max(1_000_000);
 
 /** `tokenize`: BYTES [N] texts to FP32 [N, V] bag-of-words counts over the vocabulary file's terms. */
-export const tokenizeStep: StepDefinition<z.output<typeof TokenizeOptionsSchema>> = {
+export const tokenizeStep: StepDefinition<z.output<typeof TokenizeOptionsSchema>, SyncStepInstance> = {
   name: 'tokenize',
   version: '1.0.0',
   optionsSchema: TokenizeOptionsSchema,
-  async create(options, context): Promise<StepInstance> {
+  async create(options, context): Promise<SyncStepInstance> {
     const text = await readModelFile(context.dir, options.vocabulary);
     let json: unknown;
     try {

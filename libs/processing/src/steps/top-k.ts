@@ -2,7 +2,7 @@ import { z } from 'zod/v4';
 import type { TensorMap, TensorSpec } from '@infermesh/contracts';
 import { BadInputError, PipelineMismatchError } from '../errors.js';
 import { readInput, upstreamShape } from '../spec-check.js';
-import { TensorNameSchema, type StepDefinition, type StepInstance } from '../step.js';
+import { TensorNameSchema, type StepDefinition, type SyncStepInstance } from '../step.js';
 
 const STEP = 'top-k@1.0.0';
 
@@ -56,11 +56,11 @@ export function topK(data: Float32Array, rows: number, cols: number, k: number):
 }
 
 /** `top-k`: FP32 [N, C] to FP32 [N, k] values and INT64 [N, k] indices, largest first. */
-export const topKStep: StepDefinition<z.output<typeof TopKOptionsSchema>> = {
+export const topKStep: StepDefinition<z.output<typeof TopKOptionsSchema>, SyncStepInstance> = {
   name: 'top-k',
   version: '1.0.0',
   optionsSchema: TopKOptionsSchema,
-  async create(options, _context, upstream): Promise<StepInstance> {
+  async create(options, _context, upstream): Promise<SyncStepInstance> {
     const { k } = options;
     const shape = upstreamShape(upstream, options.input, 'FP32', 2, [-1, -1]).slice(0, 2);
     const input: TensorSpec = { name: options.input, datatype: 'FP32', shape };

@@ -3,6 +3,7 @@ import { coordinatorNoopScenario } from './coordinator-noop.js';
 import { floorScenario } from './floor.js';
 import { mlpScenario } from './mlp.js';
 import { nginxPeerScenario } from './nginx-peer.js';
+import { ocrScenario } from './ocr.js';
 import { placementScenario } from './placement.js';
 import { plainServerScenario } from './plain-server.js';
 import { protocolsScenario } from './protocols.js';
@@ -21,5 +22,6 @@ export const SCENARIOS: readonly Scenario[] = [
   plainServerScenario,
   protocolsScenario,
   tracingScenario,
+  ocrScenario,
   workersScalingScenario,
 ];

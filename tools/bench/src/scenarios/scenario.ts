@@ -5,7 +5,7 @@ import type { CpuPerRequest, LoadResult, OnAnswer } from '../load/load-result.js
 export type Mode = 'short' | 'full';
 
 /** The scenarios by the name `--scenario` takes, in no particular order (run order: `scenarios/index.ts`). */
-export const SCENARIO_IDS = ['floor', 'coordinator-noop', 'nginx-peer', 'mlp', 'cache-hit', 'workers-scaling', 'placement', 'plain-server', 'protocols', 'tracing'] as const;
+export const SCENARIO_IDS = ['floor', 'coordinator-noop', 'nginx-peer', 'mlp', 'cache-hit', 'workers-scaling', 'placement', 'plain-server', 'protocols', 'tracing', 'ocr'] as const;
 export type ScenarioId = (typeof SCENARIO_IDS)[number];
 
 /**
@@ -19,6 +19,15 @@ export const PLACEMENT_VARIANTS = {
 } as const;
 export type PlacementVariant = keyof typeof PLACEMENT_VARIANTS;
 export type PlacementSeries = `sentiment ${number} words, ${(typeof PLACEMENT_VARIANTS)[PlacementVariant]['label']}`;
+
+/** The clusters of the ocr scenario: the recognizer's batching on or off; the processing co-located or on a processor. */
+export const OCR_VARIANTS = {
+  batching: { label: 'co-located, 2 workers, batching on', workers: 2, processors: 0, args: ['--cache', 'off'] },
+  unbatched: { label: 'co-located, 2 workers, batching off', workers: 2, processors: 0, args: ['--cache', 'off', '--batching', 'off'] },
+  disaggregated: { label: 'disaggregated, 1 worker + 1 processor, batching on', workers: 1, processors: 1, args: ['--cache', 'off', '--placement', 'disaggregated'] },
+} as const;
+export type OcrVariant = keyof typeof OCR_VARIANTS;
+export type OcrSeries = `ocr, ${(typeof OCR_VARIANTS)[OcrVariant]['label']}`;
 
 /**
  * The two MLPs of the plain-server scenario, by their layer widths (input first): the demo model as
@@ -101,9 +110,11 @@ export const SERIES = {
   protocol: (tag: ProtocolTag): ProtocolSeries => `${BASELINE_MODELS[tag.model].label} over ${PROTOCOLS[tag.protocol].label}`,
   /** The MLP with traces sampled at one ratio and exported. */
   tracing: (tag: TracingTag): TracingSeries => `mlp, traces sampled ${tag.sampling * 100} %, exported over OTLP`,
+  /** The ocr pipeline on one cluster variant. */
+  ocr: (variant: OcrVariant): OcrSeries => `ocr, ${OCR_VARIANTS[variant].label}`,
 } as const;
 type FixedSeries = Exclude<(typeof SERIES)[keyof typeof SERIES], (...args: never[]) => unknown>;
-export type SeriesName = FixedSeries | PlacementSeries | BaselineSeries | ProtocolSeries | TracingSeries;
+export type SeriesName = FixedSeries | PlacementSeries | BaselineSeries | ProtocolSeries | TracingSeries | OcrSeries;
 
 /** Which placement step a measurement is, so the report can pair variants without parsing series names. */
 export interface PlacementTag {

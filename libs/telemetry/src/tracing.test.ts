@@ -113,7 +113,9 @@ describe('createTracing', () => {
 
 describe('OTEL_* parsing', () => {
   it.each([
-    [{}, 'ParentBased{root=AlwaysOnSampler'],
+    [{}, 'ParentBased{root=TraceIdRatioBased{0.01}'],
+    [{ OTEL_TRACES_SAMPLER_ARG: '0.25' }, 'ParentBased{root=TraceIdRatioBased{0.25}'],
+    [{ OTEL_TRACES_SAMPLER: 'parentbased_always_on' }, 'ParentBased{root=AlwaysOnSampler'],
     [{ OTEL_TRACES_SAMPLER: 'always_off' }, 'AlwaysOffSampler'],
     [{ OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.01' }, 'TraceIdRatioBased{0.01}'],
     [{ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.5' }, 'ParentBased{root=TraceIdRatioBased{0.5}'],

@@ -29,7 +29,8 @@ beforeAll(async () => {
   // The cache is off so that every answer below is computed, not replayed.
   [colocated, disaggregated] = await Promise.all([
     demoCluster({ workers: 1, coordinatorArgs: ['--cache', 'off'] }),
-    demoCluster({ workers: 1, processors: 2, coordinatorArgs: ['--cache', 'off', '--placement', 'disaggregated', '--health-interval-ms', '200'] }),
+    // Every request traced: a test reads the stages of a request's trace (the default samples 1 %).
+    demoCluster({ workers: 1, processors: 2, coordinatorArgs: ['--cache', 'off', '--placement', 'disaggregated', '--health-interval-ms', '200'], env: { OTEL_TRACES_SAMPLER: 'parentbased_always_on' } }),
   ]);
 });
 afterAll(async () => {

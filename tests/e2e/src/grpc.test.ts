@@ -18,6 +18,8 @@ let cluster: Cluster;
 let client: InferenceClient;
 beforeAll(async () => {
   cluster = await startCluster({
+    // Every request traced: the test reads a call's trace by its id (the default samples 1 %).
+    env: { OTEL_TRACES_SAMPLER: 'parentbased_always_on' },
     repository: await sleepyRepository(SLEEP_MS),
     workers: 1,
     coordinatorArgs: ['--heartbeat-ms', '500', '--cache', 'off', '--max-in-flight', '2'],

@@ -16,7 +16,8 @@ let cluster: Cluster;
 let seed = 1000;
 
 beforeAll(async () => {
-  cluster = await demoCluster({ workers: 2, workerArgs: ['--metrics-port', '0'] });
+  // Every request traced: these tests read requests' traces by id (the default samples 1 %).
+  cluster = await demoCluster({ workers: 2, workerArgs: ['--metrics-port', '0'], env: { OTEL_TRACES_SAMPLER: 'parentbased_always_on' } });
 }, 120_000);
 afterAll(async () => {
   await cluster?.stop();

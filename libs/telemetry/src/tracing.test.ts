@@ -47,6 +47,7 @@ describe('createTracing', () => {
       env: {
         OTEL_EXPORTER_OTLP_ENDPOINT: `${rx.url}/`, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_HEADERS: 'x-api-key=k%201',
         OTEL_SERVICE_NAME: 'from-env', OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment=test,service.name=ignored',
+        OTEL_TRACES_SAMPLER: 'always_on',
       },
     });
     open.push(tracing);
@@ -69,7 +70,7 @@ describe('createTracing', () => {
   });
 
   it('without an endpoint exports nothing, and still fills the store', () => {
-    const tracing = createTracing({ serviceName: 's', env: {} });
+    const tracing = createTracing({ serviceName: 's', env: { OTEL_TRACES_SAMPLER: 'always_on' } });
     open.push(tracing);
     expect(tracing.exporting).toBeUndefined();
     const trace = tracing.tracer.start('r');
@@ -98,7 +99,7 @@ describe('createTracing', () => {
     const errors: ExportFailedError[] = [];
     const tracing = createTracing({
       serviceName: 's', store: false, onExportError: (e) => errors.push(e),
-      env: { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${rx.url}/v1/traces`, OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json' },
+      env: { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${rx.url}/v1/traces`, OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json', OTEL_TRACES_SAMPLER: 'always_on' },
     });
     open.push(tracing);
     tracing.tracer.start('r').end();
@@ -108,6 +109,20 @@ describe('createTracing', () => {
     expect(errors).toHaveLength(1);
     expect(errors[0]).toBeInstanceOf(ExportFailedError);
     expect(errors[0]!.code).toBe('IM_TELEMETRY_EXPORT_FAILED');
+  });
+});
+
+describe('the default sampler', () => {
+  it('samples about 1 % of new traces, and every trace whose caller sampled it', () => {
+    const tracing = createTracing({ serviceName: 's', env: {} });
+    open.push(tracing);
+    let sampled = 0;
+    for (let i = 0; i < 2000; i++) if (tracing.tracer.start('r').recording) sampled++;
+    // Binomial(2000, 0.01): mean 20, P(outside 3..60) is far below 1e-6.
+    expect(sampled).toBeGreaterThanOrEqual(3);
+    expect(sampled).toBeLessThanOrEqual(60);
+    expect(tracing.tracer.start('r', { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' }).recording).toBe(true);
+    expect(tracing.tracer.start('r', { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00' }).recording).toBe(false);
   });
 });
 

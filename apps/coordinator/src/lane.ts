@@ -143,7 +143,7 @@ export class Lane {
     }
     const response = await this.#dispatch([item], [options.rows], options.deadline, options.signal, trace?.dispatched(this.#traced(1)));
     this.#record(options.rows, [response.sentAt - enqueuedAt], response);
-    trace?.answered(response.spans, response.workerId);
+    trace?.answered(response.spans, response.workerId, response.timings);
     return { result: response.items[0] ?? NO_RESULT, workerId: response.workerId, connection: response.connection };
   }
 
@@ -170,7 +170,7 @@ export class Lane {
     let rows = 0;
     for (const q of items) rows += q.rows;
     this.#record(rows, items.map((q) => response.sentAt - q.enqueuedAt), response);
-    for (const q of items) q.trace?.answered(response.spans, response.workerId);
+    for (const q of items) q.trace?.answered(response.spans, response.workerId, response.timings);
     return response.items.map((result) => ({ ok: true as const, value: { result, workerId: response.workerId, connection: response.connection } }));
   }
 

@@ -1,4 +1,4 @@
-import { API_ERRORS, GRPC_STATUS, isApiErrorCode, type WorkerSpan } from '@infermesh/contracts';
+import { API_ERRORS, GRPC_STATUS, isApiErrorCode, type BatchTimings, type WorkerSpan } from '@infermesh/contracts';
 import type { AccessLog, Attributes, DashboardSampler, Metrics, Span, Trace, Tracer } from '@infermesh/telemetry';
 
 /** Where a request came in: what its access-log line and its root span's semantic-convention attributes say. */
@@ -34,6 +34,18 @@ function edgeAttributes(edge: RequestEdge): Attributes {
     case 'ws':
       return { 'network.protocol.name': 'websocket', 'infermesh.ws.frame': edge.method, ...(edge.path !== undefined ? { 'url.path': edge.path } : {}) };
   }
+}
+
+/** A batch's stage timings as consecutive stage records starting at `startMs`. */
+function stagesOf(timings: BatchTimings, startMs: number): WorkerSpan[] {
+  const out: WorkerSpan[] = [];
+  let at = startMs;
+  for (const [name, ms] of [['preprocess', timings.preprocessMs], ['inference', timings.inferenceMs], ['postprocess', timings.postprocessMs]] as const) {
+    if (ms === undefined) continue;
+    out.push({ name, startMs: at, durationMs: ms });
+    at += ms;
+  }
+  return out;
 }
 
 /** HTTP status an outcome is answered with (for WebSocket: the status the same answer has over HTTP). */
@@ -128,14 +140,19 @@ export class RequestTrace {
   }
 
 
-  /** The worker answered: its spans hang under the transport span. */
-  answered(spans: readonly WorkerSpan[] | undefined, worker?: string): void {
+  /**
+   * The worker answered: its spans hang under the transport span. A worker returns spans only for a
+   * sampled trace; for any other the batch's `timings` stand in as stage records (numbers, no SDK span),
+   * so the compute histograms and the dashboard see every request whatever the sampling.
+   */
+  answered(spans: readonly WorkerSpan[] | undefined, worker?: string, timings?: BatchTimings): void {
     const transport = this.#transport;
     if (!transport) return;
     if (worker !== undefined && transport.recording) transport.setAttributes({ 'infermesh.worker': worker });
     // End first, so a worker clock slightly ahead of ours is shifted into the span rather than past it.
     transport.end();
     if (spans && spans.length > 0) this.trace.addRemoteSpans(transport, spans);
+    else if (timings) this.trace.addRemoteSpans(transport, stagesOf(timings, transport.startMs));
   }
 
   /** The request left the batching stage (answered, coalesced with another, refused or failed). */

@@ -60,6 +60,21 @@ describe('RequestTelemetry', () => {
     expect((await metrics.compute.get()).values.find((v) => v.metricName?.endsWith('_sum'))?.value).toBeCloseTo(0.005, 9);
   });
 
+  it('an unsampled request counts its compute from the batch timings (the worker sends spans only when sampled)', async () => {
+    const metrics = createMetrics({ defaultMetrics: false });
+    const telemetry = new RequestTelemetry({ tracer: new Tracer(), metrics, sampler: new DashboardSampler() });
+    const request = telemetry.start('r', HTTP);
+    expect(request.trace.recording).toBe(false);
+    request.resolved('mlp', '1');
+    request.queued();
+    request.dispatched();
+    request.answered(undefined, 'w', { preprocessMs: 1, inferenceMs: 3, postprocessMs: 2 });
+    request.settled();
+    telemetry.finish(request, 'ok');
+    const sum = (await metrics.compute.get()).values.find((v) => v.metricName?.endsWith('_sum'))?.value;
+    expect(sum).toBeCloseTo(0.006, 9);
+  });
+
   it('feeds the dashboard per model, with the error code, queue wait and compute', () => {
     let now = 1_000;
     let wall = 50_000;

@@ -92,12 +92,13 @@ export function createBenchContext(
         ...(result.cpuMsPerRequest ? { cpuMsPerRequest: result.cpuMsPerRequest } : {}),
         ...(result.cpuMsPerAnswer !== undefined ? { cpuMsPerAnswer: result.cpuMsPerAnswer } : {}),
         ...(result.mainThreadCpuMsPerAnswer !== undefined ? { mainThreadCpuMsPerAnswer: result.mainThreadCpuMsPerAnswer } : {}),
+        ...(result.failover ? { failover: result.failover } : {}),
       };
       const cpu = m.cpuMsPerRequest;
       progress.done(
         `${Math.round(m.rps)} req/s, p50 ${fmt(m.p50)} ms, p95 ${fmt(m.p95)} ms, p99 ${fmt(m.p99)} ms${m.errors ? `, ${m.errors} errors` : ''}` +
           (cpu
-            ? `; CPU ms/req: coordinator ${fmt(cpu.coordinator)}, workers ${fmt(cpu.modelWorkers)}, processors ${fmt(cpu.processors)}`
+            ? `; CPU ms/req: coordinator ${fmt(cpu.coordinator)}, workers ${fmt(cpu.modelWorkers)}, processors ${fmt(cpu.processors)}${cpu.proxy !== undefined ? `, HAProxy ${fmt(cpu.proxy)}` : ''}`
             : m.cpuMsPerAnswer !== undefined
               ? `; CPU ms/req ${fmt(m.cpuMsPerAnswer, 3)}`
               : ''),

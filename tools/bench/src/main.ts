@@ -133,6 +133,14 @@ async function main(): Promise<number> {
           ...(r.vsJson ? { vsJson: { rps: round(r.vsJson.rps), p50: round(r.vsJson.p50), p99: round(r.vsJson.p99), ...(r.vsJson.cpuMsPerAnswer !== undefined ? { cpuMsPerAnswer: round(r.vsJson.cpuMsPerAnswer) } : {}), ...(r.vsJson.mainThreadCpuMsPerAnswer !== undefined ? { mainThreadCpuMsPerAnswer: round(r.vsJson.mainThreadCpuMsPerAnswer) } : {}) } } : {}),
         })),
       } : {}),
+      ...(figures.frontDoors.length || figures.failovers.length ? {
+        haproxy: figures.frontDoors.map((r) => ({
+          model: r.model, connections: r.connections, frontDoor: r.door, rps: round(r.rps), p50: round(r.p50), p99: round(r.p99), errors: r.errors,
+          ...(r.cpu ? { cpuMsPerAnswer: { coordinators: round(r.cpu.coordinators), workers: round(r.cpu.workers), haproxy: round(r.cpu.proxy), all: round(r.cpu.total) } } : {}),
+          ...(r.vsDirect ? { vsDirect: Object.fromEntries(Object.entries(r.vsDirect).map(([k, v]) => [k, round(v)])) } : {}),
+        })),
+        failover: figures.failovers.map((f) => ({ ...f, lastFailureAfterKillMs: f.lastFailureAfterKillMs === undefined ? null : round(f.lastFailureAfterKillMs), maxLatencyMs: round(f.maxLatencyMs) })),
+      } : {}),
       ...(figures.placement.length ? {
         placement: figures.placement.map((p) => ({
           words: p.words, connections: p.connections, variant: p.variant, rps: round(p.rps), p50: round(p.p50), p99: round(p.p99),

@@ -5,3 +5,6 @@ export type { LogLine, ManagedProcess, SpawnOptions } from './child-process.js';
 export { buildDemoModels } from './build-models.js';
 export { APP_ENTRY, appEntry, WORKSPACE_ROOT } from './paths.js';
 export type { AppEntries, AppName } from './paths.js';
+export { haproxyConfig } from './haproxy-config.js';
+export type { HaproxyConfigOptions } from './haproxy-config.js';
+export { writeClusterToken } from './cluster-token.js';

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTestPki, type TestPki } from '@infermesh/foundation/testing';
-import { APP_ENTRY, spawnApp, type ManagedProcess } from '@infermesh/launcher';
+import { APP_ENTRY, haproxyConfig, spawnApp, type ManagedProcess } from '@infermesh/launcher';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoRepository } from '../fixtures.js';
 import { TestBed, type HostName } from './test-bed.js';
@@ -157,16 +157,7 @@ beforeAll(async () => {
   etcd = startEtcd();
   redis = startRedis();
   const cfg = join(bed.dir, 'haproxy.cfg');
-  writeFileSync(cfg, [
-    'global', '  maxconn 2048',
-    'defaults', '  mode http', '  timeout connect 1s', '  timeout client 30s', '  timeout server 15s',
-    // Inference is idempotent: a request whose coordinator died is sent again, to the other one.
-    '  retries 3', '  option redispatch 1', '  retry-on all-retryable-errors',
-    'frontend inference', `  bind ${a}:8080`, '  default_backend coordinators',
-    'backend coordinators', '  balance roundrobin', '  option httpchk GET /v2/health/ready', '  http-check expect status 200',
-    '  default-server inter 500ms fall 2 rise 2',
-    `  server b ${bed.hosts.b.ip}:9000 check`, `  server c ${bed.hosts.c.ip}:9000 check`, '',
-  ].join('\n'));
+  writeFileSync(cfg, haproxyConfig({ bind: `${a}:8080`, servers: (['b', 'c'] as const).map((h) => ({ name: h, address: `${bed.hosts[h].ip}:9000` })) }));
   bed.spawn('a', 'haproxy', ['-db', '-f', cfg]);
   frontDoor = `http://${a}:8080`;
   await until(async () => (await fetch(`http://${a}:2379/health`)).ok, 20_000, 'etcd up');

@@ -23,6 +23,7 @@ describe('LatencyRecorder', () => {
     expect(s.count).toBe(5000);
     expect(s.p50).toBeCloseTo(0.25, 6);
     expect(s.p99).toBeCloseTo(0.495, 6);
+    expect(s.max).toBe(0.5);
     expect(s.mean).toBeCloseTo(0.25005, 6);
   });
 });

@@ -4,6 +4,8 @@ export interface LatencySummary {
   p95: number;
   p99: number;
   mean: number;
+  /** The slowest answer. */
+  max: number;
   count: number;
 }
 
@@ -38,6 +40,7 @@ export class LatencyRecorder {
       p95: percentile(sorted, 95),
       p99: percentile(sorted, 99),
       mean: sorted.length ? sum / sorted.length : Number.NaN,
+      max: percentile(sorted, 100),
       count: sorted.length,
     };
   }

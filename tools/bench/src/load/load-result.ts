@@ -1,3 +1,4 @@
+import type { FailoverFigures } from '../scenarios/scenario.js';
 import type { LatencySummary } from './latency-recorder.js';
 
 /** What one load step measured: successful answers per second and their latency. */
@@ -16,6 +17,8 @@ export interface LoadResult {
   cpuMsPerAnswer?: number;
   /** CPU ms per successful answer of the coordinator's main thread (its event loop), when the step measured it. */
   mainThreadCpuMsPerAnswer?: number;
+  /** What a step that killed a process under load saw, when it did. */
+  failover?: FailoverFigures;
 }
 
 export interface CpuPerRequest {
@@ -24,6 +27,8 @@ export interface CpuPerRequest {
   modelWorkers: number;
   /** Every processor together (0 when there are none). */
   processors: number;
+  /** The load balancer in front (HAProxy), when there is one. */
+  proxy?: number;
 }
 
 /** Called on every answer, so a progress line can count while the step runs. */

@@ -2,6 +2,7 @@ import {
   BASELINE_MODELS, baselineSystemLabel, PLACEMENT_VARIANTS, PROTOCOLS, SERIES,
   type BaselineModel, type BaselineSystem, type Measurement, type PlacementVariant, type PreprocessCost, type Protocol, type SeriesName,
 } from '../scenarios/scenario.js';
+import { failoverRows, frontDoorHeadlines, frontDoorRows, type FailoverRow, type FrontDoorRow } from './front-door-figures.js';
 
 export interface FloorRatios {
   rps: number;
@@ -99,6 +100,9 @@ export interface Figures {
   placement: PlacementRow[];
   /** The protocols scenario's steps, by model, connections and protocol (JSON HTTP first). */
   protocols: ProtocolRow[];
+  /** The haproxy scenario's steps, by model, connections and front door (direct first), and its failover steps. */
+  frontDoors: FrontDoorRow[];
+  failovers: FailoverRow[];
   preprocessCosts: PreprocessCost[];
 }
 
@@ -274,6 +278,8 @@ export function computeFigures(points: readonly Measurement[], preprocessCosts: 
   baselineHeadlines(points, add);
   const protocols = protocolRows(points);
   protocolHeadlines(protocols, add);
+  const frontDoors = frontDoorRows(points);
+  frontDoorHeadlines(frontDoors, add);
   const words = [...new Set(points.flatMap((p) => (p.placement ? [p.placement.words] : [])))].sort((a, b) => a - b);
   for (const w of words) {
     const colocated = SERIES.placement(w, 'colocated');
@@ -283,5 +289,5 @@ export function computeFigures(points: readonly Measurement[], preprocessCosts: 
       add(`sentiment ${w} words p99, disaggregated ${short} / co-located 2 workers`, ratioAt(points, series, colocated, 'p99', 'highest'));
     }
   }
-  return { points: rated, headlines, baseline: baselineRows(points), placement: placementRows(points), protocols, preprocessCosts: [...preprocessCosts].sort((a, b) => a.words - b.words) };
+  return { points: rated, headlines, baseline: baselineRows(points), placement: placementRows(points), protocols, frontDoors, failovers: failoverRows(points), preprocessCosts: [...preprocessCosts].sort((a, b) => a.words - b.words) };
 }

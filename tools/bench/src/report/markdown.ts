@@ -1,4 +1,4 @@
-import { BASELINE_MODELS, baselineSystemLabel, PLACEMENT_VARIANTS, PROTOCOLS, type BaselineModel, type Skipped } from '../scenarios/scenario.js';
+import { BASELINE_MODELS, baselineSystemLabel, FRONT_DOORS, PLACEMENT_VARIANTS, PROTOCOLS, type BaselineModel, type Skipped } from '../scenarios/scenario.js';
 import { goalMet, type Figures } from './figures.js';
 
 export interface ReportMeta {
@@ -44,6 +44,7 @@ export function renderMarkdown(figures: Figures, skipped: readonly Skipped[], me
   lines.push(...protocolSection(figures));
   lines.push(...placementSection(figures));
   lines.push(...tracingSection(figures));
+  lines.push(...frontDoorSection(figures));
   lines.push(
     '',
     '## Every step',
@@ -192,6 +193,66 @@ function placementSection(figures: Figures): string[] {
         `${ratio(r.vsColocated?.rps)} | ${ratio(r.vsColocated?.p50)} | ${ratio(r.vsColocated?.p99)} | ` +
         `${num(cpu?.coordinator ?? Number.NaN, 2)} | ${num(cpu?.modelWorkers ?? Number.NaN, 2)} | ${num(cpu?.processors ?? Number.NaN, 2)} |`,
     );
+  }
+  return lines;
+}
+
+/** The haproxy scenario: each MLP straight to a coordinator, through HAProxy to it, and through HAProxy to two; then the failover step. */
+function frontDoorSection(figures: Figures): string[] {
+  if (figures.frontDoors.length === 0 && figures.failovers.length === 0) return [];
+  const lines = [
+    '',
+    '## HAProxy in front of one and two coordinators',
+    '',
+    'The same two worker processes (each listening; every coordinator dials both, as in the multi-host layout) reached',
+    'straight through one coordinator, through HAProxy (the docs/deploy.md §6 configuration) to that coordinator, and',
+    'through HAProxy to two; 1024 distinct inputs in one shared turn, cache off; the three take turns at each step. CPU',
+    'ms per answer: user + system time (from /proc) during the step over its answers, for the coordinators on the path',
+    'summed, the workers, and HAProxy. "+ ms" is the step\'s p50 minus the direct p50.',
+    '',
+    'On 2 cores the load generator, HAProxy, the coordinators and the workers share the cores, so a second',
+    'coordinator cannot add throughput here: CPU per answer (and no errors) is the figure. On N cores expect',
+    'coordinator throughput to grow about linearly with coordinators until the workers saturate: coordinators share',
+    'no state on the request path (each admits, batches and routes on its own; the response cache in Redis is',
+    'optional), so a second one adds its event loop and, per answer, costs what the first does.',
+  ];
+  const models = [...new Set(figures.frontDoors.map((r) => r.model))] as BaselineModel[];
+  for (const model of models) {
+    lines.push(
+      '',
+      `### ${BASELINE_MODELS[model].label}`,
+      '',
+      '| conn | front door | req/s | p50 | p99 | CPU ms/answer: coordinators | workers | HAProxy | all | req/s × direct | p50 × direct | p50 + ms | p99 × direct | coordinators\' CPU × direct | all CPU × direct | errors |',
+      '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    );
+    for (const r of figures.frontDoors.filter((x) => x.model === model)) {
+      const c = r.cpu;
+      const v = r.vsDirect;
+      lines.push(
+        `| ${r.connections} | ${FRONT_DOORS[r.door].label} | ${num(r.rps, 0)} | ${num(r.p50, 2)} | ${num(r.p99, 2)} | ` +
+          `${num(c?.coordinators ?? Number.NaN, 3)} | ${num(c?.workers ?? Number.NaN, 3)} | ${num(c?.proxy ?? Number.NaN, 3)} | ${num(c?.total ?? Number.NaN, 3)} | ` +
+          `${ratio(v?.rps)} | ${ratio(v?.p50)} | ${v ? num(v.p50AddedMs, 2) : '–'} | ${ratio(v?.p99)} | ${ratio(v?.coordinatorCpu)} | ${ratio(v?.totalCpu)} | ${r.errors} |`,
+      );
+    }
+  }
+  if (figures.failovers.length) {
+    lines.push(
+      '',
+      '### Failover: one of two coordinators SIGKILLed under load',
+      '',
+      'Through HAProxy to two coordinators, the second is SIGKILLed halfway through the step; HAProxy retries what was in',
+      'flight on it on the other (`retry-on all-retryable-errors`, `option redispatch`) and stops sending to it after two',
+      'failed checks (500 ms apart). "last failure": from the kill to the last non-2xx answer.',
+      '',
+      '| model | conn | killed at | answers ok | failed | last failure after kill | longest request |',
+      '|---|---:|---:|---:|---:|---:|---:|',
+    );
+    for (const f of figures.failovers) {
+      lines.push(
+        `| ${BASELINE_MODELS[f.model].label} | ${f.connections} | ${num(f.killedAtS, 1)} s | ${f.ok} | ${f.failed} | ` +
+          `${f.lastFailureAfterKillMs === undefined ? 'none' : `${num(f.lastFailureAfterKillMs, 0)} ms`} | ${num(f.maxLatencyMs, 0)} ms |`,
+      );
+    }
   }
   return lines;
 }

@@ -1,6 +1,7 @@
 import { cacheHitScenario } from './cache-hit.js';
 import { coordinatorNoopScenario } from './coordinator-noop.js';
 import { floorScenario } from './floor.js';
+import { haproxyScenario } from './haproxy.js';
 import { mlpScenario } from './mlp.js';
 import { nginxPeerScenario } from './nginx-peer.js';
 import { ocrScenario } from './ocr.js';
@@ -23,5 +24,6 @@ export const SCENARIOS: readonly Scenario[] = [
   protocolsScenario,
   tracingScenario,
   ocrScenario,
+  haproxyScenario,
   workersScalingScenario,
 ];

@@ -5,7 +5,7 @@ import type { CpuPerRequest, LoadResult, OnAnswer } from '../load/load-result.js
 export type Mode = 'short' | 'full';
 
 /** The scenarios by the name `--scenario` takes, in no particular order (run order: `scenarios/index.ts`). */
-export const SCENARIO_IDS = ['floor', 'coordinator-noop', 'nginx-peer', 'mlp', 'cache-hit', 'workers-scaling', 'placement', 'plain-server', 'protocols', 'tracing', 'ocr'] as const;
+export const SCENARIO_IDS = ['floor', 'coordinator-noop', 'nginx-peer', 'mlp', 'cache-hit', 'workers-scaling', 'placement', 'plain-server', 'protocols', 'tracing', 'ocr', 'haproxy'] as const;
 export type ScenarioId = (typeof SCENARIO_IDS)[number];
 
 /**
@@ -91,6 +91,39 @@ export interface TracingTag {
   sampling: TraceSampling;
 }
 
+/**
+ * How the haproxy scenario's requests reach the coordinators (issue #19): straight to one, through HAProxy
+ * to that one, and through HAProxy to two that dial the same two worker processes. `direct` is the baseline.
+ */
+export const FRONT_DOORS = {
+  direct: { label: 'direct to 1 coordinator', coordinators: 1, haproxy: false },
+  one: { label: 'HAProxy → 1 coordinator', coordinators: 1, haproxy: true },
+  two: { label: 'HAProxy → 2 coordinators', coordinators: 2, haproxy: true },
+} as const;
+export type FrontDoor = keyof typeof FRONT_DOORS;
+type ModelLabel = (typeof BASELINE_MODELS)[BaselineModel]['label'];
+export type FrontDoorSeries = `${ModelLabel}, ${(typeof FRONT_DOORS)[FrontDoor]['label']}` | `${ModelLabel}, ${(typeof FRONT_DOORS)['two']['label']}, one SIGKILLed`;
+
+/** Which haproxy step a measurement is, so the report pairs front doors without parsing series names. */
+export interface FrontDoorTag {
+  model: BaselineModel;
+  door: FrontDoor;
+  /** The failover step: one of two coordinators SIGKILLed halfway through. */
+  failover?: boolean;
+}
+
+/** What the failover step saw after the SIGKILL. */
+export interface FailoverFigures {
+  /** Seconds into the step when the coordinator was killed. */
+  killedAtS: number;
+  /** Answers that were not 2xx (and socket errors) over the whole step. */
+  failed: number;
+  /** From the kill to the last non-2xx answer, ms; absent when none failed after it. */
+  lastFailureAfterKillMs?: number;
+  /** The longest successful request of the step, ms: the failover a client sees when HAProxy retried. */
+  maxLatencyMs: number;
+}
+
 /** The series every report, ratio and chart refers to, by one spelling. */
 export const SERIES = {
   floor: 'floor: worker over transport',
@@ -112,9 +145,12 @@ export const SERIES = {
   tracing: (tag: TracingTag): TracingSeries => `mlp, traces sampled ${tag.sampling * 100} %, exported over OTLP`,
   /** The ocr pipeline on one cluster variant. */
   ocr: (variant: OcrVariant): OcrSeries => `ocr, ${OCR_VARIANTS[variant].label}`,
+  /** One MLP through one front door of the haproxy scenario, or its failover step. */
+  frontDoor: (tag: FrontDoorTag): FrontDoorSeries =>
+    tag.failover ? `${BASELINE_MODELS[tag.model].label}, ${FRONT_DOORS.two.label}, one SIGKILLed` : `${BASELINE_MODELS[tag.model].label}, ${FRONT_DOORS[tag.door].label}`,
 } as const;
 type FixedSeries = Exclude<(typeof SERIES)[keyof typeof SERIES], (...args: never[]) => unknown>;
-export type SeriesName = FixedSeries | PlacementSeries | BaselineSeries | ProtocolSeries | TracingSeries | OcrSeries;
+export type SeriesName = FixedSeries | PlacementSeries | BaselineSeries | ProtocolSeries | TracingSeries | OcrSeries | FrontDoorSeries;
 
 /** Which placement step a measurement is, so the report can pair variants without parsing series names. */
 export interface PlacementTag {
@@ -142,6 +178,10 @@ export interface Measurement {
   protocol?: ProtocolTag;
   /** Set on the tracing scenario's steps. */
   tracing?: TracingTag;
+  /** Set on the haproxy scenario's steps. */
+  frontDoor?: FrontDoorTag;
+  /** Set on the haproxy scenario's failover step. */
+  failover?: FailoverFigures;
   /** CPU ms per answer by process role, on the steps that measure it. */
   cpuMsPerRequest?: CpuPerRequest;
   /** CPU ms per answer of every process of the system under test together, on the steps that measure it. */
@@ -196,7 +236,7 @@ export interface BenchContext {
   resource<T>(key: string, start: () => Promise<T>): Promise<T>;
   /** Runs one load step with a progress line and records it. */
   measure(
-    step: { scenario: string; series: SeriesName; connections: number; placement?: PlacementTag; baseline?: BaselineTag; protocol?: ProtocolTag; tracing?: TracingTag },
+    step: { scenario: string; series: SeriesName; connections: number; placement?: PlacementTag; baseline?: BaselineTag; protocol?: ProtocolTag; tracing?: TracingTag; frontDoor?: FrontDoorTag },
     run: (onAnswer: OnAnswer) => Promise<LoadResult>,
   ): Promise<Measurement>;
   /** Records what one request's pre-processing costs at a placement load, for the report. */

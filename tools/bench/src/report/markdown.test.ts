@@ -93,4 +93,21 @@ describe('renderMarkdown', () => {
     expect(md.indexOf('| 16 | 0 % |')).toBeLessThan(md.indexOf('| 16 | 100 % |'));
     expect(renderMarkdown(computeFigures([]), [], meta)).not.toContain('## Tracing');
   });
+
+  it('adds the HAProxy tables, with the added p50 in ms and the failover step, only when the haproxy scenario ran', () => {
+    const meta = { date: 'd', mode: 'short', durationS: 4, machine: '2 cores', coordinatorArgs: [], scenarios: ['haproxy'], chart: 'latency.svg' };
+    const step = { scenario: 'haproxy', connections: 1, p95: 1, p99: 3, ok: 100, errors: 0, durationS: 4 };
+    const direct = { model: 'demo', door: 'direct' } as const;
+    const one = { model: 'demo', door: 'one' } as const;
+    const killed = { model: 'demo', door: 'two', failover: true } as const;
+    const md = renderMarkdown(computeFigures([
+      { ...step, series: SERIES.frontDoor(direct), frontDoor: direct, rps: 500, p50: 2, cpuMsPerRequest: { coordinator: 0.4, modelWorkers: 1, processors: 0 } },
+      { ...step, series: SERIES.frontDoor(one), frontDoor: one, rps: 400, p50: 2.5, cpuMsPerRequest: { coordinator: 0.4, modelWorkers: 1, processors: 0, proxy: 0.1 } },
+      { ...step, connections: 16, series: SERIES.frontDoor(killed), frontDoor: killed, rps: 300, p50: 9, failover: { killedAtS: 2, failed: 0, maxLatencyMs: 812 } },
+    ]), [], meta);
+    expect(md).toContain('### demo mlp 64→256→256→16');
+    expect(md).toContain('| 1 | HAProxy → 1 coordinator | 400 | 2.50 | 3.00 | 0.400 | 1.000 | 0.100 | 1.500 | 0.80× | 1.25× | 0.50 | 1.00× | 1.00× | 1.07× | 0 |');
+    expect(md).toContain('| demo mlp 64→256→256→16 | 16 | 2.0 s | 100 | 0 | none | 812 ms |');
+    expect(renderMarkdown(computeFigures([]), [], meta)).not.toContain('HAProxy');
+  });
 });

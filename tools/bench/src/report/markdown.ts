@@ -69,6 +69,15 @@ export function renderMarkdown(figures: Figures, skipped: readonly Skipped[], me
   return lines.join('\n');
 }
 
+/** One table per MLP of `rows`, in the order they come: a `### <model>` heading, the header lines, a line per row. */
+function tablesByModel<R extends { model: BaselineModel }>(rows: readonly R[], header: readonly [string, string], line: (r: R) => string): string[] {
+  const out: string[] = [];
+  for (const model of new Set(rows.map((r) => r.model))) {
+    out.push('', `### ${BASELINE_MODELS[model].label}`, '', ...header, ...rows.filter((r) => r.model === model).map(line));
+  }
+  return out;
+}
+
 /** The plain-server scenario side by side: every system on each MLP, over the plain server at the same connections. */
 function baselineSection(figures: Figures): string[] {
   if (figures.baseline.length === 0) return [];
@@ -81,24 +90,15 @@ function baselineSection(figures: Figures): string[] {
     'per answer: user + system time (from /proc) of every process of the system during the step, over its answers;',
     'for infermesh also split into coordinator and workers. Peers that are not installed are listed under "Skipped".',
   ];
-  const models = [...new Set(figures.baseline.map((r) => r.model))] as BaselineModel[];
-  for (const model of models) {
-    lines.push(
-      '',
-      `### ${BASELINE_MODELS[model].label}`,
-      '',
-      '| conn | system | req/s | p50 | p99 | CPU ms/answer | coordinator | workers | req/s × plain | p50 × plain | CPU × plain |',
-      '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-    );
-    for (const r of figures.baseline.filter((x) => x.model === model)) {
-      const cpu = r.cpuMsPerRequest;
-      lines.push(
-        `| ${r.connections} | ${baselineSystemLabel(r.system)} | ${num(r.rps, 0)} | ${num(r.p50, 2)} | ${num(r.p99, 2)} | ` +
-          `${num(r.cpuMsPerAnswer ?? Number.NaN, 3)} | ${num(cpu?.coordinator ?? Number.NaN, 3)} | ${num(cpu?.modelWorkers ?? Number.NaN, 3)} | ` +
-          `${ratio(r.vsPlain?.rps)} | ${ratio(r.vsPlain?.p50)} | ${ratio(r.vsPlain?.cpuMsPerAnswer)} |`,
-      );
-    }
-  }
+  lines.push(...tablesByModel(figures.baseline, [
+    '| conn | system | req/s | p50 | p99 | CPU ms/answer | coordinator | workers | req/s × plain | p50 × plain | CPU × plain |',
+    '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ], (r) => {
+    const cpu = r.cpuMsPerRequest;
+    return `| ${r.connections} | ${baselineSystemLabel(r.system)} | ${num(r.rps, 0)} | ${num(r.p50, 2)} | ${num(r.p99, 2)} | ` +
+      `${num(r.cpuMsPerAnswer ?? Number.NaN, 3)} | ${num(cpu?.coordinator ?? Number.NaN, 3)} | ${num(cpu?.modelWorkers ?? Number.NaN, 3)} | ` +
+      `${ratio(r.vsPlain?.rps)} | ${ratio(r.vsPlain?.p50)} | ${ratio(r.vsPlain?.cpuMsPerAnswer)} |`;
+  }));
   return lines;
 }
 
@@ -142,23 +142,14 @@ function protocolSection(figures: Figures): string[] {
     '/proc) of the coordinator process during the step, its worker threads (the model\'s compute) included, over its',
     'answers; "main thread": the same for its event loop alone, where the protocol is parsed and written.',
   ];
-  const models = [...new Set(figures.protocols.map((r) => r.model))] as BaselineModel[];
-  for (const model of models) {
-    lines.push(
-      '',
-      `### ${BASELINE_MODELS[model].label}`,
-      '',
-      '| conn | protocol | req/s | p50 | p99 | coordinator CPU ms/answer | main thread | req/s × floor | p50 × floor | p99 × floor | req/s × JSON | p50 × JSON | p99 × JSON | CPU × JSON | main thread × JSON |',
-      '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-    );
-    for (const r of figures.protocols.filter((x) => x.model === model)) {
-      lines.push(
-        `| ${r.connections} | ${PROTOCOLS[r.protocol].label} | ${num(r.rps, 0)} | ${num(r.p50, 2)} | ${num(r.p99, 2)} | ${num(r.cpuMsPerAnswer ?? Number.NaN, 3)} | ${num(r.mainThreadCpuMsPerAnswer ?? Number.NaN, 3)} | ` +
-          `${ratio(r.vsFloor?.rps)} | ${ratio(r.vsFloor?.p50)} | ${ratio(r.vsFloor?.p99)} | ` +
-          `${ratio(r.vsJson?.rps)} | ${ratio(r.vsJson?.p50)} | ${ratio(r.vsJson?.p99)} | ${ratio(r.vsJson?.cpuMsPerAnswer)} | ${ratio(r.vsJson?.mainThreadCpuMsPerAnswer)} |`,
-      );
-    }
-  }
+  lines.push(...tablesByModel(figures.protocols, [
+    '| conn | protocol | req/s | p50 | p99 | coordinator CPU ms/answer | main thread | req/s × floor | p50 × floor | p99 × floor | req/s × JSON | p50 × JSON | p99 × JSON | CPU × JSON | main thread × JSON |',
+    '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ], (r) =>
+    `| ${r.connections} | ${PROTOCOLS[r.protocol].label} | ${num(r.rps, 0)} | ${num(r.p50, 2)} | ${num(r.p99, 2)} | ${num(r.cpuMsPerAnswer ?? Number.NaN, 3)} | ${num(r.mainThreadCpuMsPerAnswer ?? Number.NaN, 3)} | ` +
+      `${ratio(r.vsFloor?.rps)} | ${ratio(r.vsFloor?.p50)} | ${ratio(r.vsFloor?.p99)} | ` +
+      `${ratio(r.vsJson?.rps)} | ${ratio(r.vsJson?.p50)} | ${ratio(r.vsJson?.p99)} | ${ratio(r.vsJson?.cpuMsPerAnswer)} | ${ratio(r.vsJson?.mainThreadCpuMsPerAnswer)} |`,
+  ));
   return lines;
 }
 
@@ -216,25 +207,16 @@ function frontDoorSection(figures: Figures): string[] {
     'no state on the request path (each admits, batches and routes on its own; the response cache in Redis is',
     'optional), so a second one adds its event loop and, per answer, costs what the first does.',
   ];
-  const models = [...new Set(figures.frontDoors.map((r) => r.model))] as BaselineModel[];
-  for (const model of models) {
-    lines.push(
-      '',
-      `### ${BASELINE_MODELS[model].label}`,
-      '',
-      '| conn | front door | req/s | p50 | p99 | CPU ms/answer: coordinators | workers | HAProxy | all | req/s × direct | p50 × direct | p50 + ms | p99 × direct | coordinators\' CPU × direct | all CPU × direct | errors |',
-      '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-    );
-    for (const r of figures.frontDoors.filter((x) => x.model === model)) {
-      const c = r.cpu;
-      const v = r.vsDirect;
-      lines.push(
-        `| ${r.connections} | ${FRONT_DOORS[r.door].label} | ${num(r.rps, 0)} | ${num(r.p50, 2)} | ${num(r.p99, 2)} | ` +
-          `${num(c?.coordinators ?? Number.NaN, 3)} | ${num(c?.workers ?? Number.NaN, 3)} | ${num(c?.proxy ?? Number.NaN, 3)} | ${num(c?.total ?? Number.NaN, 3)} | ` +
-          `${ratio(v?.rps)} | ${ratio(v?.p50)} | ${v ? num(v.p50AddedMs, 2) : '–'} | ${ratio(v?.p99)} | ${ratio(v?.coordinatorCpu)} | ${ratio(v?.totalCpu)} | ${r.errors} |`,
-      );
-    }
-  }
+  lines.push(...tablesByModel(figures.frontDoors, [
+    '| conn | front door | req/s | p50 | p99 | CPU ms/answer: coordinators | workers | HAProxy | all | req/s × direct | p50 × direct | p50 + ms | p99 × direct | coordinators\' CPU × direct | all CPU × direct | errors |',
+    '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ], (r) => {
+    const c = r.cpu;
+    const v = r.vsDirect;
+    return `| ${r.connections} | ${FRONT_DOORS[r.door].label} | ${num(r.rps, 0)} | ${num(r.p50, 2)} | ${num(r.p99, 2)} | ` +
+      `${num(c?.coordinators ?? Number.NaN, 3)} | ${num(c?.workers ?? Number.NaN, 3)} | ${num(c?.proxy ?? Number.NaN, 3)} | ${num(c?.total ?? Number.NaN, 3)} | ` +
+      `${ratio(v?.rps)} | ${ratio(v?.p50)} | ${v ? num(v.p50AddedMs, 2) : '–'} | ${ratio(v?.p99)} | ${ratio(v?.coordinatorCpu)} | ${ratio(v?.totalCpu)} | ${r.errors} |`;
+  }));
   if (figures.failovers.length) {
     lines.push(
       '',

@@ -23,6 +23,8 @@ export interface HttpLoadOptions {
   rotation?: 'per-connection' | 'shared';
   connections: number;
   durationS: number;
+  /** Stop after this many requests instead of after `durationS` (a warm-up measured in work, not time). */
+  amount?: number | undefined;
   onAnswer?: OnAnswer;
 }
 
@@ -64,6 +66,7 @@ export async function runAutocannon(options: HttpLoadOptions): Promise<LoadResul
         connections: options.connections,
         pipelining: 1,
         duration: options.durationS,
+        ...(options.amount !== undefined ? { amount: options.amount } : {}),
         timeout: 30,
         requests: options.rotation === 'shared' ? [sharedTurn(bodies)] : bodies.map(({ body, headers }) => ({ method: 'POST' as const, body: body as string, headers: { ...headers } })),
       },

@@ -4,6 +4,7 @@ import { BENCH_APP_ENTRIES } from '../bench-context.js';
 import type { ForegroundServer } from '../foreground-server.js';
 import { findHaproxy, startHaproxy } from '../haproxy.js';
 import { runAutocannon } from '../load/autocannon-run.js';
+import { warmUp } from '../load/warm-up.js';
 import type { LoadResult, OnAnswer } from '../load/load-result.js';
 import { cpuPerAnswer } from '../load/process-cpu.js';
 import { mlpHttpBodies } from '../payloads.js';
@@ -13,8 +14,6 @@ import { BASELINE_MODELS, FRONT_DOORS, levelsFor, SERIES, type BaselineModel, ty
 const SCENARIO = 'haproxy';
 /** Distinct inputs in one turn shared by every connection: no two requests in flight are the same. */
 const DISTINCT_INPUTS = 1024;
-/** Unrecorded load through each front door before a model's steps (JIT, buffers, ONNX Runtime's first runs). */
-const WARM_UP_S = 1;
 const MODELS = Object.keys(BASELINE_MODELS) as BaselineModel[];
 const DOORS = Object.keys(FRONT_DOORS) as FrontDoor[];
 const WORKERS = 2;
@@ -164,7 +163,7 @@ export const haproxyScenario: Scenario = {
       runAutocannon({ url: `${url}/v2/models/mlp/infer`, bodies, rotation: 'shared', connections, durationS, ...(onAnswer ? { onAnswer } : {}) });
     for (const model of MODELS) {
       const b = await bed(ctx, model, haproxy);
-      for (const door of DOORS) await load(b.doors[door].url, 16, WARM_UP_S);
+      for (const door of DOORS) await warmUp({ url: `${b.doors[door].url}/v2/models/mlp/infer`, bodies, rotation: 'shared' });
       for (const connections of levelsFor(ctx, [1, 16, 64])) {
         for (const door of DOORS) {
           const tag = { model, door };

@@ -3,6 +3,7 @@ import { buildPipeline, defaultCatalog } from '@infermesh/processing';
 import { loadModelRepository } from '@infermesh/registry';
 import type { Cluster } from '@infermesh/launcher';
 import { runAutocannon } from '../load/autocannon-run.js';
+import { warmUp } from '../load/warm-up.js';
 import type { CpuPerRequest, LoadResult } from '../load/load-result.js';
 import { cpuPerAnswer } from '../load/process-cpu.js';
 import { LatencyRecorder } from '../load/latency-recorder.js';
@@ -13,7 +14,6 @@ import { levelsFor, PLACEMENT_VARIANTS, SERIES, type BenchContext, type Placemen
 const DISTINCT_TEXTS = 256;
 /** Requests whose pre-processing is timed in the bench process, per cost level. */
 const TIMED_TEXTS = 200;
-const WARM_UP_S = 1;
 
 const VARIANTS = Object.keys(PLACEMENT_VARIANTS) as PlacementVariant[];
 
@@ -106,8 +106,8 @@ export const placementScenario: Scenario = {
         runAutocannon({
           url: `${url}/v2/models/sentiment/infer`, bodies, rotation: 'shared', connections, durationS, ...(onAnswer ? { onAnswer } : {}),
         });
-      // Unrecorded: each cluster's first second at this text length (JIT, buffers) would count against whichever ran first.
-      for (const cluster of clusters.values()) await load(cluster.url, 16, WARM_UP_S);
+      // Unrecorded (load/warm-up.ts): a cold cluster's first steps at this text length (JIT, buffers) would count against whichever ran first.
+      for (const cluster of clusters.values()) await warmUp({ url: `${cluster.url}/v2/models/sentiment/infer`, bodies, rotation: 'shared' });
       for (const connections of levelsFor(ctx, [16, 64])) {
         for (const [variant, cluster] of clusters) {
           await ctx.measure(

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnApp } from '@infermesh/launcher';
 import { runAutocannon } from '../load/autocannon-run.js';
+import { warmUp } from '../load/warm-up.js';
 import type { LoadResult } from '../load/load-result.js';
 import { cpuPerAnswer, processTree } from '../load/process-cpu.js';
 import { mlpHttpBodies } from '../payloads.js';
@@ -13,8 +14,6 @@ import { BASELINE_MODELS, levelsFor, SERIES, type BaselineModel, type BaselineTa
 const SCENARIO = 'plain-server';
 /** Distinct inputs in one turn shared by every connection: no two requests in flight are the same. */
 const DISTINCT_INPUTS = 1024;
-/** Unrecorded load on each system before a model's steps (JIT, buffers, ONNX Runtime's first runs). */
-const WARM_UP_S = 1;
 const MODELS = Object.keys(BASELINE_MODELS) as BaselineModel[];
 const PLAIN_SERVER_ENTRY = fileURLToPath(new URL('../upstream/plain-server-main.ts', import.meta.url));
 
@@ -122,7 +121,7 @@ export const plainServerScenario: Scenario = {
       runAutocannon({ url: `${target.url}/v2/models/mlp/infer`, bodies, rotation: 'shared', connections, durationS, ...(onAnswer ? { onAnswer } : {}) });
     for (const model of MODELS) {
       const targets = await targetsFor(ctx, model, true);
-      for (const target of targets) await load(target, 16, WARM_UP_S);
+      for (const target of targets) await warmUp({ url: `${target.url}/v2/models/mlp/infer`, bodies, rotation: 'shared' });
       for (const connections of levelsFor(ctx, [1, 16, 64])) {
         for (const target of targets) {
           await ctx.measure({ scenario: SCENARIO, series: SERIES.baseline(target.tag), connections, baseline: target.tag }, (onAnswer) =>

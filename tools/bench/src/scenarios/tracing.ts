@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Cluster } from '@infermesh/launcher';
 import { runAutocannon } from '../load/autocannon-run.js';
+import { warmUp } from '../load/warm-up.js';
 import type { LoadResult } from '../load/load-result.js';
 import { cpuPerAnswer } from '../load/process-cpu.js';
 import { mlpHttpBodies } from '../payloads.js';
@@ -10,8 +11,6 @@ import { levelsFor, SERIES, TRACE_SAMPLING, type BenchContext, type Scenario, ty
 const SCENARIO = 'tracing';
 /** Distinct inputs in one turn shared by every connection. */
 const DISTINCT_INPUTS = 1024;
-/** Unrecorded load on each cluster before its steps (JIT, buffers, ONNX Runtime's first runs). */
-const WARM_UP_S = 1;
 
 /**
  * An OTLP/HTTP endpoint that takes every export and drops it: the clusters pay for building and
@@ -66,7 +65,7 @@ export const tracingScenario: Scenario = {
     }
     const load = (cluster: Cluster, connections: number, durationS: number, onAnswer?: (ok: boolean) => void): Promise<LoadResult> =>
       runAutocannon({ url: `${cluster.url}/v2/models/mlp/infer`, bodies, rotation: 'shared', connections, durationS, ...(onAnswer ? { onAnswer } : {}) });
-    for (const { cluster } of clusters) await load(cluster, 16, WARM_UP_S);
+    for (const { cluster } of clusters) await warmUp({ url: `${cluster.url}/v2/models/mlp/infer`, bodies, rotation: 'shared' });
     for (const connections of levelsFor(ctx, [16])) {
       for (const { sampling, cluster } of clusters) {
         await ctx.measure({ scenario: SCENARIO, series: SERIES.tracing({ sampling }), connections, tracing: { sampling } }, async (onAnswer) => {

@@ -22,7 +22,7 @@ afterEach(async () => {
 /** A worker over a real socket: holds `m` (and `broken`, which fails to load) in its repository; answers after 100 ms. */
 async function setup() {
   const events: string[] = [];
-  let info: WorkerInfo = { workerId: 'w1', pid: 1, maxConcurrency: 4, models: [spec], shards: {}, role: 'model', stages: {}, repository: ['broken', 'm'] };
+  let info: WorkerInfo = { workerId: 'w1', pid: 1, maxConcurrency: 4, models: [spec], shards: {}, role: 'model', stages: {}, repository: ['broken', 'm'], placeable: [] };
   const handlers: Handlers<WorkerProtocol> = {
     describe: () => info,
     infer: async (req): Promise<InferBatchResponse> => {

@@ -17,7 +17,7 @@ afterEach(async () => {
 });
 
 async function worker(info: Partial<WorkerInfo> = {}): Promise<TransportServer<WorkerProtocol>> {
-  const described: WorkerInfo = { workerId: 'w1', pid: 1, maxConcurrency: 3, models: [spec], shards: {}, role: 'model', stages: {}, repository: [], ...info };
+  const described: WorkerInfo = { workerId: 'w1', pid: 1, maxConcurrency: 3, models: [spec], shards: {}, role: 'model', stages: {}, repository: [], placeable: [], ...info };
   const server = await listen({
     port: 0, protocol: workerProtocol,
     handlers: { describe: () => described, infer: async () => ({ items: [], computeMs: 0 }) },
@@ -93,7 +93,7 @@ describe('WorkerPool', () => {
     coordinator.on('connection', (peer) => void pool.join(peer).then((i) => results.push(i.workerId), (e: { code?: string }) => results.push(e.code)));
     const join = async (token: string, workerId: string): Promise<void> => {
       const before = results.length;
-      const described: WorkerInfo = { workerId, pid: 1, maxConcurrency: 1, models: [spec], shards: {}, role: 'model', stages: {}, repository: [] };
+      const described: WorkerInfo = { workerId, pid: 1, maxConcurrency: 1, models: [spec], shards: {}, role: 'model', stages: {}, repository: [], placeable: [] };
       const peer = dial(`ws://127.0.0.1:${coordinator.port}`, {
         protocol: workerProtocol, secret: token, reconnect: false,
         handlers: { describe: () => described, infer: async () => ({ items: [], computeMs: 0 }) },

@@ -143,6 +143,18 @@ describe('ReplicaReconciler', () => {
     expect(t.actions).toEqual(['load broken w1 failed', 'load broken w1 failed']);
   });
 
+  it('waits for its pool to fill, at most settleMs after it starts leading', async () => {
+    const t = await setup({ w1: ['echo'] });
+    const reconciler = new ReplicaReconciler(t.pool, t.control, { intervalMs: 1_000, retryAfterMs: 0, clock: t.clock, ready: () => false, settleMs: 3_000 });
+    closers.push(async () => reconciler.stop());
+    reconciler.start();
+    await reconciler.settled();
+    expect(t.servers('echo')).toEqual([]);
+    t.clock.advance(3_000);
+    await reconciler.settled();
+    expect(t.servers('echo')).toEqual(['w1']);
+  });
+
   it('stops acting when it stops leading', async () => {
     const t = await setup({ w1: ['echo'], w2: ['echo'] });
     t.reconciler.start();

@@ -16,6 +16,13 @@ export interface ReplicaReconcilerOptions {
   retryAfterMs: number;
   clock?: Clock | undefined;
   log?: Logger | undefined;
+  /**
+   * False while this coordinator's pool is still filling (workers registered in etcd not yet joined): a
+   * plan on part of the cluster would load copies that exist on workers it cannot see yet. Runs wait for
+   * it at most `settleMs` after `start`. Default: always true.
+   */
+  ready?: () => boolean;
+  settleMs?: number;
   /** Each action's outcome, for the metrics. */
   onAction?: (action: PlacementAction, result: 'ok' | 'failed') => void;
 }
@@ -50,6 +57,7 @@ export class ReplicaReconciler {
   readonly #poke = (): void => this.#schedule();
   #leading = false;
   #timer: unknown;
+  #startedAt = 0;
   #running: Promise<void> | undefined;
   #again = false;
   #models: ModelPlacement[] = [];
@@ -72,6 +80,7 @@ export class ReplicaReconciler {
   start(): void {
     if (this.#leading) return;
     this.#leading = true;
+    this.#startedAt = this.#clock.now();
     for (const event of ['joined', 'left', 'loaded', 'unloaded'] as const) this.#pool.on(event, this.#poke);
     this.#tick();
   }
@@ -115,6 +124,8 @@ export class ReplicaReconciler {
   }
 
   async #run(): Promise<void> {
+    const o = this.#options;
+    if (o.ready && !o.ready() && this.#clock.now() - this.#startedAt < (o.settleMs ?? 0)) return;
     const workers = this.#pool.workers.filter((w) => w.info.role === 'model' && !this.#draining.has(w.id));
     const now = this.#clock.now();
     const plan = planPlacement(workers.map(placementView), {

@@ -51,6 +51,19 @@ describe('WorkerPool', () => {
     expect(events).toEqual(['joined w1', 'left w1']);
   });
 
+  it('follows a worker\'s new description, but not one under another worker id', async () => {
+    const registry = new ModelRegistry();
+    const pool = new WorkerPool(registry);
+    const events: string[] = [];
+    pool.on('unloaded', (w, specs) => events.push(`unloaded ${w.info.workerId} ${specs.map((s) => s.name).join()}`));
+    const peer = await dialled(await worker());
+    const info = await pool.join(peer);
+    pool.update(peer.id, { ...info, workerId: 'impostor', models: [] });
+    expect(pool.byWorkerId('w1')?.info.models).toHaveLength(1);
+    pool.update(peer.id, { ...info, models: [] });
+    expect(events).toEqual(['unloaded w1 m']);
+  });
+
   it('refuses a worker whose model conflicts with the one registered, and announces nothing', async () => {
     const registry = new ModelRegistry();
     registry.register({ ...spec, inputs: [{ name: 'other', datatype: 'FP32', shape: [-1] }] });

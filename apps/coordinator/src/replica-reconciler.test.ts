@@ -4,18 +4,12 @@ import { join } from 'node:path';
 import { workerProtocol, type WorkerProtocol } from '@infermesh/contracts';
 import { ManualClock } from '@infermesh/foundation';
 import { BatchTelemetry, ModelHost, WorkerService } from '@infermesh/host';
-import { ModelRegistry } from '@infermesh/registry';
-import { loadHash } from '@infermesh/router';
 import { JsRuntime } from '@infermesh/runtime';
 import { createWorkerMetrics, Tracer } from '@infermesh/telemetry';
 import { connectPort, LocalChannel, type Peer } from '@infermesh/transport';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { InferenceService } from './inference-service.js';
-import { LaneTable } from './lanes.js';
-import { ModelRepositoryControl } from './model-repository-control.js';
-import { ModelStatistics } from './model-statistics.js';
 import { ReplicaReconciler } from './replica-reconciler.js';
-import { WorkerPool } from './worker-pool.js';
+import { testServingCore } from './test-serving-core.js';
 
 /** An echo model that takes 50 ms a batch, so requests are in flight while placement acts. */
 const SLOW_ECHO = 'export async function run(inputs) { await new Promise((r) => setTimeout(r, 50)); return { output: inputs.input }; }\n';
@@ -45,18 +39,8 @@ afterEach(async () => {
  * over a local channel) that start with nothing loaded and hold `models` of the repository.
  */
 async function setup(workerModels: Record<string, string[]>) {
-  const registry = new ModelRegistry();
-  const pool = new WorkerPool(registry);
-  const statistics = new ModelStatistics();
-  const lanes = new LaneTable(registry, pool, {
-    placement: { default: 'colocated', models: {} }, fallbacks: [], strategy: 'least-connections', strategies: {},
-    health: { intervalMs: 60_000, timeoutMs: 1_000, unhealthyThreshold: 2, healthyThreshold: 2 },
-    outlier: { consecutiveFailures: 5, baseEjectionMs: 10_000, maxEjectionMs: 60_000, maxEjectionPercent: 50 },
-    panicThreshold: 50, slowStartMs: 0, retryBudget: { percentCanRetry: 0.2, minRetriesPerSecond: 10 }, hash: await loadHash(), batching: true, statistics,
-  });
+  const { pool, lanes, service, repository: control } = await testServingCore();
   closers.push(async () => lanes.close());
-  const service = new InferenceService(registry, lanes, undefined, { maxElements: 100, maxInFlight: 100 }, statistics);
-  const control = new ModelRepositoryControl(registry, pool, lanes, service, { drainTimeoutMs: 5_000 });
   const clock = new ManualClock();
   const actions: string[] = [];
   const reconciler = new ReplicaReconciler(pool, control, {

@@ -114,7 +114,7 @@ export class ReplicaReconciler {
       this.#again = true;
       return;
     }
-    this.#running = this.#run().finally(() => {
+    this.#running = this.#run().catch((error: unknown) => this.#options.log?.error({ err: error }, 'placement reconciliation failed')).finally(() => {
       this.#running = undefined;
       if (this.#again) {
         this.#again = false;

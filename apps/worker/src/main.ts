@@ -43,13 +43,15 @@ async function main(): Promise<void> {
   log.info({ role: config.role, modelControl: config.modelControl, models: host.specs.map((s) => modelVersionKey(s)) }, 'models loaded');
 
   const coordinatorPeers: Array<() => Iterable<Peer<typeof workerProtocol>>> = [];
+  /** The coordinators connected now, whichever side dialled. */
+  const connectedCoordinators = (): Array<Peer<typeof workerProtocol>> => coordinatorPeers.flatMap((list) => [...list()]);
   const service = await WorkerService.create(host, telemetry, {
     id: config.id, role: config.role, maxConcurrency: config.maxConcurrency, shards: config.shards,
     repository: { folder, models: config.models }, memoryBytes: config.memoryMb * 2 ** 20,
     onModelControl: ({ action, model, versions }) => log.info({ model, versions }, action === 'load' ? 'model loaded' : 'model unloaded'),
     // Every coordinator learns of a load or unload now, not at its next health check (a worker serving no model is checked by none).
     onChanged: (info) => {
-      for (const peer of coordinatorPeers.flatMap((list) => [...list()])) {
+      for (const peer of connectedCoordinators()) {
         void peer.call('changed', info, { timeoutMs: 5_000 }).catch((error: unknown) => log.debug({ err: error, peer: peer.remoteAddress }, 'coordinator not told of the change'));
       }
     },
@@ -99,7 +101,7 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ signal, inFlight: service.inFlight }, 'worker stopping');
     // Leave rotation first: every coordinator stops sending; then finish the batches in hand.
-    const peers = coordinatorPeers.flatMap((list) => [...list()]);
+    const peers = connectedCoordinators();
     const deadline = Date.now() + config.drainTimeoutMs;
     void Promise.allSettled(peers.map((p) => p.call('drain', { workerId: config.id }, { timeoutMs: 2_000 })))
       .then(async () => {

@@ -127,6 +127,16 @@ export const CoordinatorConfigSchema = z.object({
       etcd: ClusterEtcdSchema.optional(),
       /** This coordinator's name in the cluster (its candidacy for placement leader, its status). */
       id: z.string().min(1).max(128).default(`coordinator-${hostname()}-${process.pid}`),
+      /**
+       * The placement leader's reconciliation of `replicas` asks (with etcd only): besides every change of
+       * the pool, one every `intervalMs`; a worker that failed to load a model is not asked again for `retryAfterMs`.
+       */
+      placement: z
+        .object({
+          intervalMs: z.int().min(100).max(3_600_000).default(5_000),
+          retryAfterMs: z.int().min(0).max(3_600_000).default(30_000),
+        })
+        .prefault({}),
     })
     .prefault({}),
   limits: z
@@ -302,6 +312,7 @@ export const COORDINATOR_FLAGS: FlagTable = {
   etcd: { path: 'cluster.etcd.endpoints', type: 'list', description: 'etcd endpoint (http://host:2379; repeat): membership of many coordinators' },
   'cluster-id': { path: 'cluster.id', type: 'string', description: 'this coordinator\'s name in the cluster (placement election, status)' },
   'etcd-prefix': { path: 'cluster.etcd.prefix', type: 'string', description: 'etcd key prefix of this cluster (default /infermesh/)' },
+  'placement-interval-ms': { path: 'cluster.placement.intervalMs', type: 'number', description: 'the placement leader reconciles replicas at least this often (etcd only)' },
   'lease-ttl-s': { path: 'cluster.etcd.leaseTtlS', type: 'number', description: 'etcd lease TTL, seconds: a lost worker leaves within it' },
   'insecure-workers': { path: 'insecureWorkers', type: 'boolean', description: 'accept workers without credentials (loopback only)' },
   'body-limit': { path: 'limits.bodyBytes', type: 'number', description: 'largest HTTP body, WebSocket frame or gRPC message, bytes' },

@@ -27,6 +27,8 @@ export interface TelemetrySources {
   healthyWorkers: () => Map<string, number>;
   /** The admission limit (`limits.maxInFlight`). */
   maxInFlight: number;
+  /** The asked-for models as the placement leader last saw them; empty when this coordinator does not lead. */
+  replicas?: () => ReadonlyArray<{ model: string; desired: number; actual: number }>;
 }
 
 /** The load balancer's endpoint states, all of them, so `worker_state` has a series for each. */
@@ -70,6 +72,8 @@ export class CoordinatorTelemetry {
     this.store = this.tracing.store!;
     this.metrics = createMetrics({ workerStates: WORKER_STATES });
     this.accessLog = new AccessLog(componentLogger(log, 'access', logging.levels), { sample: logging.accessSample });
+    // Every series of the counter exists from the start at 0, so `increase()` sees the first action.
+    for (const action of ['load', 'unload']) for (const result of ['ok', 'failed']) this.metrics.placementActions.inc({ action, result }, 0);
     this.requests = new RequestTelemetry({ tracer: this.tracing.tracer, metrics: this.metrics, sampler: this.sampler, accessLog: this.accessLog });
   }
 
@@ -83,6 +87,11 @@ export class CoordinatorTelemetry {
     this.metrics.batchSize.observe({ model: lane.spec.name }, event.size);
     this.sampler.recordBatch(event.size);
   };
+
+  /** The placement leader asked a worker to load or unload a model. */
+  onPlacementAction(action: 'load' | 'unload', result: 'ok' | 'failed'): void {
+    this.metrics.placementActions.inc({ action, result });
+  }
 
   /** A load balancer's 'state' event, by worker id. */
   onWorkerState(worker: string, state: string): void {
@@ -121,6 +130,12 @@ export class CoordinatorTelemetry {
       for (const [model, n] of sources.healthyWorkers()) m.modelHealthyWorkers.set({ model }, n);
       m.workerInFlight.reset();
       for (const w of sources.workers()) m.workerInFlight.set({ worker: w.workerId }, w.inFlight);
+      m.placementReplicasDesired.reset();
+      m.placementReplicasActual.reset();
+      for (const r of sources.replicas?.() ?? []) {
+        m.placementReplicasDesired.set({ model: r.model }, r.desired);
+        m.placementReplicasActual.set({ model: r.model }, r.actual);
+      }
     }
     return this.metrics.exposition();
   }

@@ -1,6 +1,5 @@
 import { API_ERRORS, ApiError, GRPC_STATUS, type ApiErrorCode } from '@infermesh/contracts';
 import { ModelRegistry } from '@infermesh/registry';
-import { loadHash } from '@infermesh/router';
 import { createLogger } from '@infermesh/telemetry';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
@@ -8,12 +7,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ClientAuth } from './client-auth.js';
 import { CoordinatorTelemetry } from './coordinator-telemetry.js';
 import { GRPC_PROTO_FILE, buildGrpcApi, grpcStatusOf } from './grpc-api.js';
-import { InferenceService } from './inference-service.js';
 import { RateLimits } from './rate-limits.js';
-import { LaneTable } from './lanes.js';
-import { ModelRepositoryControl } from './model-repository-control.js';
-import { ModelStatistics } from './model-statistics.js';
-import { WorkerPool } from './worker-pool.js';
+import { testServingCore } from './test-serving-core.js';
 
 // A real gRPC server on loopback and a real @grpc/grpc-js client, over a coordinator with one model and
 // no worker: every path up to the lanes, and the answers of the edge itself.
@@ -23,19 +18,11 @@ registry.register({
 });
 // 'u' is there to be unloaded.
 registry.register({ name: 'u', version: '1', inputs: [{ name: 'x', datatype: 'FP32', shape: [-1] }], outputs: [{ name: 'y', datatype: 'FP32', shape: [-1] }] });
-const pool = new WorkerPool(registry);
-const lanes = new LaneTable(registry, pool, {
-  placement: { default: 'colocated', models: {} }, fallbacks: [], strategy: 'least-connections', strategies: {},
-  health: { intervalMs: 60_000, timeoutMs: 1_000, unhealthyThreshold: 2, healthyThreshold: 2 },
-  outlier: { consecutiveFailures: 5, baseEjectionMs: 10_000, maxEjectionMs: 60_000, maxEjectionPercent: 50 },
-  panicThreshold: 50, slowStartMs: 0, retryBudget: { percentCanRetry: 0.2, minRetriesPerSecond: 10 }, hash: await loadHash(), batching: true,
-});
+const { lanes, service, repository } = await testServingCore({ registry, maxElements: 1_000, maxInFlight: 10, drainTimeoutMs: 1_000 });
 const log = createLogger({ level: 'silent', name: 'test' });
 const telemetry = new CoordinatorTelemetry({ traceStoreSize: 10 }, log);
-const service = new InferenceService(registry, lanes, undefined, { maxElements: 1_000, maxInFlight: 10 }, new ModelStatistics());
 let accepting = true;
 const KEY = 'a-client-key-0001';
-const repository = new ModelRepositoryControl(registry, pool, lanes, service, { drainTimeoutMs: 1_000 });
 const common = { service, lanes, repository, telemetry: telemetry.requests, log, version: '0.0.0-test', ready: () => accepting, accepting: () => accepting, requestTimeoutMs: 1_000, maxMessageBytes: 4096 };
 const open = buildGrpcApi(common);
 const guarded = buildGrpcApi({ ...common, auth: new ClientAuth([KEY]) });

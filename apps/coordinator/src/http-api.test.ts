@@ -1,32 +1,18 @@
 import { ModelRegistry } from '@infermesh/registry';
-import { loadHash } from '@infermesh/router';
 import { createLogger } from '@infermesh/telemetry';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AsyncJobs } from './async-jobs.js';
 import { CoordinatorTelemetry } from './coordinator-telemetry.js';
 import { buildHttpApi } from './http-api.js';
-import { InferenceService } from './inference-service.js';
-import { LaneTable } from './lanes.js';
-import { ModelRepositoryControl } from './model-repository-control.js';
-import { ModelStatistics } from './model-statistics.js';
-import { WorkerPool } from './worker-pool.js';
+import { testServingCore } from './test-serving-core.js';
 
 const registry = new ModelRegistry();
 registry.register({
   name: 'm', version: '1', inputs: [{ name: 'x', datatype: 'FP32', shape: [-1] }], outputs: [{ name: 'y', datatype: 'FP32', shape: [-1] }],
 });
-const pool = new WorkerPool(registry);
-const statistics = new ModelStatistics();
-const lanes = new LaneTable(registry, pool, {
-  placement: { default: 'colocated', models: {} }, fallbacks: [], strategy: 'least-connections', strategies: {},
-  health: { intervalMs: 60_000, timeoutMs: 1_000, unhealthyThreshold: 2, healthyThreshold: 2 },
-  outlier: { consecutiveFailures: 5, baseEjectionMs: 10_000, maxEjectionMs: 60_000, maxEjectionPercent: 50 },
-  panicThreshold: 50, slowStartMs: 0, retryBudget: { percentCanRetry: 0.2, minRetriesPerSecond: 10 }, hash: await loadHash(), batching: true, statistics,
-});
+const { pool, lanes, service, repository } = await testServingCore({ registry, maxElements: 1_000, maxInFlight: 10, drainTimeoutMs: 1_000 });
 const log = createLogger({ level: 'silent', name: 'test' });
 const telemetry = new CoordinatorTelemetry({ traceStoreSize: 10 }, log);
-const service = new InferenceService(registry, lanes, undefined, { maxElements: 1_000, maxInFlight: 10 }, statistics);
-const repository = new ModelRepositoryControl(registry, pool, lanes, service, { drainTimeoutMs: 1_000 });
 const jobs = new AsyncJobs({ maxEntries: 10, ttlMs: 60_000, maxPending: 10 });
 let accepting = true;
 const app = buildHttpApi({

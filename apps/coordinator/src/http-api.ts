@@ -20,6 +20,7 @@ import type { ModelRepositoryControl } from './model-repository-control.js';
 import { requestDeadline, TIMEOUT_HEADER } from './request-deadline.js';
 import { rateSubject, type RateLimits } from './rate-limits.js';
 import type { ResponseCache } from './response-cache.js';
+import type { PlacementStatus } from './replica-reconciler.js';
 import type { WorkerPool } from './worker-pool.js';
 
 export interface HttpApiOptions {
@@ -38,8 +39,8 @@ export interface HttpApiOptions {
   ready: () => boolean;
   /** What runs degraded but still serves (etcd unreachable): readiness stays 200 and lists it. Default: nothing. */
   degraded?: (() => string[]) | undefined;
-  /** Many coordinators: this one's id, whether it leads placement, the workers registered in etcd. */
-  cluster?: (() => { id: string; leader: boolean; registered: string[] } | undefined) | undefined;
+  /** Many coordinators: this one's id, whether it leads placement, the workers registered in etcd, the replicas it places. */
+  cluster?: (() => { id: string; leader: boolean; registered: string[]; placement?: PlacementStatus | undefined } | undefined) | undefined;
   /** False once the coordinator refuses new work (after the pre-stop delay): requests get 503 and `connection: close`. */
   accepting: () => boolean;
   /** Client API keys; results of async requests are bound to the key that submitted them. */

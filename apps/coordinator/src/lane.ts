@@ -122,7 +122,12 @@ export class Lane {
 
   /** No new batches for the worker; it finishes the ones it has. */
   drain(workerId: string): void {
-    if (this.balancer.has(workerId)) void this.balancer.drain(workerId).catch(() => undefined);
+    void this.drained(workerId);
+  }
+
+  /** `drain`, resolved when the worker's batches here are answered and it has left the lane. */
+  drained(workerId: string): Promise<void> {
+    return this.balancer.has(workerId) ? this.balancer.drain(workerId).catch(() => undefined) : Promise.resolve();
   }
 
   /** Some worker may take a batch now (healthy, or admitted in panic). */

@@ -45,7 +45,7 @@ async function fakeWorker(
   id: string, maxConcurrency: number, delayMs: number, fail?: () => Error | undefined, role: WorkerInfo['role'] = 'model',
   models: ModelSpec[] = [spec], shards: WorkerInfo['shards'] = {},
 ): Promise<FakeWorker> {
-  const info: WorkerInfo = { workerId: id, pid: 1, maxConcurrency, models, shards, role, stages: {}, repository: [] };
+  const info: WorkerInfo = { workerId: id, pid: 1, maxConcurrency, models, shards, role, stages: {}, repository: [], placeable: [] };
   let inFlight = 0;
   const w = { calls: 0, maxSeen: 0, info } as FakeWorker;
   const handlers: Handlers<WorkerProtocol> = {
@@ -93,7 +93,7 @@ describe('lanes under explicit model control', () => {
     const w = await fakeWorker('w', 2, 1, undefined, 'model', [spec, other]);
     const peer = await connect(pool, w);
     expect([lanes.servable(spec), lanes.servable(other), lanes.instances(other)]).toEqual([true, true, 1]);
-    const info = (models: ModelSpec[]): WorkerInfo => ({ workerId: 'w', pid: 1, maxConcurrency: 2, models, shards: {}, role: 'model', stages: {}, repository: ['m', 'n'] });
+    const info = (models: ModelSpec[]): WorkerInfo => ({ workerId: 'w', pid: 1, maxConcurrency: 2, models, shards: {}, role: 'model', stages: {}, repository: ['m', 'n'], placeable: [] });
     pool.update(peer.id, info([spec]));
     expect([lanes.servable(spec), lanes.servable(other), lanes.instances(other)]).toEqual([true, false, 0]);
     expect((await lanes.resolve(spec, '').model.submit(item('a'), within(5_000))).result.ok).toBe(true);

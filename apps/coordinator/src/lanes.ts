@@ -249,6 +249,23 @@ export class LaneTable {
   }
 
   /**
+   * Takes one worker out of every lane of a model (all its versions) once the batches it runs there are
+   * answered; other workers and the worker's other models are untouched. Resolves when they are. The
+   * placement leader calls it before it asks the worker to drop the model.
+   */
+  async drainModel(worker: Worker, model: string): Promise<void> {
+    const lanes = (this.#byWorker.get(worker.id) ?? []).filter((l) => l.spec.name === model);
+    await Promise.all(lanes.map((lane) => lane.drained(worker.id)));
+  }
+
+  /** Puts a worker back into the lanes of a model it still serves (a placement unload that failed). */
+  restore(worker: Worker, model: string): void {
+    const specs = worker.info.models.filter((s) => s.name === model);
+    this.#detach(worker, specs);
+    this.#attach(worker, specs);
+  }
+
+  /**
    * Drops the lanes of a model version that was unloaded (after its requests were answered), so that
    * loading it again builds them from the spec registered then.
    */

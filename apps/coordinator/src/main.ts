@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { ConfigError, loadProgramConfig } from '@infermesh/config';
-import { modelVersionKey, WORKER_REFUSED_CLOSE_CODE, workerProtocol, type WorkerProtocol } from '@infermesh/contracts';
+import { modelVersionKey, WORKER_REFUSED_CLOSE_CODE, workerProtocol, type WorkerInfo, type WorkerProtocol } from '@infermesh/contracts';
 import { ModelRegistry } from '@infermesh/registry';
 import { loadHash } from '@infermesh/router';
 import { dial, listen, secureUrl, type Peer } from '@infermesh/transport';
@@ -21,6 +21,7 @@ import { LaneTable } from './lanes.js';
 import { ModelRepositoryControl } from './model-repository-control.js';
 import { ModelStatistics } from './model-statistics.js';
 import { RateLimits } from './rate-limits.js';
+import { ReplicaReconciler } from './replica-reconciler.js';
 import { ResponseCache } from './response-cache.js';
 import { shutDown } from './shutdown.js';
 import { workerChannelAuth } from './worker-channel-auth.js';
@@ -84,9 +85,19 @@ async function main(): Promise<void> {
   const service = new InferenceService(registry, lanes, cache, { maxElements: config.limits.maxElements, maxInFlight: config.limits.maxInFlight }, statistics);
   const repository = new ModelRepositoryControl(registry, pool, lanes, service, { drainTimeoutMs: config.limits.requestTimeoutMs, log });
   const workerStatus = () => pool.status((w) => lanes.balancing(w));
+  // Placing replicas needs one leader among the coordinators, so it runs only with etcd (the election).
+  let membership: ClusterMembership | undefined;
+  const replicas = config.cluster.etcd === undefined ? undefined : new ReplicaReconciler(pool, repository, {
+    ...config.cluster.placement, log,
+    // A new leader plans once every worker registered in etcd has joined (at most one lease TTL).
+    ready: () => membership?.registered.every((id) => pool.byWorkerId(id) !== undefined) ?? true,
+    settleMs: config.cluster.etcd.leaseTtlS * 1000,
+    onAction: (action, result) => telemetry.onPlacementAction(action.type, result),
+  });
   telemetry.attach({
     workers: workerStatus, inFlight: () => service.inFlight, queueDepths: () => lanes.queueDepths(),
     healthyWorkers: () => lanes.healthyWorkers(), maxInFlight: config.limits.maxInFlight,
+    replicas: () => (replicas?.status.leading ? replicas.status.models : []),
   });
   const asyncStore = config.async.redisUrl === undefined ? undefined : await createStore<StoredJob>({
     // No near cache: a job's state changes, and every coordinator must see the newest one.
@@ -116,6 +127,15 @@ async function main(): Promise<void> {
     log.debug({ workers: pool.size }, 'workers changed');
   };
   pool.on('joined', onMembership).on('left', onMembership).on('draining', onMembership);
+  if (!replicas) {
+    let told = false;
+    pool.on('joined', (w) => {
+      const asking = w.info.placeable.filter((p) => p.replicas !== undefined).map((p) => p.name);
+      if (told || asking.length === 0) return;
+      told = true;
+      log.warn({ worker: w.info.workerId, models: asking }, 'models ask for replicas, but without etcd no coordinator places them: they load as each worker\'s model control says');
+    });
+  }
 
   const transportOptions = {
     protocol: workerProtocol,
@@ -123,6 +143,11 @@ async function main(): Promise<void> {
       drain: ({ workerId }: { workerId: string }, { peer }: { peer: { id: string } }) => {
         log.info({ worker: workerId }, 'worker draining');
         return { accepted: pool.drain(peer.id) };
+      },
+      // A worker loaded or dropped a model (whoever asked): follow it now, not at the next health check.
+      changed: (info: WorkerInfo, { peer }: { peer: { id: string } }) => {
+        pool.update(peer.id, info);
+        return {};
       },
     },
     heartbeatIntervalMs: config.heartbeatMs,
@@ -157,7 +182,6 @@ async function main(): Promise<void> {
     closers.push(() => peer.close());
   }
 
-  let membership: ClusterMembership | undefined;
   if (config.cluster.etcd) {
     const etcd = config.cluster.etcd;
     membership = new ClusterMembership({
@@ -184,10 +208,19 @@ async function main(): Promise<void> {
       .on('degraded', (error) => log.warn({ err: error }, 'etcd unreachable: keeping the last membership'))
       .on('recovered', () => log.info({ workers: membership?.registered.length }, 'etcd reachable again'))
       .on('invalid', ({ key, error }) => log.warn({ key, err: error }, 'etcd entry is not a worker: skipped'))
-      .on('elected', () => log.info({ id: config.cluster.id }, 'placement leader'))
-      .on('deposed', (error) => log.warn({ id: config.cluster.id, err: error }, 'placement leadership lost'));
+      .on('elected', () => {
+        log.info({ id: config.cluster.id }, 'placement leader');
+        replicas?.start();
+      })
+      .on('deposed', (error) => {
+        replicas?.stop();
+        log.warn({ id: config.cluster.id, err: error }, 'placement leadership lost');
+      });
     await membership.ready();
-    closers.push(() => membership!.close());
+    closers.push(async () => {
+      replicas?.stop();
+      await membership!.close();
+    });
     log.info({ endpoints: etcd.endpoints, prefix: etcd.prefix, leaseTtlS: etcd.leaseTtlS, degraded: membership.degraded !== undefined }, 'cluster membership on etcd');
   }
 
@@ -207,7 +240,7 @@ async function main(): Promise<void> {
   const app = buildHttpApi({
     service, repository, pool, lanes, jobs, cache, log: componentLogger(log, 'http', levels), telemetry, auth, rateLimits, bodyLimitBytes: config.limits.bodyBytes, version: VERSION,
     ready: () => ready, accepting: () => accepting, requestTimeoutMs: config.limits.requestTimeoutMs, https: tls,
-    cluster: () => (membership ? { id: config.cluster.id, leader: membership.isLeader, registered: membership.registered } : undefined),
+    cluster: () => (membership ? { id: config.cluster.id, leader: membership.isLeader, registered: membership.registered, placement: replicas?.status } : undefined),
     degraded: () => (membership?.degraded ? [`membership: etcd unreachable (${membership.degraded.message}); serving the last known workers`] : []),
     server: config.http,
   });

@@ -1,13 +1,7 @@
 import { ModelSpecSchema, workerProtocol, type InferBatchResponse, type WorkerInfo, type WorkerProtocol } from '@infermesh/contracts';
-import { ModelRegistry } from '@infermesh/registry';
-import { loadHash } from '@infermesh/router';
 import { dial, listen, type Handlers } from '@infermesh/transport';
 import { afterEach, describe, expect, it } from 'vitest';
-import { InferenceService } from './inference-service.js';
-import { LaneTable } from './lanes.js';
-import { ModelRepositoryControl } from './model-repository-control.js';
-import { ModelStatistics } from './model-statistics.js';
-import { WorkerPool } from './worker-pool.js';
+import { testServingCore } from './test-serving-core.js';
 
 const spec = ModelSpecSchema.parse({
   name: 'm', version: '1', batchable: false,
@@ -22,7 +16,7 @@ afterEach(async () => {
 /** A worker over a real socket: holds `m` (and `broken`, which fails to load) in its repository; answers after 100 ms. */
 async function setup() {
   const events: string[] = [];
-  let info: WorkerInfo = { workerId: 'w1', pid: 1, maxConcurrency: 4, models: [spec], shards: {}, role: 'model', stages: {}, repository: ['broken', 'm'] };
+  let info: WorkerInfo = { workerId: 'w1', pid: 1, maxConcurrency: 4, models: [spec], shards: {}, role: 'model', stages: {}, repository: ['broken', 'm'], placeable: [] };
   const handlers: Handlers<WorkerProtocol> = {
     describe: () => info,
     infer: async (req): Promise<InferBatchResponse> => {
@@ -45,18 +39,8 @@ async function setup() {
   };
   const server = await listen({ port: 0, protocol: workerProtocol, handlers });
   open.push(server);
-  const registry = new ModelRegistry();
-  const pool = new WorkerPool(registry);
-  const statistics = new ModelStatistics();
-  const lanes = new LaneTable(registry, pool, {
-    placement: { default: 'colocated', models: {} }, fallbacks: [], strategy: 'least-connections', strategies: {},
-    health: { intervalMs: 60_000, timeoutMs: 1_000, unhealthyThreshold: 2, healthyThreshold: 2 },
-    outlier: { consecutiveFailures: 5, baseEjectionMs: 10_000, maxEjectionMs: 60_000, maxEjectionPercent: 50 },
-    panicThreshold: 50, slowStartMs: 0, retryBudget: { percentCanRetry: 0.2, minRetriesPerSecond: 10 }, hash: await loadHash(), batching: true, statistics,
-  });
+  const { pool, lanes, service, repository: control } = await testServingCore();
   open.push({ close: async () => lanes.close() });
-  const service = new InferenceService(registry, lanes, undefined, { maxElements: 100, maxInFlight: 100 }, statistics);
-  const control = new ModelRepositoryControl(registry, pool, lanes, service, { drainTimeoutMs: 5_000 });
   const peer = dial(`ws://127.0.0.1:${server.port}`, { protocol: workerProtocol, reconnect: false });
   open.push(peer);
   await peer.ready();

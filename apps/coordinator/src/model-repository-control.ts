@@ -70,10 +70,7 @@ export class ModelRepositoryControl {
     return this.#serially(async () => {
       const holders = this.#pool.workers.filter((w) => w.info.repository.includes(name));
       if (holders.length === 0) throw new ApiError('IM_MODEL_NOT_FOUND', `no worker has model '${name}' in its repository`);
-      const results = await Promise.allSettled(holders.map(async (w) => {
-        const info = await w.peer.call('load', { model: name }, { timeoutMs: this.#options.loadTimeoutMs ?? 60_000 });
-        this.#pool.update(w.id, info);
-      }));
+      const results = await Promise.allSettled(holders.map((w) => this.#control(w, 'load', name)));
       const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [`${holders[i]!.info.workerId}: ${reasonOf(r.reason)}`] : []));
       this.#options.log?.info({ model: name, workers: holders.length, failed: failed.length }, 'model load');
       if (failed.length > 0) throw new ApiError('IM_MODEL_LOAD_FAILED', `failed to load '${name}' on ${failed.length} of ${holders.length} workers: ${failed.join('; ')}`);
@@ -99,14 +96,39 @@ export class ModelRepositoryControl {
       ]);
       timer.abort();
       const holding = this.#pool.workers.filter(servers);
-      const results = await Promise.allSettled(holding.map(async (w) => {
-        const info = await w.peer.call('unload', { model: name }, { timeoutMs: this.#options.loadTimeoutMs ?? 60_000 });
-        this.#pool.update(w.id, info);
-      }));
+      const results = await Promise.allSettled(holding.map((w) => this.#control(w, 'unload', name)));
       for (const spec of specs) this.#lanes.forget(spec);
       const failed = results.filter((r) => r.status === 'rejected').length;
       this.#options.log?.info({ model: name, versions: specs.map(modelVersionKey), drained, workers: holding.length, failed }, 'model unload');
     });
+  }
+
+  /** Loads a model on one worker (the placement leader's load), in turn with every other load and unload. */
+  loadOn(worker: Worker, name: string): Promise<void> {
+    return this.#serially(() => this.#control(worker, 'load', name));
+  }
+
+  /**
+   * Drops a model from one worker only (the placement leader's unload): that worker leaves the model's
+   * lanes once its batches there are answered, then drops it; the model stays registered and served by
+   * the others, so no request is refused. When the worker fails to drop it, it goes back into the lanes.
+   */
+  unloadFrom(worker: Worker, name: string): Promise<void> {
+    return this.#serially(async () => {
+      await this.#lanes.drainModel(worker, name);
+      try {
+        await this.#control(worker, 'unload', name);
+      } catch (error) {
+        if (this.#pool.workers.includes(worker)) this.#lanes.restore(worker, name);
+        throw error;
+      }
+    });
+  }
+
+  /** One worker-channel load or unload; the pool follows the worker's answer (its lanes with it). */
+  async #control(worker: Worker, method: 'load' | 'unload', name: string): Promise<void> {
+    const info = await worker.peer.call(method, { model: name }, { timeoutMs: this.#options.loadTimeoutMs ?? 60_000 });
+    this.#pool.update(worker.id, info);
   }
 
   #serially<T>(task: () => Promise<T>): Promise<T> {

@@ -17,7 +17,7 @@ afterEach(async () => {
 });
 
 async function worker(info: Partial<WorkerInfo> = {}): Promise<TransportServer<WorkerProtocol>> {
-  const described: WorkerInfo = { workerId: 'w1', pid: 1, maxConcurrency: 3, models: [spec], shards: {}, role: 'model', stages: {}, repository: [], ...info };
+  const described: WorkerInfo = { workerId: 'w1', pid: 1, maxConcurrency: 3, models: [spec], shards: {}, role: 'model', stages: {}, repository: [], placeable: [], ...info };
   const server = await listen({
     port: 0, protocol: workerProtocol,
     handlers: { describe: () => described, infer: async () => ({ items: [], computeMs: 0 }) },
@@ -49,6 +49,19 @@ describe('WorkerPool', () => {
     await peer.close();
     await expect.poll(() => pool.size).toBe(0);
     expect(events).toEqual(['joined w1', 'left w1']);
+  });
+
+  it('follows a worker\'s new description, but not one under another worker id', async () => {
+    const registry = new ModelRegistry();
+    const pool = new WorkerPool(registry);
+    const events: string[] = [];
+    pool.on('unloaded', (w, specs) => events.push(`unloaded ${w.info.workerId} ${specs.map((s) => s.name).join()}`));
+    const peer = await dialled(await worker());
+    const info = await pool.join(peer);
+    pool.update(peer.id, { ...info, workerId: 'impostor', models: [] });
+    expect(pool.byWorkerId('w1')?.info.models).toHaveLength(1);
+    pool.update(peer.id, { ...info, models: [] });
+    expect(events).toEqual(['unloaded w1 m']);
   });
 
   it('refuses a worker whose model conflicts with the one registered, and announces nothing', async () => {
@@ -93,7 +106,7 @@ describe('WorkerPool', () => {
     coordinator.on('connection', (peer) => void pool.join(peer).then((i) => results.push(i.workerId), (e: { code?: string }) => results.push(e.code)));
     const join = async (token: string, workerId: string): Promise<void> => {
       const before = results.length;
-      const described: WorkerInfo = { workerId, pid: 1, maxConcurrency: 1, models: [spec], shards: {}, role: 'model', stages: {}, repository: [] };
+      const described: WorkerInfo = { workerId, pid: 1, maxConcurrency: 1, models: [spec], shards: {}, role: 'model', stages: {}, repository: [], placeable: [] };
       const peer = dial(`ws://127.0.0.1:${coordinator.port}`, {
         protocol: workerProtocol, secret: token, reconnect: false,
         handlers: { describe: () => described, infer: async () => ({ items: [], computeMs: 0 }) },

@@ -113,10 +113,12 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
   /**
    * A worker described itself anew after loading or dropping models: the versions it gained go into the
    * registry and are announced (`loaded`), the ones it lost are announced (`unloaded`); the lanes follow.
+   * A description under another worker id is ignored.
    */
   update(peerId: string, info: WorkerInfo): void {
     const worker = this.#workers.get(peerId);
-    if (!worker) return;
+    // A worker keeps the id it joined with (the one its credential was checked against).
+    if (!worker || info.workerId !== worker.info.workerId) return;
     const had = new Set(worker.info.models.map(modelVersionKey));
     const has = new Set(info.models.map(modelVersionKey));
     const gained = info.models.filter((s) => !had.has(modelVersionKey(s)));

@@ -1,4 +1,4 @@
-import { hostname } from 'node:os';
+import { hostname, totalmem } from 'node:os';
 import type { FlagTable } from '@infermesh/config';
 import { ChannelTlsSchema, ClusterEtcdSchema, PeerAddressSchema, WorkerRoleSchema } from '@infermesh/contracts';
 import { defaultModelCache } from '@infermesh/models';
@@ -53,6 +53,11 @@ export const WorkerConfigSchema = z.object({
   cluster: z.object({ etcd: ClusterEtcdSchema.optional(), advertise: z.string().min(1).optional() }).prefault({}),
   /** Listen without a secret or mutual TLS: any process that reaches the port could run this worker's models. Loopback only. */
   insecureCoordinators: z.boolean().default(false),
+  /**
+   * Memory offered to models, MiB, as the placement leader counts it (each loaded model's files' size):
+   * it loads no `replicas` model onto this worker beyond it. Default: the machine's total memory.
+   */
+  memoryMb: z.int().min(1).max(16 * 1024 * 1024).default(Math.floor(totalmem() / 2 ** 20)),
   /** Batches run at once; the coordinator keeps no more in flight to this worker. */
   maxConcurrency: z.int().min(1).max(1024).default(4),
   /** ONNX Runtime threads per model session. */
@@ -103,6 +108,7 @@ export const WORKER_FLAGS: FlagTable = {
   advertise: { path: 'cluster.advertise', type: 'string', description: 'host:port coordinators dial this worker at (default: --host:--port)' },
   'insecure-coordinators': { path: 'insecureCoordinators', type: 'boolean', description: 'listen without a secret or mutual TLS (loopback only)' },
   'model-control': { path: 'modelControl', type: 'string', description: 'startup (load every model at start) | explicit (load only on request)' },
+  'memory-mb': { path: 'memoryMb', type: 'number', description: 'memory offered to models, MiB, for the placement leader (default: the machine\'s total)' },
   'max-concurrency': { path: 'maxConcurrency', type: 'number', description: 'batches run at once' },
   'intra-op-threads': { path: 'threads.intraOp', type: 'number', description: 'ONNX Runtime intra-op threads' },
   'metrics-port': { path: 'metricsPort', type: 'number', description: 'serve Prometheus metrics at GET /metrics on this port (0: any free port)' },

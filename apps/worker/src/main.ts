@@ -11,7 +11,7 @@ import { advertisedUrl, registerWorker } from './cluster-registration.js';
 import { workerChannel, WorkerListenerInsecureError } from './listener-auth.js';
 import { listenMetrics } from './metrics-server.js';
 
-const USAGE = 'usage: worker [--config FILE] [--role model|processor] [--repository DIR] [--demo-models] [--port N [--secret-file F | --tls-mutual | --insecure-coordinators]] [--coordinator HOST:PORT] [--tls-cert F --tls-key F] [--tls-ca F] [--model NAME]... [--model-control startup|explicit] [--metrics-port N]';
+const USAGE = 'usage: worker [--config FILE] [--role model|processor] [--repository DIR] [--demo-models] [--port N [--secret-file F | --tls-mutual | --insecure-coordinators]] [--coordinator HOST:PORT] [--tls-cert F --tls-key F] [--tls-ca F] [--model NAME]... [--model-control startup|explicit] [--memory-mb N] [--metrics-port N]';
 
 
 async function main(): Promise<void> {
@@ -42,10 +42,19 @@ async function main(): Promise<void> {
   const host = await ModelHost.load(repository, { onnx: new OnnxRuntime(threads), js: new JsRuntime() }, { role: config.role });
   log.info({ role: config.role, modelControl: config.modelControl, models: host.specs.map((s) => modelVersionKey(s)) }, 'models loaded');
 
+  const coordinatorPeers: Array<() => Iterable<Peer<typeof workerProtocol>>> = [];
+  /** The coordinators connected now, whichever side dialled. */
+  const connectedCoordinators = (): Array<Peer<typeof workerProtocol>> => coordinatorPeers.flatMap((list) => [...list()]);
   const service = await WorkerService.create(host, telemetry, {
     id: config.id, role: config.role, maxConcurrency: config.maxConcurrency, shards: config.shards,
-    repository: { folder, models: config.models },
+    repository: { folder, models: config.models }, memoryBytes: config.memoryMb * 2 ** 20,
     onModelControl: ({ action, model, versions }) => log.info({ model, versions }, action === 'load' ? 'model loaded' : 'model unloaded'),
+    // Every coordinator learns of a load or unload now, not at its next health check (a worker serving no model is checked by none).
+    onChanged: (info) => {
+      for (const peer of connectedCoordinators()) {
+        void peer.call('changed', info, { timeoutMs: 5_000 }).catch((error: unknown) => log.debug({ err: error, peer: peer.remoteAddress }, 'coordinator not told of the change'));
+      }
+    },
   });
   const transportOptions = {
     protocol: workerProtocol,
@@ -56,7 +65,6 @@ async function main(): Promise<void> {
   const closers: Array<() => Promise<void>> = [];
   /** Leaves etcd (revokes the lease) once the batches in hand are done: then every coordinator drops this worker at once. */
   let leaveCluster: () => Promise<void> = async () => undefined;
-  const coordinatorPeers: Array<() => Iterable<Peer<typeof workerProtocol>>> = [];
   if (config.metricsPort !== undefined) {
     const { server, port } = await listenMetrics(metrics, config.listen.host, config.metricsPort);
     closers.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
@@ -93,7 +101,7 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ signal, inFlight: service.inFlight }, 'worker stopping');
     // Leave rotation first: every coordinator stops sending; then finish the batches in hand.
-    const peers = coordinatorPeers.flatMap((list) => [...list()]);
+    const peers = connectedCoordinators();
     const deadline = Date.now() + config.drainTimeoutMs;
     void Promise.allSettled(peers.map((p) => p.call('drain', { workerId: config.id }, { timeoutMs: 2_000 })))
       .then(async () => {

@@ -17,19 +17,19 @@ export type {
   ModelMetadata, AsyncAccepted, AsyncStatus,
 } from './inference-protocol.js';
 export {
-  ModelNameSchema, ModelVersionSchema, StepRefSchema, BatchingPolicySchema, ModelSpecSchema, modelVersionKey,
+  ModelNameSchema, ModelVersionSchema, ModelReplicasSchema, StepRefSchema, BatchingPolicySchema, ModelSpecSchema, modelVersionKey,
 } from './model-spec.js';
 export type { StepRef, BatchingPolicy, ModelSpec, ModelSpecInput } from './model-spec.js';
 export {
   PeerAddressSchema, ChannelTlsSchema, ClusterEtcdSchema, ClusterWorkerSchema, clusterWorkersPrefix, WorkerInfoSchema, DescribeRequestSchema, InferItemSchema, InferBatchRequestSchema, ItemErrorSchema,
   InferItemResultSchema, InferBatchResponseSchema, TraceparentSchema, WorkerSpanSchema, workerProtocol,
   STAGES, StageSchema, WorkerRoleSchema, roleOfStage, StageSignatureSchema, ModelStagesSchema, BatchTimingsSchema,
-  ModelControlRequestSchema,
+  ModelControlRequestSchema, PlaceableModelSchema, ChangedResponseSchema,
 } from './worker-protocol.js';
 export type {
   ChannelTls, ClusterEtcd, ClusterWorker, WorkerInfo, DescribeRequest, InferItem, InferBatchRequest, InferBatchRequestInput, InferItemResult,
   InferBatchResponse, WorkerProtocol, WorkerSpan, Stage, WorkerRole, StageSignature, ModelStages, BatchTimings,
-  ModelControlRequest,
+  ModelControlRequest, PlaceableModel,
 } from './worker-protocol.js';
 export { classificationRequests, classifyTensor } from './classification.js';
 export { rawBinaryRequest } from './raw-binary-request.js';

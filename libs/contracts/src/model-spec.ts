@@ -6,6 +6,12 @@ export const ModelNameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,12
 /** A model version: a positive integer, as Triton numbers version folders. */
 export const ModelVersionSchema = z.string().regex(/^[1-9][0-9]{0,8}$/, 'a positive integer');
 
+/**
+ * How many workers should serve a model at once: asked in the model's `manifest.yaml` (not part of the
+ * spec a client sees), and reconciled onto workers by the placement leader (many coordinators on etcd).
+ */
+export const ModelReplicasSchema = z.int().min(1).max(1024);
+
 /** A reference to a named pre- or post-processing step, with its options. */
 export const StepRefSchema = z.object({
   step: z.string().min(1).max(64),

@@ -1,5 +1,5 @@
 import { z } from 'zod/v4';
-import { ModelNameSchema, ModelSpecSchema, ModelVersionSchema } from './model-spec.js';
+import { ModelNameSchema, ModelReplicasSchema, ModelSpecSchema, ModelVersionSchema } from './model-spec.js';
 import { ParametersSchema } from './inference-protocol.js';
 import { TensorMapSchema, TensorSpecSchema } from './tensor.js';
 
@@ -87,6 +87,18 @@ export const ModelStagesSchema = z.object({
 });
 export type ModelStages = z.infer<typeof ModelStagesSchema>;
 
+/**
+ * What the placement leader needs of one model of a worker's repository, loaded or not: its `replicas`
+ * ask (absent: none, the model is loaded as the worker's model control says) and the memory it takes
+ * when loaded, estimated by its model files' size on disk.
+ */
+export const PlaceableModelSchema = z.object({
+  name: ModelNameSchema,
+  replicas: ModelReplicasSchema.optional(),
+  memoryBytes: z.int().min(0),
+});
+export type PlaceableModel = z.infer<typeof PlaceableModelSchema>;
+
 export const WorkerInfoSchema = z.object({
   workerId: z.string().min(1).max(128),
   pid: z.int(),
@@ -106,6 +118,13 @@ export const WorkerInfoSchema = z.object({
    * now or not: the coordinator's repository index and where it sends `load` and `unload`.
    */
   repository: z.array(ModelNameSchema).max(4096).default([]),
+  /**
+   * The memory this worker offers to models, bytes (`--memory-mb`): the placement leader loads no more
+   * onto it than this, counting each loaded model's `placeable` estimate. Absent (an older worker): no limit.
+   */
+  memoryBytes: z.int().min(1).optional(),
+  /** The models of `repository` the worker could read, with what placing them needs (an unreadable manifest is left out). */
+  placeable: z.array(PlaceableModelSchema).max(4096).default([]),
 });
 export type WorkerInfo = z.infer<typeof WorkerInfoSchema>;
 
@@ -194,6 +213,12 @@ export const DrainRequestSchema = z.object({ workerId: z.string().min(1).max(128
 export const DrainResponseSchema = z.object({ accepted: z.boolean() });
 
 /**
+ * A worker's description changed (it loaded or dropped a model, whichever coordinator asked): it tells
+ * every coordinator connected to it at once, rather than at their next health check.
+ */
+export const ChangedResponseSchema = z.object({});
+
+/**
  * Explicit model control: the coordinator asks a worker to load a model from its repository (every
  * version its version policy selects, read afresh from disk) or to drop it (after its batches in flight
  * are answered). The answer is the worker's description as it is now.
@@ -210,5 +235,7 @@ export const workerProtocol = {
   unload: { request: ModelControlRequestSchema, response: WorkerInfoSchema },
   /** Called by the worker on the coordinator. */
   drain: { request: DrainRequestSchema, response: DrainResponseSchema },
+  /** Called by the worker on every coordinator connected to it, after a load or unload: its new description. */
+  changed: { request: WorkerInfoSchema, response: ChangedResponseSchema },
 } as const;
 export type WorkerProtocol = typeof workerProtocol;

@@ -25,9 +25,15 @@ describe('WorkerService explicit model control', () => {
     const service = await WorkerService.create(host, new BatchTelemetry(new Tracer(), createWorkerMetrics()), {
       id: 'w', role: 'model', maxConcurrency: 2, shards: [], repository: { folder: repository, models: [] },
       onModelControl: (e) => events.push(`${e.action} ${e.model} ${e.versions.join(',')}`),
+      memoryBytes: 64 << 20,
+      onChanged: (info) => events.push(`changed ${info.models.map((m) => m.name).join(',')}`),
     });
     const h = service.handlers;
-    expect(await h.describe!({}, context)).toMatchObject({ models: [], repository: ['mlp', 'noop'] });
+    const described = service.info;
+    expect(described).toMatchObject({ models: [], repository: ['mlp', 'noop'], memoryBytes: 64 << 20 });
+    // What placing each needs: no replicas asked by the demo manifests; the model files' sizes.
+    expect(described.placeable.map((p) => p.name)).toEqual(['mlp', 'noop']);
+    expect(described.placeable.every((p) => p.replicas === undefined && p.memoryBytes > 0)).toBe(true);
     const loaded = await h.load!({ model: 'noop' }, context);
     expect(loaded.models.map((m) => m.name)).toEqual(['noop']);
     const answer = await h.infer!(noopBatch as never, context);
@@ -36,7 +42,7 @@ describe('WorkerService explicit model control', () => {
     expect((await h.unload!({ model: 'noop' }, context)).models).toEqual([]);
     expect((await h.infer!(noopBatch as never, context)).items[0]).toMatchObject({ ok: false, error: { code: 'IM_WORKER_MODEL_NOT_LOADED' } });
     await expect(h.load!({ model: 'sentiment' }, context)).rejects.toMatchObject({ code: 'IM_WORKER_MODEL_NOT_LOADED' });
-    expect(events).toEqual(['load noop 1', 'unload noop 1']);
+    expect(events).toEqual(['load noop 1', 'changed noop', 'unload noop 1', 'changed ']);
     await host.close();
   });
 

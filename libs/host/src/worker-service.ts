@@ -1,5 +1,5 @@
-import { modelVersionKey, type WorkerErrorCode, type WorkerInfo, type WorkerProtocol, type WorkerRole } from '@infermesh/contracts';
-import { loadModelRepository, repositoryModelNames } from '@infermesh/registry';
+import { modelVersionKey, type PlaceableModel, type WorkerErrorCode, type WorkerInfo, type WorkerProtocol, type WorkerRole } from '@infermesh/contracts';
+import { loadModelRepository, placeableModels, repositoryModelNames } from '@infermesh/registry';
 import type { Handlers } from '@infermesh/transport';
 import type { BatchTelemetry } from './batch-telemetry.js';
 import type { ModelHost } from './model-host.js';
@@ -31,6 +31,10 @@ export interface WorkerServiceOptions {
   repository?: { folder: string; models: readonly string[] } | undefined;
   /** Told of each load and unload, for the log. */
   onModelControl?: (event: { action: 'load' | 'unload'; model: string; versions: string[] }) => void;
+  /** The memory offered to models, bytes, reported for placement (`WorkerInfo.memoryBytes`). Absent: not reported. */
+  memoryBytes?: number | undefined;
+  /** Told the new description after each load and unload, to pass on to every coordinator (the `changed` method). */
+  onChanged?: (info: WorkerInfo) => void;
 }
 
 /**
@@ -45,6 +49,7 @@ export class WorkerService {
   readonly #host: ModelHost;
   readonly #options: WorkerServiceOptions;
   #loadable: string[] = [];
+  #placeable: PlaceableModel[] = [];
   #inFlight = 0;
   #control: Promise<unknown> = Promise.resolve();
 
@@ -77,12 +82,12 @@ export class WorkerService {
         // Read afresh from disk, as Triton does on load: an edited manifest or a new version folder is picked up.
         const added = await host.add(await loadModelRepository(repository.folder, { models: [model] }));
         this.#options.onModelControl?.({ action: 'load', model, versions: added.map((s) => s.version) });
-        return this.info;
+        return this.#changed();
       }),
       unload: ({ model }) => this.#serially(async () => {
         const dropped = await host.remove(model);
         this.#options.onModelControl?.({ action: 'unload', model, versions: dropped.map((s) => s.version) });
-        return this.info;
+        return this.#changed();
       }),
     };
   }
@@ -104,7 +109,15 @@ export class WorkerService {
           : host.specs.filter((s) => s.shards > 1).map((s) => [modelVersionKey(s), shards.filter((n) => n < s.shards)]),
       ),
       repository: this.#loadable,
+      ...(this.#options.memoryBytes !== undefined ? { memoryBytes: this.#options.memoryBytes } : {}),
+      placeable: this.#placeable,
     };
+  }
+
+  #changed(): WorkerInfo {
+    const info = this.info;
+    this.#options.onChanged?.(info);
+    return info;
   }
 
   /** Batches running now. */
@@ -115,7 +128,9 @@ export class WorkerService {
   async #rescan(): Promise<void> {
     const repository = this.#options.repository;
     if (!repository) return;
-    this.#loadable = await repositoryModelNames(repository.folder, repository.models.length > 0 ? { models: [...repository.models] } : {});
+    const narrow = repository.models.length > 0 ? { models: [...repository.models] } : {};
+    this.#loadable = await repositoryModelNames(repository.folder, narrow);
+    this.#placeable = await placeableModels(repository.folder, narrow);
   }
 
   #serially<T>(task: () => Promise<T>): Promise<T> {

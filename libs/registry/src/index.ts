@@ -1,7 +1,7 @@
 export { ModelManifestSchema, VersionPolicySchema } from './model-manifest.js';
 export type { ModelManifest, ModelManifestInput, VersionPolicy } from './model-manifest.js';
 export {
-  loadModelRepository, repositoryModelNames, readModelManifest, LoadModelRepositoryOptionsSchema, MANIFEST_FILE,
+  loadModelRepository, repositoryModelNames, placeableModels, readModelManifest, LoadModelRepositoryOptionsSchema, MANIFEST_FILE,
 } from './load-model-repository.js';
 export type { LoadModelRepositoryOptions, RepositoryModel } from './load-model-repository.js';
 export { ModelRegistry } from './model-registry.js';

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadModelRepository, repositoryModelNames } from './load-model-repository.js';
+import { loadModelRepository, placeableModels, repositoryModelNames } from './load-model-repository.js';
 import { RegistryError } from './errors.js';
 
 const MANIFEST = `name: NAME
@@ -149,5 +149,29 @@ describe('repositoryModelNames', () => {
     expect(await repositoryModelNames(root)).toEqual(['alpha', 'zeta']);
     expect(await repositoryModelNames(root, { models: ['zeta', 'absent'] })).toEqual(['zeta']);
     await expect(repositoryModelNames(join(root, 'missing'))).rejects.toMatchObject({ code: 'IM_REGISTRY_REPOSITORY_UNREADABLE' });
+  });
+});
+
+describe('placeableModels', () => {
+  it('reads each model\'s replicas ask and sizes the files of its selected versions; a broken model is skipped and named', async () => {
+    await model('asks', { manifest: `${MANIFEST}replicas: 2\nversionPolicy: { latest: 2 }\n`, versions: ['1', '2', '3'] });
+    await writeFile(join(root, 'asks', '3', 'model.onnx'), 'xxxx');
+    await model('plain');
+    await model('broken', { manifest: 'not: [valid' });
+    const skipped: string[] = [];
+    const placeable = await placeableModels(root, { onSkipped: (name, error) => skipped.push(`${name} ${error.code}`) });
+    // Versions 2 (1 byte) and 3 (4 bytes) are selected; version 1 is not.
+    expect(placeable).toEqual([{ name: 'asks', replicas: 2, memoryBytes: 5 }, { name: 'plain', memoryBytes: 1 }]);
+    expect(skipped).toEqual(['broken IM_REGISTRY_INVALID_YAML']);
+    expect(await placeableModels(root, { models: ['plain'] })).toEqual([{ name: 'plain', memoryBytes: 1 }]);
+  });
+
+  it('keeps replicas out of the served spec, and refuses an ask below 1', async () => {
+    await model('asks', { manifest: `${MANIFEST}replicas: 3\n` });
+    const [loaded] = await loadModelRepository(root);
+    expect(loaded?.spec).not.toHaveProperty('replicas');
+    await model('zero', { manifest: `${MANIFEST}replicas: 0\n` });
+    const error = await failure(loadModelRepository(root, { models: ['zero'] }));
+    expect(error.code).toBe('IM_REGISTRY_INVALID_MANIFEST');
   });
 });

@@ -2,7 +2,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod/v4';
-import { ModelNameSchema, type ModelSpec } from '@infermesh/contracts';
+import { ModelNameSchema, type ModelSpec, type PlaceableModel } from '@infermesh/contracts';
 import {
   InvalidManifestError,
   InvalidYamlError,
@@ -10,6 +10,7 @@ import {
   ModelFileMissingError,
   ModelNotFoundError,
   NoVersionsError,
+  RegistryError,
   RepositoryUnreadableError,
   VersionNotFoundError,
 } from './errors.js';
@@ -56,7 +57,7 @@ export async function loadModelRepository(dir: string, options: LoadModelReposit
     names = [...new Set(models)].sort();
   }
   const loaded: RepositoryModel[] = [];
-  for (const name of names) loaded.push(...(await loadModelFolder(join(root, name), name)));
+  for (const name of names) loaded.push(...(await readModelFolder(join(root, name), name)).versions);
   return loaded;
 }
 
@@ -103,7 +104,35 @@ export async function readModelManifest(modelDir: string, folderName: string): P
   return parsed.data;
 }
 
-async function loadModelFolder(modelDir: string, name: string): Promise<RepositoryModel[]> {
+/**
+ * What placing each model of a repository needs (`PlaceableModel`): its manifest's `replicas` and its
+ * memory estimate, the size of the model files of the versions its policy selects (0 for a pipeline, which
+ * runs other models). A model whose folder fails to load is left out and handed to `onSkipped`, so one bad
+ * manifest does not hide the others. Sorted by name; `options.models` narrows it as `repositoryModelNames` does.
+ */
+export async function placeableModels(
+  dir: string,
+  options: LoadModelRepositoryOptions & { onSkipped?: (name: string, error: RegistryError) => void } = {},
+): Promise<PlaceableModel[]> {
+  const { onSkipped, ...narrow } = options;
+  const root = resolve(dir);
+  const placeable: PlaceableModel[] = [];
+  for (const name of await repositoryModelNames(root, narrow)) {
+    try {
+      const { manifest, versions } = await readModelFolder(join(root, name), name);
+      let memoryBytes = 0;
+      if (manifest.platform !== 'pipeline') for (const v of versions) memoryBytes += (await stat(v.file)).size;
+      placeable.push({ name, memoryBytes, ...(manifest.replicas !== undefined ? { replicas: manifest.replicas } : {}) });
+    } catch (error) {
+      if (!(error instanceof RegistryError)) throw error;
+      onSkipped?.(name, error);
+    }
+  }
+  return placeable;
+}
+
+/** A model folder's manifest and the versions its policy selects, each file checked. */
+async function readModelFolder(modelDir: string, name: string): Promise<{ manifest: ModelManifest; versions: RepositoryModel[] }> {
   const manifest = await readModelManifest(modelDir, name);
   const dirents = await readdir(modelDir, { withFileTypes: true });
   const available = dirents
@@ -112,7 +141,7 @@ async function loadModelFolder(modelDir: string, name: string): Promise<Reposito
     .sort((a, b) => a - b);
   if (available.length === 0) throw new NoVersionsError(modelDir);
   const selected = selectVersions(manifest.versionPolicy, available, name, modelDir);
-  const { file: fileName, versionPolicy: _policy, ...specFields } = manifest;
+  const { file: fileName, versionPolicy: _policy, replicas: _replicas, ...specFields } = manifest;
   const result: RepositoryModel[] = [];
   for (const v of selected) {
     const versionDir = join(modelDir, String(v));
@@ -126,7 +155,7 @@ async function loadModelFolder(modelDir: string, name: string): Promise<Reposito
     }
     result.push({ spec: { ...specFields, version: String(v) }, dir: versionDir, file });
   }
-  return result;
+  return { manifest, versions: result };
 }
 
 function selectVersions(policy: VersionPolicy, available: number[], name: string, modelDir: string): number[] {

@@ -1,5 +1,5 @@
 import { z } from 'zod/v4';
-import { ModelSpecSchema } from '@infermesh/contracts';
+import { ModelReplicasSchema, ModelSpecSchema } from '@infermesh/contracts';
 
 /** Which numbered version folders of a model are served, as Triton's `version_policy`. */
 export const VersionPolicySchema = z.union([
@@ -22,11 +22,13 @@ const ModelFileNameSchema = z
 
 /**
  * The `manifest.yaml` of one model folder: a model spec without `version` (versions are the numbered
- * sub-folders) plus the model file's name and the version policy.
+ * sub-folders) plus the model file's name, the version policy, and how many workers should serve it
+ * (`replicas`, a deployment ask the placement leader reconciles; not part of the spec clients see).
  */
 export const ModelManifestSchema = ModelSpecSchema.omit({ version: true }).extend({
   file: ModelFileNameSchema.default('model.onnx'),
   versionPolicy: VersionPolicySchema.default({ latest: 1 }),
+  replicas: ModelReplicasSchema.optional(),
 });
 export type ModelManifest = z.infer<typeof ModelManifestSchema>;
 export type ModelManifestInput = z.input<typeof ModelManifestSchema>;

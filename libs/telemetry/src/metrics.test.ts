@@ -121,6 +121,9 @@ describe('createMetrics', () => {
     coordinator.setWorkerState('w1', 'healthy');
     coordinator.workerEjections.inc({ worker: 'w1' });
     coordinator.modelHealthyWorkers.set({ model: 'a' }, 1);
+    coordinator.placementActions.inc({ action: 'load', result: 'ok' });
+    coordinator.placementReplicasDesired.set({ model: 'a' }, 2);
+    coordinator.placementReplicasActual.set({ model: 'a' }, 1);
     const body = (await coordinator.exposition()).body;
     // The three misnamed default gauges are left out; their suffix-less twins stay.
     expect(body).not.toMatch(/nodejs_active_\w+_total/);

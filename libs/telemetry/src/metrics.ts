@@ -109,6 +109,12 @@ export interface Metrics {
   readonly workerInFlight: Gauge<'worker'>;
   /** `<prefix>model_healthy_workers{model}` workers a balancer of the model has healthy now. */
   readonly modelHealthyWorkers: Gauge<'model'>;
+  /** `<prefix>placement_actions_total{action,result}` loads and unloads the placement leader asked of workers (`ok` or `failed`). */
+  readonly placementActions: Counter<'action' | 'result'>;
+  /** `<prefix>placement_replicas_desired{model}` the `replicas` a model asks for, as the leader last saw it (the leader only). */
+  readonly placementReplicasDesired: Gauge<'model'>;
+  /** `<prefix>placement_replicas_actual{model}` workers serving a model with a `replicas` ask, as the leader last saw it. */
+  readonly placementReplicasActual: Gauge<'model'>;
   /** `<prefix>in_flight_requests` requests being served now. */
   readonly inFlight: Gauge;
   /** `<prefix>max_in_flight_requests` the admission limit: beyond it requests get IM_OVERLOADED. */
@@ -148,13 +154,17 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const workerEjections = new Counter({ name: `${p}worker_ejections_total`, help: 'Times a load balancer ejected the worker.', labelNames: ['worker'] as const, registers });
   const workerInFlight = new Gauge({ name: `${p}worker_in_flight`, help: 'Batches a worker runs now.', labelNames: ['worker'] as const, registers });
   const modelHealthyWorkers = new Gauge({ name: `${p}model_healthy_workers`, help: 'Workers that a balancer of the model has healthy now.', labelNames: ['model'] as const, registers });
+  const placementActions = new Counter({ name: `${p}placement_actions_total`, help: 'Model loads and unloads the placement leader asked of workers, by action and result.', labelNames: ['action', 'result'] as const, registers });
+  const placementReplicasDesired = new Gauge({ name: `${p}placement_replicas_desired`, help: 'Replicas a model asks for, as the placement leader last saw it.', labelNames: ['model'] as const, registers });
+  const placementReplicasActual = new Gauge({ name: `${p}placement_replicas_actual`, help: 'Workers serving a model that asks for replicas, as the placement leader last saw it.', labelNames: ['model'] as const, registers });
   const inFlight = new Gauge({ name: `${p}in_flight_requests`, help: 'Requests being served now.', registers });
   const maxInFlight = new Gauge({ name: `${p}max_in_flight_requests`, help: 'Requests served at once before new ones are refused with IM_OVERLOADED.', registers });
   const states = new Set(o.workerStates);
 
   return {
     registry, requests, requestDuration, queueWait, compute, stageDuration, queueDepth, batchSize, cacheHits, cacheMisses,
-    workerState, workerEjections, workerInFlight, modelHealthyWorkers, inFlight, maxInFlight,
+    workerState, workerEjections, workerInFlight, modelHealthyWorkers, placementActions, placementReplicasDesired, placementReplicasActual,
+    inFlight, maxInFlight,
     setWorkerState(worker, state) {
       if (!states.has(state)) throw new RangeError(`unknown worker state "${state}" (known: ${[...states].join(', ')})`);
       for (const s of states) workerState.set({ worker, state: s }, s === state ? 1 : 0);

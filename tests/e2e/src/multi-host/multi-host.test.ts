@@ -1,16 +1,20 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTestPki, type TestPki } from '@infermesh/foundation/testing';
 import { APP_ENTRY, haproxyConfig, spawnApp, type ManagedProcess } from '@infermesh/launcher';
+import { NOOP_MODULE_SOURCE, noopManifest } from '@infermesh/models';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoRepository } from '../fixtures.js';
 import { TestBed, type HostName } from './test-bed.js';
 
 /**
  * The multi-host bed of docs/deploy.md ("Many coordinators"): five network namespaces on a bridge.
  * A: etcd, Redis, HAProxy. B, C: coordinators. D, E: workers, dialled by the coordinators over mutual
- * TLS at the addresses they registered in etcd. Every test counts each request it sends.
+ * TLS at the addresses they registered in etcd. The workers start with nothing loaded (explicit model
+ * control); their repository's manifests ask for replicas (`noop`: 2, `solo`: 1), which the placement
+ * leader places. Every test counts each request it sends.
  */
+const REPLICAS = { noop: 2, solo: 1 } as const;
+type Model = keyof typeof REPLICAS;
 const LEASE_TTL_S = 2;
 const TTL_MS = LEASE_TTL_S * 1000;
 let bed: TestBed;
@@ -19,6 +23,8 @@ const apps: Partial<Record<HostName, ManagedProcess>> = {};
 let etcd: ReturnType<TestBed['spawn']> | undefined;
 let redis: ReturnType<TestBed['spawn']> | undefined;
 let frontDoor = '';
+let repository = '';
+let placedMs = 0;
 
 const failures: Record<string, number> = {};
 const url = (host: HostName, port: number, path: string): string => `http://${bed.hosts[host].ip}:${port}${path}`;
@@ -44,8 +50,8 @@ async function json(target: string, init: RequestInit = {}): Promise<{ status: n
 
 const noopBody = (values: number[]) => JSON.stringify({ inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 4], data: values }] });
 /** One request through `target` whose answer must echo its own distinct values: ok, failed (an error answer) or wrong. */
-async function infer(target: string, values: number[]): Promise<'ok' | 'failed' | 'wrong'> {
-  const res = await json(`${target}/v2/models/noop/infer`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: noopBody(values) });
+async function infer(target: string, values: number[], model: Model = 'noop'): Promise<'ok' | 'failed' | 'wrong'> {
+  const res = await json(`${target}/v2/models/${model}/infer`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: noopBody(values) });
   if (res.status !== 200) {
     const key = `${res.status} ${String(res.body?.code ?? '')} ${String(res.body?.error ?? '').replace(/\d+/g, 'N').slice(0, 80)}`;
     failures[key] = (failures[key] ?? 0) + 1;
@@ -57,7 +63,7 @@ async function infer(target: string, values: number[]): Promise<'ok' | 'failed' 
 
 interface LoadFigures { sent: number; ok: number; failed: number; wrong: number; lost: number; maxLatencyMs: number; codes: Record<string, number> }
 /** `clients` loops of distinct requests through the front door for `ms`; `lost` are requests with no answer at all (timeout, reset). */
-async function load(clients: number, ms: number, during?: () => Promise<void>): Promise<LoadFigures> {
+async function load(clients: number, ms: number, during?: () => Promise<void>, model: Model = 'noop'): Promise<LoadFigures> {
   const f: LoadFigures = { sent: 0, ok: 0, failed: 0, wrong: 0, lost: 0, maxLatencyMs: 0, codes: {} };
   const until = Date.now() + ms;
   let seq = 0;
@@ -67,7 +73,7 @@ async function load(clients: number, ms: number, during?: () => Promise<void>): 
       f.sent++;
       const t0 = performance.now();
       try {
-        const outcome = await infer(frontDoor, [client, n, n % 97, 0.5]);
+        const outcome = await infer(frontDoor, [client, n, n % 97, 0.5], model);
         f[outcome]++;
       } catch (error) {
         f.lost++;
@@ -84,6 +90,31 @@ async function load(clients: number, ms: number, during?: () => Promise<void>): 
 async function workersOn(host: 'b' | 'c'): Promise<string[]> {
   const res = await json(url(host, 9000, '/v2/status')).catch(() => undefined);
   return ((res?.body?.workers ?? []) as Array<{ workerId: string }>).map((w) => w.workerId).sort();
+}
+/** The workers serving `model` as coordinator `host` sees them. */
+async function servers(host: 'b' | 'c', model: Model): Promise<string[]> {
+  const res = await json(url(host, 9000, '/v2/status')).catch(() => undefined);
+  return ((res?.body?.workers ?? []) as Array<{ workerId: string; models: string[] }>).filter((w) => w.models.includes(`${model}:1`)).map((w) => w.workerId).sort();
+}
+/** Both coordinators see every model served by exactly its replica count of workers, and agree on which. */
+const placed = async (): Promise<boolean> => {
+  for (const model of Object.keys(REPLICAS) as Model[]) {
+    const [b, c] = [await servers('b', model), await servers('c', model)];
+    if (b.length !== REPLICAS[model] || JSON.stringify(b) !== JSON.stringify(c)) return false;
+  }
+  return true;
+};
+const leads = async (host: 'b' | 'c') => (await json(url(host, 9000, '/v2/status')).catch(() => undefined))?.body?.cluster?.leader === true;
+
+/** The bed's repository: noop twice, as `noop` (asks for 2 replicas) and `solo` (asks for 1). */
+function writeRepository(dir: string): string {
+  for (const model of Object.keys(REPLICAS) as Model[]) {
+    mkdirSync(join(dir, model, '1'), { recursive: true });
+    // JSON is YAML.
+    writeFileSync(join(dir, model, 'manifest.yaml'), JSON.stringify({ ...noopManifest(), name: model, replicas: REPLICAS[model] }));
+    writeFileSync(join(dir, model, '1', 'model.mjs'), NOOP_MODULE_SOURCE);
+  }
+  return dir;
 }
 /** Polls until `check` holds; the ms it took. */
 async function until(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<number> {
@@ -138,7 +169,7 @@ async function startWorker(host: 'd' | 'e'): Promise<ManagedProcess> {
   const p = spawnApp({
     name: id, entry: APP_ENTRY.worker, netns: bed.hosts[host].ns,
     args: [
-      '--id', id, '--repository', await demoRepository(), '--model', 'noop', '--host', ip, '--port', '9200',
+      '--id', id, '--repository', repository, '--model-control', 'explicit', '--host', ip, '--port', '9200',
       '--tls-cert', own.certFile, '--tls-key', own.keyFile, '--tls-ca', pki.caFile, '--tls-mutual',
       '--etcd', `http://${bed.hosts.a.ip}:2379`, '--lease-ttl-s', String(LEASE_TTL_S), '--heartbeat-ms', '500',
     ],
@@ -153,6 +184,7 @@ const bothSee = async (ids: string[]) => JSON.stringify(await workersOn('b')) ==
 beforeAll(async () => {
   bed = TestBed.create();
   pki = makeTestPki('multi-host');
+  repository = writeRepository(join(bed.dir, 'models'));
   const a = bed.hosts.a.ip;
   etcd = startEtcd();
   redis = startRedis();
@@ -163,6 +195,8 @@ beforeAll(async () => {
   await until(async () => (await fetch(`http://${a}:2379/health`)).ok, 20_000, 'etcd up');
   await Promise.all([startCoordinator('b'), startCoordinator('c'), startWorker('d'), startWorker('e')]);
   await until(() => bothSee(['worker-d', 'worker-e']), 30_000, 'both coordinators see both workers');
+  // The workers hold nothing until the placement leader loads each model's replicas.
+  placedMs = await until(placed, 20_000, 'replicas placed');
   await until(async () => (await json(`${frontDoor}/v2/health/ready`)).status === 200, 20_000, 'HAProxy up');
 }, 180_000);
 
@@ -183,6 +217,23 @@ describe('many coordinators across hosts', () => {
     expect(after.b - before.b).toBeGreaterThan(0);
     expect(after.c - before.c).toBeGreaterThan(0);
     for (const host of ['b', 'c'] as const) expect(await infer(`http://${bed.hosts[host].ip}:9000`, [host === 'b' ? 1 : 2, 3, 4, 5])).toBe('ok');
+  });
+
+  it('places each model\'s replicas from explicit-control workers: the leader loads them, both coordinators see it', async () => {
+    const leader: 'b' | 'c' = (await leads('b')) ? 'b' : 'c';
+    const status = (await json(url(leader, 9000, '/v2/status'))).body.cluster.placement;
+    const counts = Object.fromEntries(await Promise.all((Object.keys(REPLICAS) as Model[]).map(async (m) => [m, (await servers('b', m)).length])));
+    const solo = await load(2, 500, undefined, 'solo');
+    report('replicas placed', { ...solo, placedAfterWorkersSeenMs: placedMs, leader, replicas: counts, actions: status.actions });
+    expect(counts).toEqual(REPLICAS);
+    expect(status.leading).toBe(true);
+    expect(status.models).toEqual([
+      { model: 'noop', desired: 2, actual: 2, servedBy: ['worker-d', 'worker-e'] },
+      { model: 'solo', desired: 1, actual: 1, servedBy: await servers(leader, 'solo') },
+    ]);
+    expect(solo.ok).toBe(solo.sent);
+    const other = (await json(url(leader === 'b' ? 'c' : 'b', 9000, '/v2/status'))).body.cluster.placement;
+    expect(other.leading).toBe(false);
   });
 
   it('loses no request when a coordinator is SIGKILLed under 16 clients', async () => {
@@ -240,17 +291,59 @@ describe('many coordinators across hosts', () => {
     expect(f.lost).toBe(0);
   });
 
-  it('elects a new placement leader within the lease TTL when the leader is SIGKILLed', async () => {
-    const leads = async (host: 'b' | 'c') => (await json(url(host, 9000, '/v2/status')).catch(() => undefined))?.body?.cluster?.leader === true;
+  it('re-places a model when the link of the worker serving it is cut, and drops the extra copy when the link returns', async () => {
+    await until(placed, 10_000, 'replicas placed');
+    const [holder] = await servers('b', 'solo');
+    const host: 'd' | 'e' = holder === 'worker-d' ? 'd' : 'e';
+    const survivor = host === 'd' ? 'worker-e' : 'worker-d';
+    let detectionMs = 0;
+    let replacedMs = 0;
+    const f = await load(4, 1_000, async () => {
+      await sleep(300);
+      const cutAt = performance.now();
+      bed.link(host, 'down');
+      detectionMs = await until(() => bothSee([survivor]), TTL_MS * 3, `${holder} gone from B and C`);
+      await until(async () => (await servers('b', 'solo')).join() === survivor && (await servers('c', 'solo')).join() === survivor, TTL_MS * 3, `solo re-placed on ${survivor}`);
+      replacedMs = Math.round(performance.now() - cutAt);
+    }, 'solo');
+    // Served by the survivor alone now.
+    const during = await load(4, 1_000, undefined, 'solo');
+    const upAt = performance.now();
+    bed.link(host, 'up');
+    await until(() => bothSee(['worker-d', 'worker-e']), 20_000, `${holder} back on B and C`);
+    // It came back still holding solo: the leader unloads one of the two copies.
+    await until(placed, 10_000, 'one copy of solo again');
+    const convergedMs = Math.round(performance.now() - upAt);
+    report('replica re-placed after a link cut', {
+      sent: f.sent + during.sent, ok: f.ok + during.ok, failed: f.failed + during.failed, wrong: f.wrong + during.wrong, lost: f.lost + during.lost,
+      cut: holder, detectionMs, replacedMs, oneCopyAfterLinkUpMs: convergedMs, leaseTtlMs: TTL_MS,
+    });
+    expect(replacedMs).toBeLessThan(TTL_MS + 3_000);
+    expect(f.wrong + during.wrong).toBe(0);
+    expect(during.ok).toBe(during.sent);
+    expect(f.lost).toBe(0);
+  });
+
+  it('elects a new placement leader within the lease TTL when the leader is SIGKILLed, which restores the replica counts', async () => {
     await until(async () => (await leads('b')) !== (await leads('c')), 10_000, 'exactly one leader');
     const leader: 'b' | 'c' = (await leads('b')) ? 'b' : 'c';
     const other = leader === 'b' ? 'c' : 'b';
+    await until(placed, 10_000, 'replicas placed');
+    const killedAt = performance.now();
     await apps[leader]!.stop('SIGKILL');
+    // With no leader, solo loses its replica (unloaded through the other coordinator): the next leader must restore it.
+    expect((await json(url(other, 9000, '/v2/repository/models/solo/unload'), { method: 'POST' })).status).toBe(200);
     const takeoverMs = await until(() => leads(other), TTL_MS * 4, `coordinator ${other} leads`);
-    report('placement leader SIGKILLed', { sent: 0, ok: 0, failed: 0, wrong: 0, lost: 0, killed: leader, takeoverMs, leaseTtlMs: TTL_MS });
+    await until(async () => (await servers(other, 'solo')).length === REPLICAS.solo, TTL_MS * 4, 'solo placed again');
+    const restoredMs = Math.round(performance.now() - killedAt);
+    const solo = await load(2, 500, undefined, 'solo');
+    report('placement leader SIGKILLed', { ...solo, killed: leader, takeoverMs, restoredMs, leaseTtlMs: TTL_MS });
     expect(takeoverMs).toBeLessThan(TTL_MS + 2_000);
+    expect(restoredMs).toBeLessThan(TTL_MS + 4_000);
+    expect(solo.ok).toBe(solo.sent);
     await startCoordinator(leader);
     await until(() => bothSee(['worker-d', 'worker-e']), 20_000, `${leader} back with both workers`);
+    await until(placed, 10_000, 'replica counts as asked on both coordinators');
     expect(await leads(leader)).toBe(false);
   });
 

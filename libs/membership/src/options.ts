@@ -1,8 +1,8 @@
-import { parseOptions } from '@infermesh/foundation';
+import { parseOptions, pem } from '@infermesh/foundation';
 import { z } from 'zod/v4';
 
-/** PEM text or bytes (what `fs.readFileSync` returns): the library reads no files, its caller does. */
-const Pem = z.union([z.string().min(1), z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected PEM text or bytes')]);
+/** PEM text or bytes: the library reads no files, its caller does. */
+const Pem = pem();
 
 export const MembershipOptionsSchema = z
   .strictObject({

@@ -12,13 +12,11 @@ const WATCH_BACKOFF = new ExponentialBackoff({ initialDelay: 100, maxDelay: 1_00
 
 const bytes = (pem: string | Uint8Array): Buffer => Buffer.from(pem);
 
-/** etcd3's TLS credentials and RBAC user, from the parsed options (the schema checked the combinations). */
-function etcdSecurity(o: ParsedMembershipOptions): Pick<IOptions, 'credentials' | 'auth'> {
-  const { tls, auth } = o;
+/** etcd3's TLS credentials and RBAC user, from the parsed options (the schema checked that `https` comes with `tls.ca`). */
+function etcdSecurity({ tls, auth }: ParsedMembershipOptions): Pick<IOptions, 'credentials' | 'auth'> {
+  const clientCertificate = tls?.cert !== undefined && tls.key !== undefined ? { certChain: bytes(tls.cert), privateKey: bytes(tls.key) } : {};
   return {
-    ...(tls === undefined
-      ? {}
-      : { credentials: { rootCertificate: bytes(tls.ca), ...(tls.cert && tls.key ? { certChain: bytes(tls.cert), privateKey: bytes(tls.key) } : {}) } }),
+    ...(tls?.ca === undefined ? {} : { credentials: { rootCertificate: bytes(tls.ca), ...clientCertificate } }),
     ...(auth === undefined ? {} : { auth: { username: auth.username, password: auth.password } }),
   };
 }

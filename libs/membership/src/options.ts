@@ -14,7 +14,7 @@ export const MembershipOptionsSchema = z
      * `--client-cert-auth`.
      */
     tls: z
-      .strictObject({ ca: Pem, cert: Pem.optional(), key: Pem.optional() })
+      .strictObject({ ca: Pem.optional(), cert: Pem.optional(), key: Pem.optional() })
       .refine((t) => (t.cert === undefined) === (t.key === undefined), { message: 'give the client certificate and its key together', path: ['key'] })
       .optional(),
     /** etcd RBAC: a user and its password (etcd `auth enable`). Sent only to etcd, over TLS when `tls` is set. */
@@ -34,7 +34,7 @@ export const MembershipOptionsSchema = z
     const secure = o.endpoints.filter((e) => e.startsWith('https:')).length;
     if (secure !== 0 && secure !== o.endpoints.length) {
       ctx.addIssue({ code: 'custom', path: ['endpoints'], message: 'mixes http:// and https:// endpoints: give them all one scheme' });
-    } else if (secure !== 0 && o.tls === undefined) {
+    } else if (secure !== 0 && o.tls?.ca === undefined) {
       ctx.addIssue({ code: 'custom', path: ['tls', 'ca'], message: 'https:// endpoints need the CA of etcd\'s server certificate (tls.ca)' });
     } else if (secure === 0 && o.tls !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['endpoints'], message: 'tls is set but the endpoints are http://: use https:// endpoints' });

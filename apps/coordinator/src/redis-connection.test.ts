@@ -1,17 +1,10 @@
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { makeTestFiles } from '@infermesh/foundation/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { redisConnection } from './redis-connection.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'im-redis-conn-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const write = (name: string, text: string, mode: number): string => {
-  const file = join(dir, name);
-  writeFileSync(file, text);
-  chmodSync(file, mode);
-  return file;
-};
+const files = makeTestFiles('im-redis-conn');
+const { write } = files;
+afterAll(() => files.remove());
 
 describe('redisConnection', () => {
   it('is the URL alone without a CA or password file (rediss:// then trusts the system store)', () => {

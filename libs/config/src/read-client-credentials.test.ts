@@ -1,16 +1,11 @@
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { makeTestFiles } from '@infermesh/foundation/testing';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigFileError, ConfigSecretFileError, readClientCredentials, readTlsFiles } from './index.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'im-tls-'));
-const write = (name: string, text: string, mode: number): string => {
-  const file = join(dir, name);
-  writeFileSync(file, text);
-  chmodSync(file, mode);
-  return file;
-};
+const files = makeTestFiles('im-tls');
+const { dir, write } = files;
+afterAll(() => files.remove());
 
 describe('readTlsFiles', () => {
   it('reads the CA, certificate and key given, and nothing else', () => {

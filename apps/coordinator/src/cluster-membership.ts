@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { readClientCredentials } from '@infermesh/config';
 import { clusterWorkersPrefix, ClusterWorkerSchema, type ClusterEtcd, type WorkerProtocol } from '@infermesh/contracts';
 import { Membership, type Leadership, type MemberWatch } from '@infermesh/membership';
 import type { DialingPeer } from '@infermesh/transport';
@@ -41,7 +42,9 @@ export class ClusterMembership extends EventEmitter<ClusterMembershipEvents> {
   constructor(options: ClusterMembershipOptions) {
     super();
     this.#options = options;
-    this.#membership = new Membership({ endpoints: options.etcd.endpoints, prefix: clusterWorkersPrefix(options.etcd.prefix), leaseTtlS: options.etcd.leaseTtlS });
+    const { etcd } = options;
+    // etcd's TLS files and RBAC password file are read here, at start: a missing file stops the start.
+    this.#membership = new Membership({ endpoints: etcd.endpoints, prefix: clusterWorkersPrefix(etcd.prefix), leaseTtlS: etcd.leaseTtlS, ...readClientCredentials(etcd) });
     this.#watch = this.#membership.watch({ parse: (v) => ClusterWorkerSchema.parse(v) });
     this.#watch
       .on('joined', (id, { url }) => this.#dial(id, url))

@@ -86,4 +86,24 @@ describe('coordinator config', () => {
     expect([c.secretFile, c.workerCredentials, c.insecureWorkers, c.workerQuarantineMs]).toEqual(['/run/s', '/etc/c.yaml', true, 0]);
     expect(loadConfig(CoordinatorConfigSchema, {}).insecureWorkers).toBe(false);
   });
+
+  it('reads the etcd TLS and RBAC flags, and the Redis CA and password file shared by the cache and async results', () => {
+    const flags = ['--etcd', 'https://10.0.0.1:2379', '--etcd-ca', '/pki/ca.pem', '--etcd-user', 'coordinator', '--etcd-password-file', '/run/etcd-pw',
+      '--cache', 'redis', '--cache-redis', 'rediss://10.0.0.2:6380', '--async-redis', 'rediss://10.0.0.2:6380/1', '--redis-ca', '/pki/redis-ca.pem',
+      '--redis-password-file', '/run/redis-pw'];
+    const c = loadConfig(CoordinatorConfigSchema, { overrides: parseFlags(flags, COORDINATOR_FLAGS).overrides });
+    expect(c.cluster.etcd).toMatchObject({ tls: { ca: '/pki/ca.pem' }, auth: { username: 'coordinator', passwordFile: '/run/etcd-pw' } });
+    expect(c.redis).toEqual({ ca: '/pki/redis-ca.pem', passwordFile: '/run/redis-pw' });
+  });
+
+  it('refuses https:// etcd without its CA, a Redis CA with a redis:// URL in use, and two Redis passwords', () => {
+    const load = (flags: string[]) => () => loadConfig(CoordinatorConfigSchema, { overrides: parseFlags(flags, COORDINATOR_FLAGS).overrides });
+    expect(load(['--etcd', 'https://10.0.0.1:2379'])).toThrow(expect.objectContaining({ code: 'IM_CONFIG_INVALID', issues: [expect.stringMatching(/--etcd-ca/)] }));
+    expect(load(['--async-redis', 'redis://10.0.0.2:6379', '--redis-ca', '/pki/ca.pem'])).toThrow(
+      expect.objectContaining({ issues: [expect.stringMatching(/^async\.redisUrl: .*use rediss:\/\//)] }),
+    );
+    // The cache tier's default URL is not in use unless the tier is redis.
+    expect(load(['--redis-ca', '/pki/ca.pem'])()).toMatchObject({ redis: { ca: '/pki/ca.pem' } });
+    expect(load(['--cache', 'redis', '--cache-redis', 'rediss://:pw@h:6380', '--redis-password-file', '/run/pw'])).toThrow(/not both/);
+  });
 });

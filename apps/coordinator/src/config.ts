@@ -165,8 +165,16 @@ export const CoordinatorConfigSchema = z.object({
        * Share async results through this Redis server (`redis://host:port`): a request submitted to one
        * coordinator is fetched from any other. Absent: results live in this coordinator's memory only.
        */
-      redisUrl: z.string().regex(/^rediss?:\/\//, 'a redis:// URL').optional(),
+      redisUrl: z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL').optional(),
     })
+    .prefault({}),
+  /**
+   * How the coordinator connects to Redis, the same for the `redis` cache tier and shared async results:
+   * `ca`, a PEM file that verifies the server of a `rediss://` URL (absent: the system trust store);
+   * `passwordFile`, a file (mode 0600) holding the password (`requirepass`), unless the URL carries one.
+   */
+  redis: z
+    .object({ ca: z.string().min(1).optional(), passwordFile: z.string().min(1).optional() })
     .prefault({}),
   /** Dynamic batching of requests per model version (policy from each model's spec). */
   batching: z
@@ -187,7 +195,7 @@ export const CoordinatorConfigSchema = z.object({
       /** The SQLite file of the `sqlite` tier: answers survive a restart. */
       file: z.string().min(1).default('.infermesh/cache.sqlite'),
       /** The Redis server of the `redis` tier, shared by several coordinators. */
-      redisUrl: z.string().regex(/^rediss?:\/\//, 'a redis:// URL').default('redis://127.0.0.1:6379'),
+      redisUrl: z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL').default('redis://127.0.0.1:6379'),
       /** Caps every model's `cache.ttlMs`. */
       ttlMs: z.int().min(1).optional(),
     })
@@ -282,6 +290,17 @@ export const CoordinatorConfigSchema = z.object({
   /** On SIGTERM readiness turns 503 at once; requests are still served this long so a load balancer can notice. */
   preStopDelayMs: z.int().min(0).max(600_000).default(0),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+}).superRefine((c, ctx) => {
+  // Only the Redis URLs in use: the cache tier's URL has a default even when the tier is not redis.
+  const used = [...(c.async.redisUrl === undefined ? [] : [['async', c.async.redisUrl] as const]), ...(c.cache.tier === 'redis' ? [['cache', c.cache.redisUrl] as const] : [])];
+  for (const [section, url] of used) {
+    if (c.redis.ca !== undefined && !url.startsWith('rediss://')) {
+      ctx.addIssue({ code: 'custom', path: [section, 'redisUrl'], message: 'a Redis CA (--redis-ca) is given but this URL is redis://: use rediss://' });
+    }
+    if (c.redis.passwordFile !== undefined && /^rediss?:\/\/[^/@]*:[^/@]*@/.test(url)) {
+      ctx.addIssue({ code: 'custom', path: [section, 'redisUrl'], message: 'give the Redis password in the URL or in --redis-password-file, not both' });
+    }
+  }
 });
 export type CoordinatorConfig = z.infer<typeof CoordinatorConfigSchema>;
 
@@ -309,11 +328,16 @@ export const COORDINATOR_FLAGS: FlagTable = {
   'worker-tls-key': { path: 'workerTls.key', type: 'string', description: 'PEM private key of --worker-tls-cert' },
   'worker-tls-ca': { path: 'workerTls.ca', type: 'string', description: 'PEM CA that workers\' certificates must chain to (wss to dialled workers; client certificates with --worker-tls-mutual)' },
   'worker-tls-mutual': { path: 'workerTls.mutual', type: 'boolean', description: 'mutual TLS: workers that dial in need a client certificate from --worker-tls-ca (CN = worker id)' },
-  etcd: { path: 'cluster.etcd.endpoints', type: 'list', description: 'etcd endpoint (http://host:2379; repeat): membership of many coordinators' },
+  etcd: { path: 'cluster.etcd.endpoints', type: 'list', description: 'etcd endpoint (http://host:2379, https:// with --etcd-ca; repeat): membership of many coordinators' },
   'cluster-id': { path: 'cluster.id', type: 'string', description: 'this coordinator\'s name in the cluster (placement election, status)' },
   'etcd-prefix': { path: 'cluster.etcd.prefix', type: 'string', description: 'etcd key prefix of this cluster (default /infermesh/)' },
   'placement-interval-ms': { path: 'cluster.placement.intervalMs', type: 'number', description: 'the placement leader reconciles replicas at least this often (etcd only)' },
   'lease-ttl-s': { path: 'cluster.etcd.leaseTtlS', type: 'number', description: 'etcd lease TTL, seconds: a lost worker leaves within it' },
+  'etcd-ca': { path: 'cluster.etcd.tls.ca', type: 'string', description: 'PEM CA of etcd\'s server certificate (required by https:// endpoints)' },
+  'etcd-cert': { path: 'cluster.etcd.tls.cert', type: 'string', description: 'PEM client certificate for etcd\'s --client-cert-auth (with --etcd-key)' },
+  'etcd-key': { path: 'cluster.etcd.tls.key', type: 'string', description: 'PEM private key (mode 0600) of --etcd-cert' },
+  'etcd-user': { path: 'cluster.etcd.auth.username', type: 'string', description: 'etcd RBAC user (with --etcd-password-file)' },
+  'etcd-password-file': { path: 'cluster.etcd.auth.passwordFile', type: 'string', description: 'file (mode 0600) holding the password of --etcd-user' },
   'insecure-workers': { path: 'insecureWorkers', type: 'boolean', description: 'accept workers without credentials (loopback only)' },
   'body-limit': { path: 'limits.bodyBytes', type: 'number', description: 'largest HTTP body, WebSocket frame or gRPC message, bytes' },
   'max-in-flight': { path: 'limits.maxInFlight', type: 'number', description: 'requests served at once before 429' },
@@ -325,6 +349,8 @@ export const COORDINATOR_FLAGS: FlagTable = {
   'cache-file': { path: 'cache.file', type: 'string', description: 'SQLite file of the sqlite cache tier' },
   'cache-redis': { path: 'cache.redisUrl', type: 'string', description: 'Redis URL of the redis cache tier' },
   'async-redis': { path: 'async.redisUrl', type: 'string', description: 'Redis URL: share async results with other coordinators' },
+  'redis-ca': { path: 'redis.ca', type: 'string', description: 'PEM CA of the Redis servers\' certificates (rediss:// URLs; default: the system trust store)' },
+  'redis-password-file': { path: 'redis.passwordFile', type: 'string', description: 'file (mode 0600) holding the Redis password (cache tier and async results), unless the URL has one' },
   'cache-ttl-ms': { path: 'cache.ttlMs', type: 'number', description: 'caps every model\'s cache TTL' },
   placement: { path: 'placement.default', type: 'string', description: 'colocated|disaggregated: where pre- and post-processing run (all models)' },
   balancer: { path: 'balancer.strategy', type: 'string', description: `worker choice: ${STRATEGY_NAMES.join('|')}` },

@@ -9,6 +9,7 @@ import { createStore } from '@infermesh/kvstore';
 import { AsyncJobs, type StoredJob } from './async-jobs.js';
 import { ClientAuth } from './client-auth.js';
 import { ClusterMembership } from './cluster-membership.js';
+import { redisConnection } from './redis-connection.js';
 import { attachClientSocket } from './client-socket.js';
 import { loadClientTls } from './client-tls.js';
 import { COORDINATOR_FLAGS, CoordinatorConfigSchema } from './config.js';
@@ -80,7 +81,9 @@ async function main(): Promise<void> {
       dropCachedFrom(worker.id);
     },
   });
-  const cache = await ResponseCache.open(config.cache);
+  const cache = await ResponseCache.open({
+    ...config.cache, ...(config.cache.tier === 'redis' ? { redis: redisConnection(config.cache.redisUrl, config.redis) } : {}),
+  });
   if (cache) dropCachedFrom = (connection) => cache.dropFrom(connection);
   const service = new InferenceService(registry, lanes, cache, { maxElements: config.limits.maxElements, maxInFlight: config.limits.maxInFlight }, statistics);
   const repository = new ModelRepositoryControl(registry, pool, lanes, service, { drainTimeoutMs: config.limits.requestTimeoutMs, log });
@@ -101,7 +104,7 @@ async function main(): Promise<void> {
   });
   const asyncStore = config.async.redisUrl === undefined ? undefined : await createStore<StoredJob>({
     // No near cache: a job's state changes, and every coordinator must see the newest one.
-    tier: 'redis', redis: { url: config.async.redisUrl, keyPrefix: 'infermesh:async:', nearCacheTtlMs: 0 },
+    tier: 'redis', redis: { ...redisConnection(config.async.redisUrl, config.redis), keyPrefix: 'infermesh:async:', nearCacheTtlMs: 0 },
   });
   const jobs = new AsyncJobs({
     ...config.async,

@@ -1,5 +1,5 @@
 import type { TensorMap } from '@infermesh/contracts';
-import { createStore, type GetOrComputeStatus, type KeyValueStore, type StoreStats } from '@infermesh/kvstore';
+import { createStore, type GetOrComputeStatus, type KeyValueStore, type RedisOptions, type StoreStats } from '@infermesh/kvstore';
 
 /** What the cache keeps of an answer: the outputs and the worker that computed them. */
 export interface CachedAnswer {
@@ -16,7 +16,11 @@ export type CacheConfig =
   | { tier: 'off' }
   | { tier: 'memory'; maxEntries: number; maxBytes: number; ttlMs?: number | undefined }
   | { tier: 'sqlite'; maxEntries: number; maxBytes: number; file: string; ttlMs?: number | undefined }
-  | { tier: 'redis'; maxEntries: number; maxBytes: number; redisUrl: string; ttlMs?: number | undefined };
+  | {
+      tier: 'redis'; maxEntries: number; maxBytes: number; redisUrl: string; ttlMs?: number | undefined;
+      /** The connection's TLS and password (from the coordinator's `redis` settings). */
+      redis?: Pick<RedisOptions, 'tls' | 'password'> | undefined;
+    };
 
 export interface CacheStats {
   tier: string;
@@ -58,7 +62,7 @@ export class ResponseCache {
           ? await createStore<CachedAnswer>({
               tier: 'sqlite', ...memory, sqlite: { path: config.file, maxEntries: config.maxEntries, maxBytes: config.maxBytes },
             })
-          : await createStore<CachedAnswer>({ tier: 'redis', ...memory, redis: { url: config.redisUrl, keyPrefix: 'infermesh:response:' } });
+          : await createStore<CachedAnswer>({ tier: 'redis', ...memory, redis: { ...config.redis, url: config.redisUrl, keyPrefix: 'infermesh:response:' } });
     return new ResponseCache(store, config.tier, config.ttlMs);
   }
 

@@ -1,3 +1,4 @@
+import { readClientCredentials } from '@infermesh/config';
 import { clusterWorkersPrefix, type ClusterEtcd } from '@infermesh/contracts';
 import { Membership, type Registration } from '@infermesh/membership';
 
@@ -14,9 +15,12 @@ export function advertisedUrl(listen: { host: string; port: number }, advertise:
 
 /**
  * The worker's side of membership on etcd: its id and address under a lease it keeps alive. A lost lease
- * (etcd or the network gone longer than the TTL) is granted again when etcd answers.
+ * (etcd or the network gone longer than the TTL) is granted again when etcd answers. etcd's TLS files and
+ * RBAC password file are read here, at start.
  */
 export function registerWorker(etcd: ClusterEtcd, workerId: string, url: string): { membership: Membership; registration: Registration } {
-  const membership = new Membership({ endpoints: etcd.endpoints, prefix: clusterWorkersPrefix(etcd.prefix), leaseTtlS: etcd.leaseTtlS });
+  const membership = new Membership({
+    endpoints: etcd.endpoints, prefix: clusterWorkersPrefix(etcd.prefix), leaseTtlS: etcd.leaseTtlS, ...readClientCredentials(etcd),
+  });
   return { membership, registration: membership.register(workerId, { url }) };
 }

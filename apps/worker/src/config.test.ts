@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
-import { ConfigInvalidError, loadConfig } from '@infermesh/config';
+import { ConfigInvalidError, loadConfig, parseFlags } from '@infermesh/config';
 import { describe, expect, it } from 'vitest';
-import { repositoryFolder, WorkerConfigSchema } from './config.js';
+import { repositoryFolder, WORKER_FLAGS, WorkerConfigSchema } from './config.js';
 
 const DEMO = fileURLToPath(new URL('../../../examples/demo.yaml', import.meta.url));
 
@@ -38,5 +38,20 @@ describe('worker config', () => {
     } catch (e) {
       expect((e as ConfigInvalidError).issues[0]).toMatch(/^secret:/);
     }
+  });
+
+  it('reads etcd TLS and RBAC flags; https:// endpoints need --etcd-ca (IM_CONFIG_INVALID at start)', () => {
+    const flags = ['--port', '0', '--etcd', 'https://10.0.0.1:2379', '--etcd-ca', '/pki/ca.pem', '--etcd-cert', '/pki/w.pem', '--etcd-key', '/pki/w-key.pem',
+      '--etcd-user', 'worker', '--etcd-password-file', '/run/etcd-pw'];
+    const c = loadConfig(WorkerConfigSchema, { overrides: parseFlags(flags, WORKER_FLAGS).overrides });
+    expect(c.cluster.etcd).toMatchObject({
+      tls: { ca: '/pki/ca.pem', cert: '/pki/w.pem', key: '/pki/w-key.pem' }, auth: { username: 'worker', passwordFile: '/run/etcd-pw' },
+    });
+    const noCa = parseFlags(['--port', '0', '--etcd', 'https://10.0.0.1:2379'], WORKER_FLAGS).overrides;
+    expect(() => loadConfig(WorkerConfigSchema, { overrides: noCa })).toThrow(
+      expect.objectContaining({ code: 'IM_CONFIG_INVALID', issues: [expect.stringMatching(/^cluster\.etcd\.tls\.ca: .*--etcd-ca/)] }),
+    );
+    const plainWithCa = parseFlags(['--port', '0', '--etcd', 'http://10.0.0.1:2379', '--etcd-ca', '/pki/ca.pem'], WORKER_FLAGS).overrides;
+    expect(() => loadConfig(WorkerConfigSchema, { overrides: plainWithCa })).toThrow(ConfigInvalidError);
   });
 });

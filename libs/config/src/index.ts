@@ -9,3 +9,5 @@ export type { ConfigErrorCode } from './errors.js';
 export { loadProgramConfig } from './load-program-config.js';
 export type { ProgramConfigOptions } from './load-program-config.js';
 export { readPrivateFile, readSecretFile } from './read-secret-file.js';
+export { readTlsFiles, readClientCredentials } from './read-client-credentials.js';
+export type { TlsFiles, TlsPem, PasswordFileAuth } from './read-client-credentials.js';

@@ -1,16 +1,11 @@
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { makeTestFiles } from '@infermesh/foundation/testing';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigSecretFileError, readSecretFile } from './index.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'im-secret-'));
-const write = (name: string, text: string, mode: number): string => {
-  const file = join(dir, name);
-  writeFileSync(file, text);
-  chmodSync(file, mode);
-  return file;
-};
+const files = makeTestFiles('im-secret');
+const { dir, write } = files;
+afterAll(() => files.remove());
 
 describe('readSecretFile', () => {
   it('reads the secret of a 0600 file without its line break', () => {

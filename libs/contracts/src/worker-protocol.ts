@@ -36,11 +36,33 @@ export type ChannelTls = z.output<typeof ChannelTlsSchema>;
  * behaviour). Workers register under `prefix + "workers/" + id` with a lease of `leaseTtlS`;
  * coordinators watch that prefix and dial every worker they have no channel to.
  */
-export const ClusterEtcdSchema = z.object({
-  endpoints: z.array(z.url({ protocol: /^https?$/ })).min(1),
-  prefix: z.string().min(1).max(200).regex(/\/$/, 'ends with /').default('/infermesh/'),
-  leaseTtlS: z.int().min(2).max(3_600).default(10),
-});
+export const ClusterEtcdSchema = z
+  .object({
+    /** `http://host:2379`, or `https://` with `tls.ca`; all one scheme. */
+    endpoints: z.array(z.url({ protocol: /^https?$/ })).min(1),
+    prefix: z.string().min(1).max(200).regex(/\/$/, 'ends with /').default('/infermesh/'),
+    leaseTtlS: z.int().min(2).max(3_600).default(10),
+    /**
+     * TLS to etcd, PEM files: `ca` verifies etcd's server certificate (required by `https://` endpoints),
+     * `cert` + `key` a client certificate for etcd's `--client-cert-auth` (the key file mode 0600).
+     */
+    tls: z
+      .object({ ca: z.string().min(1), cert: z.string().min(1).optional(), key: z.string().min(1).optional() })
+      .refine((t) => (t.cert === undefined) === (t.key === undefined), { message: 'give the etcd client certificate and its key together', path: ['key'] })
+      .optional(),
+    /** etcd RBAC (`auth enable`): a user, and a file (mode 0600) holding its password. */
+    auth: z.object({ username: z.string().min(1), passwordFile: z.string().min(1) }).optional(),
+  })
+  .superRefine((e, ctx) => {
+    const secure = e.endpoints.filter((u) => u.startsWith('https:')).length;
+    if (secure !== 0 && secure !== e.endpoints.length) {
+      ctx.addIssue({ code: 'custom', path: ['endpoints'], message: 'mixes http:// and https:// etcd endpoints' });
+    } else if (secure !== 0 && e.tls === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['tls', 'ca'], message: 'https:// etcd endpoints need the CA of etcd\'s certificate (--etcd-ca)' });
+    } else if (secure === 0 && e.tls !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['endpoints'], message: 'etcd TLS files are given but the endpoints are http://: use https://' });
+    }
+  });
 export type ClusterEtcd = z.output<typeof ClusterEtcdSchema>;
 
 /** What a worker registers in etcd: where coordinators dial it. */

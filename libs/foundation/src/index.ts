@@ -1,4 +1,4 @@
-export { MAX_TIMER_MS, fn, parseOptions } from './parse-options.js';
+export { MAX_TIMER_MS, fn, parseOptions, pem } from './parse-options.js';
 export { systemClock } from './clock.js';
 export type { Clock, SystemClockOptions } from './clock.js';
 export { ManualClock } from './manual-clock.js';

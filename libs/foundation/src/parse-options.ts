@@ -7,6 +7,10 @@ export const MAX_TIMER_MS = 2_147_483_647;
 export const fn = <T>(what?: string) =>
   z.custom<T>((v) => typeof v === 'function', what === undefined ? 'expected a function' : `expected a function (${what})`);
 
+/** A zod schema for PEM text or bytes (what `fs.readFileSync` returns): libraries take certificates, their callers read the files. */
+export const pem = () =>
+  z.union([z.string().min(1), z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected PEM text or bytes')]);
+
 /**
  * Parses an options object once, at construction. A value out of range (zod's `too_small` / `too_big`, or a
  * custom check raised with `params: { range: true }`) throws `RangeError`; a wrong type, an unknown key or a

@@ -2,3 +2,5 @@
 export { expectCodesDocumented } from './expect-codes-documented.js';
 export { makeTestPki } from './test-certificates.js';
 export type { TestPki, TestCertificate } from './test-certificates.js';
+export { makeTestFiles } from './test-files.js';
+export type { TestFiles } from './test-files.js';

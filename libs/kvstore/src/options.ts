@@ -1,4 +1,4 @@
-import { MAX_TIMER_MS, fn, parseOptions } from '@infermesh/foundation';
+import { MAX_TIMER_MS, fn, parseOptions, pem } from '@infermesh/foundation';
 import { z } from 'zod/v4';
 import type { Codec } from './codec.js';
 
@@ -49,8 +49,19 @@ export const SqliteOptionsSchema = z.strictObject({
 export const SqliteStoreOptionsSchema = z.strictObject({ tier: z.literal('sqlite'), ...commonShape, sqlite: SqliteOptionsSchema });
 
 export const RedisOptionsSchema = z.strictObject({
-  /** `redis://[:password@]host:port/db`; overrides host, port, db and password. */
+  /**
+   * `redis://[:password@]host:port/db`, or `rediss://` for TLS; overrides host, port, db and password. A
+   * `rediss://` URL without `tls` verifies the server against the system trust store.
+   */
   url: z.url({ protocol: /^rediss?$/ }).optional(),
+  /**
+   * TLS to Redis, PEM text or bytes: `ca` verifies the server's certificate (absent: the system trust
+   * store), `cert` + `key` a client certificate (`tls-auth-clients yes`). With a `url`, it must be `rediss://`.
+   */
+  tls: z
+    .strictObject({ ca: pem().optional(), cert: pem().optional(), key: pem().optional() })
+    .refine((t) => (t.cert === undefined) === (t.key === undefined), { message: 'give the client certificate and its key together', path: ['key'] })
+    .optional(),
   host: z.string().min(1).default('127.0.0.1'),
   port: z.int().min(1).max(65_535).default(6379),
   db: z.int().min(0).default(0),
@@ -67,6 +78,9 @@ export const RedisOptionsSchema = z.strictObject({
   nearCacheTtlMs: z.int().min(0).max(MAX_TIMER_MS).default(1_000),
   /** What operations do while Redis is unreachable. */
   onUnavailable: z.enum(['degrade', 'throw']).default('degrade'),
+}).refine((r) => r.tls === undefined || r.url === undefined || r.url.startsWith('rediss:'), {
+  message: 'tls is set but the URL is redis://: use rediss://',
+  path: ['url'],
 });
 
 export const RedisStoreOptionsSchema = z.strictObject({ tier: z.literal('redis'), ...commonShape, redis: RedisOptionsSchema });

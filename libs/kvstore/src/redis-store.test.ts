@@ -1,3 +1,4 @@
+import { makeTestPki, type TestPki } from '@infermesh/foundation/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock } from '../tests/fake-clock.js';
@@ -134,6 +135,59 @@ describe('RedisStore', () => {
   });
 });
 
+describe('RedisStore over TLS, with requirepass (a real TLS-only redis-server)', () => {
+  let pki: TestPki;
+  let other: TestPki;
+  let secure: RedisServer;
+  beforeAll(async () => {
+    pki = makeTestPki('redis');
+    other = makeTestPki('not-redis');
+    const cert = pki.issue('redis', { ips: ['127.0.0.1'], dns: ['localhost'] });
+    secure = await startRedis({ tls: { certFile: cert.certFile, keyFile: cert.keyFile, caFile: pki.caFile }, password: 'redis-pw' });
+  });
+  afterAll(async () => {
+    await secure?.dispose();
+    pki?.remove();
+    other?.remove();
+  });
+  const tlsOptions = (redis: Partial<RedisStoreOptions<string>['redis']>): RedisStoreOptions<string> =>
+    ({ tier: 'redis', redis: { url: secure.url, keyPrefix: `tls${++prefixSeq}:`, onUnavailable: 'throw', connectTimeoutMs: 1_000, ...redis } });
+
+  it('sets and gets over rediss:// with the server\'s CA and the password', async () => {
+    expect(secure.url).toMatch(/^rediss:/);
+    const a = await RedisStore.open<string>(tlsOptions({ tls: { ca: pki.ca }, password: 'redis-pw', nearCacheTtlMs: 0 }));
+    await a.set('k', 'over tls');
+    expect(await a.get('k')).toBe('over tls');
+    expect((await a.stats()).redis?.degraded).toBe(false);
+    await a.close();
+  });
+
+  it('takes the password from the URL\'s userinfo too', async () => {
+    const url = secure.url.replace('rediss://', 'rediss://:redis-pw@');
+    const a = await RedisStore.open<string>(tlsOptions({ url, tls: { ca: pki.ca }, nearCacheTtlMs: 0 }));
+    await a.set('k', 'v');
+    expect(await a.get('k')).toBe('v');
+    await a.close();
+  });
+
+  it('refuses a server whose certificate is not from the CA, within connectTimeoutMs', async () => {
+    const t0 = performance.now();
+    const error = await RedisStore.open<string>(tlsOptions({ tls: { ca: other.ca }, password: 'redis-pw' })).catch((e: unknown) => e);
+    expect(performance.now() - t0).toBeLessThan(2_000);
+    expect(error).toBeInstanceOf(BackendUnavailableError);
+    expect(((error as Error).cause as Error).message).toMatch(/certificate/);
+  });
+
+  it('refuses a wrong password', async () => {
+    const error = await RedisStore.open<string>(tlsOptions({ tls: { ca: pki.ca }, password: 'wrong-pw' })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BackendUnavailableError);
+    expect(((error as Error).cause as Error).message).toMatch(/WRONGPASS|NOAUTH/);
+  });
+
+  it('refuses tls options with a redis:// URL', async () => {
+    await expect(RedisStore.open<string>({ tier: 'redis', redis: { url: 'redis://127.0.0.1:1', tls: { ca: pki.ca } } })).rejects.toThrow(/use rediss:\/\//);
+  });
+});
 
 describe('getOrCompute status', () => {
   it('reports miss, joined and hit', async () => {

@@ -8,6 +8,14 @@ import { parseOptions, RedisStoreOptionsSchema, type ParsedRedisOptions, type Re
 import { computeThrough, Singleflight } from './singleflight.js';
 import type { StoreStats } from './stats.js';
 
+/** ioredis's `tls` (node's `tls.connect` options) from PEM text or bytes. */
+function tlsOptions(tls: NonNullable<ParsedRedisOptions['tls']>): { ca?: Buffer; cert?: Buffer; key?: Buffer } {
+  return {
+    ...(tls.ca === undefined ? {} : { ca: Buffer.from(tls.ca) }),
+    ...(tls.cert === undefined || tls.key === undefined ? {} : { cert: Buffer.from(tls.cert), key: Buffer.from(tls.key) }),
+  };
+}
+
 /** What `#call` returns when Redis could not answer and the store degrades instead of throwing. */
 const UNAVAILABLE = Symbol('unavailable');
 
@@ -52,6 +60,7 @@ export class RedisStore<V, K = string> extends EventEmitter<KeyValueStoreEvents>
       port: r.port,
       db: r.db,
       ...(r.password === undefined ? {} : { password: r.password }),
+      ...(r.tls === undefined ? {} : { tls: tlsOptions(r.tls) }),
       enableOfflineQueue: false,
       maxRetriesPerRequest: r.maxRetriesPerRequest,
       commandTimeout: r.commandTimeoutMs,

@@ -30,13 +30,38 @@ export interface RedisServer {
   dispose(): Promise<void>;
 }
 
-/** A private redis-server for one test file: loopback only, no persistence, daemonized with a pidfile. */
-export async function startRedis(): Promise<RedisServer> {
+/** TLS-only Redis (`--port 0 --tls-port P`), PEM files; clients need no certificate (`--tls-auth-clients no`). */
+export interface RedisTls {
+  certFile: string;
+  keyFile: string;
+  caFile: string;
+}
+
+/**
+ * A private redis-server for one test file: loopback only, no persistence, daemonized with a pidfile.
+ * `tls`: it speaks TLS only (`rediss://`); `password`: `requirepass`.
+ */
+export async function startRedis(secure: { tls?: RedisTls; password?: string } = {}): Promise<RedisServer> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'kvstore-redis-'));
+  const { tls, password } = secure;
+  const cli = (...args: string[]) =>
+    run('redis-cli', [
+      '-p', String(port),
+      ...(tls ? ['--tls', '--cacert', tls.caFile] : []),
+      ...(password === undefined ? [] : ['--no-auth-warning', '-a', password]),
+      ...args,
+    ]);
+  const serverFlags = [
+    ...(tls
+      ? ['--port', '0', '--tls-port', String(port), '--tls-cert-file', tls.certFile, '--tls-key-file', tls.keyFile,
+          '--tls-ca-cert-file', tls.caFile, '--tls-auth-clients', 'no']
+      : ['--port', String(port)]),
+    ...(password === undefined ? [] : ['--requirepass', password]),
+  ];
   const ping = async () => {
     try {
-      const { stdout } = await run('redis-cli', ['-p', String(port), 'ping']);
+      const { stdout } = await cli('ping');
       return stdout.trim() === 'PONG';
     } catch {
       return false;
@@ -47,16 +72,16 @@ export async function startRedis(): Promise<RedisServer> {
   };
   const server: RedisServer = {
     port,
-    url: `redis://127.0.0.1:${port}`,
+    url: `${tls ? 'rediss' : 'redis'}://127.0.0.1:${port}`,
     async start() {
       await run('redis-server', [
-        '--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no',
+        '--bind', '127.0.0.1', ...serverFlags, '--save', '', '--appendonly', 'no',
         '--daemonize', 'yes', '--pidfile', join(dir, 'redis.pid'), '--dir', dir,
       ]);
       await waitFor(true);
     },
     async stop() {
-      await run('redis-cli', ['-p', String(port), 'shutdown', 'nosave']).catch(() => undefined);
+      await cli('shutdown', 'nosave').catch(() => undefined);
       await waitFor(false);
     },
     async dispose() {

@@ -1,8 +1,9 @@
+import { makeTestPki, type TestPki } from '@infermesh/foundation/testing';
 import { Etcd3 } from 'etcd3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod/v4';
 import { startEtcd, type EtcdServer } from '../tests/etcd-server.js';
-import { Membership } from './index.js';
+import { Membership, type MembershipOptions } from './index.js';
 
 const Member = z.object({ url: z.string() });
 let etcd: EtcdServer;
@@ -126,5 +127,93 @@ describe('Membership on a real etcd', () => {
     expect(() => new Membership({ endpoints: [] })).toThrow(RangeError);
     expect(() => new Membership({ endpoints: ['redis://127.0.0.1:1'] })).toThrow(TypeError);
     expect(() => new Membership({ endpoints: ['http://127.0.0.1:1'], leaseTtlS: 1 })).toThrow(RangeError);
+  });
+});
+
+describe('Membership over TLS to a real etcd (--client-cert-auth)', () => {
+  let pki: TestPki;
+  let other: TestPki;
+  let secure: EtcdServer;
+  let tls: { ca: Buffer; cert: Buffer; key: Buffer };
+  beforeAll(async () => {
+    pki = makeTestPki('etcd');
+    other = makeTestPki('not-etcd');
+    const server = pki.issue('etcd', { ips: ['127.0.0.1'], dns: ['localhost'] });
+    const client = pki.issue('coordinator');
+    tls = { ca: pki.ca, cert: client.cert, key: client.key };
+    secure = await startEtcd({ ...server, caFile: pki.caFile, clientCaFile: pki.caFile, client });
+  });
+  afterAll(async () => {
+    await secure?.dispose();
+    pki?.remove();
+    other?.remove();
+  });
+  const secureMembership = (extra: Partial<MembershipOptions> = {}) =>
+    new Membership({ endpoints: [secure.endpoint], tls, prefix: `/tls-${++n}/`, leaseTtlS: 2, resyncMs: 200, retryMs: 100, callTimeoutMs: 500, ...extra });
+
+  it('registers and watches with etcd\'s CA and a client certificate', async () => {
+    expect(secure.endpoint).toMatch(/^https:/);
+    const m = secureMembership();
+    const watch = m.watch({ parse: (v) => Member.parse(v) });
+    await watch.ready();
+    expect(watch.degraded).toBeUndefined();
+    const joined = once<[string, { url: string }]>(watch, 'joined');
+    const reg = m.register('worker-tls', { url: 'wss://10.0.0.7:9200' });
+    expect(await joined).toEqual(['worker-tls', { url: 'wss://10.0.0.7:9200' }]);
+    await reg.close();
+    await m.close();
+  });
+
+  it('refuses an etcd whose certificate is not from the given CA, within the call timeout', async () => {
+    const m = secureMembership({ tls: { ...tls, ca: other.ca } });
+    const t0 = performance.now();
+    const watch = m.watch({ parse: (v) => Member.parse(v) });
+    await watch.ready();
+    expect(performance.now() - t0).toBeLessThan(3_000);
+    expect(watch.degraded).toBeInstanceOf(Error);
+    // gRPC's own words: `14 UNAVAILABLE: No connection established. Last error: … unable to verify the first certificate`.
+    expect(watch.degraded?.message).toMatch(/unable to verify the first certificate/);
+    const reg = m.register('worker-x', { url: 'wss://10.0.0.8:9200' });
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(reg.registered).toBe(false);
+    await m.close();
+  });
+
+  it('is refused by etcd without a client certificate', async () => {
+    const m = secureMembership({ tls: { ca: tls.ca } });
+    const watch = m.watch({ parse: (v) => Member.parse(v) });
+    await watch.ready();
+    expect(watch.degraded).toBeInstanceOf(Error);
+    expect(watch.degraded?.message).toMatch(/bad certificate/);
+    await m.close();
+  });
+
+  it('authenticates as an etcd RBAC user; a wrong password is refused', async () => {
+    // RBAC set up through the client itself (Debian's etcd-server ships no etcdctl): root user, auth on.
+    const admin = new Etcd3({ hosts: [secure.endpoint], credentials: { rootCertificate: tls.ca, certChain: tls.cert, privateKey: tls.key } });
+    await admin.user('root').create('root-pw');
+    await admin.user('root').addRole('root');
+    await admin.auth.authEnable({});
+    admin.close();
+    const m = secureMembership({ auth: { username: 'root', password: 'root-pw' } });
+    const watch = m.watch({ parse: (v) => Member.parse(v) });
+    await watch.ready();
+    expect(watch.degraded).toBeUndefined();
+    const joined = once(watch, 'joined');
+    const reg = m.register('worker-rbac', { url: 'wss://10.0.0.9:9200' });
+    await joined;
+    await reg.close();
+    const wrong = secureMembership({ auth: { username: 'root', password: 'nope' } });
+    const denied = wrong.watch({ parse: (v) => Member.parse(v) });
+    await denied.ready();
+    expect(denied.degraded?.message).toMatch(/auth/i);
+    await Promise.all([m.close(), wrong.close()]);
+  });
+
+  it('refuses https endpoints without a CA, and mixed or mismatched schemes', () => {
+    expect(() => new Membership({ endpoints: ['https://127.0.0.1:1'] })).toThrow(/https:\/\/ endpoints need the CA/);
+    expect(() => new Membership({ endpoints: ['https://127.0.0.1:1', 'http://127.0.0.1:2'], tls: { ca: 'x' } })).toThrow(/mixes/);
+    expect(() => new Membership({ endpoints: ['http://127.0.0.1:1'], tls: { ca: 'x' } })).toThrow(TypeError);
+    expect(() => new Membership({ endpoints: ['https://127.0.0.1:1'], tls: { ca: 'x', cert: 'y' } })).toThrow(/together/);
   });
 });

@@ -1,5 +1,5 @@
 import { ExponentialBackoff, noop } from 'cockatiel';
-import { Etcd3 } from 'etcd3';
+import { Etcd3, type IOptions } from 'etcd3';
 import { Leadership } from './leadership.js';
 import { MemberWatch, type MemberWatchOptions } from './member-watch.js';
 import { parseMembershipOptions, type MembershipOptions, type ParsedMembershipOptions } from './options.js';
@@ -9,6 +9,17 @@ import { Registration } from './registration.js';
 const WATCH_BACKOFF = new ExponentialBackoff({ initialDelay: 100, maxDelay: 1_000 }) as unknown as ConstructorParameters<typeof Etcd3>[0] extends infer O
   ? O extends { faultHandling?: Partial<{ watchBackoff: infer B }> } ? B : never
   : never;
+
+const bytes = (pem: string | Uint8Array): Buffer => Buffer.from(pem);
+
+/** etcd3's TLS credentials and RBAC user, from the parsed options (the schema checked that `https` comes with `tls.ca`). */
+function etcdSecurity({ tls, auth }: ParsedMembershipOptions): Pick<IOptions, 'credentials' | 'auth'> {
+  const clientCertificate = tls?.cert !== undefined && tls.key !== undefined ? { certChain: bytes(tls.cert), privateKey: bytes(tls.key) } : {};
+  return {
+    ...(tls?.ca === undefined ? {} : { credentials: { rootCertificate: bytes(tls.ca), ...clientCertificate } }),
+    ...(auth === undefined ? {} : { auth: { username: auth.username, password: auth.password } }),
+  };
+}
 
 /**
  * One etcd client for a process's membership: `register` puts this process under a lease,
@@ -24,6 +35,7 @@ export class Membership {
     this.#client = new Etcd3({
       hosts: this.options.endpoints,
       dialTimeout: this.options.callTimeoutMs,
+      ...etcdSecurity(this.options),
       // Our own resync and retry loops decide when to try again: no retries or open breakers inside the
       // client that would hold back a recovery, and watch streams re-established within a second.
       faultHandling: { host: () => noop, global: noop, watchBackoff: WATCH_BACKOFF },

@@ -15,8 +15,14 @@ afterAll(async () => {
 });
 
 let n = 0;
-const fresh = (extra: { leaseTtlS?: number; resyncMs?: number } = {}) =>
-  new Membership({ endpoints: [etcd.endpoint], prefix: `/test-${++n}/`, leaseTtlS: 2, resyncMs: 200, retryMs: 100, ...extra });
+const freshOptions = (extra: { leaseTtlS?: number; resyncMs?: number } = {}) =>
+  ({ endpoints: [etcd.endpoint], prefix: `/test-${++n}/`, leaseTtlS: 2, resyncMs: 200, retryMs: 100, ...extra });
+const fresh = (extra: { leaseTtlS?: number; resyncMs?: number } = {}) => new Membership(freshOptions(extra));
+/** Two clients of one cluster (one prefix). */
+const pair = (): [Membership, Membership] => {
+  const options = freshOptions();
+  return [new Membership(options), new Membership(options)];
+};
 const once = <T extends unknown[]>(emitter: { once(event: string, fn: (...args: T) => void): unknown }, event: string, timeoutMs = 10_000): Promise<T> =>
   new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no ${event} within ${timeoutMs} ms`)), timeoutMs);
@@ -28,8 +34,7 @@ const once = <T extends unknown[]>(emitter: { once(event: string, fn: (...args: 
 
 describe('Membership on a real etcd', () => {
   it('a registered member joins every watcher with its value, and leaves at once when it closes', async () => {
-    const a = fresh();
-    const b = new Membership({ ...a.options });
+    const [a, b] = pair();
     const watch = b.watch({ parse: (v) => Member.parse(v) });
     await watch.ready();
     const joined = once<[string, { url: string }]>(watch, 'joined');
@@ -53,7 +58,7 @@ describe('Membership on a real etcd', () => {
     const raw = new Etcd3({ hosts: [etcd.endpoint] });
     const lease = raw.lease(2, { autoKeepAlive: false });
     const joined = once(watch, 'joined');
-    await lease.put(`${m.options.prefix}silent`).value(JSON.stringify({ url: 'ws://10.0.0.5:9200' })).exec();
+    await lease.put(`${m.prefix}silent`).value(JSON.stringify({ url: 'ws://10.0.0.5:9200' })).exec();
     await joined;
     const t0 = performance.now();
     const left = once(watch, 'left', 6_000);
@@ -105,8 +110,7 @@ describe('Membership on a real etcd', () => {
   });
 
   it('elects one leader of a duty; when it resigns, the other candidate leads', async () => {
-    const a = fresh();
-    const b = new Membership({ ...a.options });
+    const [a, b] = pair();
     const first = a.campaign('placement', 'coordinator-a');
     await once(first, 'elected');
     const second = b.campaign('placement', 'coordinator-b');

@@ -26,47 +26,50 @@ function etcdSecurity({ tls, auth }: ParsedMembershipOptions): Pick<IOptions, 'c
  * `watch` follows every member. Values are JSON; the watcher's `parse` validates them at this edge.
  */
 export class Membership {
-  readonly options: ParsedMembershipOptions;
+  /** The key prefix every key of this cluster is under. (The parsed options stay private: they hold the etcd password.) */
+  readonly prefix: string;
+  readonly #options: ParsedMembershipOptions;
   readonly #client: Etcd3;
   readonly #open = new Set<{ close(): Promise<void> }>();
 
   constructor(options: MembershipOptions) {
-    this.options = parseMembershipOptions(options);
+    this.#options = parseMembershipOptions(options);
+    this.prefix = this.#options.prefix;
     this.#client = new Etcd3({
-      hosts: this.options.endpoints,
-      dialTimeout: this.options.callTimeoutMs,
-      ...etcdSecurity(this.options),
+      hosts: this.#options.endpoints,
+      dialTimeout: this.#options.callTimeoutMs,
+      ...etcdSecurity(this.#options),
       // Our own resync and retry loops decide when to try again: no retries or open breakers inside the
       // client that would hold back a recovery, and watch streams re-established within a second.
       faultHandling: { host: () => noop, global: noop, watchBackoff: WATCH_BACKOFF },
-      defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + this.options.callTimeoutMs }),
+      defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + this.#options.callTimeoutMs }),
     });
   }
 
   /** Registers `id` with `value` under a lease kept alive until `close()`; a lost lease is granted again. */
   register(id: string, value: unknown): Registration {
-    const registration = new Registration(this.#client, this.options, id, value);
+    const registration = new Registration(this.#client, this.#options, id, value);
     this.#track(registration);
     return registration;
   }
 
   /** Follows every member under the prefix: `joined`, `left`, `degraded` (etcd unreachable: the last set stays), `recovered`. */
   watch<T>(options: MemberWatchOptions<T>): MemberWatch<T> {
-    const watch = new MemberWatch<T>(this.#client, this.options, options);
+    const watch = new MemberWatch<T>(this.#client, this.#options, options);
     this.#track(watch);
     return watch;
   }
 
   /** Campaigns for the singleton duty `name` (under the prefix), with `value` naming this candidate. */
   campaign(name: string, value: string): Leadership {
-    const leadership = new Leadership(this.#client, this.options, name, value);
+    const leadership = new Leadership(this.#client, this.#options, name, value);
     this.#track(leadership);
     return leadership;
   }
 
   /** The value of the current leader of `name`, or undefined (none, or etcd unreachable). */
   async leader(name: string): Promise<string | undefined> {
-    return this.#client.election(`${this.options.prefix}${name}`).leader().catch(() => undefined);
+    return this.#client.election(`${this.#options.prefix}${name}`).leader().catch(() => undefined);
   }
 
   /** Closes every registration (revoking its lease) and watch, then the client. */

@@ -1,6 +1,6 @@
 import { systemClock, type Clock } from '@infermesh/foundation';
 import type { Logger } from 'pino';
-import { planPlacement, type ModelPlacement, type PlacementAction, type PlacementWorker } from './replica-placement.js';
+import { planPlacement, type ModelPlacement, type PlacementAction, type PlacementWorker } from '@infermesh/router';
 import type { Worker, WorkerPool } from './worker-pool.js';
 
 /** Where the reconciler's actions go: one worker at a time (ModelRepositoryControl's per-worker pieces). */

@@ -12,6 +12,8 @@ export { RetryBudget } from './retry-budget.js';
 export { Router, RouterOptionsSchema } from './router.js';
 export type { RouterOptions, RouteOptions } from './router.js';
 export { RoutingTable } from './routing-table.js';
+export { desiredReplicas, planPlacement } from './replica-placement.js';
+export type { ModelPlacement, PlaceableEntry, PlacementAction, PlacementPlan, PlacementWorker, PlanOptions } from './replica-placement.js';
 export type { Registration, RoutingTableChange, RoutingTableEvents, ResolveOptions, Resolution } from './routing-table.js';
 export {
   STRATEGY_NAMES, ShardingOptionsSchema, RetryBudgetOptionsSchema, RouteConfigSchema, RoutingTableOptionsSchema,

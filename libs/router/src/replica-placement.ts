@@ -1,8 +1,9 @@
 /**
  * Replica placement as a pure function: from what the workers say of themselves (memory offered, load,
  * models served, the models of their repository with each one's `replicas` ask and size), the loads and
- * unloads that bring every asked-for model to its count. The leader's reconciler runs it; nothing here
- * talks to a worker, so every case is a unit test.
+ * unloads that bring every asked-for model to its count. Like the sharding strategies, it knows workers
+ * and models only as strings; the coordinator's placement leader (`replica-reconciler.ts`) feeds it its
+ * pool and carries the actions out, so nothing here talks to a worker and every case is a unit test.
  */
 
 /** What one model of a worker's repository needs to be placed. */

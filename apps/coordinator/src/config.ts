@@ -3,7 +3,7 @@ import type { FlagTable } from '@infermesh/config';
 import { ChannelTlsSchema, ClusterEtcdSchema, PeerAddressSchema } from '@infermesh/contracts';
 import { STRATEGY_NAMES } from '@infermesh/load-balancer';
 import { z } from 'zod';
-import { PLACEMENTS, type Fallback, type ModelRef } from './lanes.js';
+import { PLACEMENTS, type Fallback, type ModelRef } from './lane-policy.js';
 
 const MiB = 1024 * 1024;
 

@@ -4,31 +4,9 @@ import type { StrategyName } from '@infermesh/load-balancer';
 import type { ModelRegistry } from '@infermesh/registry';
 import { NoHealthyNodeError, RetryBudget, RoutingTable, UnknownTargetError, type Hasher } from '@infermesh/router';
 import { Lane, type LaneSettings, type Queued, type Served } from './lane.js';
+import { placementOf, refMatches, type Fallback, type Placement, type PlacementPolicy } from './lane-policy.js';
 import type { ModelStatistics } from './model-statistics.js';
 import type { LaneBalancing, Worker, WorkerPool } from './worker-pool.js';
-
-/** Where a model's pre- and post-processing run: on its model worker, or on processors. */
-export const PLACEMENTS = ['colocated', 'disaggregated'] as const;
-export type Placement = (typeof PLACEMENTS)[number];
-
-export interface PlacementPolicy {
-  /** Every model's placement unless `models` names one. */
-  default: Placement;
-  /** By model name: `{ sentiment: 'disaggregated' }`. */
-  models: Record<string, Placement>;
-}
-
-/** A model, or one version of it (no version: its latest). */
-export interface ModelRef {
-  name: string;
-  version?: string | undefined;
-}
-
-/** Where a model's requests go when no healthy worker serves it. */
-export interface Fallback {
-  from: ModelRef;
-  to: ModelRef;
-}
 
 export interface LaneTableOptions {
   placement: PlacementPolicy;
@@ -89,9 +67,6 @@ const monotonic: Clock = {
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
 
-const matches = (ref: ModelRef, spec: ModelSpec, exact: boolean): boolean =>
-  ref.name === spec.name && (exact ? ref.version === spec.version : ref.version === undefined);
-
 /**
  * Every lane of every model version the workers serve, kept in step with the pool: a joining worker
  * is added to the lanes it can serve (its role, its shards), a leaving one removed. A request resolves
@@ -141,12 +116,6 @@ export class LaneTable {
     });
   }
 
-  #placementOf(spec: ModelSpec): Placement {
-    // A model without steps has nothing to place: it stays co-located.
-    const asked = this.#options.placement.models[spec.name] ?? this.#options.placement.default;
-    return asked === 'disaggregated' && spec.preprocess.length + spec.postprocess.length > 0 ? 'disaggregated' : 'colocated';
-  }
-
   #lane(spec: ModelSpec, stage: Lane['stage'], shard: number | undefined): Lane {
     const o = this.#options;
     const settings: LaneSettings = {
@@ -193,7 +162,7 @@ export class LaneTable {
     const key = modelVersionKey(spec);
     let v = this.#versions.get(key);
     if (v) return v;
-    const placement = this.#placementOf(spec);
+    const placement = placementOf(this.#options.placement, spec);
     const sharded = spec.shards > 1;
     const modelStage = placement === 'colocated' ? 'all' : 'model';
     v = {
@@ -309,7 +278,7 @@ export class LaneTable {
     const fallbacks = this.#options.fallbacks;
     if (fallbacks.length === 0) return;
     for (const [key, v] of this.#versions) {
-      const rule = fallbacks.find((f) => matches(f.from, v.spec, true)) ?? fallbacks.find((f) => matches(f.from, v.spec, false));
+      const rule = fallbacks.find((f) => refMatches(f.from, v.spec, true)) ?? fallbacks.find((f) => refMatches(f.from, v.spec, false));
       const to = rule && this.#registry.has(rule.to.name, rule.to.version) ? this.#registry.get(rule.to.name, rule.to.version) : undefined;
       this.#routing.configure(key, { shards: v.spec.shards, ...(to ? { fallback: modelVersionKey(to) } : {}) });
     }

@@ -1,35 +1,7 @@
 import autocannon from 'autocannon';
 import { LatencyRecorder } from './latency-recorder.js';
-import type { LoadResult, OnAnswer } from './load-result.js';
-
-/** A request body with the headers that go with it (content type, the binary extension's header length). */
-export interface HttpBody {
-  body: string | Buffer;
-  headers: Readonly<Record<string, string>>;
-}
-
-export interface HttpLoadOptions {
-  url: string;
-  /**
-   * Bodies POSTed in turn by each connection; one body means identical requests. A string is a JSON
-   * body (`content-type: application/json`); an `HttpBody` brings its own headers.
-   */
-  bodies: ReadonlyArray<string | HttpBody>;
-  /**
-   * `per-connection` (default): every connection walks the bodies from the first, so connections
-   * send the same body at about the same time. `shared`: one turn for all connections, so requests
-   * in flight together are distinct as long as there are more bodies than connections.
-   */
-  rotation?: 'per-connection' | 'shared';
-  connections: number;
-  durationS: number;
-  /** Stop after this many requests instead of after `durationS` (a warm-up measured in work, not time). */
-  amount?: number | undefined;
-  onAnswer?: OnAnswer;
-}
-
-const JSON_HEADERS = { 'content-type': 'application/json' } as const;
-const withHeaders = (body: string | HttpBody): HttpBody => (typeof body === 'string' ? { body, headers: JSON_HEADERS } : body);
+import { withHeaders, type HttpBody, type HttpLoadOptions } from './http-load.js';
+import type { LoadResult } from './load-result.js';
 
 /** One request that takes the next body of a turn shared by every connection (autocannon rebuilds it each time). */
 function sharedTurn(bodies: readonly HttpBody[]): autocannon.Request {

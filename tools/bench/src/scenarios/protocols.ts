@@ -1,5 +1,6 @@
 import type { Cluster } from '@infermesh/launcher';
-import { runAutocannon, type HttpBody } from '../load/autocannon-run.js';
+import { runAutocannon } from '../load/autocannon-run.js';
+import type { HttpBody } from '../load/http-load.js';
 import { InferenceGrpcClient, runGrpcLoad, type RawInput } from '../load/grpc-loop.js';
 import type { LoadResult, OnAnswer } from '../load/load-result.js';
 import { cpuPerAnswer } from '../load/process-cpu.js';

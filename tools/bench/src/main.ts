@@ -38,6 +38,9 @@ async function main(): Promise<number> {
 
   // Before anything starts: a missing build fails here with the command that makes it.
   for (const app of ['coordinator', 'worker', 'buildModels'] as const) appEntry(app, BENCH_APP_ENTRIES);
+  const scenarios = options.scenarios.length ? SCENARIOS.filter((s) => options.scenarios.includes(s.id)) : SCENARIOS;
+  // And a missing tool (wrk) fails here, naming the Debian package, before any process starts.
+  for (const scenario of scenarios) scenario.requireTools?.();
   const tempDir = mkdtempSync(join(tmpdir(), 'im-bench-'));
   cleanup.add('temp dir', async () => rmSync(tempDir, { recursive: true, force: true }));
   // Its own repository: the MLP here is wider than the demo's (64→1024→1024→16), so that a request
@@ -47,7 +50,6 @@ async function main(): Promise<number> {
   out(`infermesh bench --${options.mode}: ${options.durationS} s per step, connections ${options.levels.join('/')}; ${machine}`);
   if (options.coordinatorArgs.length) out(`coordinator flags: ${options.coordinatorArgs.join(' ')}`);
 
-  const scenarios = options.scenarios.length ? SCENARIOS.filter((s) => options.scenarios.includes(s.id)) : SCENARIOS;
   if (options.scenarios.length) out(`scenarios: ${scenarios.map((s) => s.id).join(', ')}`);
   const { ctx, measurements, skipped, preprocessCosts } = createBenchContext({ ...options, repository, tempDir, cleanup });
   let failed = false;

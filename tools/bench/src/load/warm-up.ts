@@ -1,4 +1,6 @@
-import { runAutocannon, type HttpLoadOptions } from './autocannon-run.js';
+import { runAutocannon } from './autocannon-run.js';
+import type { HttpLoadOptions } from './http-load.js';
+import { runWrk } from './wrk-run.js';
 
 /**
  * Unrecorded load on a system before its first measured step, counted in answers, not seconds. V8
@@ -10,7 +12,25 @@ import { runAutocannon, type HttpLoadOptions } from './autocannon-run.js';
  */
 export const WARM_UP = { connections: 16, answers: 20_000 } as const;
 
-/** `WARM_UP.answers` requests at `WARM_UP.connections` (autocannon's `amount`, which overrides the duration). */
-export async function warmUp(options: Omit<HttpLoadOptions, 'connections' | 'durationS' | 'amount' | 'onAnswer'>): Promise<void> {
-  await runAutocannon({ ...options, connections: WARM_UP.connections, durationS: 0, amount: WARM_UP.answers });
+/** The load generator a scenario measures with; it warms with the same one. */
+export type WarmUpGenerator = 'autocannon' | 'wrk';
+
+type WarmUpOptions = Omit<HttpLoadOptions, 'connections' | 'durationS' | 'amount' | 'onAnswer'>;
+
+/**
+ * `WARM_UP.answers` requests at `WARM_UP.connections`. autocannon stops at a count (`amount`, which
+ * overrides the duration); wrk has none, so it runs one-second steps (its shortest) until the answers
+ * add up, at most a second past the count.
+ */
+export async function warmUp(options: WarmUpOptions, generator: WarmUpGenerator = 'autocannon'): Promise<void> {
+  if (generator === 'autocannon') {
+    await runAutocannon({ ...options, connections: WARM_UP.connections, durationS: 0, amount: WARM_UP.answers });
+    return;
+  }
+  let answers = 0;
+  while (answers < WARM_UP.answers) {
+    const { ok, errors } = await runWrk({ ...options, connections: WARM_UP.connections, durationS: 1 });
+    if (ok === 0) throw new Error(`warm-up: no answer from ${options.url} in a second (${errors} errors)`);
+    answers += ok;
+  }
 }

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,6 +64,15 @@ function validate(options: WrkLoadOptions, threads: number, timeoutS: number): v
 const complaint = (output: string): string =>
   output.split('\n').slice(0, Math.max(1, output.split('\n').findIndex((l) => l.startsWith('Usage:')))).join(' / ').trim();
 
+const notFound = (command: string, cause: unknown): Error => new Error(`wrk not found (${command}): it comes from the Debian package wrk`, { cause });
+
+/** Throws, naming the Debian package, when `command` (default `wrk`) cannot be run: a scenario's `requireTools`. */
+export function requireWrk(command = 'wrk'): void {
+  const probe = spawnSync(command, ['-v'], { stdio: 'ignore' });
+  if ((probe.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') throw notFound(command, probe.error);
+  if (probe.error) throw probe.error;
+}
+
 function spawnWrk(command: string, args: readonly string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -72,7 +81,7 @@ function spawnWrk(command: string, args: readonly string[]): Promise<string> {
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
     child.on('error', (error: NodeJS.ErrnoException) =>
-      reject(error.code === 'ENOENT' ? new Error(`wrk not found (${command}): it comes from the Debian package wrk`, { cause: error }) : error),
+      reject(error.code === 'ENOENT' ? notFound(command, error) : error),
     );
     child.on('close', (code, signal) => {
       if (code === 0) resolve(out);

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnApp } from '@infermesh/launcher';
-import { runAutocannon } from '../load/autocannon-run.js';
 import { warmUp } from '../load/warm-up.js';
 import type { LoadResult } from '../load/load-result.js';
 import { cpuPerAnswer, processTree } from '../load/process-cpu.js';
+import { requireWrk, runWrk } from '../load/wrk-run.js';
 import { mlpHttpBodies } from '../payloads.js';
 import { PEERS, type PeerEngine } from '../peers/index.js';
 import { layoutCluster, modelFiles } from './baseline-models.js';
@@ -109,23 +109,25 @@ async function loadWithCpu(target: Target, run: () => Promise<LoadResult>): Prom
  * The engine against the server a user would write instead (issue #18): a plain node:http server calling
  * onnxruntime-node per request, infermesh in each of `INFERMESH_LAYOUTS`, and the peer engines that are
  * installed, on the demo MLP and on the heavy one, with distinct inputs and the response cache off. The
- * systems take turns at each step, so their ratios compare neighbouring seconds.
+ * systems take turns at each step, so their ratios compare neighbouring seconds. wrk drives them (and
+ * warms them): autocannon's JavaScript took one of the machine's two cores at 7–8k req/s, starving any
+ * system that uses more than one, and issue #18 is checked with a load generator this project did not write.
  */
 export const plainServerScenario: Scenario = {
   id: 'plain-server',
   name: 'plain server and peers',
+  requireTools: () => requireWrk(),
   prepare: (ctx) => Promise.all(MODELS.map((m) => targetsFor(ctx, m, false))),
   async run(ctx) {
     const bodies = mlpHttpBodies(DISTINCT_INPUTS);
-    const load = (target: Target, connections: number, durationS: number, onAnswer?: (ok: boolean) => void) =>
-      runAutocannon({ url: `${target.url}/v2/models/mlp/infer`, bodies, rotation: 'shared', connections, durationS, ...(onAnswer ? { onAnswer } : {}) });
+    const load = (target: Target, connections: number, durationS: number) => runWrk({ url: `${target.url}/v2/models/mlp/infer`, bodies, rotation: 'shared', connections, durationS });
     for (const model of MODELS) {
       const targets = await targetsFor(ctx, model, true);
-      for (const target of targets) await warmUp({ url: `${target.url}/v2/models/mlp/infer`, bodies, rotation: 'shared' });
+      for (const target of targets) await warmUp({ url: `${target.url}/v2/models/mlp/infer`, bodies, rotation: 'shared' }, 'wrk');
       for (const connections of levelsFor(ctx, [1, 16, 64])) {
         for (const target of targets) {
-          await ctx.measure({ scenario: SCENARIO, series: SERIES.baseline(target.tag), connections, baseline: target.tag }, (onAnswer) =>
-            loadWithCpu(target, () => load(target, connections, ctx.durationS, onAnswer)),
+          await ctx.measure({ scenario: SCENARIO, series: SERIES.baseline(target.tag), connections, baseline: target.tag }, () =>
+            loadWithCpu(target, () => load(target, connections, ctx.durationS)),
           );
         }
       }

@@ -248,6 +248,11 @@ export interface Scenario {
   /** What `--scenario` selects it by. */
   readonly id: ScenarioId;
   readonly name: string;
+  /**
+   * Checks the outside tools the scenario cannot run without (as wrk-run's `requireWrk`), throwing one
+   * that names what is missing; the bench calls it before it starts anything.
+   */
+  requireTools?(): void;
   /** Starts what `run` needs (through `ctx.resource`), before any scenario measures. */
   prepare?(ctx: BenchContext): Promise<unknown>;
   run(ctx: BenchContext): Promise<void>;

@@ -151,7 +151,7 @@ export function superviseProcesses(options: SupervisorOptions): Promise<number> 
           return;
         }
         if (!member.serving) {
-          log.error({ process: index, code, signal }, 'coordinator process failed to start: stopping the group');
+          log.error({ child: index, code, signal }, 'coordinator process failed to start: stopping the group');
           stopAll(typeof code === 'number' && code !== 0 ? code : 1);
           return;
         }
@@ -159,11 +159,11 @@ export function superviseProcesses(options: SupervisorOptions): Promise<number> 
         restarts.push(now);
         while (restarts.length > 0 && restarts[0]! < now - 60_000) restarts.shift();
         if (restarts.length > maxRestarts) {
-          log.error({ process: index, code, signal, restarts: restarts.length }, 'coordinator processes keep dying: stopping the group');
+          log.error({ child: index, code, signal, restarts: restarts.length }, 'coordinator processes keep dying: stopping the group');
           stopAll(1);
           return;
         }
-        log.error({ process: index, code, signal }, 'coordinator process died: forking it again');
+        log.error({ child: index, code, signal }, 'coordinator process died: forking it again');
         setTimeout(() => {
           if (!stopping) fork(index);
         }, restartDelayMs).unref();

@@ -130,6 +130,25 @@ describe('a coordinator of several processes (--processes)', () => {
     expect([unknown.status, unknown.body.code]).toEqual([404, 'IM_REQUEST_NOT_FOUND']);
   });
 
+  it('finds a trace in whichever process recorded it', async () => {
+    const traceIds: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const traceId = `${'ab'.repeat(15)}${String(i).padStart(2, '0')}`;
+      const res = await fresh('/v2/models/mlp/infer', { json: mlpRequest(i), headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` } });
+      expect(res.headers['x-request-id']).toBe(traceId);
+      traceIds.push(traceId);
+    }
+    for (const traceId of traceIds) {
+      for (let k = 0; k < 4; k++) {
+        const stored = await fresh(`/v2/traces/${traceId}`);
+        expect(stored.status, JSON.stringify(stored.body)).toBe(200);
+        expect(stored.body.traceId).toBe(traceId);
+      }
+    }
+    const unknown = await fresh(`/v2/traces/${'cd'.repeat(16)}`);
+    expect([unknown.status, unknown.body.code]).toEqual([404, 'IM_NOT_FOUND']);
+  });
+
   it('forks a process that dies again, and serves from the other meanwhile', async () => {
     const pids = processPids();
     expect([...pids.keys()].sort()).toEqual([1, 2]);

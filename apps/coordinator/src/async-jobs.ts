@@ -16,6 +16,8 @@ export interface AsyncJobsOptions {
    * answers a fetch. A pending marker lives `pendingTtlMs` (a job whose coordinator died is then unknown).
    */
   shared?: { store: KeyValueStore<StoredJob>; pendingTtlMs: number } | undefined;
+  /** The other processes of this coordinator (`processes` > 1), asked for a job this one does not hold. */
+  siblings?: ((id: string, owner: number | undefined) => Promise<AsyncStatus | undefined>) | undefined;
 }
 
 /** A job's state as shared between coordinators: the owner (API key index) and the status. */
@@ -68,11 +70,13 @@ export class AsyncJobs {
 
   /**
    * The job's status from this coordinator's memory, else from the shared store (a job submitted to
-   * another coordinator); undefined for an unknown id or another owner's job, as `get`.
+   * another coordinator), else from this coordinator's other processes; undefined for an unknown id or
+   * another owner's job, as `get`.
    */
   async lookup(id: string, owner?: number): Promise<AsyncStatus | undefined> {
     const local = this.get(id, owner);
-    if (local !== undefined || this.#pending.has(id) || this.#done.has(id) || !this.#options.shared) return local;
+    if (local !== undefined || this.#pending.has(id) || this.#done.has(id)) return local;
+    if (!this.#options.shared) return this.#options.siblings?.(id, owner);
     const stored = await this.#options.shared.store.get(id).catch(() => undefined);
     return stored && stored.owner === (owner ?? null) ? stored.status : undefined;
   }

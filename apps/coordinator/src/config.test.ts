@@ -22,6 +22,16 @@ describe('coordinator config', () => {
     expect(() => loadConfig(CoordinatorConfigSchema, { overrides: { grpc: { port: 70_000 } } })).toThrow(ConfigInvalidError);
   });
 
+  it('serves from one process by default; --processes N asks for the worker channel off (--worker-port off)', () => {
+    expect(loadConfig(CoordinatorConfigSchema, {}).processes).toBe(1);
+    const off = parseFlags(['--processes', '2', '--worker-port', 'off', '--grpc-port', 'off'], COORDINATOR_FLAGS).overrides;
+    const c = loadConfig(CoordinatorConfigSchema, { overrides: off });
+    expect([c.processes, c.workerListen.port, c.grpc.port]).toEqual([2, null, null]);
+    const listening = parseFlags(['--processes', '2'], COORDINATOR_FLAGS).overrides;
+    expect(() => loadConfig(CoordinatorConfigSchema, { overrides: listening })).toThrow(/workerListen\.port: a worker that dials in would join one process of several/);
+    expect(() => loadConfig(CoordinatorConfigSchema, { overrides: { processes: 0 } })).toThrow(ConfigInvalidError);
+  });
+
   it('lets flags win and turns host:port workers into ws URLs', () => {
     const { overrides } = parseFlags(['--listen-port', '0', '--worker', '127.0.0.1:9001,ws://h:2'], COORDINATOR_FLAGS);
     const c = loadConfig(CoordinatorConfigSchema, { file: DEMO, section: 'coordinator', overrides });

@@ -290,7 +290,19 @@ export const CoordinatorConfigSchema = z.object({
   /** On SIGTERM readiness turns 503 at once; requests are still served this long so a load balancer can notice. */
   preStopDelayMs: z.int().min(0).max(600_000).default(0),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /**
+   * Processes that serve the client API (node:cluster): each a whole coordinator with its own lanes,
+   * embedded workers and inline models, sharing the HTTP and gRPC ports; one more process supervises
+   * them (process-group.ts). For a machine with cores to spare: one process's event loop is one core.
+   */
+  processes: z.int().min(1).max(64).default(1),
 }).superRefine((c, ctx) => {
+  if (c.processes > 1 && c.workerListen.port !== null) {
+    ctx.addIssue({
+      code: 'custom', path: ['workerListen', 'port'],
+      message: 'a worker that dials in would join one process of several: with processes > 1 the coordinator dials its workers (--worker, --etcd) or embeds them; set --worker-port off',
+    });
+  }
   // Only the Redis URLs in use: the cache tier's URL has a default even when the tier is not redis.
   const used = [...(c.async.redisUrl === undefined ? [] : [['async', c.async.redisUrl] as const]), ...(c.cache.tier === 'redis' ? [['cache', c.cache.redisUrl] as const] : [])];
   for (const [section, url] of used) {
@@ -308,9 +320,9 @@ export const COORDINATOR_FLAGS: FlagTable = {
   'listen-host': { path: 'http.host', type: 'string', description: 'HTTP and client WebSocket address' },
   'listen-port': { path: 'http.port', type: 'number', short: 'p', description: 'HTTP and client WebSocket port (0: any free port)' },
   'grpc-host': { path: 'grpc.host', type: 'string', description: 'gRPC (inference.GRPCInferenceService) address' },
-  'grpc-port': { path: 'grpc.port', type: 'number', description: 'gRPC port (0: any free port; grpc.port: null in the config file: off)' },
+  'grpc-port': { path: 'grpc.port', type: 'number', off: true, description: 'gRPC port (0: any free port; off: no gRPC)' },
   'worker-host': { path: 'workerListen.host', type: 'string', description: 'address workers dial in on' },
-  'worker-port': { path: 'workerListen.port', type: 'number', description: 'port workers dial in on (0: any free port)' },
+  'worker-port': { path: 'workerListen.port', type: 'number', off: true, description: 'port workers dial in on (0: any free port; off: none dial in)' },
   worker: { path: 'workers', type: 'list', description: 'worker address to dial (host:port or ws:// URL; repeat)' },
   'embedded-workers': { path: 'embedded.workers', type: 'number', description: 'workers on threads of this process (0: none)' },
   'embedded-inline-model': { path: 'embedded.inlineModels', type: 'list', description: 'model served inline on the HTTP thread, not on a worker thread (repeat): small models' },
@@ -367,6 +379,7 @@ export const COORDINATOR_FLAGS: FlagTable = {
   'metrics-open': { path: 'auth.openMetrics', type: 'boolean', description: '/metrics needs no API key even when keys are set' },
   'drain-timeout-ms': { path: 'drainTimeoutMs', type: 'number', description: 'grace period on SIGTERM for in-flight work' },
   'pre-stop-delay-ms': { path: 'preStopDelayMs', type: 'number', description: 'on SIGTERM, serve this long with readiness 503 before refusing work' },
+  processes: { path: 'processes', type: 'number', description: 'processes serving the client API, sharing its ports (each with its own lanes and embedded workers)' },
   'log-level': { path: 'logLevel', type: 'string', description: 'fatal|error|warn|info|debug|trace|silent' },
   'access-log-sample': { path: 'logging.accessSample', type: 'number', description: 'share (0..1) of successful requests logged; failures always are' },
 };

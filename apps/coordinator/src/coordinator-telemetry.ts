@@ -1,7 +1,7 @@
 import type { BatchEvent } from '@infermesh/batcher';
 import {
-  AccessLog, componentLogger, createMetrics, createTracing, DashboardSampler, type DashboardData, type DashboardWorker, type Logger,
-  type LogLevel, type Metrics, type StoredTrace, type Tracing, type TraceStore,
+  AccessLog, componentLogger, createMetrics, createTracing, DashboardSampler, mergedExposition, type DashboardData, type DashboardWorker,
+  type Logger, type LogLevel, type Metrics, type MetricsSnapshot, type StoredTrace, type Tracing, type TraceStore,
 } from '@infermesh/telemetry';
 import type { Lane } from './lane.js';
 import { RequestTelemetry } from './request-telemetry.js';
@@ -29,6 +29,11 @@ export interface TelemetrySources {
   maxInFlight: number;
   /** The asked-for models as the placement leader last saw them; empty when this coordinator does not lead. */
   replicas?: () => ReadonlyArray<{ model: string; desired: number; actual: number }>;
+  /** The other processes of this coordinator (`processes` > 1): their metric snapshots, merged into `/metrics`, and their traces. */
+  siblings?: {
+    snapshots: () => Promise<MetricsSnapshot[]>;
+    trace: (traceId: string) => Promise<StoredTrace | undefined>;
+  } | undefined;
 }
 
 /** The load balancer's endpoint states, all of them, so `worker_state` has a series for each. */
@@ -118,8 +123,25 @@ export class CoordinatorTelemetry {
     }
   }
 
-  /** `GET /metrics`. */
+  /** `GET /metrics`: this process's metrics, merged with its siblings' when the coordinator has several processes. */
   async exposition(): Promise<{ contentType: string; body: string }> {
+    const siblings = this.#sources?.siblings;
+    if (!siblings) {
+      this.#refresh();
+      return this.metrics.exposition();
+    }
+    const [own, others] = await Promise.all([this.snapshot(), siblings.snapshots()]);
+    return mergedExposition([own, ...others]);
+  }
+
+  /** This process's metrics as data, gauges read fresh: what a sibling process merges. */
+  async snapshot(): Promise<MetricsSnapshot> {
+    this.#refresh();
+    return this.metrics.snapshot();
+  }
+
+  /** Sets the gauges that are read, not counted, from their sources. */
+  #refresh(): void {
     const sources = this.#sources;
     if (sources) {
       const m = this.metrics;
@@ -137,7 +159,6 @@ export class CoordinatorTelemetry {
         m.placementReplicasActual.set({ model: r.model }, r.actual);
       }
     }
-    return this.metrics.exposition();
   }
 
   /** `GET /v2/dashboard/data`. */
@@ -153,6 +174,11 @@ export class CoordinatorTelemetry {
   /** The stored trace, `undefined` when unknown; throws `IM_TELEMETRY_INVALID_TRACE_ID` for a malformed id. */
   trace(traceId: string): StoredTrace | undefined {
     return this.store.get(traceId);
+  }
+
+  /** A stored trace of this process, or of a sibling process when the coordinator has several. */
+  async findTrace(traceId: string): Promise<StoredTrace | undefined> {
+    return this.trace(traceId) ?? (await this.#sources?.siblings?.trace(traceId));
   }
 
   /** Sends the spans still queued for export. */

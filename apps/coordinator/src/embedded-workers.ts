@@ -19,17 +19,17 @@ export async function embeddedPlan(config: EmbeddedConfig): Promise<{ inline: st
 /**
  * Starts the configured workers in this process — `workers` on threads of their own, and one inline on
  * this thread for `inlineModels` — and hands each one's peer to `admit`, as a dialled or dialling
- * worker's would be: from there on they are endpoints like any other. Resolves with the function that
- * stops them.
+ * worker's would be: from there on they are endpoints like any other. Their ids start with `idPrefix`
+ * (a coordinator of several processes names each process's own). Resolves with the function that stops them.
  */
 export async function startEmbeddedWorkers(
-  config: EmbeddedConfig, handlers: Handlers<WorkerProtocol>, admit: (peer: Peer<WorkerProtocol>) => void,
+  config: EmbeddedConfig, handlers: Handlers<WorkerProtocol>, admit: (peer: Peer<WorkerProtocol>) => void, idPrefix = '',
 ): Promise<() => Promise<void>> {
   const plan = await embeddedPlan(config);
   const common = { repository: config.repository, maxConcurrency: config.maxConcurrency, intraOpThreads: config.intraOpThreads };
   const starts: Array<Promise<{ id: string; port: Parameters<typeof connectPort>[0]; stop(): Promise<void> }>> = [
-    ...Array.from({ length: plan.threads }, (_, i) => startHostThread({ ...common, id: `embedded-${i + 1}`, models: plan.threadModels } satisfies HostThreadOptions)),
-    ...(plan.inline.length > 0 ? [startInlineHost({ ...common, id: 'inline', models: plan.inline })] : []),
+    ...Array.from({ length: plan.threads }, (_, i) => startHostThread({ ...common, id: `${idPrefix}embedded-${i + 1}`, models: plan.threadModels } satisfies HostThreadOptions)),
+    ...(plan.inline.length > 0 ? [startInlineHost({ ...common, id: `${idPrefix}inline`, models: plan.inline })] : []),
   ];
   const started = await Promise.allSettled(starts);
   const hosts = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));

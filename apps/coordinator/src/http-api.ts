@@ -369,7 +369,7 @@ export function buildHttpApi(options: HttpApiOptions) {
   app.post('/v2/models/:name/versions/:version/infer', infer);
 
   app.get('/v2/traces/:id', withParams(TraceParams, async ({ id }) => {
-    const stored = telemetry.trace(id);
+    const stored = await telemetry.findTrace(id);
     if (!stored) throw new ApiError('IM_NOT_FOUND', `no trace '${id}' (unknown or evicted)`);
     return stored;
   }));

@@ -1,10 +1,11 @@
+import cluster from 'node:cluster';
 import { createRequire } from 'node:module';
 import { ConfigError, loadProgramConfig } from '@infermesh/config';
-import { modelVersionKey, WORKER_REFUSED_CLOSE_CODE, workerProtocol, type WorkerInfo, type WorkerProtocol } from '@infermesh/contracts';
+import { ApiError, isApiErrorCode, modelVersionKey, WORKER_REFUSED_CLOSE_CODE, workerProtocol, type AsyncStatus, type WorkerInfo, type WorkerProtocol } from '@infermesh/contracts';
 import { ModelRegistry } from '@infermesh/registry';
 import { loadHash } from '@infermesh/router';
 import { dial, listen, secureUrl, type Peer } from '@infermesh/transport';
-import { componentLogger, createLogger, logLevelsFromEnv } from '@infermesh/telemetry';
+import { componentLogger, createLogger, logLevelsFromEnv, type MetricsSnapshot, type StoredTrace } from '@infermesh/telemetry';
 import { createStore } from '@infermesh/kvstore';
 import { AsyncJobs, type StoredJob } from './async-jobs.js';
 import { ClientAuth } from './client-auth.js';
@@ -21,6 +22,7 @@ import { InferenceService } from './inference-service.js';
 import { LaneTable } from './lanes.js';
 import { ModelRepositoryControl } from './model-repository-control.js';
 import { ModelStatistics } from './model-statistics.js';
+import { ProcessSiblings, superviseProcesses, type SiblingQuestion } from './process-group.js';
 import { RateLimits } from './rate-limits.js';
 import { ReplicaReconciler } from './replica-reconciler.js';
 import { ResponseCache } from './response-cache.js';
@@ -38,7 +40,29 @@ async function main(): Promise<void> {
     schema: CoordinatorConfigSchema, flags: COORDINATOR_FLAGS, usage: USAGE, section: 'coordinator', env: { secret: 'INFERMESH_SECRET', secretFile: 'INFERMESH_SECRET_FILE', 'auth.apiKeys': 'INFERMESH_API_KEYS' },
   });
   if (!config) return;
-  const log = createLogger({ level: config.logLevel, name: 'coordinator', base: { role: 'coordinator' } });
+  if (config.processes > 1 && cluster.isPrimary) {
+    // This process supervises; the forked ones serve (process-group.ts), each parsing the same flags.
+    const log = createLogger({ level: config.logLevel, name: 'coordinator', base: { role: 'coordinator', process: 0 } });
+    process.exit(await superviseProcesses({ processes: config.processes, log }));
+  }
+  const siblings = ProcessSiblings.ofThisProcess();
+  const log = createLogger({ level: config.logLevel, name: 'coordinator', base: { role: 'coordinator', ...(siblings ? { process: siblings.index } : {}) } });
+  // Each process of a group is a coordinator of its own in the cluster (membership, election).
+  const clusterId = siblings ? `${config.cluster.id}-${siblings.index}` : config.cluster.id;
+  /** Every other process's answers, as values; the first failure as an ApiError. */
+  const askSiblings = async (question: SiblingQuestion, timeoutMs: number): Promise<unknown[]> => {
+    if (!siblings) return [];
+    const answers = await siblings.ask(question, timeoutMs);
+    for (const a of answers) if (!a.ok) throw new ApiError(isApiErrorCode(a.code) ? a.code : 'IM_INTERNAL', `another process of this coordinator: ${a.message}`);
+    return answers.map((a) => (a.ok ? a.value : undefined));
+  };
+  /** The first sibling that holds it (a job, a trace); failures count as not holding it. */
+  const findAtSiblings = async <T>(question: SiblingQuestion): Promise<T | undefined> => {
+    if (!siblings) return undefined;
+    const answers = await siblings.ask(question, 5_000);
+    for (const a of answers) if (a.ok && a.value !== null) return a.value as T;
+    return undefined;
+  };
   // Decided before anything listens: a coordinator that would take any process as a worker does not start.
   const channelAuth = workerChannelAuth({
     secret: config.secret, secretFile: config.secretFile, workerCredentials: config.workerCredentials,
@@ -86,7 +110,14 @@ async function main(): Promise<void> {
   });
   if (cache) dropCachedFrom = (connection) => cache.dropFrom(connection);
   const service = new InferenceService(registry, lanes, cache, { maxElements: config.limits.maxElements, maxInFlight: config.limits.maxInFlight }, statistics);
-  const repository = new ModelRepositoryControl(registry, pool, lanes, service, { drainTimeoutMs: config.limits.requestTimeoutMs, log });
+  const loadTimeoutMs = 60_000;
+  const repository = new ModelRepositoryControl(registry, pool, lanes, service, {
+    drainTimeoutMs: config.limits.requestTimeoutMs, loadTimeoutMs, log,
+    siblings: siblings && {
+      load: async (name) => void (await askSiblings({ kind: 'load', name }, loadTimeoutMs + 5_000)),
+      unload: async (name) => void (await askSiblings({ kind: 'unload', name }, config.limits.requestTimeoutMs + loadTimeoutMs)),
+    },
+  });
   const workerStatus = () => pool.status((w) => lanes.balancing(w));
   // Placing replicas needs one leader among the coordinators, so it runs only with etcd (the election).
   let membership: ClusterMembership | undefined;
@@ -101,6 +132,11 @@ async function main(): Promise<void> {
     workers: workerStatus, inFlight: () => service.inFlight, queueDepths: () => lanes.queueDepths(),
     healthyWorkers: () => lanes.healthyWorkers(), maxInFlight: config.limits.maxInFlight,
     replicas: () => (replicas?.status.leading ? replicas.status.models : []),
+    siblings: siblings && {
+      // A sibling that does not answer in time is left out of this scrape, not the reason it fails.
+      snapshots: async () => (await siblings.ask({ kind: 'metrics' }, 5_000)).flatMap((a) => (a.ok ? [a.value as MetricsSnapshot] : [])),
+      trace: (id) => findAtSiblings<StoredTrace>({ kind: 'trace', id }),
+    },
   });
   const asyncStore = config.async.redisUrl === undefined ? undefined : await createStore<StoredJob>({
     // No near cache: a job's state changes, and every coordinator must see the newest one.
@@ -110,6 +146,14 @@ async function main(): Promise<void> {
     ...config.async,
     // A pending marker outlives the request's deadline a little: after it, a job whose coordinator died is unknown.
     shared: asyncStore ? { store: asyncStore, pendingTtlMs: config.limits.requestTimeoutMs + 5_000 } : undefined,
+    siblings: siblings && ((id, owner) => findAtSiblings<AsyncStatus>({ kind: 'job', id, ...(owner !== undefined ? { owner } : {}) })),
+  });
+  siblings?.answerWith({
+    metrics: () => telemetry.snapshot(),
+    load: (name) => repository.loadHere(name),
+    unload: (name) => repository.unloadHere(name),
+    job: (id, owner) => jobs.get(id, owner),
+    trace: (id) => telemetry.trace(id),
   });
   let ready = true;
   let accepting = true;
@@ -189,7 +233,7 @@ async function main(): Promise<void> {
     const etcd = config.cluster.etcd;
     membership = new ClusterMembership({
       etcd,
-      id: config.cluster.id,
+      id: clusterId,
       connected: (workerId) => pool.byWorkerId(workerId) !== undefined,
       dial: (url, workerId) => {
         const peer = dial(channelAuth.dial.tls ? secureUrl(url) : url, { ...transportOptions, ...channelAuth.dial });
@@ -212,12 +256,12 @@ async function main(): Promise<void> {
       .on('recovered', () => log.info({ workers: membership?.registered.length }, 'etcd reachable again'))
       .on('invalid', ({ key, error }) => log.warn({ key, err: error }, 'etcd entry is not a worker: skipped'))
       .on('elected', () => {
-        log.info({ id: config.cluster.id }, 'placement leader');
+        log.info({ id: clusterId }, 'placement leader');
         replicas?.start();
       })
       .on('deposed', (error) => {
         replicas?.stop();
-        log.warn({ id: config.cluster.id, err: error }, 'placement leadership lost');
+        log.warn({ id: clusterId, err: error }, 'placement leadership lost');
       });
     await membership.ready();
     closers.push(async () => {
@@ -228,7 +272,7 @@ async function main(): Promise<void> {
   }
 
   if (config.embedded.workers > 0 || config.embedded.inlineModels.length > 0) {
-    closers.push(await startEmbeddedWorkers(config.embedded, transportOptions.handlers, admitWorker));
+    closers.push(await startEmbeddedWorkers(config.embedded, transportOptions.handlers, admitWorker, siblings ? `p${siblings.index}-` : ''));
     log.info({ workers: config.embedded.workers, inlineModels: config.embedded.inlineModels, repository: config.embedded.repository }, 'embedded workers started');
   }
 
@@ -243,7 +287,7 @@ async function main(): Promise<void> {
   const app = buildHttpApi({
     service, repository, pool, lanes, jobs, cache, log: componentLogger(log, 'http', levels), telemetry, auth, rateLimits, bodyLimitBytes: config.limits.bodyBytes, version: VERSION,
     ready: () => ready, accepting: () => accepting, requestTimeoutMs: config.limits.requestTimeoutMs, https: tls,
-    cluster: () => (membership ? { id: config.cluster.id, leader: membership.isLeader, registered: membership.registered, placement: replicas?.status } : undefined),
+    cluster: () => (membership ? { id: clusterId, leader: membership.isLeader, registered: membership.registered, placement: replicas?.status } : undefined),
     degraded: () => (membership?.degraded ? [`membership: etcd unreachable (${membership.degraded.message}); serving the last known workers`] : []),
     server: config.http,
   });
@@ -273,6 +317,7 @@ async function main(): Promise<void> {
     // The launcher and tests read this line to learn the gRPC port.
     log.info({ port: grpcPort, host: config.grpc.host, tls: tls !== undefined }, 'grpc listening');
   }
+  siblings?.serving();
 
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {

@@ -12,6 +12,11 @@ export interface ModelRepositoryControlOptions {
   /** Longest one worker may take to load a model. Default 60 s. */
   loadTimeoutMs?: number | undefined;
   log?: Logger | undefined;
+  /**
+   * The other processes of this coordinator (`processes` > 1), each with its own embedded workers and
+   * lanes: a client's load or unload is done by every process, after this one.
+   */
+  siblings?: { load(name: string): Promise<void>; unload(name: string): Promise<void> } | undefined;
 }
 
 const byVersion = (a: RepositoryIndexEntry, b: RepositoryIndexEntry): number =>
@@ -65,8 +70,17 @@ export class ModelRepositoryControl {
     return entries.filter((e) => !options.ready || e.state === 'READY').sort(byVersion);
   }
 
-  /** Loads a model on every worker whose repository holds it. IM_MODEL_NOT_FOUND when none does; IM_MODEL_LOAD_FAILED when a worker fails. */
-  load(name: string): Promise<void> {
+  /**
+   * Loads a model on every worker whose repository holds it, in every process of the coordinator.
+   * IM_MODEL_NOT_FOUND when none does; IM_MODEL_LOAD_FAILED when a worker fails.
+   */
+  async load(name: string): Promise<void> {
+    await this.loadHere(name);
+    await this.#options.siblings?.load(name);
+  }
+
+  /** `load`, in this process only: what a sibling process asks of this one. */
+  loadHere(name: string): Promise<void> {
     return this.#serially(async () => {
       const holders = this.#pool.workers.filter((w) => w.info.repository.includes(name));
       if (holders.length === 0) throw new ApiError('IM_MODEL_NOT_FOUND', `no worker has model '${name}' in its repository`);
@@ -80,9 +94,16 @@ export class ModelRepositoryControl {
   /**
    * Unloads every version of a model: refused for new requests at once (IM_MODEL_NOT_FOUND), the
    * requests in flight answered (up to `drainTimeoutMs`), then dropped by every worker that serves it.
-   * Unloading a model that a repository holds but nothing serves succeeds, as in Triton.
+   * Unloading a model that a repository holds but nothing serves succeeds, as in Triton. Every process
+   * of the coordinator unloads it, this one first.
    */
-  unload(name: string): Promise<void> {
+  async unload(name: string): Promise<void> {
+    await this.unloadHere(name);
+    await this.#options.siblings?.unload(name);
+  }
+
+  /** `unload`, in this process only: what a sibling process asks of this one. */
+  unloadHere(name: string): Promise<void> {
     return this.#serially(async () => {
       const servers = (w: Worker): boolean => w.info.models.some((s) => s.name === name);
       const known = this.#registry.has(name) || this.#pool.workers.some((w) => servers(w) || w.info.repository.includes(name));

@@ -3,6 +3,7 @@ import { ConfigFlagError, formatHelp, parseFlags, type FlagTable } from './index
 
 const table: FlagTable = {
   'listen-port': { path: 'http.port', type: 'number', description: 'HTTP port' },
+  'grpc-port': { path: 'grpc.port', type: 'number', off: true, description: 'gRPC port (off: none)' },
   worker: { path: 'workers', type: 'list', description: 'worker address' },
   verbose: { path: 'log.verbose', type: 'boolean', description: 'more logs' },
 };
@@ -19,6 +20,12 @@ describe('parseFlags', () => {
   it('refuses an unknown flag and a non-number with IM_CONFIG_FLAG', () => {
     expect(() => parseFlags(['--nope'], table)).toThrow(ConfigFlagError);
     expect(() => parseFlags(['--listen-port', 'abc'], table)).toThrow(/--listen-port expects a number, got 'abc'/);
+  });
+
+  it('takes `off` for a number flag that allows it (null), and only there', () => {
+    expect(parseFlags(['--grpc-port', 'off'], table).overrides).toEqual({ grpc: { port: null } });
+    expect(parseFlags(['--grpc-port', '7'], table).overrides).toEqual({ grpc: { port: 7 } });
+    expect(() => parseFlags(['--listen-port', 'off'], table)).toThrow(/--listen-port expects a number, got 'off'/);
   });
 
   it('lists every flag in the help text', () => {

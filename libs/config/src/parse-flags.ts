@@ -8,6 +8,8 @@ export interface FlagSpec {
   type: 'string' | 'number' | 'boolean' | 'list';
   description: string;
   short?: string;
+  /** A `number` flag that also takes `off`: the config key is set to null (a port not served). */
+  off?: boolean;
 }
 
 export type FlagTable = Record<string, FlagSpec>;
@@ -60,7 +62,9 @@ export function parseFlags(argv: readonly string[], table: FlagTable): ParsedFla
     const raw = values[name];
     if (raw === undefined) continue;
     let value: unknown = raw;
-    if (spec.type === 'number') {
+    if (spec.type === 'number' && spec.off === true && raw === 'off') {
+      value = null;
+    } else if (spec.type === 'number') {
       value = Number(raw);
       if (raw === '' || !Number.isFinite(value)) throw new ConfigFlagError(`--${name} expects a number, got '${String(raw)}'`);
     } else if (spec.type === 'list') {

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { createMetrics } from './metrics.js';
+import { createMetrics, mergedExposition } from './metrics.js';
 import { createWorkerMetrics } from './worker-metrics.js';
 import { Tracer } from './tracer.js';
 
@@ -192,5 +192,31 @@ describe('createWorkerMetrics', () => {
     expect(types.get('infermesh_worker_batch_duration_seconds')).toBe('histogram');
     expect(types.get('infermesh_worker_batches_in_flight')).toBe('gauge');
     expect([...types.keys()].filter((n) => !n.startsWith('infermesh_worker_'))).toEqual([]);
+  });
+});
+
+describe('mergedExposition', () => {
+  it('merges the snapshots of several processes: counters and histograms summed, gauges summed, series kept apart by label', async () => {
+    const a = createMetrics();
+    const b = createMetrics();
+    a.requests.inc({ model: 'mlp', version: '1', outcome: 'ok' }, 3);
+    b.requests.inc({ model: 'mlp', version: '1', outcome: 'ok' }, 4);
+    b.requests.inc({ model: 'noop', version: '1', outcome: 'IM_TIMEOUT' });
+    a.requestDuration.observe({ model: 'mlp', version: '1' }, 0.002);
+    b.requestDuration.observe({ model: 'mlp', version: '1' }, 0.004);
+    a.inFlight.set(2);
+    b.inFlight.set(5);
+    // Through JSON, as the snapshots cross from process to process.
+    const snapshots = JSON.parse(JSON.stringify([await a.snapshot(), await b.snapshot()])) as Array<Awaited<ReturnType<typeof a.snapshot>>>;
+    const { contentType, body } = await mergedExposition(snapshots);
+    expect(contentType).toMatch(/^text\/plain/);
+    expect(body).toContain('infermesh_requests_total{model="mlp",version="1",outcome="ok"} 7');
+    expect(body).toContain('infermesh_requests_total{model="noop",version="1",outcome="IM_TIMEOUT"} 1');
+    expect(body).toContain('infermesh_request_duration_seconds_count{model="mlp",version="1"} 2');
+    expect(body).toMatch(/infermesh_request_duration_seconds_sum\{model="mlp",version="1"\} 0\.006/);
+    expect(body).toContain('infermesh_in_flight_requests 7');
+    // Process metrics keep prom-client's own rules: a start time means nothing summed, and is left out.
+    expect((await a.exposition()).body).toContain('process_start_time_seconds');
+    expect(body).not.toContain('process_start_time_seconds');
   });
 });

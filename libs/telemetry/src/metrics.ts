@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { AggregatorRegistry, collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { z } from 'zod/v4';
 import { parseOptions } from '@infermesh/foundation';
 import type { TraceJson } from './trace.js';
@@ -130,6 +130,22 @@ export interface Metrics {
   observeStages(labels: ModelLabels, trace: TraceJson): { queueMs: number | null; computeMs: number | null };
   /** The text exposition format, for `GET /metrics`. */
   exposition(): Promise<{ contentType: string; body: string }>;
+  /** Every metric's current values as data (prom-client's JSON form): what another process merges with `mergedExposition`. */
+  snapshot(): Promise<MetricsSnapshot>;
+}
+
+/** One registry's metrics as data, as prom-client's `getMetricsAsJSON` gives them (plain JSON: it crosses process boundaries). */
+export type MetricsSnapshot = Awaited<ReturnType<Registry['getMetricsAsJSON']>>;
+
+/**
+ * The text exposition of several processes' snapshots of the same metric set, merged the way prom-client
+ * merges a cluster's (its `AggregatorRegistry`): counters, histograms and most gauges are summed, the
+ * process metrics keep prom-client's own rules (event-loop lag averaged, the start time left out). What `GET /metrics` answers for a
+ * coordinator that serves from several processes.
+ */
+export async function mergedExposition(snapshots: readonly MetricsSnapshot[]): Promise<{ contentType: string; body: string }> {
+  const registry = AggregatorRegistry.aggregate([...snapshots]);
+  return { contentType: registry.contentType, body: await registry.metrics() };
 }
 
 /** Builds and registers the coordinator's metric set. Call once per registry. */
@@ -184,6 +200,9 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     },
     async exposition() {
       return { contentType: registry.contentType, body: await registry.metrics() };
+    },
+    async snapshot() {
+      return registry.getMetricsAsJSON();
     },
   };
 }

@@ -22,16 +22,20 @@ export function createBenchContext(
   const skipped: Skipped[] = [];
   const { cleanup } = options;
 
-  const start = async (name: string, workers: number, extra: readonly string[], processors = 0, repository = options.repository, env?: NodeJS.ProcessEnv): Promise<ClusterStart> => {
+  const start = async (
+    name: string, workers: number, extra: readonly string[], processors = 0, repository = options.repository, env?: NodeJS.ProcessEnv, processes = 1,
+  ): Promise<ClusterStart> => {
     try {
       const cluster = await startCluster({
         repository,
+        // Several processes take no worker that dials in (the coordinator refuses a worker channel then).
+        ...(processes > 1 ? { workerPort: null } : {}),
         ...(env ? { env } : {}),
         entries: BENCH_APP_ENTRIES,
         workers,
         processors,
         // The response cache would answer the repeated bodies of a load test: off unless a scenario turns it on.
-        coordinatorArgs: ['--cache', 'off', ...options.coordinatorArgs, ...extra],
+        coordinatorArgs: ['--cache', 'off', ...(processes > 1 ? ['--processes', String(processes)] : []), ...options.coordinatorArgs, ...extra],
       });
       cleanup.track(cluster.coordinator.child);
       for (const w of [...cluster.workers, ...cluster.processors]) cleanup.track(w.child);
@@ -74,8 +78,8 @@ export function createBenchContext(
           return s.cluster;
         }),
       ),
-    startCluster: ({ name, workers, processors, coordinatorArgs, repository, env }) =>
-      resource(`cluster:${name}`, () => start(name, workers, coordinatorArgs, processors, repository, env)),
+    startCluster: ({ name, workers, processors, coordinatorArgs, repository, env, processes }) =>
+      resource(`cluster:${name}`, () => start(name, workers, coordinatorArgs, processors, repository, env, processes)),
     resource,
     async measure(step, run) {
       const progress = progressLine(`${step.series} @ ${step.connections} conn`);

@@ -20,7 +20,8 @@ export interface ClusterOptions {
   httpPort?: number;
   /** The coordinator's gRPC port (inference.GRPCInferenceService). */
   grpcPort?: number;
-  workerPort?: number;
+  /** The worker channel's port; null: none (`--worker-port off`), so no worker dials in (`workers: 0`), as `--processes` asks. */
+  workerPort?: number | null;
   env?: NodeJS.ProcessEnv;
   /**
    * How the worker channel is authenticated. `token` (the default): a random token for this cluster,
@@ -41,7 +42,7 @@ export interface Cluster {
   readonly wsUrl: string;
   /** The coordinator's gRPC endpoint (host:port), for a gRPC client's target. */
   readonly grpcAddress: string;
-  /** Where workers dial in (host:port). */
+  /** Where workers dial in (host:port); empty with `workerPort: null`. */
   readonly workerAddress: string;
   /** The file holding the worker channel's token (`workerAuth: 'token'`): pass `--secret-file` to a worker you start. */
   readonly tokenFile: string | undefined;
@@ -71,7 +72,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       ...(options.configFile ? ['--config', options.configFile] : []),
       '--listen-port', String(options.httpPort ?? 0),
       '--grpc-port', String(options.grpcPort ?? 0),
-      '--worker-port', String(options.workerPort ?? 0),
+      '--worker-port', options.workerPort === null ? 'off' : String(options.workerPort ?? 0),
       ...tokenArgs,
       ...(workerAuth === 'insecure' ? ['--insecure-workers'] : []),
       ...(options.coordinatorArgs ?? []),
@@ -88,13 +89,14 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   try {
     const [http, channel, grpc] = await Promise.all([
       coordinator.waitFor('coordinator listening'),
-      coordinator.waitFor('worker channel listening'),
+      options.workerPort === null ? undefined : coordinator.waitFor('worker channel listening'),
       coordinator.waitFor('grpc listening'),
     ]);
     const url = `http://127.0.0.1:${http.port}`;
-    const workerAddress = `127.0.0.1:${channel.port}`;
+    const workerAddress = channel ? `127.0.0.1:${channel.port}` : '';
     // Workers take their section of the config file; processors only flags (the file has no section for them).
     const add = async (role: 'worker' | 'processor', args: string[]): Promise<ManagedProcess> => {
+      if (!channel) throw new Error(`no ${role} can join: this coordinator has no worker channel (workerPort: null)`);
       const list = role === 'worker' ? workers : processors;
       const i = list.length;
       const id = `${role}-${i + 1}`;

@@ -24,6 +24,11 @@ const LauncherSchema = z.object({
    */
   inlineModels: z.array(z.string().min(1)).default([]),
   /**
+   * Embedded layout: processes serving the client API (the coordinator's `--processes`), each with its own
+   * inline models and worker threads, sharing the ports. Above 1 no worker dials in (no worker port).
+   */
+  processes: z.int().min(1).max(64).default(1),
+  /**
    * `colocated`: each worker runs a model's pre- and post-processing with the model. `disaggregated`:
    * they run on `processors` processes of their own (the coordinator's `--placement disaggregated`).
    */
@@ -43,12 +48,15 @@ const LauncherSchema = z.object({
   tokenFile: z.string().default('.infermesh/worker-token'),
   /** Show each process's JSON log as one readable line. */
   pretty: z.boolean().default(true),
+}).refine((c) => c.processes === 1 || c.layout === 'embedded', {
+  path: ['processes'], message: 'several coordinator processes take no worker process: use --layout embedded',
 });
 
 const FLAGS: FlagTable = {
   workers: { path: 'workers', type: 'number', short: 'w', description: 'number of workers' },
   layout: { path: 'layout', type: 'string', description: 'embedded|processes: workers on threads of the coordinator, or worker processes' },
   'inline-model': { path: 'inlineModels', type: 'list', description: 'embedded layout: model served inline on the HTTP thread (repeat)' },
+  processes: { path: 'processes', type: 'number', description: 'embedded layout: coordinator processes sharing the ports, each with its own models' },
   placement: { path: 'placement', type: 'string', description: 'colocated|disaggregated: where pre- and post-processing run' },
   processors: { path: 'processors', type: 'number', description: 'number of processors when disaggregated' },
   'http-port': { path: 'httpPort', type: 'number', description: 'coordinator client API port' },
@@ -94,6 +102,7 @@ async function main(): Promise<void> {
   const kind = embedded
     ? `embedded workers (threads of the coordinator, for the models not inline${config.inlineModels.length ? `; ${config.inlineModels.join(', ')} inline on its HTTP thread` : ''})`
     : 'worker processes';
+  const group = config.processes > 1 ? ` in ${config.processes} coordinator processes sharing its ports` : '';
   process.stdout.write(
     `infermesh: starting a coordinator, ${config.workers} ${kind}${disaggregated ? ` and ${processors} processors (disaggregated)` : ''} (config ${configFile})\n`,
   );
@@ -103,6 +112,7 @@ async function main(): Promise<void> {
     workers: embedded ? 0 : config.workers,
     processors,
     coordinatorArgs: [
+      ...(config.processes > 1 ? ['--processes', String(config.processes)] : []),
       ...(embedded ? ['--embedded-workers', String(config.workers), '--embedded-repository', repository] : []),
       ...(embedded ? config.inlineModels.flatMap((m) => ['--embedded-inline-model', m]) : []),
       // Only when asked: a per-model placement in the coordinator's own section stands otherwise.
@@ -110,7 +120,7 @@ async function main(): Promise<void> {
     ],
     httpPort: config.httpPort,
     grpcPort: config.grpcPort,
-    workerPort: config.workerPort,
+    workerPort: config.processes > 1 ? null : config.workerPort,
     // A new token each start, readable only by this user: no other process joins as a worker.
     workerAuth: 'token',
     tokenFile: resolve(WORKSPACE_ROOT, config.tokenFile),
@@ -119,7 +129,7 @@ async function main(): Promise<void> {
 
   const u = cluster.url;
   process.stdout.write(`
-infermesh is ready: coordinator ${u} (gRPC ${cluster.grpcAddress}), ${config.workers} ${kind}${disaggregated ? `, ${processors} processors (pre- and post-processing)` : ''}, models sentiment, mlp, noop, ocr (with its stages ocr-det, ocr-rec).
+infermesh is ready: coordinator ${u} (gRPC ${cluster.grpcAddress}), ${config.workers} ${kind}${group}${disaggregated ? `, ${processors} processors (pre- and post-processing)` : ''}, models sentiment, mlp, noop, ocr (with its stages ocr-det, ocr-rec).
 
   curl ${u}/v2/health/ready
   curl ${u}/v2/models/sentiment
@@ -132,10 +142,10 @@ infermesh is ready: coordinator ${u} (gRPC ${cluster.grpcAddress}), ${config.wor
   node examples/client.mjs ${u}        # text in, labels out; a tensor request; the WebSocket API
   curl ${u}/v2/status
   node examples/grpc-client.mjs ${cluster.grpcAddress}   # the same over gRPC (inference.GRPCInferenceService, libs/contracts/proto)
-
+${cluster.workerAddress === '' ? '' : `
 Workers join only with this cluster's token (${cluster.tokenFile ?? ''}, mode 0600, new at each start):
   npx infermesh-worker --coordinator ${cluster.workerAddress} --secret-file ${cluster.tokenFile ?? ''} --repository ${repository}
-
+`}
 Ctrl-C stops everything.
 `);
 

@@ -40,6 +40,6 @@ export async function layoutCluster(ctx: BenchContext, model: BaselineModel, lay
     ...(layout.embeddedWorkers > 0 || layout.inlineModels.length > 0 ? ['--embedded-workers', String(layout.embeddedWorkers), '--embedded-repository', repository] : []),
     ...layout.inlineModels.flatMap((m) => ['--embedded-inline-model', m]),
     ...layout.coordinatorArgs,
-  ], repository });
+  ], repository, processes: layout.processes });
   return started.ok ? started.cluster : started.reason;
 }

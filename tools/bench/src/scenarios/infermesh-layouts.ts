@@ -12,15 +12,19 @@ export interface InfermeshLayout {
   readonly embeddedWorkers: number;
   /** Models served inline on the coordinator's HTTP thread (`--embedded-inline-model`). */
   readonly inlineModels: readonly string[];
+  /** Processes serving the client API (`--processes`), each with its own inline models and threads. */
+  readonly processes: number;
   readonly coordinatorArgs: readonly string[];
 }
 
 export const INFERMESH_LAYOUTS: readonly InfermeshLayout[] = [
   // As `npm start` runs the demo's small models (`--layout embedded`, examples/demo.yaml's inlineModels):
   // the model inline on the coordinator's HTTP thread, no hand-over between threads.
-  { name: 'inline: model on the HTTP thread', workers: 0, embeddedWorkers: 0, inlineModels: ['mlp'], coordinatorArgs: [] },
+  { name: 'inline: model on the HTTP thread', workers: 0, embeddedWorkers: 0, inlineModels: ['mlp'], processes: 1, coordinatorArgs: [] },
+  // The same in 2 processes sharing the port (`--processes 2`): one event loop per core.
+  { name: 'inline ×2: 2 processes, model on each HTTP thread', workers: 0, embeddedWorkers: 0, inlineModels: ['mlp'], processes: 2, coordinatorArgs: [] },
   // As `npm start` runs every other model: 2 workers on threads of the coordinator.
-  { name: 'threads: coordinator with 2 worker threads', workers: 0, embeddedWorkers: 2, inlineModels: [], coordinatorArgs: [] },
+  { name: 'threads: coordinator with 2 worker threads', workers: 0, embeddedWorkers: 2, inlineModels: [], processes: 1, coordinatorArgs: [] },
   // `npm start -- --layout processes`, as across hosts: 2 worker processes dialling the coordinator.
-  { name: 'processes: coordinator + 2 worker processes', workers: 2, embeddedWorkers: 0, inlineModels: [], coordinatorArgs: [] },
+  { name: 'processes: coordinator + 2 worker processes', workers: 2, embeddedWorkers: 0, inlineModels: [], processes: 1, coordinatorArgs: [] },
 ];

@@ -43,7 +43,8 @@ async function infermesh(ctx: BenchContext, model: BaselineModel, layout: Inferm
     tag: { model, system: { kind: 'infermesh', layout: layout.name } },
     url: cluster.url,
     cpuGroups: () => ({
-      coordinator: [cluster.coordinator.child.pid],
+      // With --processes, the primary and the processes it forked.
+      coordinator: processTree(cluster.coordinator.child.pid),
       modelWorkers: cluster.workers.map((w) => w.child.pid),
       processors: cluster.processors.map((p) => p.child.pid),
     }),

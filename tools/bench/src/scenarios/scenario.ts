@@ -228,7 +228,11 @@ export interface BenchContext {
    * A cluster of its own with extra coordinator flags, on `repository` (default: `ctx.repository`);
    * `ok: false` when the coordinator refuses the flags.
    */
-  startCluster(options: { name: string; workers: number; processors?: number; coordinatorArgs: readonly string[]; repository?: string; env?: NodeJS.ProcessEnv }): Promise<ClusterStart>;
+  startCluster(options: {
+    name: string; workers: number; processors?: number; coordinatorArgs: readonly string[]; repository?: string; env?: NodeJS.ProcessEnv;
+    /** The coordinator's own count of serving processes (`--processes`); above 1 it has no worker channel. */
+    processes?: number;
+  }): Promise<ClusterStart>;
   /**
    * A process or server started once under `key` and shared by `prepare` and `run`, so every
    * scenario's processes start in parallel before the first measured step.

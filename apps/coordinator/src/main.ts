@@ -1,7 +1,7 @@
 import cluster from 'node:cluster';
 import { createRequire } from 'node:module';
 import { ConfigError, loadProgramConfig } from '@infermesh/config';
-import { ApiError, isApiErrorCode, modelVersionKey, WORKER_REFUSED_CLOSE_CODE, workerProtocol, type AsyncStatus, type WorkerInfo, type WorkerProtocol } from '@infermesh/contracts';
+import { modelVersionKey, WORKER_REFUSED_CLOSE_CODE, workerProtocol, type AsyncStatus, type WorkerInfo, type WorkerProtocol } from '@infermesh/contracts';
 import { ModelRegistry } from '@infermesh/registry';
 import { loadHash } from '@infermesh/router';
 import { dial, listen, secureUrl, type Peer } from '@infermesh/transport';
@@ -49,20 +49,6 @@ async function main(): Promise<void> {
   const log = createLogger({ level: config.logLevel, name: 'coordinator', base: { role: 'coordinator', ...(siblings ? { process: siblings.index } : {}) } });
   // Each process of a group is a coordinator of its own in the cluster (membership, election).
   const clusterId = siblings ? `${config.cluster.id}-${siblings.index}` : config.cluster.id;
-  /** Every other process's answers, as values; the first failure as an ApiError. */
-  const askSiblings = async (question: SiblingQuestion, timeoutMs: number): Promise<unknown[]> => {
-    if (!siblings) return [];
-    const answers = await siblings.ask(question, timeoutMs);
-    for (const a of answers) if (!a.ok) throw new ApiError(isApiErrorCode(a.code) ? a.code : 'IM_INTERNAL', `another process of this coordinator: ${a.message}`);
-    return answers.map((a) => (a.ok ? a.value : undefined));
-  };
-  /** The first sibling that holds it (a job, a trace); failures count as not holding it. */
-  const findAtSiblings = async <T>(question: SiblingQuestion): Promise<T | undefined> => {
-    if (!siblings) return undefined;
-    const answers = await siblings.ask(question, 5_000);
-    for (const a of answers) if (a.ok && a.value !== null) return a.value as T;
-    return undefined;
-  };
   // Decided before anything listens: a coordinator that would take any process as a worker does not start.
   const channelAuth = workerChannelAuth({
     secret: config.secret, secretFile: config.secretFile, workerCredentials: config.workerCredentials,
@@ -114,8 +100,8 @@ async function main(): Promise<void> {
   const repository = new ModelRepositoryControl(registry, pool, lanes, service, {
     drainTimeoutMs: config.limits.requestTimeoutMs, loadTimeoutMs, log,
     siblings: siblings && {
-      load: async (name) => void (await askSiblings({ kind: 'load', name }, loadTimeoutMs + 5_000)),
-      unload: async (name) => void (await askSiblings({ kind: 'unload', name }, config.limits.requestTimeoutMs + loadTimeoutMs)),
+      load: async (name) => void (await siblings.askAll({ kind: 'load', name }, loadTimeoutMs + 5_000)),
+      unload: async (name) => void (await siblings.askAll({ kind: 'unload', name }, config.limits.requestTimeoutMs + loadTimeoutMs)),
     },
   });
   const workerStatus = () => pool.status((w) => lanes.balancing(w));
@@ -135,7 +121,7 @@ async function main(): Promise<void> {
     siblings: siblings && {
       // A sibling that does not answer in time is left out of this scrape, not the reason it fails.
       snapshots: async () => (await siblings.ask({ kind: 'metrics' }, 5_000)).flatMap((a) => (a.ok ? [a.value as MetricsSnapshot] : [])),
-      trace: (id) => findAtSiblings<StoredTrace>({ kind: 'trace', id }),
+      trace: (id) => siblings.find<StoredTrace>({ kind: 'trace', id }),
     },
   });
   const asyncStore = config.async.redisUrl === undefined ? undefined : await createStore<StoredJob>({
@@ -146,7 +132,7 @@ async function main(): Promise<void> {
     ...config.async,
     // A pending marker outlives the request's deadline a little: after it, a job whose coordinator died is unknown.
     shared: asyncStore ? { store: asyncStore, pendingTtlMs: config.limits.requestTimeoutMs + 5_000 } : undefined,
-    siblings: siblings && ((id, owner) => findAtSiblings<AsyncStatus>({ kind: 'job', id, ...(owner !== undefined ? { owner } : {}) })),
+    siblings: siblings && ((id, owner) => siblings.find<AsyncStatus>({ kind: 'job', id, ...(owner !== undefined ? { owner } : {}) })),
   });
   siblings?.answerWith({
     metrics: () => telemetry.snapshot(),

@@ -1,4 +1,5 @@
 import cluster, { type Worker as ClusterProcess } from 'node:cluster';
+import { ApiError, isApiErrorCode } from '@infermesh/contracts';
 import type { Logger } from '@infermesh/telemetry';
 import { z } from 'zod';
 
@@ -240,12 +241,18 @@ export class ProcessSiblings {
     });
   }
 
-  /** The values of the siblings that answered; the first error when any failed. */
+  /** Every other process's answer as a value; the first failure as an ApiError (its own code when it is one). */
   async askAll(question: SiblingQuestion, timeoutMs: number): Promise<unknown[]> {
     const answers = await this.ask(question, timeoutMs);
-    const failed = answers.find((a) => !a.ok);
-    if (failed && !failed.ok) throw Object.assign(new Error(failed.message), { code: failed.code });
+    for (const a of answers) if (!a.ok) throw new ApiError(isApiErrorCode(a.code) ? a.code : 'IM_INTERNAL', `another process of this coordinator: ${a.message}`);
     return answers.map((a) => (a.ok ? a.value : undefined));
+  }
+
+  /** The first sibling's value that is not null (a job, a trace it holds); a failed or silent sibling counts as not holding it. */
+  async find<T>(question: SiblingQuestion, timeoutMs = 5_000): Promise<T | undefined> {
+    const answers = await this.ask(question, timeoutMs);
+    for (const a of answers) if (a.ok && a.value !== null) return a.value as T;
+    return undefined;
   }
 
   async #answer(question: SiblingQuestion): Promise<SiblingAnswer> {

@@ -1,28 +1,17 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRecordingServer, type RecordingServer, type SeenRequest } from './recording-server.js';
 import { runAutocannon } from './autocannon-run.js';
 
-// A real HTTP server that records what each request carried: autocannon's bytes on a real socket.
-interface Seen { path: string | undefined; contentType: string | undefined; headerLength: string | undefined; body: Buffer }
-const seen: Seen[] = [];
-let server: Server;
+// A real HTTP server that records what each request carried.
+let server: RecordingServer;
 let url: string;
+let seen: readonly SeenRequest[];
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const headerLength = req.headers['inference-header-content-length'];
-      seen.push({ path: req.url, contentType: req.headers['content-type'], headerLength: Array.isArray(headerLength) ? headerLength[0] : headerLength, body: Buffer.concat(chunks) });
-      res.end('{}');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  server = await startRecordingServer();
+  ({ url, seen } = server);
 });
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(() => server.close());
 
 describe('runAutocannon', () => {
   it('sends a string as a JSON body and a binary body byte for byte with its own headers, in one shared turn', async () => {

@@ -1,30 +1,17 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRecordingServer, type RecordingServer, type SeenRequest } from './recording-server.js';
 import { bodiesFile, requireWrk, runWrk } from './wrk-run.js';
 
-// A real HTTP server that records what each request carried: wrk's bytes on a real socket.
-interface Seen { path: string | undefined; contentType: string | undefined; headerLength: string | undefined; body: Buffer }
-const seen: Seen[] = [];
-let server: Server;
+// A real HTTP server that records what each request carried: /refuse answers every third request with a 503, as an overloaded server would.
+let server: RecordingServer;
 let url: string;
+let seen: readonly SeenRequest[];
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const headerLength = req.headers['inference-header-content-length'];
-      seen.push({ path: req.url, contentType: req.headers['content-type'], headerLength: Array.isArray(headerLength) ? headerLength[0] : headerLength, body: Buffer.concat(chunks) });
-      // /refuse answers every third request with a 503, as an overloaded server would.
-      if (req.url === '/refuse' && seen.filter((s) => s.path === '/refuse').length % 3 === 0) res.statusCode = 503;
-      res.end('{}');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  server = await startRecordingServer((req, seen) => (req.url === '/refuse' && seen.filter((s) => s.path === '/refuse').length % 3 === 0 ? 503 : 200));
+  ({ url, seen } = server);
 });
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(() => server.close());
 
 describe('runWrk', () => {
   it('sends distinct JSON bodies and a binary body byte for byte with its own headers, in one shared turn, and counts what the server saw', async () => {
@@ -46,7 +33,7 @@ describe('runWrk', () => {
     expect(mine.length).toBeGreaterThanOrEqual(result.ok);
     expect(mine.length).toBeLessThanOrEqual(result.ok + connections);
     // Every request is one of the bodies, byte for byte, with that body's headers.
-    const index = (s: Seen): number =>
+    const index = (s: SeenRequest): number =>
       s.contentType === 'application/octet-stream' ? (s.headerLength === '2' && s.body.equals(binary) ? json.length : -1) : s.contentType === 'application/json' && s.headerLength === undefined ? json.indexOf(s.body.toString()) : -1;
     const order = mine.map(index);
     expect(order.filter((i) => i < 0)).toEqual([]);
@@ -75,10 +62,9 @@ describe('runWrk', () => {
   });
 
   it('fails at once when nothing listens at the URL', async () => {
-    const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const port = (closed.address() as AddressInfo).port;
-    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const closed = await startRecordingServer();
+    await closed.close();
+    const port = new URL(closed.url).port;
     // wrk tries one connection before it starts, and stops there.
     await expect(runWrk({ url: `http://127.0.0.1:${port}/`, bodies: ['{}'], connections: 1, durationS: 1 })).rejects.toThrow(
       `wrk failed (exit 1): unable to connect to 127.0.0.1:${port} Connection refused`,

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import {
@@ -122,6 +123,27 @@ function clientError(error: Error & { code?: string }, socket: Duplex): void {
  * Writes an answer as the request asked: JSON, or with the binary tensor data extension when an output asks
  * for `binary_data` or the request for `binary_data_output` (JSON header, then each binary output's raw bytes).
  */
+/**
+ * The signal that aborts when a connection closes: one per connection, made on its first inference, not
+ * one per request. A client that goes away closes its socket, which cancels everything it has in flight
+ * (one request, or several pipelined); a request that is answered leaves no listener behind, since every
+ * step that listens removes its listener when it settles.
+ */
+const connectionSignals = new WeakMap<Duplex, AbortSignal>();
+function connectionSignal(socket: Duplex): AbortSignal {
+  let signal = connectionSignals.get(socket);
+  if (signal === undefined) {
+    const abort = new AbortController();
+    signal = abort.signal;
+    // Pipelined requests each listen while in flight; admission (--max-in-flight) bounds them, not a listener count.
+    setMaxListeners(0, signal);
+    connectionSignals.set(socket, signal);
+    if (socket.destroyed) abort.abort();
+    else socket.once('close', () => abort.abort());
+  }
+  return signal;
+}
+
 function sendAnswer(reply: FastifyReply, request: InferRequestJson, answer: TensorAnswer) {
   const all = request.parameters?.['binary_data_output'] === true;
   const asked = new Map((request.outputs ?? []).map((o) => [o.name, o.parameters?.['binary_data']]));
@@ -347,17 +369,10 @@ export function buildHttpApi(options: HttpApiOptions) {
         return reply.code(202).header('location', location).send({ id, status: 'pending', location });
       }
       // A client that goes away cancels its request.
-      const abort = new AbortController();
-      const onClose = (): void => abort.abort();
-      reply.raw.once('close', onClose);
-      try {
-        const answer = await service.inferTensors(name, version, body.data, { signal: abort.signal, trace, deadline, binary });
-        const cache = answer.parameters?.['infermesh_cache'];
-        if (cache !== undefined) reply.header('x-infermesh-cache', String(cache));
-        return sendAnswer(reply, body.data, answer);
-      } finally {
-        reply.raw.off('close', onClose);
-      }
+      const answer = await service.inferTensors(name, version, body.data, { signal: connectionSignal(req.raw.socket), trace, deadline, binary });
+      const cache = answer.parameters?.['infermesh_cache'];
+      if (cache !== undefined) reply.header('x-infermesh-cache', String(cache));
+      return sendAnswer(reply, body.data, answer);
     } catch (error) {
       outcome = fromFramework(error).code;
       throw error;

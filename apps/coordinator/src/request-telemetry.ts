@@ -232,7 +232,7 @@ export class RequestTelemetry {
       return;
     }
     this.#metrics.requestDuration.observe(labels, durationMs / 1000);
-    const { queueMs, computeMs } = this.#metrics.observeStages(labels, request.trace.toJSON());
+    const { queueMs, computeMs } = this.#metrics.observeStages(labels, request.trace);
     this.#sampler.recordRequest({ model: request.model, outcome, latencyMs: durationMs, queueMs, computeMs });
   }
 }

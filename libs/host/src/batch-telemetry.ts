@@ -51,7 +51,7 @@ export class BatchTelemetry {
       const labels = { model: request.model, version: request.version };
       this.#metrics.batchSize.observe(labels, request.items.length);
       this.#metrics.batchDuration.observe(labels, seconds);
-      this.#metrics.observeStages(labels, trace.toJSON());
+      this.#metrics.observeStages(labels, trace);
       this.#metrics.batches.inc({ ...labels, outcome: response ? 'ok' : failure });
       if (response) {
         for (const item of response.items) this.#metrics.batchItems.inc({ ...labels, outcome: item.ok ? 'ok' : item.error.code });

@@ -1,5 +1,5 @@
 export { ModelHost } from './model-host.js';
-export type { HostStage, StageTimer, ModelHostOptions } from './model-host.js';
+export type { Cancellation, HostStage, StageTimer, ModelHostOptions } from './model-host.js';
 export { BatchTelemetry } from './batch-telemetry.js';
 export { WorkerService, WorkerBusyError, ModelControlError } from './worker-service.js';
 export type { WorkerServiceOptions } from './worker-service.js';

@@ -21,6 +21,12 @@ export type HostStage = 'preprocess' | 'inference' | 'postprocess';
  * Times the stages of a batch: `start` is called as a stage begins and the returned handle's `end`
  * as it finishes. A telemetry `Trace` fits as `{ start: (name) => trace.span(name) }`.
  */
+/** Whether a batch's caller gave up, and why: an AbortSignal is one, and so is a transport handler's context. */
+export interface Cancellation {
+  readonly aborted: boolean;
+  readonly reason: unknown;
+}
+
 export interface StageTimer {
   start(stage: HostStage): { end(): unknown };
 }
@@ -208,9 +214,10 @@ export class ModelHost {
 
   /**
    * Runs one batch of `request.stage`: pre- and post-processing per item (a bad item fails alone),
-   * the session once on the stacked batch. The answer holds one result per item, in order.
+   * the session once on the stacked batch. The answer holds one result per item, in order. A batch
+   * whose `cancel` is aborted before the session runs fails with its reason.
    */
-  async infer(request: InferBatchRequest, signal?: AbortSignal, stages?: StageTimer): Promise<InferBatchResponse> {
+  async infer(request: InferBatchRequest, cancel?: Cancellation, stages?: StageTimer): Promise<InferBatchResponse> {
     const started = performance.now();
     const hosted = this.#models.get(modelVersionKey({ name: request.model, version: request.version }));
     const stage = request.stage;
@@ -222,13 +229,13 @@ export class ModelHost {
     }
     hosted.running++;
     try {
-      return await this.#run(hosted, request, started, signal, stages);
+      return await this.#run(hosted, request, started, cancel, stages);
     } finally {
       if (--hosted.running === 0) hosted.idle?.();
     }
   }
 
-  async #run(hosted: HostedModel, request: InferBatchRequest, started: number, signal?: AbortSignal, stages?: StageTimer): Promise<InferBatchResponse> {
+  async #run(hosted: HostedModel, request: InferBatchRequest, started: number, cancel?: Cancellation, stages?: StageTimer): Promise<InferBatchResponse> {
     const stage = request.stage;
     const runsModel = stage === 'all' || stage === 'model';
     const { spec, model, pre, post } = hosted;
@@ -270,7 +277,7 @@ export class ModelHost {
     }
     if (runsModel && model && live.length > 0) {
       try {
-        signal?.throwIfAborted();
+        if (cancel?.aborted === true) throw cancel.reason;
         const timer = stages?.start('inference');
         const begun = performance.now();
         let outputs;

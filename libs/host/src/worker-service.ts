@@ -66,11 +66,11 @@ export class WorkerService {
     const { id, maxConcurrency } = options;
     this.handlers = {
       describe: () => this.info,
-      infer: async (request, { signal }) => {
+      infer: async (request, ctx) => {
         if (this.#inFlight >= maxConcurrency * 2) throw new WorkerBusyError(`worker ${id} has ${this.#inFlight} batches in flight`);
         this.#inFlight++;
         try {
-          return await telemetry.run(request, (stages) => host.infer(request, signal, stages));
+          return await telemetry.run(request, (stages) => host.infer(request, ctx, stages));
         } finally {
           this.#inFlight--;
         }

@@ -20,7 +20,7 @@ export {
   createMetrics, MetricsOptionsSchema, STAGE_NAMES, COMPUTE_STAGES, QUEUE_STAGE, BATCH_SIZE_BUCKETS, LATENCY_BUCKETS, stageTotals, queueAndCompute,
   mergedExposition,
 } from './metrics.js';
-export type { Metrics, MetricsOptions, MetricsSnapshot, StageName, ModelLabels } from './metrics.js';
+export type { Metrics, MetricsOptions, MetricsSnapshot, StageName, StageTimings, ModelLabels } from './metrics.js';
 export { createWorkerMetrics } from './worker-metrics.js';
 export type { WorkerMetrics } from './worker-metrics.js';
 export { createLogger, LoggerOptionsSchema, componentLogger, logLevelsFromEnv, LOG_LEVELS } from './logger.js';

@@ -1,7 +1,6 @@
 import { AggregatorRegistry, collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { z } from 'zod/v4';
 import { parseOptions } from '@infermesh/foundation';
-import type { TraceJson } from './trace.js';
 
 /** Span names the apps use for the stages of a request; `stageTotals` sums these per trace. */
 export const STAGE_NAMES = ['cache', 'admission', 'batch-wait', 'transport', 'preprocess', 'inference', 'postprocess'] as const;
@@ -41,11 +40,18 @@ export const MetricsOptionsSchema = z.strictObject({
 export type MetricsOptions = z.input<typeof MetricsOptionsSchema>;
 type ParsedMetricsOptions = z.output<typeof MetricsOptionsSchema>;
 
+/** What the stage metrics read of a trace: its spans' names and durations (a `Trace`, or its `TraceJson`). */
+export interface StageTimings {
+  readonly spans: Iterable<{ readonly name: string; readonly durationMs: number | null }>;
+}
+
+const STAGES: ReadonlySet<string> = new Set(STAGE_NAMES);
+
 /** Per trace, the time in each stage present: its ended spans of that name summed, in ms. */
-export function stageTotals(trace: TraceJson): Map<StageName, number> {
+export function stageTotals(trace: StageTimings): Map<StageName, number> {
   const totals = new Map<StageName, number>();
   for (const span of trace.spans) {
-    if (span.durationMs !== null && (STAGE_NAMES as readonly string[]).includes(span.name)) {
+    if (span.durationMs !== null && STAGES.has(span.name)) {
       const stage = span.name as StageName;
       totals.set(stage, (totals.get(stage) ?? 0) + span.durationMs);
     }
@@ -127,7 +133,7 @@ export interface Metrics {
    * Observes a finished request's stages (see `stageTotals`: a request that waits for three batches counts
    * once, with its total wait), its queue wait and its compute time. Returns the totals, ms.
    */
-  observeStages(labels: ModelLabels, trace: TraceJson): { queueMs: number | null; computeMs: number | null };
+  observeStages(labels: ModelLabels, trace: StageTimings): { queueMs: number | null; computeMs: number | null };
   /** The text exposition format, for `GET /metrics`. */
   exposition(): Promise<{ contentType: string; body: string }>;
   /** Every metric's current values as data (prom-client's JSON form): what another process merges with `mergedExposition`. */

@@ -87,6 +87,11 @@ export class Trace implements SpanOwner {
     return true;
   }
 
+  /** The spans recorded so far, root first, in the order they were recorded (remote ones when attached): what the stage metrics read. */
+  get spans(): readonly Span[] {
+    return this.#spans;
+  }
+
   /** True when the trace is sampled: its spans are exported and kept in the store. */
   get recording(): boolean {
     return this.root.recording;

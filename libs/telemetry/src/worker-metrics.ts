@@ -1,7 +1,6 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { parseOptions } from '@infermesh/foundation';
-import { BATCH_SIZE_BUCKETS, metricsRegistry, MetricsOptionsSchema, stageTotals, type MetricsOptions, type ModelLabels } from './metrics.js';
-import type { TraceJson } from './trace.js';
+import { BATCH_SIZE_BUCKETS, metricsRegistry, MetricsOptionsSchema, stageTotals, type MetricsOptions, type StageTimings, type ModelLabels } from './metrics.js';
 
 /**
  * A worker's metric set. A worker sees batches, not client requests, so its names say so
@@ -23,7 +22,7 @@ export interface WorkerMetrics {
   /** `<prefix>worker_batches_in_flight` batches running now. */
   readonly batchesInFlight: Gauge;
   /** Observes the stages of a finished batch's trace. */
-  observeStages(labels: ModelLabels, trace: TraceJson): void;
+  observeStages(labels: ModelLabels, trace: StageTimings): void;
   exposition(): Promise<{ contentType: string; body: string }>;
 }
 

@@ -270,6 +270,12 @@ export class Connection {
       get signal() {
         return signalOf(call);
       },
+      get aborted() {
+        return call.aborted;
+      },
+      get reason() {
+        return call.reason;
+      },
       peer: this.#peer,
     };
     if (deadline !== undefined) ctx.deadline = deadline;

@@ -17,8 +17,14 @@ export interface CallOptions {
 }
 
 export interface HandlerContext {
-  /** Aborts when the caller cancels (abort or timeout) or the connection closes. */
+  /**
+   * Aborts when the caller cancels (abort or timeout) or the connection closes. Made on first read: a
+   * handler that only needs to check whether the call was cancelled reads `aborted` instead.
+   */
   signal: AbortSignal;
+  /** Whether the call was cancelled, and why: the signal's state, without making the signal. */
+  readonly aborted: boolean;
+  readonly reason: unknown;
   /** Epoch ms after which the caller no longer waits, as the caller's clock saw it. */
   deadline?: number;
   /** The peer the call came from; handlers may call back through it. */

@@ -1,3 +1,4 @@
+import { Agent, request } from 'node:http';
 import { startCluster, type Cluster } from '@infermesh/launcher';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -76,5 +77,37 @@ describe('a deadline set by the client', () => {
     expect(frames.find((f) => f.id === 'short')).toMatchObject({ type: 'error', code: 'IM_TIMEOUT' });
     expect(frames.find((f) => f.id === 'bad')).toMatchObject({ type: 'error', code: 'IM_BAD_REQUEST' });
     ws.close();
+  });
+});
+
+describe('a client that goes away', () => {
+  const inFlight = async (): Promise<number> => (await http(cluster, '/v2/status')).body.inFlight as number;
+  /** One POST on `agent`'s connection; resolves with the status, or rejects when the socket is destroyed. */
+  const post = (agent: Agent, path: string, json: unknown, onSocket?: (destroy: () => void) => void): Promise<number> =>
+    new Promise((resolve, reject) => {
+      const req = request(`${cluster.url}${path}`, { method: 'POST', agent, headers: { 'content-type': 'application/json' } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', reject);
+      req.on('socket', () => onSocket?.(() => req.destroy()));
+      req.end(JSON.stringify(json));
+    });
+  const noop = { inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 4], data: [1, 2, 3, 4] }] };
+
+  it('closing its kept-alive connection ends its request at once, before its deadline; answered requests on the connection were not affected', async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    // Several answers on one connection first: the connection's cancel signal outlives each of them.
+    for (let i = 0; i < 3; i++) expect(await post(agent, '/v2/models/noop/infer', noop)).toBe(200);
+    let destroy!: () => void;
+    const pending = post(agent, '/v2/models/sleepy/infer', sleepy(), (d) => (destroy = d)).then(() => 'answered', () => 'closed');
+    await expect.poll(inFlight, { timeout: 2_000 }).toBe(1);
+    const closedAt = Date.now();
+    destroy();
+    expect(await pending).toBe('closed');
+    // Well before the request's own deadline (LIMIT_MS after it came in) would end it.
+    await expect.poll(inFlight, { timeout: LIMIT_MS, interval: 25 }).toBe(0);
+    expect(Date.now() - closedAt).toBeLessThan(LIMIT_MS / 2);
+    agent.destroy();
   });
 });

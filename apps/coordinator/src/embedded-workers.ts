@@ -27,7 +27,7 @@ export async function startEmbeddedWorkers(
 ): Promise<() => Promise<void>> {
   const plan = await embeddedPlan(config);
   const common = { repository: config.repository, maxConcurrency: config.maxConcurrency, intraOpThreads: config.intraOpThreads };
-  const starts: Array<Promise<{ id: string; port: Parameters<typeof connectPort>[0]; stop(): Promise<void> }>> = [
+  const starts: Array<Promise<{ id: string; port: Parameters<typeof connectPort>[0]; uncheckedAnswers?: readonly string[]; stop(): Promise<void> }>> = [
     ...Array.from({ length: plan.threads }, (_, i) => startHostThread({ ...common, id: `${idPrefix}embedded-${i + 1}`, models: plan.threadModels } satisfies HostThreadOptions)),
     ...(plan.inline.length > 0 ? [startInlineHost({ ...common, id: `${idPrefix}inline`, models: plan.inline })] : []),
   ];
@@ -38,7 +38,7 @@ export async function startEmbeddedWorkers(
     await Promise.allSettled(hosts.map((t) => t.stop()));
     throw failed.reason;
   }
-  const peers = hosts.map((t) => connectPort(t.port, { protocol: workerProtocol, handlers, id: t.id }));
+  const peers = hosts.map((t) => connectPort(t.port, { protocol: workerProtocol, handlers, id: t.id, uncheckedAnswers: [...(t.uncheckedAnswers ?? [])] }));
   for (const peer of peers) admit(peer);
   return async () => {
     await Promise.allSettled(peers.map((p) => p.close(1001, 'coordinator stopping')));

@@ -66,7 +66,9 @@ describe('startHostThread: a worker on a thread of this process', () => {
 describe('startInlineHost: a worker on the caller\'s own thread', () => {
   it('answers the same calls with the same numbers as a thread, and unloads when stopped', async () => {
     const host = await startInlineHost({ id: 'inline-1', repository, models: ['mlp'], maxConcurrency: 2 });
-    const peer = connectPort(host.port, { protocol: workerProtocol });
+    // As the coordinator connects: the inline worker's answers taken unchecked (the numbers are checked below).
+    expect(host.uncheckedAnswers).toEqual(['infer']);
+    const peer = connectPort(host.port, { protocol: workerProtocol, uncheckedAnswers: [...host.uncheckedAnswers] });
     const info = await peer.call('describe', {});
     expect(info).toMatchObject({ workerId: 'inline-1', maxConcurrency: 2, pid: process.pid });
     expect(info.models.map((m) => m.name)).toEqual(['mlp']);

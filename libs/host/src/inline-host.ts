@@ -4,11 +4,19 @@ import { HostThreadError } from './errors.js';
 import { serveHost } from './host-service.js';
 import { HostThreadOptionsSchema, type HostThreadOptions } from './thread-options.js';
 
+const INLINE_UNCHECKED: readonly string[] = ['infer'];
+
 /** An inline worker: models served on the caller's own thread, reached through one end of a LocalChannel. */
 export interface InlineHost {
   readonly id: string;
-  /** The caller's end: hand it to transport's `connectPort`. */
+  /** The caller's end: hand it to transport's `connectPort`, with `uncheckedAnswers`. */
   readonly port: LocalPort;
+  /**
+   * `infer`: the caller may take its answers unchecked. They come from this library's own code on the
+   * caller's thread, and a coordinator checks each answer against the model's declared outputs itself;
+   * the schema walk per batch was a visible share of an answer's CPU.
+   */
+  readonly uncheckedAnswers: readonly string[];
   /** Closes the channel; the host unloads its models. */
   stop(): Promise<void>;
 }
@@ -34,6 +42,7 @@ export async function startInlineHost(options: HostThreadOptions): Promise<Inlin
   return {
     id: o.id,
     port: channel.port1,
+    uncheckedAnswers: INLINE_UNCHECKED,
     stop: async () => {
       channel.port1.close(1001, 'stopping');
       await unloaded;

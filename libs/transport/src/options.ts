@@ -134,6 +134,13 @@ export const PortOptionsSchema = z.strictObject({
   closeTimeoutMs: connectionShape.closeTimeoutMs,
   /** A label for this peer in events and logs (its `remoteAddress` too); a random one otherwise. */
   id: z.string().min(1).max(256).optional(),
+  /**
+   * Methods whose answers this peer takes as sent, not checked against the response schema (no defaults
+   * filled in; the same objects on a `LocalChannel`). Only for a method answered by your own code in this
+   * process, such as the coordinator's `infer` to its inline worker. Calls are still checked where they
+   * are handled, and every other method's answers here.
+   */
+  uncheckedAnswers: z.array(z.string().min(1)).max(64).default([]),
 });
 
 type Typed<T, P extends MethodTable> = Omit<T, 'protocol' | 'handlers'> & { protocol: P; handlers?: Handlers<P> };
@@ -151,7 +158,7 @@ export type ParsedReconnectOptions = z.output<typeof ReconnectOptionsSchema>;
 export type ConnectionSettings = Pick<
   ParsedDialOptions,
   'heartbeatIntervalMs' | 'heartbeatTimeoutMs' | 'maxPendingCalls' | 'maxBufferedBytes' | 'timeoutMs' | 'closeTimeoutMs'
->;
+> & { uncheckedAnswers?: ReadonlySet<string> };
 
 // Re-exported for this library's own modules; the one implementation lives in @infermesh/foundation.
 export { parseOptions, MAX_TIMER_MS };

@@ -96,6 +96,23 @@ describe('connectPort over a LocalChannel', () => {
     expect(seen).toBe(f32);
   });
 
+  it('uncheckedAnswers: those answers arrive as sent (the same objects), calls and every other answer are still checked', async () => {
+    const channel = new LocalChannel();
+    const sent: unknown[] = [];
+    const handlers = serverHandlers([]);
+    const server = connectPort(channel.port1, {
+      protocol: testProtocol, id: 'host',
+      handlers: { ...handlers, add: ({ a, b }) => { const answer = { sum: a + b }; sent.push(answer); return answer; } },
+    });
+    const client = connectPort(channel.port2, { protocol: testProtocol, id: 'caller', uncheckedAnswers: ['add', 'badResponse'] });
+    open.push(client, server);
+    const answer = await client.call('add', { a: 1, b: 2 });
+    expect(answer).toEqual({ sum: 3 });
+    expect(answer).toBe(sent[0]);
+    expect(await client.call('badResponse', {})).toEqual({ n: 'not a number' });
+    await expect(client.call('add', { a: 1, b: 'two' } as never)).rejects.toBeInstanceOf(InvalidMessageError);
+  });
+
   it('terminating one end closes both with 1006', async () => {
     const channel = new LocalChannel();
     const a = connectPort(channel.port1, { protocol: testProtocol, handlers: serverHandlers([]) });

@@ -28,6 +28,7 @@ export function connectPort<P extends MethodTable>(port: MessagePort | LocalPort
       maxBufferedBytes: Number.MAX_SAFE_INTEGER,
       timeoutMs: o.timeoutMs,
       closeTimeoutMs: o.closeTimeoutMs,
+      uncheckedAnswers: new Set(o.uncheckedAnswers),
     },
   });
   peer[kAttach](port instanceof LocalPort ? new LocalCarrier(port) : new PortCarrier(port), `${port instanceof LocalPort ? 'local' : 'thread'}:${id}`);

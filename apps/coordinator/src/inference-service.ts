@@ -222,9 +222,12 @@ export class InferenceService {
         trace?.cacheLookedUp(false);
         const computeStarted = performance.now();
         const computeOptions = { rows, deadline, signal, coalesceKey: fingerprint, trace };
-        const served = await (route ? runRoute(route, item, computeOptions) : this.#pipeline.run(spec, item, computeOptions)).finally(() => {
+        let served;
+        try {
+          served = await (route ? runRoute(route, item, computeOptions) : this.#pipeline.run(spec, item, computeOptions));
+        } finally {
           computeMs += performance.now() - computeStarted;
-        });
+        }
         if (!served.result.ok) throw toApiErrorOfItem(served.result.error);
         processors = served.processors;
         return { outputs: served.result.outputs, workerId: served.workerId, connections: served.connections };

@@ -15,6 +15,16 @@ export interface Computed extends Served {
  * one deadline; an item that fails a stage fails with that stage's error, as it would co-located.
  */
 export async function runRoute(route: Route, item: InferItem, options: SubmitOptions): Promise<Computed> {
+  if (!route.preprocess && !route.postprocess) {
+    // Co-located, the common case: one lane, the item as it came (no closure, no copy).
+    let served: Served;
+    try {
+      served = await route.model.submit(item, options);
+    } finally {
+      options.trace?.settled();
+    }
+    return { ...served, processors: [], connections: [served.connection] };
+  }
   const stage = async (lane: Lane, inputs: InferItem['inputs'], outputs: string[]): Promise<Served> => {
     try {
       return await lane.submit({ ...item, inputs, outputs }, options);
@@ -22,10 +32,6 @@ export async function runRoute(route: Route, item: InferItem, options: SubmitOpt
       options.trace?.settled();
     }
   };
-  if (!route.preprocess && !route.postprocess) {
-    const served = await stage(route.model, item.inputs, item.outputs);
-    return { ...served, processors: [], connections: [served.connection] };
-  }
   const answer = item.outputs.length > 0 ? item.outputs : route.spec.outputs.map((o) => o.name);
   const processors: string[] = [];
   const connections: string[] = [];

@@ -82,7 +82,7 @@ export class KeyQueue<I, R> {
     if (deadline !== undefined && deadline <= now) return this.#refuse('deadline', new BatcherDeadlineError(this.key, deadline, true));
     if (this.#queue.size >= policy.maxQueue) return this.#refuse('queueFull', new QueueFullError(this.key, policy.maxQueue));
 
-    const w = createWaiter<I, R>(item, rows, priority, now);
+    const w = createWaiter<I, R>(item, rows);
     if (coalesceKey === undefined) this.#rows += rows;
     else {
       let group = this.#groups.get(coalesceKey);
@@ -94,7 +94,7 @@ export class KeyQueue<I, R> {
       group.members.add(w);
       w.group = group;
     }
-    this.#queue.push(w);
+    this.#queue.push(w, priority, now);
     if (signal !== undefined || deadline !== undefined) this.#watch(w, deadline, signal, now);
     this.pump(now);
     return w.promise;
@@ -120,8 +120,8 @@ export class KeyQueue<I, R> {
     if (this.#urgent.size > 0) return 'deadline';
     // Something downstream is idle: waiting for more items would only add latency.
     if (this.#inFlight < this.#policy.sendAtOnceBelow) return 'idle';
-    const oldest = this.#queue.oldest();
-    if (oldest !== undefined && now - oldest.enqueuedAt >= maxDelayMs) return 'delay';
+    const oldest = this.#queue.oldestTime();
+    if (oldest !== undefined && now - oldest >= maxDelayMs) return 'delay';
     return undefined;
   }
 
@@ -145,8 +145,9 @@ export class KeyQueue<I, R> {
     let waitMs = 0;
     let deadline: number | undefined;
     const leave = (m: Waiter<I, R>): void => {
+      const at = this.#queue.timeOf(m);
       this.#unqueue(m);
-      const wait = now > m.enqueuedAt ? now - m.enqueuedAt : 0;
+      const wait = now > at ? now - at : 0;
       this.stats.recordWait(wait);
       if (wait > waitMs) waitMs = wait;
       const d = m.watch?.deadline;
@@ -204,12 +205,12 @@ export class KeyQueue<I, R> {
   }
 
   #armDelayTimer(now: number): void {
-    const oldest = this.#inFlight < this.#policy.maxInFlightBatches ? this.#queue.oldest() : undefined;
+    const oldest = this.#inFlight < this.#policy.maxInFlightBatches ? this.#queue.oldestTime() : undefined;
     if (oldest === undefined) {
       this.#clearTimer();
       return;
     }
-    const due = oldest.enqueuedAt + this.#policy.maxDelayMs;
+    const due = oldest + this.#policy.maxDelayMs;
     if (this.#timer !== undefined && this.#timerDue === due) return;
     this.#clearTimer();
     this.#timerDue = due;

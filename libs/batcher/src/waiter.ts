@@ -52,13 +52,16 @@ function catchResolvers(resolve: (value: never) => void, reject: (error: unknown
   caughtReject = reject;
 }
 
-/** A queued waiter and its caller's promise. The queue links (`prev`, `next`, `level`) start empty. */
-export function createWaiter<I, R>(item: I, rows: number, priority: number, enqueuedAt: number): Waiter<I, R> {
+/**
+ * A waiter and its caller's promise, not yet in a queue. Its priority and arrival time are kept by the
+ * queue it joins, not by the waiter.
+ */
+export function createWaiter<I, R>(item: I, rows: number): Waiter<I, R> {
   const promise = new Promise<R>(catchResolvers);
   const waiter: Waiter<I, R> = {
-    item, rows, priority, enqueuedAt, promise,
+    item, rows, promise,
     resolve: caughtResolve as (value: R) => void, reject: caughtReject as (error: unknown) => void,
-    state: 'queued', group: undefined, watch: undefined, prev: undefined, next: undefined, level: undefined,
+    state: 'queued', group: undefined, watch: undefined, level: undefined, slot: 0,
   };
   caughtResolve = caughtReject = undefined;
   return waiter;

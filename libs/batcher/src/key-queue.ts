@@ -138,8 +138,11 @@ export class KeyQueue<I, R> {
   #dispatch(reason: FlushReason, now: number): void {
     const maxBatchSize = this.#policy.maxBatchSize;
     const cap = this.#capFor(reason);
-    const items: I[] = [];
-    const answers: Answer<I, R>[] = [];
+    // Every item has at least one row, so a batch holds at most `cap` items: sized once, trimmed at the end.
+    const bound = Math.min(this.#queue.size, cap);
+    const items = new Array<I>(bound);
+    const answers = new Array<Answer<I, R>>(bound);
+    let n = 0;
     let rows = 0;
     let callers = 0;
     let waitMs = 0;
@@ -155,19 +158,19 @@ export class KeyQueue<I, R> {
     };
     const take = (w: Waiter<I, R>): void => {
       const group = w.group;
-      items.push(w.item);
+      items[n] = w.item;
       if (group === undefined) {
         rows += w.rows;
         leave(w);
         callers += 1;
-        answers.push(w);
+        answers[n++] = w;
         return;
       }
       const members = [...group.members];
       rows += group.rows;
       for (const m of members) leave(m);
       callers += members.length;
-      answers.push(members);
+      answers[n++] = members;
     };
     const sizeOf = (w: Waiter<I, R>): number => (w.group === undefined ? w.rows : w.group.rows);
     if (reason === 'deadline') {
@@ -177,7 +180,7 @@ export class KeyQueue<I, R> {
     for (let w = this.#queue.first(); w !== undefined; w = this.#queue.first()) {
       const size = sizeOf(w);
       if (rows + size > cap) {
-        if (answers.length > 0) break;
+        if (n > 0) break;
         // A preferred-size cap below one item's rows still sends that item; only maxBatchSize is a hard
         // bound, and an item can exceed it only if configure() lowered it after the item was queued.
         if (size > maxBatchSize) {
@@ -187,10 +190,11 @@ export class KeyQueue<I, R> {
       }
       take(w);
     }
-    if (answers.length === 0) return;
+    if (n === 0) return;
+    if (n < bound) items.length = answers.length = n;
 
     this.#inFlight += 1;
-    const size = answers.length;
+    const size = n;
     this.stats.recordBatch(reason, rows, callers, size);
     this.#host.batch({ key: this.key, size, callers, rows, reason, waitMs });
     const clock = this.#host.clock;

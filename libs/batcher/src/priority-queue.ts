@@ -126,8 +126,11 @@ export class PriorityQueue<T extends QueueEntry> {
 
   /** The earliest push time among queued entries, whatever their priority. */
   oldestTime(): number | undefined {
+    // An indexed loop: this runs on every add, and an array iterator here showed up as ~80 bytes per add.
+    const levels = this.#levels;
     let best: number | undefined;
-    for (const level of this.#levels) {
+    for (let i = 0; i < levels.length; i += 1) {
+      const level = levels[i] as Level<T>;
       const t = level.times[level.head] as number;
       if (best === undefined || t < best) best = t;
     }

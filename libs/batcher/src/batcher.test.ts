@@ -286,6 +286,24 @@ describe('Batcher events and stats', () => {
     expect(s.queueWait).toMatchObject({ count: 4, sumMs: 1 + 0 + 0 + 4, maxMs: 4 });
   });
 
+  it("records each caller's own queue wait, whatever its priority and however it was coalesced", async () => {
+    const clock = new ManualClock();
+    const { calls, run } = recordingRunner((items: string[]) => items);
+    const b = new Batcher<string, string>({ run, clock, maxBatchSize: 10, maxDelayMs: 10, coalesceKeyOf: (s) => s });
+    const events: BatchEvent[] = [];
+    b.on('batch', (e) => events.push(e));
+    const ps = [b.add('a')];
+    clock.advance(2);
+    ps.push(b.add('b', { priority: 5 }));
+    clock.advance(1);
+    ps.push(b.add('a', { priority: 9 }), b.add('c', { priority: -1 }));
+    clock.advance(7);
+    expect(await Promise.all(ps)).toEqual(['a', 'b', 'a', 'c']);
+    expect(calls[0]?.items).toEqual(['a', 'b', 'c']);
+    expect(events[0]).toMatchObject({ reason: 'delay', callers: 4, waitMs: 10 });
+    expect(b.stats().queueWait).toMatchObject({ count: 4, sumMs: 10 + 8 + 7 + 7, maxMs: 10 });
+  });
+
   it('rejects bad call options and bad sizes through the promise, never by throwing', async () => {
     const { run } = recordingRunner(double);
     const b = new Batcher<number, number>({ run, clock: new ManualClock(), sizeOf: (n) => n });

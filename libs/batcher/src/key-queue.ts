@@ -36,11 +36,15 @@ export class KeyQueue<I, R> {
   #inFlight = 0;
   #timer: unknown = undefined;
   #timerDue = 0;
+  /** Queued rows at which a batch leaves at once, and why: read on every add, so worked out per policy. */
+  #eagerRows: number;
+  #eagerReason: 'preferred' | 'full';
 
   constructor(key: string, policy: BatchPolicy, host: QueueHost<I, R>) {
     this.key = key;
     this.#policy = policy;
     this.#host = host;
+    [this.#eagerRows, this.#eagerReason] = eagerCut(policy);
   }
 
   get policy(): BatchPolicy {
@@ -49,6 +53,7 @@ export class KeyQueue<I, R> {
 
   set policy(policy: BatchPolicy) {
     this.#policy = policy;
+    [this.#eagerRows, this.#eagerReason] = eagerCut(policy);
     this.#clearTimer();
     this.pump();
   }
@@ -112,16 +117,13 @@ export class KeyQueue<I, R> {
   }
 
   #reasonToFlush(now: number): FlushReason | undefined {
-    const { maxBatchSize, preferredBatchSizes, maxDelayMs } = this.#policy;
     if (this.#host.draining) return 'drain';
-    const largestPreferred = preferredBatchSizes[preferredBatchSizes.length - 1];
-    if (largestPreferred !== undefined && largestPreferred < maxBatchSize && this.#rows >= largestPreferred) return 'preferred';
-    if (this.#rows >= maxBatchSize) return 'full';
+    if (this.#rows >= this.#eagerRows) return this.#eagerReason;
     if (this.#urgent.size > 0) return 'deadline';
     // Something downstream is idle: waiting for more items would only add latency.
     if (this.#inFlight < this.#policy.sendAtOnceBelow) return 'idle';
     const oldest = this.#queue.oldestTime();
-    if (oldest !== undefined && now - oldest >= maxDelayMs) return 'delay';
+    if (oldest !== undefined && now - oldest >= this.#policy.maxDelayMs) return 'delay';
     return undefined;
   }
 
@@ -318,4 +320,15 @@ export class KeyQueue<I, R> {
     this.#host.reject(kind, error);
     return Promise.reject(error);
   }
+}
+
+/**
+ * Rules 2 and 3 of the flush rules as one threshold: with a largest preferred size below maxBatchSize,
+ * reaching it sends (`'preferred'`), and any Q ≥ maxBatchSize reaches it too; otherwise Q ≥ maxBatchSize
+ * sends (`'full'`).
+ */
+function eagerCut(policy: BatchPolicy): [number, 'preferred' | 'full'] {
+  const { maxBatchSize, preferredBatchSizes } = policy;
+  const largest = preferredBatchSizes[preferredBatchSizes.length - 1];
+  return largest !== undefined && largest < maxBatchSize ? [largest, 'preferred'] : [maxBatchSize, 'full'];
 }

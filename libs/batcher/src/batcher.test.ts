@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { flush, heldRunner, outcome, recordingRunner } from '../tests/fixtures.js';
-import { Batcher, BatcherClosedError, ItemTooLargeError, ManualClock, QueueFullError, type BatchEvent } from './index.js';
+import { Batcher, BatcherClosedError, ItemTooLargeError, ManualClock, QueueFullError, type BatchEvent, type Clock } from './index.js';
 
 const double = (items: number[]) => items.map((n) => n * 2);
 
@@ -66,6 +66,23 @@ describe('Batcher flush rules', () => {
     expect(calls).toHaveLength(2);
     expect(await d).toBe(6);
     expect(b.stats().queueWait).toMatchObject({ count: 3, sumMs: 10 + 4 + 10, maxMs: 10 });
+  });
+
+  it('sends an overdue batch inside the add that finds it due, before its delay timer has run (a busy event loop)', async () => {
+    let t = 0;
+    const armed: number[] = [];
+    const stalled: Clock = { now: () => t, setTimeout: (_fn, ms) => armed.push(ms), clearTimeout: () => {} };
+    const { calls, run } = recordingRunner(double);
+    const b = new Batcher<number, number>({ run, clock: stalled, maxBatchSize: 8, maxDelayMs: 5 });
+    const ps = [b.add(1)];
+    t = 4.999;
+    ps.push(b.add(2));
+    expect(calls).toHaveLength(0);
+    t = 5;
+    ps.push(b.add(3));
+    expect(calls[0]).toMatchObject({ items: [1, 2, 3], info: { reason: 'delay' } });
+    expect(await Promise.all(ps)).toEqual([2, 4, 6]);
+    expect(armed).toEqual([5]);
   });
 
   it('takes higher priorities first, FIFO within a level', async () => {

@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { flush, heldRunner, outcome, recordingRunner } from '../tests/fixtures.js';
 import { Batcher, BatcherAbortedError, BatcherDeadlineError, ManualClock, ResultMismatchError } from './index.js';
@@ -138,5 +139,23 @@ describe('deadlines and cancellation while queued', () => {
     held.calls[0]?.resolve(['late a', 'late b']);
     await flush();
     expect(first.value).toBeUndefined();
+  });
+
+  it('leaves no timer and no abort listener behind once a caller is settled, however it ends', async () => {
+    const clock = new ManualClock();
+    const held = heldRunner<string, string>();
+    const b = new Batcher<string, string>({ run: held.run, clock, maxBatchSize: 2, maxDelayMs: 50, deadlineMarginMs: 5 });
+    const signals = [new AbortController(), new AbortController(), new AbortController()].map((c) => c.signal);
+    const answered = [b.add('a', { signal: signals[0], deadline: 100 }), b.add('b', { signal: signals[1], deadline: 200 })];
+    expect(getEventListeners(signals[0] as AbortSignal, 'abort')).toHaveLength(1);
+    expect(clock.pending).toBe(2); // one deadline-margin timer per caller; the batch left at once (full)
+    held.calls[0]?.resolve(['A', 'B']);
+    expect(await Promise.all(answered)).toEqual(['A', 'B']);
+    const expired = outcome(b.add('c', { signal: signals[2], deadline: clock.now() + 10 }));
+    clock.advance(10); // the margin makes it urgent and sends it; then its deadline passes while it runs
+    await flush();
+    expect(expired.error).toMatchObject({ code: 'IM_BATCH_DEADLINE', queued: false });
+    expect(clock.pending).toBe(0);
+    for (const signal of signals) expect(getEventListeners(signal as AbortSignal, 'abort')).toHaveLength(0);
   });
 });

@@ -4,11 +4,11 @@ import type { BatchInfo, BatchResult, Runner } from './options.js';
 import type { KeyStats } from './stats.js';
 import { settle, type Abandonable, type Waiter } from './waiter.js';
 
-/** One runner item and every caller it answers (more than one when items were coalesced). */
-export interface Slot<I, R> {
-  readonly item: I;
-  readonly waiters: Waiter<I, R>[];
-}
+/**
+ * Who waits on one runner item: its caller, or every caller of a coalesced group. A lone caller is held
+ * as itself, not in an array of one, so the common batch allocates nothing per item.
+ */
+export type Answer<I, R> = Waiter<I, R> | ReadonlyArray<Waiter<I, R>>;
 
 /** How a batch ended, for the `'batch-end'` event. */
 export interface BatchOutcome {
@@ -24,28 +24,40 @@ function isBatchResult<R>(v: unknown): v is BatchResult<R> {
   return (ok === true && 'value' in v) || (ok === false && 'error' in v);
 }
 
+function isGroup<I, R>(a: Answer<I, R>): a is ReadonlyArray<Waiter<I, R>> {
+  return Array.isArray(a);
+}
+
 /**
  * A batch handed to the runner: scatters its results to the callers, each exactly once, and aborts
  * the runner's signal when every caller has given up.
  */
 export class InFlightBatch<I, R> implements Abandonable<I, R> {
   readonly #key: string;
-  readonly #slots: Slot<I, R>[];
+  readonly #items: I[];
+  readonly #answers: ReadonlyArray<Answer<I, R>>;
   readonly #clock: Clock;
   readonly #stats: KeyStats;
   readonly #controller = new AbortController();
   #live: number;
 
-  constructor(key: string, slots: Slot<I, R>[], callers: number, clock: Clock, stats: KeyStats) {
+  /** `answers[i]` waits on `items[i]`; `callers` counts every waiter of every answer. */
+  constructor(key: string, items: I[], answers: ReadonlyArray<Answer<I, R>>, callers: number, clock: Clock, stats: KeyStats) {
     this.#key = key;
-    this.#slots = slots;
+    this.#items = items;
+    this.#answers = answers;
     this.#clock = clock;
     this.#stats = stats;
     this.#live = callers;
-    for (const slot of slots) for (const w of slot.waiters) {
-      w.state = 'sent';
-      w.batch = this;
+    for (const a of answers) {
+      if (isGroup(a)) for (const w of a) this.#send(w);
+      else this.#send(a);
     }
+  }
+
+  #send(w: Waiter<I, R>): void {
+    w.state = 'sent';
+    if (w.watch !== undefined) w.watch.batch = this;
   }
 
   /**
@@ -53,10 +65,9 @@ export class InFlightBatch<I, R> implements Abandonable<I, R> {
    * always scattered on a later microtask, so a synchronous runner cannot re-enter the queue.
    */
   run(runner: Runner<I, R>, info: BatchInfo): Promise<BatchOutcome> {
-    const items = this.#slots.map((s) => s.item);
     let pending: Promise<ReadonlyArray<unknown>>;
     try {
-      pending = Promise.resolve(runner(items, this.#key, this.#controller.signal, info));
+      pending = Promise.resolve(runner(this.#items, this.#key, this.#controller.signal, info));
     } catch (error) {
       pending = Promise.reject(error);
     }
@@ -73,13 +84,13 @@ export class InFlightBatch<I, R> implements Abandonable<I, R> {
   }
 
   #scatter(results: unknown): BatchOutcome {
-    const n = this.#slots.length;
+    const n = this.#answers.length;
     if (!Array.isArray(results) || results.length !== n) {
       return this.#failAll(new ResultMismatchError(this.#key, n, Array.isArray(results) ? results.length : -1));
     }
     for (let i = 0; i < n; i += 1) {
       const r: unknown = results[i];
-      const waiters = (this.#slots[i] as Slot<I, R>).waiters;
+      const answer = this.#answers[i] as Answer<I, R>;
       let ok = true;
       let value: unknown = r;
       if (r instanceof Error) ok = false;
@@ -87,13 +98,23 @@ export class InFlightBatch<I, R> implements Abandonable<I, R> {
         ok = r.ok;
         value = r.ok ? r.value : r.error;
       }
-      for (const w of waiters) if (settle(w, this.#clock, ok, value) && !ok) this.#stats.failed += 1;
+      if (!isGroup(answer)) {
+        if (settle(answer, this.#clock, ok, value) && !ok) this.#stats.failed += 1;
+      } else {
+        for (const w of answer) if (settle(w, this.#clock, ok, value) && !ok) this.#stats.failed += 1;
+      }
     }
     return { ok: true, error: undefined };
   }
 
   #failAll(error: unknown): BatchOutcome {
-    for (const slot of this.#slots) for (const w of slot.waiters) if (settle(w, this.#clock, false, error)) this.#stats.failed += 1;
+    for (const a of this.#answers) {
+      if (!isGroup(a)) {
+        if (settle(a, this.#clock, false, error)) this.#stats.failed += 1;
+      } else {
+        for (const w of a) if (settle(w, this.#clock, false, error)) this.#stats.failed += 1;
+      }
+    }
     return { ok: false, error };
   }
 }

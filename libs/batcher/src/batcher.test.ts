@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { flush, heldRunner, outcome, recordingRunner } from '../tests/fixtures.js';
-import { Batcher, BatcherClosedError, ItemTooLargeError, ManualClock, QueueFullError, type BatchEvent } from './index.js';
+import { Batcher, BatcherClosedError, ItemTooLargeError, ManualClock, QueueFullError, type BatchEvent, type Clock } from './index.js';
 
 const double = (items: number[]) => items.map((n) => n * 2);
 
@@ -66,6 +66,23 @@ describe('Batcher flush rules', () => {
     expect(calls).toHaveLength(2);
     expect(await d).toBe(6);
     expect(b.stats().queueWait).toMatchObject({ count: 3, sumMs: 10 + 4 + 10, maxMs: 10 });
+  });
+
+  it('sends an overdue batch inside the add that finds it due, before its delay timer has run (a busy event loop)', async () => {
+    let t = 0;
+    const armed: number[] = [];
+    const stalled: Clock = { now: () => t, setTimeout: (_fn, ms) => armed.push(ms), clearTimeout: () => {} };
+    const { calls, run } = recordingRunner(double);
+    const b = new Batcher<number, number>({ run, clock: stalled, maxBatchSize: 8, maxDelayMs: 5 });
+    const ps = [b.add(1)];
+    t = 4.999;
+    ps.push(b.add(2));
+    expect(calls).toHaveLength(0);
+    t = 5;
+    ps.push(b.add(3));
+    expect(calls[0]).toMatchObject({ items: [1, 2, 3], info: { reason: 'delay' } });
+    expect(await Promise.all(ps)).toEqual([2, 4, 6]);
+    expect(armed).toEqual([5]);
   });
 
   it('takes higher priorities first, FIFO within a level', async () => {
@@ -284,6 +301,24 @@ describe('Batcher events and stats', () => {
     const s = b.stats();
     expect(s).toMatchObject({ batches: 2, items: 4, rows: 4, batchSizes: { 1: 1, 3: 1 }, queueDepth: 0, inFlightBatches: 0 });
     expect(s.queueWait).toMatchObject({ count: 4, sumMs: 1 + 0 + 0 + 4, maxMs: 4 });
+  });
+
+  it("records each caller's own queue wait, whatever its priority and however it was coalesced", async () => {
+    const clock = new ManualClock();
+    const { calls, run } = recordingRunner((items: string[]) => items);
+    const b = new Batcher<string, string>({ run, clock, maxBatchSize: 10, maxDelayMs: 10, coalesceKeyOf: (s) => s });
+    const events: BatchEvent[] = [];
+    b.on('batch', (e) => events.push(e));
+    const ps = [b.add('a')];
+    clock.advance(2);
+    ps.push(b.add('b', { priority: 5 }));
+    clock.advance(1);
+    ps.push(b.add('a', { priority: 9 }), b.add('c', { priority: -1 }));
+    clock.advance(7);
+    expect(await Promise.all(ps)).toEqual(['a', 'b', 'a', 'c']);
+    expect(calls[0]?.items).toEqual(['a', 'b', 'c']);
+    expect(events[0]).toMatchObject({ reason: 'delay', callers: 4, waitMs: 10 });
+    expect(b.stats().queueWait).toMatchObject({ count: 4, sumMs: 10 + 8 + 7 + 7, maxMs: 10 });
   });
 
   it('rejects bad call options and bad sizes through the promise, never by throwing', async () => {

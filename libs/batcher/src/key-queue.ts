@@ -1,11 +1,11 @@
-import { InFlightBatch, type Slot } from './batch.js';
+import { InFlightBatch, type Answer } from './batch.js';
 import type { Clock } from './clock.js';
 import { BatcherAbortedError, BatcherDeadlineError, ItemTooLargeError, QueueFullError, type BatcherError } from './errors.js';
 import type { BatchEndEvent, BatchEvent } from './events.js';
 import type { BatchPolicy, FlushReason, Runner } from './options.js';
 import { PriorityQueue } from './priority-queue.js';
 import { KeyStats, type RejectKind } from './stats.js';
-import { settle, type CoalesceGroup, type Waiter } from './waiter.js';
+import { createWaiter, settle, type CoalesceGroup, type Waiter, type Watch } from './waiter.js';
 
 /** What a key queue needs from the batcher that owns it. */
 export interface QueueHost<I, R> {
@@ -36,11 +36,15 @@ export class KeyQueue<I, R> {
   #inFlight = 0;
   #timer: unknown = undefined;
   #timerDue = 0;
+  /** Queued rows at which a batch leaves at once, and why: read on every add, so worked out per policy. */
+  #eagerRows: number;
+  #eagerReason: 'preferred' | 'full';
 
   constructor(key: string, policy: BatchPolicy, host: QueueHost<I, R>) {
     this.key = key;
     this.#policy = policy;
     this.#host = host;
+    [this.#eagerRows, this.#eagerReason] = eagerCut(policy);
   }
 
   get policy(): BatchPolicy {
@@ -49,6 +53,7 @@ export class KeyQueue<I, R> {
 
   set policy(policy: BatchPolicy) {
     this.#policy = policy;
+    [this.#eagerRows, this.#eagerReason] = eagerCut(policy);
     this.#clearTimer();
     this.pump();
   }
@@ -82,17 +87,7 @@ export class KeyQueue<I, R> {
     if (deadline !== undefined && deadline <= now) return this.#refuse('deadline', new BatcherDeadlineError(this.key, deadline, true));
     if (this.#queue.size >= policy.maxQueue) return this.#refuse('queueFull', new QueueFullError(this.key, policy.maxQueue));
 
-    let resolve!: (value: R) => void;
-    let reject!: (error: unknown) => void;
-    const promise = new Promise<R>((res, rej) => {
-      resolve = res;
-      reject = rej;
-    });
-    const w: Waiter<I, R> = {
-      item, rows, priority, enqueuedAt: now, deadline, signal,
-      resolve, reject, state: 'queued', group: undefined, timer: undefined, urgent: false, onAbort: undefined, batch: undefined,
-      prev: undefined, next: undefined, level: undefined,
-    };
+    const w = createWaiter<I, R>(item, rows);
     if (coalesceKey === undefined) this.#rows += rows;
     else {
       let group = this.#groups.get(coalesceKey);
@@ -104,14 +99,10 @@ export class KeyQueue<I, R> {
       group.members.add(w);
       w.group = group;
     }
-    this.#queue.push(w);
-    if (signal !== undefined) {
-      w.onAbort = () => this.#giveUp(w, (queued) => new BatcherAbortedError(this.key, queued, { cause: signal.reason }));
-      signal.addEventListener('abort', w.onAbort, { once: true });
-    }
-    if (deadline !== undefined) this.#armDeadline(w, now);
+    this.#queue.push(w, priority, now);
+    if (signal !== undefined || deadline !== undefined) this.#watch(w, deadline, signal, now);
     this.pump(now);
-    return promise;
+    return w.promise;
   }
 
   /** Sends every batch the flush rules allow now, then re-arms the delay timer. */
@@ -126,16 +117,13 @@ export class KeyQueue<I, R> {
   }
 
   #reasonToFlush(now: number): FlushReason | undefined {
-    const { maxBatchSize, preferredBatchSizes, maxDelayMs } = this.#policy;
     if (this.#host.draining) return 'drain';
-    const largestPreferred = preferredBatchSizes[preferredBatchSizes.length - 1];
-    if (largestPreferred !== undefined && largestPreferred < maxBatchSize && this.#rows >= largestPreferred) return 'preferred';
-    if (this.#rows >= maxBatchSize) return 'full';
+    if (this.#rows >= this.#eagerRows) return this.#eagerReason;
     if (this.#urgent.size > 0) return 'deadline';
     // Something downstream is idle: waiting for more items would only add latency.
     if (this.#inFlight < this.#policy.sendAtOnceBelow) return 'idle';
-    const oldest = this.#queue.oldest();
-    if (oldest !== undefined && now - oldest.enqueuedAt >= maxDelayMs) return 'delay';
+    const oldest = this.#queue.oldestTime();
+    if (oldest !== undefined && now - oldest >= this.#policy.maxDelayMs) return 'delay';
     return undefined;
   }
 
@@ -152,35 +140,51 @@ export class KeyQueue<I, R> {
   #dispatch(reason: FlushReason, now: number): void {
     const maxBatchSize = this.#policy.maxBatchSize;
     const cap = this.#capFor(reason);
-    const slots: Slot<I, R>[] = [];
+    // Every item has at least one row, so a batch holds at most `cap` items: sized once, trimmed at the end.
+    const bound = Math.min(this.#queue.size, cap);
+    const items = new Array<I>(bound);
+    const answers = new Array<Answer<I, R>>(bound);
+    let n = 0;
     let rows = 0;
     let callers = 0;
     let waitMs = 0;
     let deadline: number | undefined;
-    const take = (w: Waiter<I, R>): void => {
-      const members = w.group === undefined ? [w] : [...w.group.members];
-      rows += w.group === undefined ? w.rows : w.group.rows;
-      for (const m of members) {
-        this.#unqueue(m);
-        const wait = Math.max(0, now - m.enqueuedAt);
-        this.stats.recordWait(wait);
-        if (wait > waitMs) waitMs = wait;
-        if (m.deadline !== undefined && (deadline === undefined || m.deadline < deadline)) deadline = m.deadline;
-      }
-      callers += members.length;
-      slots.push({ item: w.item, waiters: members });
+    const leave = (m: Waiter<I, R>): void => {
+      const at = this.#queue.timeOf(m);
+      this.#unqueue(m);
+      const wait = now > at ? now - at : 0;
+      this.stats.recordWait(wait);
+      if (wait > waitMs) waitMs = wait;
+      const d = m.watch?.deadline;
+      if (d !== undefined && (deadline === undefined || d < deadline)) deadline = d;
     };
-    const fits = (w: Waiter<I, R>): boolean => rows + (w.group === undefined ? w.rows : w.group.rows) <= cap;
+    const take = (w: Waiter<I, R>): void => {
+      const group = w.group;
+      items[n] = w.item;
+      if (group === undefined) {
+        rows += w.rows;
+        leave(w);
+        callers += 1;
+        answers[n++] = w;
+        return;
+      }
+      const members = [...group.members];
+      rows += group.rows;
+      for (const m of members) leave(m);
+      callers += members.length;
+      answers[n++] = members;
+    };
+    const sizeOf = (w: Waiter<I, R>): number => (w.group === undefined ? w.rows : w.group.rows);
     if (reason === 'deadline') {
-      const urgent = [...this.#urgent].sort((a, b) => (a.deadline ?? 0) - (b.deadline ?? 0));
-      for (const w of urgent) if (w.state === 'queued' && w.level !== undefined && fits(w)) take(w);
+      const urgent = [...this.#urgent].sort((a, b) => (a.watch?.deadline ?? 0) - (b.watch?.deadline ?? 0));
+      for (const w of urgent) if (w.state === 'queued' && w.level !== undefined && rows + sizeOf(w) <= cap) take(w);
     }
     for (let w = this.#queue.first(); w !== undefined; w = this.#queue.first()) {
-      if (!fits(w)) {
-        if (slots.length > 0) break;
+      const size = sizeOf(w);
+      if (rows + size > cap) {
+        if (n > 0) break;
         // A preferred-size cap below one item's rows still sends that item; only maxBatchSize is a hard
         // bound, and an item can exceed it only if configure() lowered it after the item was queued.
-        const size = w.group === undefined ? w.rows : w.group.rows;
         if (size > maxBatchSize) {
           this.#drop(w, 'tooLarge', new ItemTooLargeError(this.key, size, maxBatchSize));
           continue;
@@ -188,29 +192,31 @@ export class KeyQueue<I, R> {
       }
       take(w);
     }
-    if (slots.length === 0) return;
+    if (n === 0) return;
+    if (n < bound) items.length = answers.length = n;
 
     this.#inFlight += 1;
-    this.stats.recordBatch(reason, rows, callers, slots.length);
-    this.#host.batch({ key: this.key, size: slots.length, callers, rows, reason, waitMs });
+    const size = n;
+    this.stats.recordBatch(reason, rows, callers, size);
+    this.#host.batch({ key: this.key, size, callers, rows, reason, waitMs });
     const clock = this.#host.clock;
-    const batch = new InFlightBatch<I, R>(this.key, slots, callers, clock, this.stats);
+    const batch = new InFlightBatch<I, R>(this.key, items, answers, callers, clock, this.stats);
     const started = clock.now();
     void batch.run(this.#host.run, { reason, rows, callers, deadline }).then((outcome) => {
       this.#inFlight -= 1;
-      this.#host.batchEnd({ key: this.key, size: slots.length, rows, durationMs: clock.now() - started, ok: outcome.ok });
+      this.#host.batchEnd({ key: this.key, size, rows, durationMs: clock.now() - started, ok: outcome.ok });
       this.pump();
       this.#host.changed();
     });
   }
 
   #armDelayTimer(now: number): void {
-    const oldest = this.#inFlight < this.#policy.maxInFlightBatches ? this.#queue.oldest() : undefined;
+    const oldest = this.#inFlight < this.#policy.maxInFlightBatches ? this.#queue.oldestTime() : undefined;
     if (oldest === undefined) {
       this.#clearTimer();
       return;
     }
-    const due = oldest.enqueuedAt + this.#policy.maxDelayMs;
+    const due = oldest + this.#policy.maxDelayMs;
     if (this.#timer !== undefined && this.#timerDue === due) return;
     this.#clearTimer();
     this.#timerDue = due;
@@ -227,48 +233,62 @@ export class KeyQueue<I, R> {
     this.#timer = undefined;
   }
 
+  /** Registers a caller who can give up: its abort listener and its deadline timers. */
+  #watch(w: Waiter<I, R>, deadline: number | undefined, signal: AbortSignal | undefined, now: number): void {
+    const watch: Watch<I, R> = { deadline, signal, timer: undefined, urgent: false, onAbort: undefined, batch: undefined };
+    w.watch = watch;
+    if (signal !== undefined) {
+      watch.onAbort = () => this.#giveUp(w, watch, 'aborted');
+      signal.addEventListener('abort', watch.onAbort, { once: true });
+    }
+    if (deadline !== undefined) this.#armDeadline(w, watch, deadline, now);
+  }
+
   /** Margin timer first (the item becomes urgent and leaves in the next batch), then the expiry timer. */
-  #armDeadline(w: Waiter<I, R>, now: number): void {
-    const deadline = w.deadline as number;
+  #armDeadline(w: Waiter<I, R>, watch: Watch<I, R>, deadline: number, now: number): void {
     const clock = this.#host.clock;
     const margin = this.#policy.deadlineMarginMs;
     if (margin > 0) {
       const at = deadline - margin;
       if (at <= now) {
-        w.urgent = true;
+        watch.urgent = true;
         this.#urgent.add(w);
       } else {
-        w.timer = clock.setTimeout(() => {
-          w.timer = undefined;
+        watch.timer = clock.setTimeout(() => {
+          watch.timer = undefined;
           if (w.state === 'settled') return;
-          this.#armExpiry(w, deadline, at);
+          this.#armExpiry(w, watch, deadline, at);
           if (w.state !== 'queued') return;
-          w.urgent = true;
+          watch.urgent = true;
           this.#urgent.add(w);
           this.pump();
         }, at - now);
         return;
       }
     }
-    this.#armExpiry(w, deadline, now);
+    this.#armExpiry(w, watch, deadline, now);
   }
 
-  #armExpiry(w: Waiter<I, R>, deadline: number, now: number): void {
-    w.timer = this.#host.clock.setTimeout(() => {
-      w.timer = undefined;
-      this.#giveUp(w, (queued) => new BatcherDeadlineError(this.key, deadline, queued));
+  #armExpiry(w: Waiter<I, R>, watch: Watch<I, R>, deadline: number, now: number): void {
+    watch.timer = this.#host.clock.setTimeout(() => {
+      watch.timer = undefined;
+      this.#giveUp(w, watch, 'deadline');
     }, deadline - now);
   }
 
   /** The caller aborted or ran out of time: leave the queue, or leave the batch if already sent. */
-  #giveUp(w: Waiter<I, R>, error: (queued: boolean) => BatcherError): void {
-    if (w.state === 'queued') {
-      const e = error(true);
-      this.#drop(w, e.code === 'IM_BATCH_DEADLINE' ? 'deadline' : 'aborted', e);
+  #giveUp(w: Waiter<I, R>, watch: Watch<I, R>, kind: 'deadline' | 'aborted'): void {
+    if (w.state === 'settled') return;
+    const queued = w.state === 'queued';
+    const error = kind === 'deadline'
+      ? new BatcherDeadlineError(this.key, watch.deadline as number, queued)
+      : new BatcherAbortedError(this.key, queued, { cause: watch.signal?.reason });
+    if (queued) {
+      this.#drop(w, kind, error);
       this.pump();
       this.#host.changed();
-    } else if (w.state === 'sent') {
-      w.batch?.abandon(w, error(false));
+    } else {
+      watch.batch?.abandon(w, error);
     }
   }
 
@@ -281,7 +301,7 @@ export class KeyQueue<I, R> {
 
   #unqueue(w: Waiter<I, R>): void {
     this.#queue.remove(w);
-    if (w.urgent) this.#urgent.delete(w);
+    if (w.watch?.urgent === true) this.#urgent.delete(w);
     const group = w.group;
     if (group === undefined) {
       this.#rows -= w.rows;
@@ -300,4 +320,15 @@ export class KeyQueue<I, R> {
     this.#host.reject(kind, error);
     return Promise.reject(error);
   }
+}
+
+/**
+ * Rules 2 and 3 of the flush rules as one threshold: with a largest preferred size below maxBatchSize,
+ * reaching it sends (`'preferred'`), and any Q ≥ maxBatchSize reaches it too; otherwise Q ≥ maxBatchSize
+ * sends (`'full'`).
+ */
+function eagerCut(policy: BatchPolicy): [number, 'preferred' | 'full'] {
+  const { maxBatchSize, preferredBatchSizes } = policy;
+  const largest = preferredBatchSizes[preferredBatchSizes.length - 1];
+  return largest !== undefined && largest < maxBatchSize ? [largest, 'preferred'] : [maxBatchSize, 'full'];
 }

@@ -63,8 +63,13 @@ export function createLogger(options: LoggerOptions = {}): Logger {
  * the next write. pino flushes it synchronously when the process exits.
  */
 function stdoutStream(): DestinationStream {
-  return pino.destination({ dest: 1, sync: false });
+  // A reader that stops reading (a stalled pipe) must not grow the buffer without bound: past this many
+  // bytes waiting, lines are dropped (sonic-boom's `maxLength`) rather than the process's memory taken.
+  return pino.destination({ dest: 1, sync: false, maxLength: STDOUT_BUFFER_MAX_BYTES });
 }
+
+/** Bytes of log lines held for a standard output that is not being read, before lines are dropped. */
+const STDOUT_BUFFER_MAX_BYTES = 16 * 1024 * 1024;
 
 /**
  * The logger of one component (`access`, `grpc`, `workers`…): a child whose records carry

@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import {
@@ -12,6 +11,7 @@ import Fastify, { LogController, type FastifyReply, type FastifyRequest } from '
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { ApiError, toApiError } from './api-error.js';
+import { connectionSignal } from './connection-signal.js';
 import type { AsyncJobs } from './async-jobs.js';
 import { isGuardedApiPath, type ClientAuth } from './client-auth.js';
 import type { CoordinatorTelemetry } from './coordinator-telemetry.js';
@@ -123,27 +123,6 @@ function clientError(error: Error & { code?: string }, socket: Duplex): void {
  * Writes an answer as the request asked: JSON, or with the binary tensor data extension when an output asks
  * for `binary_data` or the request for `binary_data_output` (JSON header, then each binary output's raw bytes).
  */
-/**
- * The signal that aborts when a connection closes: one per connection, made on its first inference, not
- * one per request. A client that goes away closes its socket, which cancels everything it has in flight
- * (one request, or several pipelined); a request that is answered leaves no listener behind, since every
- * step that listens removes its listener when it settles.
- */
-const connectionSignals = new WeakMap<Duplex, AbortSignal>();
-function connectionSignal(socket: Duplex): AbortSignal {
-  let signal = connectionSignals.get(socket);
-  if (signal === undefined) {
-    const abort = new AbortController();
-    signal = abort.signal;
-    // Pipelined requests each listen while in flight; admission (--max-in-flight) bounds them, not a listener count.
-    setMaxListeners(0, signal);
-    connectionSignals.set(socket, signal);
-    if (socket.destroyed) abort.abort();
-    else socket.once('close', () => abort.abort());
-  }
-  return signal;
-}
-
 function sendAnswer(reply: FastifyReply, request: InferRequestJson, answer: TensorAnswer) {
   const all = request.parameters?.['binary_data_output'] === true;
   const asked = new Map((request.outputs ?? []).map((o) => [o.name, o.parameters?.['binary_data']]));

@@ -14,24 +14,22 @@ export interface Computed extends Served {
  * pre-processing lane, the model lane, the post-processing lane, each batched on its own under the
  * one deadline; an item that fails a stage fails with that stage's error, as it would co-located.
  */
+/** One stage of a request in its lane; the request's trace leaves the batching stage however it ends. */
+async function submitTo(lane: Lane, item: InferItem, options: SubmitOptions): Promise<Served> {
+  try {
+    return await lane.submit(item, options);
+  } finally {
+    options.trace?.settled();
+  }
+}
+
 export async function runRoute(route: Route, item: InferItem, options: SubmitOptions): Promise<Computed> {
   if (!route.preprocess && !route.postprocess) {
-    // Co-located, the common case: one lane, the item as it came (no closure, no copy).
-    let served: Served;
-    try {
-      served = await route.model.submit(item, options);
-    } finally {
-      options.trace?.settled();
-    }
+    // Co-located, the common case: one lane, the item as it came (no copy).
+    const served = await submitTo(route.model, item, options);
     return { ...served, processors: [], connections: [served.connection] };
   }
-  const stage = async (lane: Lane, inputs: InferItem['inputs'], outputs: string[]): Promise<Served> => {
-    try {
-      return await lane.submit({ ...item, inputs, outputs }, options);
-    } finally {
-      options.trace?.settled();
-    }
-  };
+  const stage = (lane: Lane, inputs: InferItem['inputs'], outputs: string[]): Promise<Served> => submitTo(lane, { ...item, inputs, outputs }, options);
   const answer = item.outputs.length > 0 ? item.outputs : route.spec.outputs.map((o) => o.name);
   const processors: string[] = [];
   const connections: string[] = [];

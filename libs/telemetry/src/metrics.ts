@@ -9,7 +9,6 @@ export type StageName = (typeof STAGE_NAMES)[number];
 export const COMPUTE_STAGES: readonly StageName[] = ['preprocess', 'inference', 'postprocess'];
 /** The stage that is waiting for a batch to leave: its total is the request's queue wait. */
 export const QUEUE_STAGE: StageName = 'batch-wait';
-const COMPUTE_STAGE_SET: ReadonlySet<StageName> = new Set(COMPUTE_STAGES);
 
 export const BATCH_SIZE_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256] as const;
 /** Seconds: 0.5 ms to 10 s, enough to tell a cache hit from a cold batch. */
@@ -198,17 +197,12 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       workerInFlight.remove({ worker });
     },
     observeStages(labels, trace) {
-      // One pass, as stageTotals and queueAndCompute would give (they stay the readable definition).
-      let queueMs: number | null = null;
-      let computeMs: number | null = null;
-      for (const [stage, ms] of stageTotals(trace)) {
-        stageDuration.observe({ model: labels.model, version: labels.version, stage }, ms / 1000);
-        if (stage === QUEUE_STAGE) queueMs = ms;
-        else if (COMPUTE_STAGE_SET.has(stage)) computeMs = (computeMs ?? 0) + ms;
-      }
-      if (queueMs !== null) queueWait.observe(labels, queueMs / 1000);
-      if (computeMs !== null) compute.observe(labels, computeMs / 1000);
-      return { queueMs, computeMs };
+      const totals = stageTotals(trace);
+      for (const [stage, ms] of totals) stageDuration.observe({ model: labels.model, version: labels.version, stage }, ms / 1000);
+      const split = queueAndCompute(totals);
+      if (split.queueMs !== null) queueWait.observe(labels, split.queueMs / 1000);
+      if (split.computeMs !== null) compute.observe(labels, split.computeMs / 1000);
+      return split;
     },
     async exposition() {
       return { contentType: registry.contentType, body: await registry.metrics() };

@@ -20,9 +20,10 @@ export const InferInputJsonSchema = z.object({
    * Absent when the input travels as binary tensor data (`parameters.binary_data_size`). Nested or flat,
    * row-major. Only its being an array is checked here: each element is checked against the datatype
    * (and the nesting depth bounded) while it is decoded into a typed array (`tensorFromJson`), so the
-   * data is walked once, not once by a schema and again by the decoder.
+   * data is walked once, not once by a schema and again by the decoder. A custom check rather than
+   * `z.array(z.unknown())`, which would copy the array and make a parse record per element.
    */
-  data: z.array(z.unknown()).optional(),
+  data: z.custom<unknown[]>((v) => Array.isArray(v), 'expected an array').optional(),
 });
 export type InferInputJson = z.infer<typeof InferInputJsonSchema>;
 

@@ -43,7 +43,7 @@ export function createWorkerMetrics(options: MetricsOptions = {}): WorkerMetrics
   return {
     registry, batches, batchItems, batchDuration, stageDuration, batchSize, batchesInFlight,
     observeStages(labels, trace) {
-      for (const [stage, ms] of stageTotals(trace)) stageDuration.observe({ ...labels, stage }, ms / 1000);
+      for (const [stage, ms] of stageTotals(trace)) stageDuration.observe({ model: labels.model, version: labels.version, stage }, ms / 1000);
     },
     async exposition() {
       return { contentType: registry.contentType, body: await registry.metrics() };

@@ -22,13 +22,17 @@ describe('coordinator config', () => {
     expect(() => loadConfig(CoordinatorConfigSchema, { overrides: { grpc: { port: 70_000 } } })).toThrow(ConfigInvalidError);
   });
 
-  it('serves from one process by default; --processes N asks for the worker channel off (--worker-port off)', () => {
+  it('serves from one process by default; --processes N takes a fixed worker port (a port per process from it up) or none', () => {
     expect(loadConfig(CoordinatorConfigSchema, {}).processes).toBe(1);
     const off = parseFlags(['--processes', '2', '--worker-port', 'off', '--grpc-port', 'off'], COORDINATOR_FLAGS).overrides;
     const c = loadConfig(CoordinatorConfigSchema, { overrides: off });
     expect([c.processes, c.workerListen.port, c.grpc.port]).toEqual([2, null, null]);
     const listening = parseFlags(['--processes', '2'], COORDINATOR_FLAGS).overrides;
-    expect(() => loadConfig(CoordinatorConfigSchema, { overrides: listening })).toThrow(/workerListen\.port: a worker that dials in would join one process of several/);
+    expect(loadConfig(CoordinatorConfigSchema, { overrides: listening }).workerListen.port).toBe(9100);
+    const anyPort = parseFlags(['--processes', '2', '--worker-port', '0'], COORDINATOR_FLAGS).overrides;
+    expect(() => loadConfig(CoordinatorConfigSchema, { overrides: anyPort })).toThrow(/workerListen\.port: with processes > 1 each process listens for workers on its own port/);
+    const pastTheEnd = parseFlags(['--processes', '3', '--worker-port', '65534'], COORDINATOR_FLAGS).overrides;
+    expect(() => loadConfig(CoordinatorConfigSchema, { overrides: pastTheEnd })).toThrow(/worker ports \(65534 up\) pass 65535/);
     expect(() => loadConfig(CoordinatorConfigSchema, { overrides: { processes: 0 } })).toThrow(ConfigInvalidError);
   });
 

@@ -297,11 +297,14 @@ export const CoordinatorConfigSchema = z.object({
    */
   processes: z.int().min(1).max(64).default(1),
 }).superRefine((c, ctx) => {
-  if (c.processes > 1 && c.workerListen.port !== null) {
+  // Each process of a group listens for workers on a port of its own, from `port` up (process-group.ts).
+  if (c.processes > 1 && c.workerListen.port === 0) {
     ctx.addIssue({
       code: 'custom', path: ['workerListen', 'port'],
-      message: 'a worker that dials in would join one process of several: with processes > 1 the coordinator dials its workers (--worker, --etcd) or embeds them; set --worker-port off',
+      message: `with processes > 1 each process listens for workers on its own port, from this one up (port … port + ${c.processes - 1}), and a worker dials each: give a fixed port, or off`,
     });
+  } else if (c.processes > 1 && c.workerListen.port !== null && c.workerListen.port + c.processes - 1 > 65_535) {
+    ctx.addIssue({ code: 'custom', path: ['workerListen', 'port'], message: `the ${c.processes} processes' worker ports (${c.workerListen.port} up) pass 65535` });
   }
   // Only the Redis URLs in use: the cache tier's URL has a default even when the tier is not redis.
   const used = [...(c.async.redisUrl === undefined ? [] : [['async', c.async.redisUrl] as const]), ...(c.cache.tier === 'redis' ? [['cache', c.cache.redisUrl] as const] : [])];
@@ -322,7 +325,7 @@ export const COORDINATOR_FLAGS: FlagTable = {
   'grpc-host': { path: 'grpc.host', type: 'string', description: 'gRPC (inference.GRPCInferenceService) address' },
   'grpc-port': { path: 'grpc.port', type: 'number', off: true, description: 'gRPC port (0: any free port; off: no gRPC)' },
   'worker-host': { path: 'workerListen.host', type: 'string', description: 'address workers dial in on' },
-  'worker-port': { path: 'workerListen.port', type: 'number', off: true, description: 'port workers dial in on (0: any free port; off: none dial in)' },
+  'worker-port': { path: 'workerListen.port', type: 'number', off: true, description: 'port workers dial in on (0: any free port; off: none dial in; with --processes N, process i takes port + i - 1)' },
   worker: { path: 'workers', type: 'list', description: 'worker address to dial (host:port or ws:// URL; repeat)' },
   'embedded-workers': { path: 'embedded.workers', type: 'number', description: 'workers on threads of this process (0: none)' },
   'embedded-inline-model': { path: 'embedded.inlineModels', type: 'list', description: 'model served inline on the HTTP thread, not on a worker thread (repeat): small models' },

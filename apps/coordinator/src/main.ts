@@ -22,7 +22,7 @@ import { InferenceService } from './inference-service.js';
 import { LaneTable } from './lanes.js';
 import { ModelRepositoryControl } from './model-repository-control.js';
 import { ModelStatistics } from './model-statistics.js';
-import { ProcessSiblings, superviseProcesses, type SiblingQuestion } from './process-group.js';
+import { groupWorkerPorts, ProcessSiblings, superviseProcesses, type SiblingQuestion } from './process-group.js';
 import { RateLimits } from './rate-limits.js';
 import { ReplicaReconciler } from './replica-reconciler.js';
 import { ResponseCache } from './response-cache.js';
@@ -43,6 +43,10 @@ async function main(): Promise<void> {
   if (config.processes > 1 && cluster.isPrimary) {
     // This process supervises; the forked ones serve (process-group.ts), each parsing the same flags.
     const log = createLogger({ level: config.logLevel, name: 'coordinator', base: { role: 'coordinator', process: 0 } });
+    if (config.workerListen.port !== null) {
+      const ports = groupWorkerPorts(config.workerListen.port, config.processes);
+      log.info({ host: config.workerListen.host, ports }, 'worker channel: a port per process; a worker joins the group by dialling each');
+    }
     process.exit(await superviseProcesses({ processes: config.processes, log }));
   }
   const siblings = ProcessSiblings.ofThisProcess();
@@ -204,7 +208,8 @@ async function main(): Promise<void> {
     log.info({ file: credentials.file, workers: credentials.size }, 'worker credentials loaded');
   }
   if (config.workerListen.port !== null) {
-    const server = await listen({ ...transportOptions, ...channelAuth.listen, host: config.workerListen.host, port: config.workerListen.port });
+    const port = siblings ? siblings.workerPort(config.workerListen.port) : config.workerListen.port;
+    const server = await listen({ ...transportOptions, ...channelAuth.listen, host: config.workerListen.host, port });
     server.on('connection', admitWorker);
     closers.push(() => server.close());
     log.info({ port: server.port, host: config.workerListen.host, tls: channelAuth.listen.tls !== undefined, mutual: channelAuth.listen.tls?.clientCa !== undefined }, 'worker channel listening');

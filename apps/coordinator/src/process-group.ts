@@ -53,6 +53,15 @@ function parseMessage(raw: unknown): Message | undefined {
 /** The environment variable that tells a forked process its place in the group (1..N). */
 const INDEX_VARIABLE = 'INFERMESH_PROCESS_INDEX';
 
+/**
+ * The worker-channel ports of a group of `processes`: process `i` (1..N) listens on `base + i - 1`. A worker
+ * joins the whole group by dialling each (a worker dials any number of coordinators), so every process
+ * sees every worker.
+ */
+export function groupWorkerPorts(base: number, processes: number): number[] {
+  return Array.from({ length: processes }, (_, i) => base + i);
+}
+
 export interface SupervisorOptions {
   processes: number;
   log: Logger;
@@ -199,6 +208,11 @@ function answerOfError(error: unknown): SiblingAnswer {
 export class ProcessSiblings {
   /** This process's place in the group, 1..N. */
   readonly index: number;
+  /** This process's worker-channel port, in a group whose ports start at `base` (`groupWorkerPorts`). */
+  workerPort(base: number): number {
+    return groupWorkerPorts(base, this.index)[this.index - 1]!;
+  }
+
   #handlers: SiblingHandlers | undefined;
   readonly #asked = new Map<number, (answers: SiblingAnswer[]) => void>();
   #nextId = 1;

@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { createServer } from 'node:net';
 import { APP_ENTRY, spawnApp, type Cluster } from '@infermesh/launcher';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoCluster, demoRepository } from './fixtures.js';
@@ -23,6 +24,19 @@ afterAll(async () => {
 });
 
 interface Answer { status: number; body: any; headers: Record<string, string | string[] | undefined> }
+
+/** Two free consecutive loopback ports (a group's worker ports). */
+async function freePortPair(): Promise<number> {
+  const free = (port: number) => new Promise<boolean>((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+  for (;;) {
+    const base = 20_000 + Math.floor(Math.random() * 40_000);
+    if ((await free(base)) && (await free(base + 1))) return base;
+  }
+}
 
 /** One request on a connection of its own: the group's primary hands each new connection to its next process. */
 function fresh(path: string, init: { json?: unknown; headers?: Record<string, string>; method?: string } = {}): Promise<Answer> {
@@ -172,9 +186,26 @@ describe('a coordinator of several processes (--processes)', () => {
     expect([...served].sort()).toEqual(['p1-inline', 'p2-inline']);
   }, 90_000);
 
-  it('refuses several processes with a worker channel: a worker that dials in would join only one', async () => {
-    const refused = spawnApp({ name: 'refused', entry: APP_ENTRY.coordinator, args: ['--processes', '2', '--worker-port', '9', '--insecure-workers', '--listen-port', '0'] });
+  it('gives each process a worker port of its own: a worker dialling each joins the whole group', async () => {
+    const base = await freePortPair();
+    const group = await demoCluster({ workers: 0, processes: 2, workerPort: base });
+    try {
+      expect(group.workerAddresses).toEqual([`127.0.0.1:${base}`, `127.0.0.1:${base + 1}`]);
+      // Resolves once both processes logged 'worker joined' for it (the launcher waits for each).
+      await group.addWorker(['--model', 'noop']);
+      // noop is served by that worker alone: a process that had not admitted it would not serve it.
+      const answers = await Promise.all(Array.from({ length: 8 }, () => fresh(`${group.url}/v2/models/noop/infer`, {
+        json: { inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 4], data: [1, 2, 3, 4] }] },
+      })));
+      expect(answers.map((a) => [a.status, a.body.parameters?.infermesh_worker])).toEqual(Array.from({ length: 8 }, () => [200, 'worker-1']));
+    } finally {
+      await group.stop();
+    }
+  }, 120_000);
+
+  it('refuses several processes with any free worker port (0): each process needs a known one', async () => {
+    const refused = spawnApp({ name: 'refused', entry: APP_ENTRY.coordinator, args: ['--processes', '2', '--worker-port', '0', '--insecure-workers', '--listen-port', '0'] });
     expect(await refused.exited).toBe(2);
-    expect(refused.output.join('\n')).toMatch(/workerListen\.port: .*set --worker-port off/);
+    expect(refused.output.join('\n')).toMatch(/workerListen\.port: with processes > 1 each process listens for workers on its own port/);
   });
 });

@@ -20,8 +20,16 @@ export interface ClusterOptions {
   httpPort?: number;
   /** The coordinator's gRPC port (inference.GRPCInferenceService). */
   grpcPort?: number;
-  /** The worker channel's port; null: none (`--worker-port off`), so no worker dials in (`workers: 0`), as `--processes` asks. */
+  /**
+   * The worker channel's port; null: none (`--worker-port off`), so no worker dials in (`workers: 0`).
+   * With `processes` > 1, process i listens on `workerPort + i - 1` (a fixed port is needed then).
+   */
   workerPort?: number | null;
+  /**
+   * Coordinator processes sharing the client ports (its `--processes`). Default 1. Each has a worker port
+   * of its own, and every worker started here dials all of them.
+   */
+  processes?: number;
   env?: NodeJS.ProcessEnv;
   /**
    * How the worker channel is authenticated. `token` (the default): a random token for this cluster,
@@ -42,8 +50,10 @@ export interface Cluster {
   readonly wsUrl: string;
   /** The coordinator's gRPC endpoint (host:port), for a gRPC client's target. */
   readonly grpcAddress: string;
-  /** Where workers dial in (host:port); empty with `workerPort: null`. */
+  /** Where workers dial in (host:port): the first process's; empty with `workerPort: null`. */
   readonly workerAddress: string;
+  /** Where workers dial in, one host:port per coordinator process (a worker joins the group by dialling each); empty with `workerPort: null`. */
+  readonly workerAddresses: readonly string[];
   /** The file holding the worker channel's token (`workerAuth: 'token'`): pass `--secret-file` to a worker you start. */
   readonly tokenFile: string | undefined;
   readonly coordinator: ManagedProcess;
@@ -65,6 +75,9 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const workerAuth = options.workerAuth ?? 'token';
   const tokenFile = workerAuth === 'token' ? await writeClusterToken(options.tokenFile) : undefined;
   const tokenArgs = tokenFile === undefined ? [] : ['--secret-file', tokenFile];
+  const processes = options.processes ?? 1;
+  // The process each line comes from: `process` is 1..N in a group, absent for a lone coordinator.
+  const indexes = processes > 1 ? Array.from({ length: processes }, (_, i) => i + 1) : [undefined];
   const coordinator = spawnApp({
     name: 'coordinator',
     entry: appEntry('coordinator', options.entries),
@@ -73,6 +86,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       '--listen-port', String(options.httpPort ?? 0),
       '--grpc-port', String(options.grpcPort ?? 0),
       '--worker-port', options.workerPort === null ? 'off' : String(options.workerPort ?? 0),
+      ...(processes > 1 ? ['--processes', String(processes)] : []),
       ...tokenArgs,
       ...(workerAuth === 'insecure' ? ['--insecure-workers'] : []),
       ...(options.coordinatorArgs ?? []),
@@ -87,20 +101,22 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     if (tokenFile !== undefined && options.tokenFile === undefined) await rm(dirname(tokenFile), { recursive: true, force: true });
   };
   try {
-    const [http, channel, grpc] = await Promise.all([
+    const [http, channels, grpc] = await Promise.all([
       coordinator.waitFor('coordinator listening'),
-      options.workerPort === null ? undefined : coordinator.waitFor('worker channel listening'),
+      options.workerPort === null ? [] : Promise.all(indexes.map((i) => coordinator.waitFor('worker channel listening', { match: (l) => l.process === i }))),
       coordinator.waitFor('grpc listening'),
     ]);
     const url = `http://127.0.0.1:${http.port}`;
-    const workerAddress = channel ? `127.0.0.1:${channel.port}` : '';
+    const workerAddresses = channels.map((channel) => `127.0.0.1:${channel.port}`);
+    const workerAddress = workerAddresses[0] ?? '';
     // Workers take their section of the config file; processors only flags (the file has no section for them).
     const add = async (role: 'worker' | 'processor', args: string[]): Promise<ManagedProcess> => {
-      if (!channel) throw new Error(`no ${role} can join: this coordinator has no worker channel (workerPort: null)`);
+      if (workerAddresses.length === 0) throw new Error(`no ${role} can join: this coordinator has no worker channel (workerPort: null)`);
       const list = role === 'worker' ? workers : processors;
       const i = list.length;
       const id = `${role}-${i + 1}`;
-      const admitted = coordinator.waitFor('worker joined', { timeoutMs: 60_000, match: (l) => l.worker === id });
+      // Admitted when every process of the coordinator has it.
+      const admitted = Promise.all(indexes.map((p) => coordinator.waitFor('worker joined', { timeoutMs: 60_000, match: (l) => l.worker === id && l.process === p })));
       const child = spawnApp({
         name: id,
         entry: appEntry('worker', options.entries),
@@ -109,7 +125,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
           ...(role === 'processor' ? ['--role', 'processor'] : []),
           '--id', id,
           '--repository', options.repository,
-          '--coordinator', workerAddress,
+          ...workerAddresses.flatMap((address) => ['--coordinator', address]),
           ...tokenArgs,
           ...(options.workerArgs ?? []),
           ...args,
@@ -125,7 +141,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     for (let i = 0; i < (options.workers ?? 2); i++) await addWorker();
     for (let i = 0; i < (options.processors ?? 0); i++) await addProcessor();
     const grpcAddress = `127.0.0.1:${grpc.port}`;
-    return { url, wsUrl: `ws://127.0.0.1:${http.port}/v2/ws`, grpcAddress, workerAddress, tokenFile, coordinator, workers, processors, addWorker, addProcessor, stop };
+    return { url, wsUrl: `ws://127.0.0.1:${http.port}/v2/ws`, grpcAddress, workerAddress, workerAddresses, tokenFile, coordinator, workers, processors, addWorker, addProcessor, stop };
   } catch (error) {
     await stop();
     throw error;

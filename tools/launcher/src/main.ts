@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { ConfigError, formatHelp, loadConfig, parseFlags, type FlagTable } from '@infermesh/config';
 import { z } from 'zod';
+import { autoProcesses } from './auto-processes.js';
 import { buildDemoModels } from './build-models.js';
 import type { LogLine } from './child-process.js';
 import { startCluster } from './cluster.js';
@@ -24,10 +25,11 @@ const LauncherSchema = z.object({
    */
   inlineModels: z.array(z.string().min(1)).default([]),
   /**
-   * Embedded layout: processes serving the client API (the coordinator's `--processes`), each with its own
-   * inline models and worker threads, sharing the ports. Above 1 no worker dials in (no worker port).
+   * Coordinator processes serving the client API (its `--processes`), sharing the ports, each with its own
+   * lanes, inline models and worker threads; each has a worker port of its own (`workerPort` + i - 1) and
+   * every worker dials them all. `auto`: one per core, at most 2 (`autoProcesses`).
    */
-  processes: z.int().min(1).max(64).default(1),
+  processes: z.union([z.literal('auto'), z.coerce.number().int().min(1).max(64)]).default('auto'),
   /**
    * `colocated`: each worker runs a model's pre- and post-processing with the model. `disaggregated`:
    * they run on `processors` processes of their own (the coordinator's `--placement disaggregated`).
@@ -48,15 +50,13 @@ const LauncherSchema = z.object({
   tokenFile: z.string().default('.infermesh/worker-token'),
   /** Show each process's JSON log as one readable line. */
   pretty: z.boolean().default(true),
-}).refine((c) => c.processes === 1 || c.layout === 'embedded', {
-  path: ['processes'], message: 'several coordinator processes take no worker process: use --layout embedded',
 });
 
 const FLAGS: FlagTable = {
   workers: { path: 'workers', type: 'number', short: 'w', description: 'number of workers' },
   layout: { path: 'layout', type: 'string', description: 'embedded|processes: workers on threads of the coordinator, or worker processes' },
   'inline-model': { path: 'inlineModels', type: 'list', description: 'embedded layout: model served inline on the HTTP thread (repeat)' },
-  processes: { path: 'processes', type: 'number', description: 'embedded layout: coordinator processes sharing the ports, each with its own models' },
+  processes: { path: 'processes', type: 'string', description: 'coordinator processes sharing the ports, each with its own lanes and models (auto: one per core, at most 2)' },
   placement: { path: 'placement', type: 'string', description: 'colocated|disaggregated: where pre- and post-processing run' },
   processors: { path: 'processors', type: 'number', description: 'number of processors when disaggregated' },
   'http-port': { path: 'httpPort', type: 'number', description: 'coordinator client API port' },
@@ -102,7 +102,8 @@ async function main(): Promise<void> {
   const kind = embedded
     ? `embedded workers (threads of the coordinator, for the models not inline${config.inlineModels.length ? `; ${config.inlineModels.join(', ')} inline on its HTTP thread` : ''})`
     : 'worker processes';
-  const group = config.processes > 1 ? ` in ${config.processes} coordinator processes sharing its ports` : '';
+  const processes = config.processes === 'auto' ? autoProcesses() : config.processes;
+  const group = processes > 1 ? ` in ${processes} coordinator processes sharing its ports` : '';
   process.stdout.write(
     `infermesh: starting a coordinator, ${config.workers} ${kind}${disaggregated ? ` and ${processors} processors (disaggregated)` : ''} (config ${configFile})\n`,
   );
@@ -112,7 +113,6 @@ async function main(): Promise<void> {
     workers: embedded ? 0 : config.workers,
     processors,
     coordinatorArgs: [
-      ...(config.processes > 1 ? ['--processes', String(config.processes)] : []),
       ...(embedded ? ['--embedded-workers', String(config.workers), '--embedded-repository', repository] : []),
       ...(embedded ? config.inlineModels.flatMap((m) => ['--embedded-inline-model', m]) : []),
       // Only when asked: a per-model placement in the coordinator's own section stands otherwise.
@@ -120,7 +120,8 @@ async function main(): Promise<void> {
     ],
     httpPort: config.httpPort,
     grpcPort: config.grpcPort,
-    workerPort: config.processes > 1 ? null : config.workerPort,
+    workerPort: config.workerPort,
+    processes,
     // A new token each start, readable only by this user: no other process joins as a worker.
     workerAuth: 'token',
     tokenFile: resolve(WORKSPACE_ROOT, config.tokenFile),
@@ -142,9 +143,9 @@ infermesh is ready: coordinator ${u} (gRPC ${cluster.grpcAddress}), ${config.wor
   node examples/client.mjs ${u}        # text in, labels out; a tensor request; the WebSocket API
   curl ${u}/v2/status
   node examples/grpc-client.mjs ${cluster.grpcAddress}   # the same over gRPC (inference.GRPCInferenceService, libs/contracts/proto)
-${cluster.workerAddress === '' ? '' : `
-Workers join only with this cluster's token (${cluster.tokenFile ?? ''}, mode 0600, new at each start):
-  npx infermesh-worker --coordinator ${cluster.workerAddress} --secret-file ${cluster.tokenFile ?? ''} --repository ${repository}
+${cluster.workerAddresses.length === 0 ? '' : `
+Workers join only with this cluster's token (${cluster.tokenFile ?? ''}, mode 0600, new at each start)${processes > 1 ? ', dialling each coordinator process' : ''}:
+  npx infermesh-worker ${cluster.workerAddresses.map((a) => `--coordinator ${a}`).join(' ')} --secret-file ${cluster.tokenFile ?? ''} --repository ${repository}
 `}
 Ctrl-C stops everything.
 `);

@@ -15,7 +15,9 @@ import { WorkerService } from './worker-service.js';
  * models are loaded and the port answers; the host closes when the port's peer closes. Rejects with the
  * loader's error.
  */
-export async function serveHost(o: ParsedHostThreadOptions, port: MessagePort | LocalPort, onClosed: () => void): Promise<void> {
+export async function serveHost(
+  o: ParsedHostThreadOptions, port: MessagePort | LocalPort, onClosed: () => void, uncheckedCalls: readonly string[] = [],
+): Promise<void> {
   const repository = await loadModelRepository(o.repository, o.models.length ? { models: o.models } : {});
   const runtimes = { onnx: new OnnxRuntime({ intraOpNumThreads: o.intraOpThreads, interOpNumThreads: o.interOpThreads }), js: new JsRuntime() };
   const host = await ModelHost.load(repository, runtimes, { role: o.role });
@@ -25,7 +27,7 @@ export async function serveHost(o: ParsedHostThreadOptions, port: MessagePort | 
     const service = await WorkerService.create(host, new BatchTelemetry(tracing.tracer, createWorkerMetrics(), o.id), {
       id: o.id, role: o.role, maxConcurrency: o.maxConcurrency, shards: [], repository: { folder: o.repository, models: o.models },
     });
-    const peer = connectPort(port, { protocol: workerProtocol, handlers: service.handlers, id: o.id });
+    const peer = connectPort(port, { protocol: workerProtocol, handlers: service.handlers, id: o.id, uncheckedCalls: [...uncheckedCalls] });
     peer.once('close', () => void Promise.allSettled([host.close(), tracing.shutdown()]).finally(onClosed));
   } catch (error) {
     await Promise.allSettled([host.close(), tracing.shutdown()]);

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { workerProtocol } from '@infermesh/contracts';
+import { workerProtocol, type InferBatchRequest } from '@infermesh/contracts';
 import { DEFAULT_MLP_DIMS, mlpReference, mlpWeights, writeModelRepository } from '@infermesh/models';
 import { ClosedError, connectPort } from '@infermesh/transport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -74,7 +74,11 @@ describe('startInlineHost: a worker on the caller\'s own thread', () => {
     expect(info.models.map((m) => m.name)).toEqual(['mlp']);
     const rows = 2;
     const input = Float32Array.from({ length: rows * 64 }, (_, i) => Math.cos(i));
-    const answer = await peer.call('infer', { model: 'mlp', version: '1', items: [{ id: 'a', inputs: { input: { datatype: 'FP32', shape: [rows, 64], data: input } } }] });
+    // Its infer calls are taken unchecked: sent in the parsed form, as the coordinator's lanes send them.
+    const call: InferBatchRequest = {
+      model: 'mlp', version: '1', stage: 'all', items: [{ id: 'a', inputs: { input: { datatype: 'FP32', shape: [rows, 64], data: input } }, parameters: {}, outputs: [] }],
+    };
+    const answer = await peer.call('infer', call);
     const item = answer.items[0]!;
     if (!item.ok) throw new Error(item.error.message);
     const expected = mlpReference(mlpWeights({ dims: [...DEFAULT_MLP_DIMS], seed: 42 }), input, rows);

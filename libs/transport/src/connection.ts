@@ -260,9 +260,13 @@ export class Connection {
     if (schemas === undefined || handler === undefined) {
       return this.#send({ type: 'error', id, kind: 'method-not-found', message: `method not found: "${method}"` });
     }
-    const parsed = schemas.request.safeParse(payload);
-    if (!parsed.success) {
-      return this.#send({ type: 'error', id, kind: 'invalid-message', message: `request: ${summarizeIssues(parsed.error)}` });
+    let request = payload;
+    if (this.#settings.uncheckedCalls?.has(method) !== true) {
+      const parsed = schemas.request.safeParse(payload);
+      if (!parsed.success) {
+        return this.#send({ type: 'error', id, kind: 'invalid-message', message: `request: ${summarizeIssues(parsed.error)}` });
+      }
+      request = parsed.data;
     }
     const call: InboundCall = { method, controller: undefined, aborted: false, reason: undefined };
     this.#inbound.set(id, call);
@@ -281,7 +285,7 @@ export class Connection {
     if (deadline !== undefined) ctx.deadline = deadline;
     let result: unknown;
     try {
-      result = handler(parsed.data, ctx);
+      result = handler(request, ctx);
     } catch (error) {
       return this.#finishCall(id, call, false, error);
     }

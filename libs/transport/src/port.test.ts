@@ -113,6 +113,22 @@ describe('connectPort over a LocalChannel', () => {
     await expect(client.call('add', { a: 1, b: 'two' } as never)).rejects.toBeInstanceOf(InvalidMessageError);
   });
 
+  it('uncheckedCalls: those calls reach the handler as sent (the same object, no defaults), every other method is still checked', async () => {
+    const channel = new LocalChannel();
+    const received: unknown[] = [];
+    const server = connectPort(channel.port1, {
+      protocol: testProtocol, id: 'host', uncheckedCalls: ['echo'],
+      handlers: { ...serverHandlers([]), echo: (req) => { received.push(req); return { value: 'ok' }; } },
+    });
+    const client = connectPort(channel.port2, { protocol: testProtocol, id: 'caller' });
+    open.push(client, server);
+    const call = { value: 1, extra: 'kept' };
+    expect(await client.call('echo', call)).toEqual({ value: 'ok' });
+    // The same object: a check would have made a copy without the unknown key.
+    expect(received[0]).toBe(call);
+    await expect(client.call('add', { a: 1, b: 'two' } as never)).rejects.toBeInstanceOf(InvalidMessageError);
+  });
+
   it('terminating one end closes both with 1006', async () => {
     const channel = new LocalChannel();
     const a = connectPort(channel.port1, { protocol: testProtocol, handlers: serverHandlers([]) });

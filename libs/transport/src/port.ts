@@ -29,6 +29,7 @@ export function connectPort<P extends MethodTable>(port: MessagePort | LocalPort
       timeoutMs: o.timeoutMs,
       closeTimeoutMs: o.closeTimeoutMs,
       uncheckedAnswers: new Set(o.uncheckedAnswers),
+      uncheckedCalls: new Set(o.uncheckedCalls),
     },
   });
   peer[kAttach](port instanceof LocalPort ? new LocalCarrier(port) : new PortCarrier(port), `${port instanceof LocalPort ? 'local' : 'thread'}:${id}`);

@@ -57,4 +57,17 @@ describe('BatchTelemetry', () => {
     expect(answer.spans).toBeUndefined();
     expect((await metrics.stageDuration.get()).values.find((v) => v.labels.stage === 'inference' && v.metricName?.endsWith('_count'))?.value).toBe(1);
   });
+
+  it('traces without a metric set (an embedded worker): the same spans, nothing observed', async () => {
+    let now = 10;
+    const telemetry = new BatchTelemetry(new Tracer({ clock: () => now }), undefined, 'inline');
+    const answer = await telemetry.run(request('00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'), async (stages) => {
+      const span = stages.start('inference');
+      now += 3;
+      span.end();
+      return { items: [{ ok: true, outputs: {} }, { ok: true, outputs: {} }], computeMs: 3 };
+    });
+    expect(answer.spans?.map((s) => [s.name, s.startMs, s.durationMs])).toEqual([['inference', 10, 3]]);
+    await expect(telemetry.run(request(), async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+  });
 });

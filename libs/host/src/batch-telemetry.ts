@@ -1,5 +1,5 @@
 import type { InferBatchRequest, InferBatchResponse } from '@infermesh/contracts';
-import type { Tracer, WorkerMetrics } from '@infermesh/telemetry';
+import type { Trace, Tracer, WorkerMetrics } from '@infermesh/telemetry';
 import type { StageTimer } from './model-host.js';
 
 /** The most spans a worker returns with a batch (the contract's bound). */
@@ -8,16 +8,17 @@ const MAX_SPANS = 64;
 /**
  * The worker's per-batch telemetry: a trace continuing the coordinator's `traceparent` whose stage
  * spans go back with the answer, and the worker's metrics (batches and their items by outcome, stage and
- * batch latency, batches in flight).
+ * batch latency, batches in flight) when it has a metric set: a worker process serves them on its
+ * `/metrics`; an embedded worker (`serveHost`) has none, as nothing would read them.
  */
 export class BatchTelemetry {
   readonly #tracer: Tracer;
-  readonly #metrics: WorkerMetrics;
+  readonly #metrics: WorkerMetrics | undefined;
   readonly #workerId: string | undefined;
   #inFlight = 0;
 
-  /** `workerId` goes on the worker's spans as `infermesh.worker`. */
-  constructor(tracer: Tracer, metrics: WorkerMetrics, workerId?: string) {
+  /** `workerId` goes on the worker's spans as `infermesh.worker`; without `metrics`, batches are traced only. */
+  constructor(tracer: Tracer, metrics: WorkerMetrics | undefined, workerId?: string) {
     this.#tracer = tracer;
     this.#metrics = metrics;
     this.#workerId = workerId;
@@ -33,7 +34,8 @@ export class BatchTelemetry {
         'infermesh.batch_size': request.items.length, ...(this.#workerId !== undefined ? { 'infermesh.worker': this.#workerId } : {}),
       });
     }
-    this.#metrics.batchesInFlight.set(++this.#inFlight);
+    const metrics = this.#metrics;
+    metrics?.batchesInFlight.set(++this.#inFlight);
     let response: InferBatchResponse | undefined;
     let failure = 'IM_WORKER_RUNTIME';
     try {
@@ -46,26 +48,31 @@ export class BatchTelemetry {
       if (typeof code === 'string' && code.startsWith('IM_')) failure = code;
       throw error;
     } finally {
-      this.#metrics.batchesInFlight.set(--this.#inFlight);
       const seconds = trace.end() / 1000;
-      const { model, version } = request;
-      const labels = { model, version };
-      this.#metrics.batchSize.observe(labels, request.items.length);
-      this.#metrics.batchDuration.observe(labels, seconds);
-      this.#metrics.observeStages(labels, trace);
-      // Label objects are written out, not spread (prom-client hashes a spread copy about 5× slower), and
-      // the answered items are counted once per batch, not once each.
-      this.#metrics.batches.inc({ model, version, outcome: response ? 'ok' : failure });
-      if (response) {
-        let ok = 0;
-        for (const item of response.items) {
-          if (item.ok) ok++;
-          else this.#metrics.batchItems.inc({ model, version, outcome: item.error.code });
-        }
-        if (ok > 0) this.#metrics.batchItems.inc({ model, version, outcome: 'ok' }, ok);
-      } else {
-        this.#metrics.batchItems.inc({ model, version, outcome: failure }, request.items.length);
-      }
+      if (metrics) this.#observe(metrics, request, seconds, trace, response, failure);
     }
+  }
+
+  /** A finished batch in the metrics: its size, time, stages, outcome and its items' outcomes. */
+  #observe(metrics: WorkerMetrics, request: InferBatchRequest, seconds: number, trace: Trace, response: InferBatchResponse | undefined, failure: string): void {
+    metrics.batchesInFlight.set(--this.#inFlight);
+    const { model, version } = request;
+    const labels = { model, version };
+    metrics.batchSize.observe(labels, request.items.length);
+    metrics.batchDuration.observe(labels, seconds);
+    metrics.observeStages(labels, trace);
+    // Label objects are written out, not spread (prom-client hashes a spread copy about 5× slower), and
+    // the answered items are counted once per batch, not once each.
+    metrics.batches.inc({ model, version, outcome: response ? 'ok' : failure });
+    if (!response) {
+      metrics.batchItems.inc({ model, version, outcome: failure }, request.items.length);
+      return;
+    }
+    let ok = 0;
+    for (const item of response.items) {
+      if (item.ok) ok++;
+      else metrics.batchItems.inc({ model, version, outcome: item.error.code });
+    }
+    if (ok > 0) metrics.batchItems.inc({ model, version, outcome: 'ok' }, ok);
   }
 }

@@ -1,7 +1,7 @@
 import { workerProtocol } from '@infermesh/contracts';
 import { loadModelRepository } from '@infermesh/registry';
 import { JsRuntime, OnnxRuntime } from '@infermesh/runtime';
-import { createTracing, createWorkerMetrics } from '@infermesh/telemetry';
+import { createTracing } from '@infermesh/telemetry';
 import { connectPort, type LocalPort } from '@infermesh/transport';
 import type { MessagePort } from 'node:worker_threads';
 import { BatchTelemetry } from './batch-telemetry.js';
@@ -24,7 +24,10 @@ export async function serveHost(
   // It exports its own spans, as a worker process does (the OTEL_* variables are the process's).
   const tracing = createTracing({ serviceName: 'infermesh-worker', store: false });
   try {
-    const service = await WorkerService.create(host, new BatchTelemetry(tracing.tracer, createWorkerMetrics(), o.id), {
+    // No worker metric set: nothing would read it (the coordinator's /metrics is its own registry, and
+    // records each request's batch size and stage times itself); it cost five observations per batch, and
+    // its default collectors an event-loop-delay monitor and a GC observer per embedded worker.
+    const service = await WorkerService.create(host, new BatchTelemetry(tracing.tracer, undefined, o.id), {
       id: o.id, role: o.role, maxConcurrency: o.maxConcurrency, shards: [], repository: { folder: o.repository, models: o.models },
     });
     const peer = connectPort(port, { protocol: workerProtocol, handlers: service.handlers, id: o.id, uncheckedCalls: [...uncheckedCalls] });

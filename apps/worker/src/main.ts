@@ -26,7 +26,8 @@ async function main(): Promise<void> {
     secret, tls: config.tls, listen: config.listen, coordinators: config.coordinators, insecureCoordinators: config.insecureCoordinators,
   });
   if (channel.mode === 'insecure') log.warn({ code: 'IM_WORKER_CHANNEL_INSECURE' }, 'worker listener without a secret (--insecure-coordinators): any local process can run its models');
-  const metrics = createWorkerMetrics();
+  // A metric set only when something serves it (--metrics-port): otherwise each batch would pay for observations nobody reads.
+  const metrics = config.metricsPort === undefined ? undefined : createWorkerMetrics();
   const tracing = createTracing({ serviceName: 'infermesh-worker', store: false, onExportError: (error) => log.warn({ err: error, code: error.code }, 'trace export failed') });
   if (tracing.exporting) log.info({ exporting: tracing.exporting, sampler: tracing.sampler }, 'tracing');
   const telemetry = new BatchTelemetry(tracing.tracer, metrics, config.id);
@@ -65,7 +66,7 @@ async function main(): Promise<void> {
   const closers: Array<() => Promise<void>> = [];
   /** Leaves etcd (revokes the lease) once the batches in hand are done: then every coordinator drops this worker at once. */
   let leaveCluster: () => Promise<void> = async () => undefined;
-  if (config.metricsPort !== undefined) {
+  if (metrics !== undefined && config.metricsPort !== undefined) {
     const { server, port } = await listenMetrics(metrics, config.listen.host, config.metricsPort);
     closers.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
     log.info({ port, host: config.listen.host }, 'worker metrics listening');

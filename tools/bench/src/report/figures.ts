@@ -272,9 +272,9 @@ export function computeFigures(points: readonly Measurement[], preprocessCosts: 
   add('coordinator HTTP req/s / floor req/s', ratioAt(points, SERIES.coordinatorHttp, SERIES.floor, 'rps', 'highest'));
   add('coordinator HTTP req/s / nginx → upstream req/s', ratioAt(points, SERIES.coordinatorHttp, SERIES.nginx, 'rps'), { min: 0.5 });
   add('coordinator WebSocket req/s / coordinator HTTP req/s', ratioAt(points, SERIES.coordinatorWs, SERIES.coordinatorHttp, 'rps'));
-  add('mlp req/s, batching on / off', ratioAt(points, SERIES.mlpBatching, SERIES.mlp, 'rps', 'highest'));
+  add('heavy mlp 64→1024→1024→16 req/s, batching on / off', ratioAt(points, SERIES.mlpBatching, SERIES.mlp, 'rps', 'highest'), { min: 4 });
   add('mlp identical req/s, cache on / off', ratioAt(points, SERIES.identicalCached, SERIES.identical, 'rps'));
-  add('mlp req/s, 2 workers / 1 worker', ratioAt(points, SERIES.mlpTwoWorkers, SERIES.mlpBatching, 'rps', 'highest'));
+  add('heavy mlp 64→1024→1024→16 req/s, 2 workers / 1 worker', ratioAt(points, SERIES.mlpTwoWorkers, SERIES.mlpBatching, 'rps', 'highest'));
   baselineHeadlines(points, add);
   const protocols = protocolRows(points);
   protocolHeadlines(protocols, add);

@@ -1,4 +1,5 @@
-import { runAutocannon } from '../load/autocannon-run.js';
+import { warmUp } from '../load/warm-up.js';
+import { requireWrk, runWrk } from '../load/wrk-run.js';
 import { mlpHttpBodies } from '../payloads.js';
 import { levelsFor, SERIES, type BenchContext, type Scenario } from './scenario.js';
 
@@ -9,22 +10,24 @@ import { levelsFor, SERIES, type BenchContext, type Scenario } from './scenario.
  */
 const DISTINCT_INPUTS = 1024;
 
+/** The heavy MLP at `levels` connections, driven and warmed by wrk (as plain-server: autocannon shared the cores). */
 export async function measureMlp(ctx: BenchContext, url: string, series: typeof SERIES.mlp | typeof SERIES.mlpBatching | typeof SERIES.mlpTwoWorkers, levels: readonly number[], scenario: string): Promise<void> {
-  const bodies = mlpHttpBodies(DISTINCT_INPUTS);
+  const load = { url: `${url}/v2/models/mlp/infer`, bodies: mlpHttpBodies(DISTINCT_INPUTS), rotation: 'shared' as const };
+  await warmUp(load, 'wrk');
   for (const connections of levels) {
-    await ctx.measure({ scenario, series, connections }, (onAnswer) =>
-      runAutocannon({ url: `${url}/v2/models/mlp/infer`, bodies, connections, durationS: ctx.durationS, onAnswer, rotation: 'shared' }),
-    );
+    await ctx.measure({ scenario, series, connections }, () => runWrk({ ...load, connections, durationS: ctx.durationS }));
   }
 }
 
 /**
- * The demo MLP through the coordinator at rising concurrency, on one worker, with the coordinator's
- * dynamic batching off (every request its own worker call) and then on (the default).
+ * The bench's heavy MLP (64→1024→1024→16, `ctx.repository`) through the coordinator at rising
+ * concurrency, on one worker process, with the coordinator's dynamic batching off (every request its own
+ * worker call) and then on (the default).
  */
 export const mlpScenario: Scenario = {
   id: 'mlp',
   name: 'mlp',
+  requireTools: () => requireWrk(),
   prepare: (ctx) =>
     Promise.all([
       ctx.startCluster({ name: 'mlp batching off', workers: 1, coordinatorArgs: ['--batching', 'off'] }),

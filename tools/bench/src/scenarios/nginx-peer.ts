@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnApp } from '@infermesh/launcher';
-import { runAutocannon } from '../load/autocannon-run.js';
+import { warmUp } from '../load/warm-up.js';
+import { requireWrk, runWrk } from '../load/wrk-run.js';
 import { findNginx, startNginx } from '../nginx.js';
 import { noopHttpRequest } from '../payloads.js';
 import { levelsFor, SERIES, type BenchContext, type Scenario } from './scenario.js';
@@ -37,11 +38,13 @@ function nginxInFront(ctx: BenchContext): Promise<ProxiedUpstream | undefined> {
 
 /**
  * A C peer doing the same HTTP job: nginx reverse-proxying to a Node server that answers the noop
- * request. The coordinator's HTTP throughput is compared with it at the same connections.
+ * request. The coordinator's HTTP throughput is compared with it at the same connections, both driven
+ * by wrk (autocannon, JavaScript on the same two cores, capped nginx at its own 13k req/s).
  */
 export const nginxPeerScenario: Scenario = {
   id: 'nginx-peer',
   name: 'nginx peer',
+  requireTools: () => requireWrk(),
   prepare: nginxInFront,
   async run(ctx) {
     const proxied = await nginxInFront(ctx);
@@ -49,11 +52,11 @@ export const nginxPeerScenario: Scenario = {
       ctx.skip('nginx peer', 'nginx not installed: scenario skipped (apt-get install -y nginx)');
       return;
     }
-    const body = JSON.stringify(noopHttpRequest);
+    const url = `${proxied.url}/v2/models/noop/infer`;
+    const bodies = [JSON.stringify(noopHttpRequest)];
+    await warmUp({ url, bodies }, 'wrk');
     for (const connections of levelsFor(ctx, [16])) {
-      await ctx.measure({ scenario: 'nginx peer', series: SERIES.nginx, connections }, (onAnswer) =>
-        runAutocannon({ url: `${proxied.url}/v2/models/noop/infer`, bodies: [body], connections, durationS: ctx.durationS, onAnswer }),
-      );
+      await ctx.measure({ scenario: 'nginx peer', series: SERIES.nginx, connections }, () => runWrk({ url, bodies, connections, durationS: ctx.durationS }));
     }
     await proxied.stop();
   },

@@ -1,4 +1,5 @@
 import { measureMlp } from './mlp.js';
+import { requireWrk } from '../load/wrk-run.js';
 import { levelsFor, SERIES, type Scenario } from './scenario.js';
 
 /**
@@ -8,6 +9,7 @@ import { levelsFor, SERIES, type Scenario } from './scenario.js';
 export const workersScalingScenario: Scenario = {
   id: 'workers-scaling',
   name: 'one worker vs two',
+  requireTools: () => requireWrk(),
   prepare: (ctx) => ctx.cluster(),
   async run(ctx) {
     const cluster = await ctx.cluster();

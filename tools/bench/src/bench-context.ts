@@ -28,14 +28,14 @@ export function createBenchContext(
     try {
       const cluster = await startCluster({
         repository,
-        // Several processes take no worker that dials in (the coordinator refuses a worker channel then).
-        ...(processes > 1 ? { workerPort: null } : {}),
+        // Several processes: no worker dials in here (a group's worker ports would need fixed numbers).
+        ...(processes > 1 ? { workerPort: null, processes } : {}),
         ...(env ? { env } : {}),
         entries: BENCH_APP_ENTRIES,
         workers,
         processors,
         // The response cache would answer the repeated bodies of a load test: off unless a scenario turns it on.
-        coordinatorArgs: ['--cache', 'off', ...(processes > 1 ? ['--processes', String(processes)] : []), ...options.coordinatorArgs, ...extra],
+        coordinatorArgs: ['--cache', 'off', ...options.coordinatorArgs, ...extra],
       });
       cleanup.track(cluster.coordinator.child);
       for (const w of [...cluster.workers, ...cluster.processors]) cleanup.track(w.child);

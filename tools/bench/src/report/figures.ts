@@ -270,7 +270,8 @@ export function computeFigures(points: readonly Measurement[], preprocessCosts: 
   add('coordinator HTTP p50 / floor p50 (low load)', ratioAt(points, SERIES.coordinatorHttp, SERIES.floor, 'p50'), { max: 2 });
   add('coordinator WebSocket p50 / floor p50', ratioAt(points, SERIES.coordinatorWs, SERIES.floor, 'p50'));
   add('coordinator HTTP req/s / floor req/s', ratioAt(points, SERIES.coordinatorHttp, SERIES.floor, 'rps', 'highest'));
-  add('coordinator HTTP req/s / nginx → upstream req/s', ratioAt(points, SERIES.coordinatorHttp, SERIES.nginx, 'rps'), { min: 0.5 });
+  add('coordinator HTTP req/s, noop inline ×2 as npm start / nginx → upstream req/s', ratioAt(points, SERIES.coordinatorHttpNpmStart, SERIES.nginx, 'rps'), { min: 0.5 });
+  add('coordinator HTTP req/s, noop on a worker process / nginx → upstream req/s', ratioAt(points, SERIES.coordinatorHttp, SERIES.nginx, 'rps'));
   add('coordinator WebSocket req/s / coordinator HTTP req/s', ratioAt(points, SERIES.coordinatorWs, SERIES.coordinatorHttp, 'rps'));
   add('heavy mlp 64→1024→1024→16 req/s, batching on / off', ratioAt(points, SERIES.mlpBatching, SERIES.mlp, 'rps', 'highest'), { min: 4 });
   add('mlp identical req/s, cache on / off', ratioAt(points, SERIES.identicalCached, SERIES.identical, 'rps'));

@@ -128,6 +128,8 @@ export interface FailoverFigures {
 export const SERIES = {
   floor: 'floor: worker over transport',
   coordinatorHttp: 'coordinator HTTP noop',
+  /** The noop as `npm start` serves it: inline, in 2 coordinator processes (`--processes 2`). */
+  coordinatorHttpNpmStart: 'coordinator HTTP noop, inline ×2 as npm start',
   coordinatorWs: 'coordinator WebSocket noop',
   nginx: 'nginx → node upstream',
   mlp: 'mlp, batching off, 1 worker',
@@ -230,7 +232,7 @@ export interface BenchContext {
    */
   startCluster(options: {
     name: string; workers: number; processors?: number; coordinatorArgs: readonly string[]; repository?: string; env?: NodeJS.ProcessEnv;
-    /** The coordinator's own count of serving processes (`--processes`); above 1 it has no worker channel. */
+    /** The coordinator's own count of serving processes (`--processes`); above 1 the bench gives it no worker channel. */
     processes?: number;
   }): Promise<ClusterStart>;
   /**

@@ -54,12 +54,17 @@ function parseMessage(raw: unknown): Message | undefined {
 const INDEX_VARIABLE = 'INFERMESH_PROCESS_INDEX';
 
 /**
- * The worker-channel ports of a group of `processes`: process `i` (1..N) listens on `base + i - 1`. A worker
- * joins the whole group by dialling each (a worker dials any number of coordinators), so every process
- * sees every worker.
+ * The worker-channel port of process `index` (1..N) of a group whose ports start at `base`: each process
+ * listens on its own, and a worker joins the whole group by dialling each (a worker dials any number of
+ * coordinators), so every process sees every worker.
  */
+export function groupWorkerPort(base: number, index: number): number {
+  return base + index - 1;
+}
+
+/** Every worker-channel port of a group of `processes`, in process order. */
 export function groupWorkerPorts(base: number, processes: number): number[] {
-  return Array.from({ length: processes }, (_, i) => base + i);
+  return Array.from({ length: processes }, (_, i) => groupWorkerPort(base, i + 1));
 }
 
 export interface SupervisorOptions {
@@ -208,11 +213,6 @@ function answerOfError(error: unknown): SiblingAnswer {
 export class ProcessSiblings {
   /** This process's place in the group, 1..N. */
   readonly index: number;
-  /** This process's worker-channel port, in a group whose ports start at `base` (`groupWorkerPorts`). */
-  workerPort(base: number): number {
-    return groupWorkerPorts(base, this.index)[this.index - 1]!;
-  }
-
   #handlers: SiblingHandlers | undefined;
   readonly #asked = new Map<number, (answers: SiblingAnswer[]) => void>();
   #nextId = 1;
@@ -228,6 +228,11 @@ export class ProcessSiblings {
         void this.#answer(message.question).then((answer) => process.send?.({ im: 'did', relay: message.relay, answer } satisfies Message));
       }
     });
+  }
+
+  /** This process's worker-channel port, in a group whose ports start at `base` (`groupWorkerPort`). */
+  workerPort(base: number): number {
+    return groupWorkerPort(base, this.index);
   }
 
   /** The group's view from this process when it is one of a group (forked by `superviseProcesses`). */

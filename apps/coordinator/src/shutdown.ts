@@ -25,6 +25,14 @@ export interface ShutdownTimes {
 }
 
 const IDLE_POLL_MS = 20;
+/**
+ * How long kept-alive connections may stay after the work is done, before the idle ones are closed. A
+ * connection node counts as idle may hold a request the client already sent and the server has not read
+ * (a busy loop, 16 clients back to back): closing it then resets that request. Left open, each gets its
+ * next request answered 503 IM_SHUTTING_DOWN with `connection: close` and closes itself; only those that
+ * stay quiet this long are closed.
+ */
+const IDLE_LINGER_MS = 1_000;
 
 async function until(done: () => boolean, deadline: number): Promise<boolean> {
   while (!done()) {
@@ -42,7 +50,8 @@ const connections = (server: Server): Promise<number> =>
  * the listener stops taking connections, while kept-alive ones stay open so their next request gets a
  * coded 503 with `connection: close` (rather than a reset of a request already on the wire); in-flight
  * requests, queued batches and async jobs finish within the grace period; sockets close after their
- * last response. Resolves `true` when everything finished in time.
+ * last response, and kept-alive ones left quiet are closed after `IDLE_LINGER_MS` (not at once: one may
+ * hold a request not yet read). Resolves `true` when everything finished in time.
  */
 export async function shutDown(steps: ShutdownSteps, times: ShutdownTimes): Promise<boolean> {
   steps.markNotReady();
@@ -56,8 +65,14 @@ export async function shutDown(steps: ShutdownSteps, times: ShutdownTimes): Prom
     sleep(times.graceMs).then(() => false),
   ]);
   steps.closeSockets();
-  steps.server.closeIdleConnections();
+  const lingerUntil = Math.min(deadline, performance.now() + IDLE_LINGER_MS);
   let open = await connections(steps.server);
+  while (open > 0 && performance.now() < lingerUntil) {
+    await sleep(IDLE_POLL_MS);
+    open = await connections(steps.server);
+  }
+  steps.server.closeIdleConnections();
+  open = await connections(steps.server);
   while (open > 0 && performance.now() < deadline) {
     await sleep(IDLE_POLL_MS);
     steps.server.closeIdleConnections();

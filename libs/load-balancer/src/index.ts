@@ -1,8 +1,7 @@
 export { LoadBalancer } from './load-balancer.js';
 export { Capacity } from './capacity.js';
-export type {
-  LoadBalancerEvents, StateChangeEvent, PanicEvent, MembershipEvent, ReleaseOutcome, Lease, AcquireOptions, TryAcquireOptions, LoadBalancerSnapshot,
-} from './load-balancer.js';
+export type { ReleaseOutcome, Lease, AcquireOptions, TryAcquireOptions, LoadBalancerSnapshot } from './load-balancer.js';
+export type { LoadBalancerEvents, StateChangeEvent, PanicEvent, MembershipEvent } from './events.js';
 export type { EndpointState, EndpointMetrics } from './endpoint-state.js';
 export {
   LoadBalancerOptionsSchema, LeastLatencyOptionsSchema, HealthOptionsSchema, OutlierOptionsSchema, SlowStartOptionsSchema,

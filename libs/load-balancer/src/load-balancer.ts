@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
+import { AcquireQueue } from './acquire-queue.js';
 import { Capacity } from './capacity.js';
 import { systemClock, type Clock, type RandomSource } from './clock.js';
-import { EndpointRecord, type EndpointMetrics, type EndpointState, type RecordSettings } from './endpoint-state.js';
+import { EndpointRecord, type EndpointMetrics, type RecordSettings } from './endpoint-state.js';
 import {
   AcquireAbortedError, AcquireTimeoutError, AtCapacityError, DuplicateEndpointError, LoadBalancerClosedError, NoEndpointError,
   UnknownEndpointError,
@@ -12,33 +13,9 @@ import {
   type ParsedLoadBalancerOptions,
 } from './options.js';
 import { OutlierDetector } from './outlier-detector.js';
+import type { LoadBalancerEvents } from './events.js';
 import { createStrategy } from './strategies/create-strategy.js';
 import type { PickContext, Strategy, StrategyName } from './strategies/strategy.js';
-
-export interface StateChangeEvent {
-  readonly id: string;
-  readonly from: EndpointState;
-  readonly to: EndpointState;
-  readonly reason: string;
-}
-export interface PanicEvent {
-  /** True on entering panic mode, false on leaving it. */
-  readonly active: boolean;
-  readonly healthy: number;
-  /** Members that are not draining. */
-  readonly total: number;
-}
-export interface MembershipEvent {
-  readonly id: string;
-  /** For `'removed'`: `remove()` was called, a drain completed, or the balancer closed. */
-  readonly reason: 'added' | 'removed' | 'drained' | 'closed';
-}
-export type LoadBalancerEvents = {
-  state: [StateChangeEvent];
-  panic: [PanicEvent];
-  added: [MembershipEvent];
-  removed: [MembershipEvent];
-};
 
 /**
  * How a request ended. `ok: false` is an endpoint failure unless `failure: 'request'` says the request
@@ -74,12 +51,6 @@ export interface LoadBalancerSnapshot {
   readonly endpoints: readonly EndpointMetrics[];
 }
 
-interface Waiter<E> {
-  readonly exclude: ReadonlySet<string> | undefined;
-  resolve(lease: Lease<E>): void;
-  reject(error: Error): void;
-}
-
 interface Drain {
   readonly promise: Promise<void>;
   resolve(): void;
@@ -98,7 +69,7 @@ export class LoadBalancer<E> extends EventEmitter<LoadBalancerEvents> {
   readonly #members = new Map<string, EndpointRecord<E>>();
   readonly #drains = new Map<string, Drain>();
   /** `acquire()` calls waiting for a slot, oldest first. */
-  readonly #waiters = new Set<Waiter<E>>();
+  readonly #waiters: AcquireQueue<Lease<E>>;
   readonly #wake = (): void => this.#serveWaiters();
   #healthy: EndpointRecord<E>[] = [];
   #routable: EndpointRecord<E>[] = [];
@@ -109,6 +80,7 @@ export class LoadBalancer<E> extends EventEmitter<LoadBalancerEvents> {
     super();
     this.#options = parseOptions(LoadBalancerOptionsSchema, options, 'load balancer');
     this.#clock = this.#options.clock ?? systemClock;
+    this.#waiters = new AcquireQueue(this.#clock);
     this.#random = this.#options.random ?? Math.random;
     this.#strategy = createStrategy(this.#options.strategy, this.#options.leastLatency);
     this.#settings = {
@@ -248,29 +220,7 @@ export class LoadBalancer<E> extends EventEmitter<LoadBalancerEvents> {
     if (signal?.aborted) return Promise.reject(new AcquireAbortedError({ cause: signal.reason }));
     const now = this.#clock.now();
     if (deadline !== undefined && deadline <= now) return Promise.reject(new AcquireTimeoutError(deadline));
-    return new Promise<Lease<E>>((resolve, reject) => {
-      let timer: unknown;
-      const settle = (): void => {
-        this.#waiters.delete(waiter);
-        if (timer !== undefined) this.#clock.clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-      };
-      const waiter: Waiter<E> = {
-        exclude,
-        resolve: (lease) => {
-          settle();
-          resolve(lease);
-        },
-        reject: (error) => {
-          settle();
-          reject(error);
-        },
-      };
-      const onAbort = (): void => waiter.reject(new AcquireAbortedError({ cause: signal?.reason }));
-      signal?.addEventListener('abort', onAbort, { once: true });
-      if (deadline !== undefined) timer = this.#clock.setTimeout(() => waiter.reject(new AcquireTimeoutError(deadline)), deadline - now);
-      this.#waiters.add(waiter);
-    });
+    return this.#waiters.wait(exclude, deadline, signal, now);
   }
 
   /** Callers waiting in `acquire()` now. */
@@ -320,11 +270,7 @@ export class LoadBalancer<E> extends EventEmitter<LoadBalancerEvents> {
   /** Hands free slots to waiters, oldest first; fails those no member is left to serve. */
   #serveWaiters(): void {
     if (this.#waiters.size === 0 || this.#closed) return;
-    for (const waiter of [...this.#waiters]) {
-      const lease = this.#pick(waiter.exclude);
-      if (lease) waiter.resolve(lease);
-      else if (!this.#couldServe(waiter.exclude)) waiter.reject(this.#noEndpoint(waiter.exclude));
-    }
+    this.#waiters.serve((exclude) => this.#pick(exclude), (exclude) => (this.#couldServe(exclude) ? undefined : this.#noEndpoint(exclude)));
   }
 
   snapshot(): LoadBalancerSnapshot {
@@ -345,7 +291,7 @@ export class LoadBalancer<E> extends EventEmitter<LoadBalancerEvents> {
     this.#outlier.close();
     for (const drain of this.#drains.values()) drain.reject(new LoadBalancerClosedError());
     this.#drains.clear();
-    for (const waiter of [...this.#waiters]) waiter.reject(new LoadBalancerClosedError());
+    this.#waiters.rejectAll(new LoadBalancerClosedError());
     for (const r of this.#members.values()) r.unsubscribe();
     const ids = [...this.#members.keys()];
     this.#members.clear();

@@ -67,15 +67,9 @@ export async function shutDown(steps: ShutdownSteps, times: ShutdownTimes): Prom
   steps.closeSockets();
   const lingerUntil = Math.min(deadline, performance.now() + IDLE_LINGER_MS);
   let open = await connections(steps.server);
-  while (open > 0 && performance.now() < lingerUntil) {
-    await sleep(IDLE_POLL_MS);
-    open = await connections(steps.server);
-  }
-  steps.server.closeIdleConnections();
-  open = await connections(steps.server);
   while (open > 0 && performance.now() < deadline) {
     await sleep(IDLE_POLL_MS);
-    steps.server.closeIdleConnections();
+    if (performance.now() >= lingerUntil) steps.server.closeIdleConnections();
     open = await connections(steps.server);
   }
   steps.server.closeAllConnections();

@@ -49,13 +49,15 @@ export class BatchTelemetry {
       throw error;
     } finally {
       const seconds = trace.end() / 1000;
-      if (metrics) this.#observe(metrics, request, seconds, trace, response, failure);
+      if (metrics) {
+        metrics.batchesInFlight.set(--this.#inFlight);
+        this.#observe(metrics, request, seconds, trace, response, failure);
+      }
     }
   }
 
   /** A finished batch in the metrics: its size, time, stages, outcome and its items' outcomes. */
   #observe(metrics: WorkerMetrics, request: InferBatchRequest, seconds: number, trace: Trace, response: InferBatchResponse | undefined, failure: string): void {
-    metrics.batchesInFlight.set(--this.#inFlight);
     const { model, version } = request;
     const labels = { model, version };
     metrics.batchSize.observe(labels, request.items.length);

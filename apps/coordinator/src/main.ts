@@ -1,3 +1,5 @@
+// First: V8 flags before the program allocates (see heap-tuning.ts).
+import './heap-tuning.js';
 import cluster from 'node:cluster';
 import { createRequire } from 'node:module';
 import { ConfigError, loadProgramConfig } from '@infermesh/config';

@@ -35,6 +35,7 @@ export interface SpawnOptions {
   onLine?: (name: string, raw: string, parsed: LogLine | undefined) => void;
 }
 
+/** Lines kept for failure messages; trimmed in one go at twice this many (a shift per line moves them all). */
 const MAX_KEPT_LINES = 2_000;
 
 /** Starts an app from source and follows its JSON log, so callers can wait for "listening". */
@@ -54,7 +55,9 @@ export function spawnApp(options: SpawnOptions): ManagedProcess {
   for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream }).on('line', (raw) => {
       output.push(raw);
-      if (output.length > MAX_KEPT_LINES) output.shift();
+      if (output.length >= 2 * MAX_KEPT_LINES) output.splice(0, output.length - MAX_KEPT_LINES);
+      // A child under load logs a line per request: parse only when someone reads the result.
+      if (waiters.length === 0 && options.onLine === undefined) return;
       let parsed: LogLine | undefined;
       try {
         const v: unknown = JSON.parse(raw);
@@ -63,7 +66,7 @@ export function spawnApp(options: SpawnOptions): ManagedProcess {
         parsed = undefined;
       }
       options.onLine?.(options.name, raw, parsed);
-      for (const w of [...waiters]) {
+      for (const w of waiters.slice()) {
         if (parsed?.msg === w.msg && w.match(parsed)) {
           waiters.splice(waiters.indexOf(w), 1);
           w.resolve(parsed);

@@ -1,5 +1,3 @@
-// First: V8 flags before the program allocates (see heap-tuning.ts).
-import './heap-tuning.js';
 import cluster from 'node:cluster';
 import { createRequire } from 'node:module';
 import { ConfigError, loadProgramConfig } from '@infermesh/config';
@@ -9,6 +7,7 @@ import { loadHash } from '@infermesh/router';
 import { dial, listen, secureUrl, type Peer } from '@infermesh/transport';
 import { componentLogger, createLogger, logLevelsFromEnv, type MetricsSnapshot, type StoredTrace } from '@infermesh/telemetry';
 import { createStore } from '@infermesh/kvstore';
+import { tuneHeapForServing } from '@infermesh/foundation';
 import { AsyncJobs, type StoredJob } from './async-jobs.js';
 import { ClientAuth } from './client-auth.js';
 import { ClusterMembership } from './cluster-membership.js';
@@ -36,6 +35,9 @@ import { WorkerPool } from './worker-pool.js';
 const USAGE = 'usage: coordinator [--config FILE] [--listen-port N] [--grpc-port N] [--secret-file FILE | --worker-credentials FILE | --insecure-workers] [--worker-tls-cert F --worker-tls-key F [--worker-tls-ca F] [--worker-tls-mutual]] [--worker HOST:PORT]... [--etcd URL] [--access-log-sample R]  (tracing: OTEL_* variables; log levels per component: INFERMESH_LOG_LEVELS=access=warn,...)';
 const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
+
+// Before the program serves: V8 flags of a serving process (see serving-heap.ts).
+tuneHeapForServing();
 
 async function main(): Promise<void> {
   const config = loadProgramConfig(process.argv.slice(2), {

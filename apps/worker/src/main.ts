@@ -6,12 +6,16 @@ import { loadModelRepository } from '@infermesh/registry';
 import { JsRuntime, OnnxRuntime } from '@infermesh/runtime';
 import { dial, listen, type Peer } from '@infermesh/transport';
 import { createLogger, createTracing, createWorkerMetrics } from '@infermesh/telemetry';
+import { tuneHeapForServing } from '@infermesh/foundation';
 import { repositoryFolder, WORKER_FLAGS, WorkerConfigSchema } from './config.js';
 import { advertisedUrl, registerWorker } from './cluster-registration.js';
 import { workerChannel, WorkerListenerInsecureError } from './listener-auth.js';
 import { listenMetrics } from './metrics-server.js';
 
 const USAGE = 'usage: worker [--config FILE] [--role model|processor] [--repository DIR] [--demo-models] [--port N [--secret-file F | --tls-mutual | --insecure-coordinators]] [--coordinator HOST:PORT] [--tls-cert F --tls-key F] [--tls-ca F] [--model NAME]... [--model-control startup|explicit] [--memory-mb N] [--metrics-port N]';
+
+// Before the program serves: V8 flags of a serving process (see serving-heap.ts).
+tuneHeapForServing();
 
 
 async function main(): Promise<void> {

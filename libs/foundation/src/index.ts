@@ -4,3 +4,4 @@ export type { Clock, SystemClockOptions } from './clock.js';
 export { ManualClock } from './manual-clock.js';
 export { createError, errorBase } from './create-error.js';
 export type { CodedError, ErrorBase, ErrorMessage } from './create-error.js';
+export { tuneHeapForServing } from './serving-heap.js';

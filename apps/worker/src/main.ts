@@ -17,7 +17,6 @@ const USAGE = 'usage: worker [--config FILE] [--role model|processor] [--reposit
 // Before the program serves: V8 flags of a serving process (see serving-heap.ts).
 tuneHeapForServing();
 
-
 async function main(): Promise<void> {
   const config = loadProgramConfig(process.argv.slice(2), {
     schema: WorkerConfigSchema, flags: WORKER_FLAGS, usage: USAGE, env: { secret: 'INFERMESH_SECRET', secretFile: 'INFERMESH_SECRET_FILE' },

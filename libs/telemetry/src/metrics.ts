@@ -45,58 +45,27 @@ export interface StageTimings {
   readonly spans: Iterable<{ readonly name: string; readonly durationMs: number | null }>;
 }
 
-const STAGE_INDEX: ReadonlyMap<string, number> = new Map(STAGE_NAMES.map((name, i) => [name, i]));
-const QUEUE_INDEX = STAGE_NAMES.indexOf(QUEUE_STAGE);
-const COMPUTE_MASK = COMPUTE_STAGES.reduce((mask, s) => mask | (1 << STAGE_NAMES.indexOf(s)), 0);
-
-/**
- * Sums a trace's ended stage spans into `into` (indexed as STAGE_NAMES, ms) and returns the bit mask of the
- * stages present. Per answered request, so no Map and no arrays: the stage metrics reuse one scratch array.
- */
-function sumStages(trace: StageTimings, into: Float64Array): number {
-  into.fill(0);
-  let present = 0;
-  for (const span of trace.spans) {
-    if (span.durationMs === null) continue;
-    const i = STAGE_INDEX.get(span.name);
-    if (i === undefined) continue;
-    into[i]! += span.durationMs;
-    present |= 1 << i;
-  }
-  return present;
-}
-
-/** Queue wait and compute of the stages `sumStages` found, ms; `null` where there was no such stage. */
-function splitStages(totals: Float64Array, present: number): { queueMs: number | null; computeMs: number | null } {
-  let computeMs: number | null = null;
-  if ((present & COMPUTE_MASK) !== 0) {
-    computeMs = 0;
-    for (let i = 0; i < totals.length; i++) if ((COMPUTE_MASK & present & (1 << i)) !== 0) computeMs += totals[i]!;
-  }
-  return { queueMs: (present & (1 << QUEUE_INDEX)) !== 0 ? totals[QUEUE_INDEX]! : null, computeMs };
-}
+const STAGES: ReadonlySet<string> = new Set(STAGE_NAMES);
 
 /** Per trace, the time in each stage present: its ended spans of that name summed, in ms. */
 export function stageTotals(trace: StageTimings): Map<StageName, number> {
-  const totals = new Float64Array(STAGE_NAMES.length);
-  const present = sumStages(trace, totals);
-  const out = new Map<StageName, number>();
-  STAGE_NAMES.forEach((stage, i) => {
-    if ((present & (1 << i)) !== 0) out.set(stage, totals[i]!);
-  });
-  return out;
+  const totals = new Map<StageName, number>();
+  for (const span of trace.spans) {
+    if (span.durationMs !== null && STAGES.has(span.name)) {
+      const stage = span.name as StageName;
+      totals.set(stage, (totals.get(stage) ?? 0) + span.durationMs);
+    }
+  }
+  return totals;
 }
 
 /** Queue wait and compute of a request, ms; `null` where it had no such stage (a cache hit has neither). */
 export function queueAndCompute(totals: ReadonlyMap<StageName, number>): { queueMs: number | null; computeMs: number | null } {
-  const array = new Float64Array(STAGE_NAMES.length);
-  let present = 0;
-  for (const [stage, ms] of totals) {
-    const i = STAGE_NAMES.indexOf(stage);
-    array[i] = ms;
-    present |= 1 << i;
-  }
-  return splitStages(array, present);
+  const present = COMPUTE_STAGES.filter((s) => totals.has(s));
+  return {
+    queueMs: totals.get(QUEUE_STAGE) ?? null,
+    computeMs: present.length > 0 ? present.reduce((sum, s) => sum + totals.get(s)!, 0) : null,
+  };
 }
 
 /** A registry with the default labels and the (well-named) default process metrics; shared by both metric sets. */
@@ -213,8 +182,6 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const inFlight = new Gauge({ name: `${p}in_flight_requests`, help: 'Requests being served now.', registers });
   const maxInFlight = new Gauge({ name: `${p}max_in_flight_requests`, help: 'Requests served at once before new ones are refused with IM_OVERLOADED.', registers });
   const states = new Set(o.workerStates);
-  // observeStages runs to completion on one thread: one scratch array of stage totals serves every call.
-  const scratch = new Float64Array(STAGE_NAMES.length);
 
   return {
     registry, requests, requestDuration, queueWait, compute, stageDuration, queueDepth, batchSize, cacheHits, cacheMisses,
@@ -230,11 +197,9 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       workerInFlight.remove({ worker });
     },
     observeStages(labels, trace) {
-      const present = sumStages(trace, scratch);
-      for (let i = 0; i < STAGE_NAMES.length; i++) {
-        if ((present & (1 << i)) !== 0) stageDuration.observe({ model: labels.model, version: labels.version, stage: STAGE_NAMES[i]! }, scratch[i]! / 1000);
-      }
-      const split = splitStages(scratch, present);
+      const totals = stageTotals(trace);
+      for (const [stage, ms] of totals) stageDuration.observe({ model: labels.model, version: labels.version, stage }, ms / 1000);
+      const split = queueAndCompute(totals);
       if (split.queueMs !== null) queueWait.observe(labels, split.queueMs / 1000);
       if (split.computeMs !== null) compute.observe(labels, split.computeMs / 1000);
       return split;

@@ -1,6 +1,7 @@
 import { startCluster, type AppEntries, type Cluster } from '@infermesh/launcher';
 import type { BenchOptions } from './cli-options.js';
 import type { Cleanup } from './cleanup.js';
+import { placeForMeasurement, type CpuPlacement } from './cpu-placement.js';
 import { progressLine } from './load/progress.js';
 import type { BenchContext, ClusterStart, Measurement, PreprocessCost, Skipped } from './scenarios/scenario.js';
 
@@ -15,7 +16,7 @@ const fmt = (n: number, digits = 2): string => (Number.isFinite(n) ? n.toFixed(d
 
 /** The context scenarios run in, and what they recorded. */
 export function createBenchContext(
-  options: BenchOptions & { repository: string; tempDir: string; cleanup: Cleanup },
+  options: BenchOptions & { repository: string; tempDir: string; cleanup: Cleanup; placement: CpuPlacement | undefined },
 ): { ctx: BenchContext; measurements: Measurement[]; skipped: Skipped[]; preprocessCosts: PreprocessCost[] } {
   const measurements: Measurement[] = [];
   const preprocessCosts: PreprocessCost[] = [];
@@ -82,6 +83,7 @@ export function createBenchContext(
       resource(`cluster:${name}`, () => start(name, workers, coordinatorArgs, processors, repository, env, processes)),
     resource,
     async measure(step, run) {
+      if (options.placement) placeForMeasurement(options.placement);
       const progress = progressLine(`${step.series} @ ${step.connections} conn`);
       const result = await run(progress.onAnswer);
       const m: Measurement = {

@@ -29,10 +29,15 @@ describe('parseBenchArgs', () => {
     for (const bad of ['0', '1.5', 'x', '20,', '100001']) expect(() => parseBenchArgs(['--pre-words', bad])).toThrow(RangeError);
   });
   it('documents every flag it takes and every scenario name', () => {
-    for (const flag of ['--short', '--full', '--duration', '--coordinator-args', '--batching-args', '--cache-args', '--scenario', '--pre-words', '--out']) {
+    for (const flag of ['--short', '--full', '--duration', '--coordinator-args', '--batching-args', '--cache-args', '--scenario', '--pre-words', '--cpus', '--out']) {
       expect(USAGE).toContain(flag);
     }
     for (const id of SCENARIO_IDS) expect(USAGE).toContain(id);
+  });
+  it('leaves CPU placement to the scheduler unless --cpus split', () => {
+    expect(parseBenchArgs([]).cpus).toBe('shared');
+    expect(parseBenchArgs(['--cpus', 'split']).cpus).toBe('split');
+    expect(() => parseBenchArgs(['--cpus', 'half'])).toThrow(/--cpus must be shared or split, got "half"/);
   });
   it('names a bad flag or value', () => {
     expect(() => parseBenchArgs(['--fast'])).toThrow(/unknown flag "--fast"/);

@@ -1,3 +1,4 @@
+import type { CpuMode } from './cpu-placement.js';
 import { SCENARIO_IDS, type Mode, type ScenarioId } from './scenarios/scenario.js';
 
 export interface BenchOptions {
@@ -18,6 +19,8 @@ export interface BenchOptions {
   scenarios: ScenarioId[];
   /** Words per request text in the placement scenario, one load step set per entry. */
   preWords: number[];
+  /** Where the load generator and the systems under test run (see cpu-placement.ts). */
+  cpus: CpuMode;
   help: boolean;
 }
 
@@ -41,6 +44,9 @@ export const USAGE = `usage: npm run bench -- [--short | --full] [options]
                            ${SCENARIO_IDS.join(', ')}
   --pre-words N[,N…]       words per request text in the placement scenario, one set of steps per
                            value: its CPU cost of pre-processing (default ${DEFAULT_PRE_WORDS.join(',')})
+  --cpus shared|split      shared (default): the scheduler places every process; split: the load
+                           generator on the last CPU, every system under test on the others, alike
+                           for each (steadier from start to start; on 2 cores the system gets one)
   --out DIR                report folder (default docs/bench)
 `;
 
@@ -56,6 +62,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
   let outDir = 'docs/bench';
   const scenarios: ScenarioId[] = [];
   let preWords: number[] | undefined;
+  let cpus: CpuMode = 'shared';
   let help = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
@@ -111,6 +118,12 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
         }
         break;
       }
+      case '--cpus': {
+        const raw = value();
+        if (raw !== 'split' && raw !== 'shared') throw new TypeError(`--cpus must be shared or split, got "${raw}"`);
+        cpus = raw;
+        break;
+      }
       case '--help':
       case '-h':
         help = true;
@@ -129,6 +142,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     outDir,
     scenarios,
     preWords: preWords ?? [...DEFAULT_PRE_WORDS],
+    cpus,
     help,
   };
 }

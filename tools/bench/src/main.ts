@@ -10,6 +10,7 @@ import { appEntry, buildDemoModels, WORKSPACE_ROOT } from '@infermesh/launcher';
 import { BENCH_APP_ENTRIES, createBenchContext } from './bench-context.js';
 import { Cleanup } from './cleanup.js';
 import { parseBenchArgs, USAGE } from './cli-options.js';
+import { allowedCpus, requireTaskset, splitCpus } from './cpu-placement.js';
 import { computeFigures, goalMet } from './report/figures.js';
 import { renderMarkdown } from './report/markdown.js';
 import { renderLatencySvg, type ChartSeries } from './report/svg.js';
@@ -41,17 +42,20 @@ async function main(): Promise<number> {
   const scenarios = options.scenarios.length ? SCENARIOS.filter((s) => options.scenarios.includes(s.id)) : SCENARIOS;
   // And a missing tool (wrk) fails here, naming the Debian package, before any process starts.
   for (const scenario of scenarios) scenario.requireTools?.();
+  const placement = options.cpus === 'split' ? splitCpus(allowedCpus()) : undefined;
+  if (placement) requireTaskset();
   const tempDir = mkdtempSync(join(tmpdir(), 'im-bench-'));
   cleanup.add('temp dir', async () => rmSync(tempDir, { recursive: true, force: true }));
   // Its own repository: the MLP here is wider than the demo's (64→1024→1024→16), so that a request
   // costs the worker real compute and batching has something to amortise, as in serving.
   const repository = join(tempDir, 'models');
-  const machine = `${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown cpu'}), load average ${loadavg()[0]?.toFixed(1)} at start, Node ${process.version}`;
+  const where = placement ? `load generator on CPU ${placement.load}, systems under test on CPU ${placement.system}` : 'CPUs shared (placed by the scheduler)';
+  const machine = `${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown cpu'}; ${where}), load average ${loadavg()[0]?.toFixed(1)} at start, Node ${process.version}`;
   out(`infermesh bench --${options.mode}: ${options.durationS} s per step, connections ${options.levels.join('/')}; ${machine}`);
   if (options.coordinatorArgs.length) out(`coordinator flags: ${options.coordinatorArgs.join(' ')}`);
 
   if (options.scenarios.length) out(`scenarios: ${scenarios.map((s) => s.id).join(', ')}`);
-  const { ctx, measurements, skipped, preprocessCosts } = createBenchContext({ ...options, repository, tempDir, cleanup });
+  const { ctx, measurements, skipped, preprocessCosts } = createBenchContext({ ...options, repository, tempDir, cleanup, placement });
   let failed = false;
   try {
     // The OCR networks go in a repository of their own (the ocr scenario's), not into every scenario's workers.

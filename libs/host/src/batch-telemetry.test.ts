@@ -15,7 +15,7 @@ describe('BatchTelemetry', () => {
     const telemetry = new BatchTelemetry(new Tracer({ clock: () => now }), metrics);
     const answer = await telemetry.run(request('00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'), async (stages) => {
       for (const [stage, ms] of [['preprocess', 1], ['inference', 4], ['postprocess', 2]] as const) {
-        const span = stages.start(stage);
+        const span = stages!.start(stage);
         now += ms;
         span.end();
       }
@@ -51,7 +51,7 @@ describe('BatchTelemetry', () => {
     const metrics = createWorkerMetrics({ defaultMetrics: false });
     const telemetry = new BatchTelemetry(new Tracer(), metrics);
     const answer = await telemetry.run(request('00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00'), async (stages) => {
-      stages.start('inference').end();
+      stages!.start('inference').end();
       return { items: [], computeMs: 0 };
     });
     expect(answer.spans).toBeUndefined();
@@ -62,12 +62,31 @@ describe('BatchTelemetry', () => {
     let now = 10;
     const telemetry = new BatchTelemetry(new Tracer({ clock: () => now }), undefined, 'inline');
     const answer = await telemetry.run(request('00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'), async (stages) => {
-      const span = stages.start('inference');
+      const span = stages!.start('inference');
       now += 3;
       span.end();
       return { items: [{ ok: true, outputs: {} }, { ok: true, outputs: {} }], computeMs: 3 };
     });
     expect(answer.spans?.map((s) => [s.name, s.startMs, s.durationMs])).toEqual([['inference', 10, 3]]);
     await expect(telemetry.run(request(), async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+  });
+
+  it('runs an embedded worker\'s batch untraced when its caller did not sample it, and traced when it did or sent no traceparent', async () => {
+    const telemetry = new BatchTelemetry(new Tracer(), undefined, 'inline');
+    const timers: boolean[] = [];
+    const run = (traceparent?: string) => telemetry.run(request(traceparent), async (stages) => {
+      timers.push(stages !== undefined);
+      return { items: [], computeMs: 0 };
+    });
+    const answer = await run('00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00');
+    expect(answer.spans).toBeUndefined();
+    await run('00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01');
+    await run();
+    // A worker with a metric set traces every batch: its stage histograms read the spans.
+    await new BatchTelemetry(new Tracer(), createWorkerMetrics({ defaultMetrics: false })).run(request('00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00'), async (stages) => {
+      timers.push(stages !== undefined);
+      return { items: [], computeMs: 0 };
+    });
+    expect(timers).toEqual([false, true, true, true]);
   });
 });

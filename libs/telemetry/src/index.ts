@@ -8,7 +8,7 @@ export { Trace } from './trace.js';
 export type { TraceJson } from './trace.js';
 export { Span, RemoteSpanSchema, AttributesSchema } from './span.js';
 export type { SpanJson, RemoteSpan, Attributes, AttributeValue, SpanKindName } from './span.js';
-export { parseTraceparent, formatTraceparent, isTraceId, isSpanId } from './trace-context.js';
+export { parseTraceparent, formatTraceparent, isTraceId, isSpanId, isSampled } from './trace-context.js';
 export type { TraceContext } from './trace-context.js';
 export { TraceStore, TraceStoreOptionsSchema } from './trace-store.js';
 export type { TraceStoreOptions, StoredTrace } from './trace-store.js';

@@ -1,6 +1,6 @@
 import { BasicTracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
-import { formatTraceparent, parseTraceparent } from './trace-context.js';
+import { formatTraceparent, isSampled, parseTraceparent } from './trace-context.js';
 import { Tracer } from './tracer.js';
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -41,6 +41,13 @@ describe('traceparent', () => {
   it('accepts a future version with extra fields, and a single-element header array', () => {
     expect(parseTraceparent(`01-${TRACE}-${PARENT}-00-future`)).toEqual({ traceId: TRACE, spanId: PARENT, flags: '00' });
     expect(parseTraceparent([VALID])).toEqual({ traceId: TRACE, spanId: PARENT, flags: '01' });
+  });
+
+  it('reads the sampled bit of the flags, and only that bit', () => {
+    expect(isSampled(parseTraceparent(VALID)!)).toBe(true);
+    expect(isSampled(parseTraceparent(`00-${TRACE}-${PARENT}-00`)!)).toBe(false);
+    expect(isSampled(parseTraceparent(`00-${TRACE}-${PARENT}-02`)!)).toBe(false);
+    expect(isSampled(parseTraceparent(`00-${TRACE}-${PARENT}-03`)!)).toBe(true);
   });
 
   it('round-trips through format', () => {

@@ -17,6 +17,8 @@ const ZERO_SPAN = '0'.repeat(16);
 
 export const isTraceId = (id: string): boolean => TRACE_ID.test(id) && id !== ZERO_TRACE;
 export const isSpanId = (id: string): boolean => SPAN_ID.test(id) && id !== ZERO_SPAN;
+/** Whether the caller sampled the trace: bit 0 of its flags. */
+export const isSampled = (context: TraceContext): boolean => (Number.parseInt(context.flags, 16) & 1) !== 0;
 
 /**
  * Parses an incoming `traceparent`. Anything invalid gives `undefined`, and the caller starts a new

@@ -5,15 +5,16 @@ import { readdirSync, readFileSync } from 'node:fs';
  * Which CPUs the load generator and the systems under test run on while the bench measures.
  *
  * `shared` (the default) leaves placement to the scheduler, as a user's machine does. Over loopback it
- * sometimes puts a server on the CPU of the wrk that drives it and sometimes not: the same coordinator
- * build, started six times, spent 186–190 µs of its main thread per answer in two starts and 316–379 µs in
- * four. `split` gives the load generator — the bench itself, its in-process load loops and the wrk it
- * spawns — the last CPU it may use, and every system under test (each process the bench started, and
- * theirs) the others, alike for the plain server, nginx and infermesh: six starts of six then fell within
- * 179–213 µs, so A/B comparisons of one-process layouts hold from start to start. It is not the default
- * because on a 2-core machine it leaves the system one core, and layouts of two processes lose on one core
- * what they would win on two: the noop coordinator with --processes 2 on one core spent 449–565 µs of CPU
- * per answer against 264 µs for one process (scratch measurement, 2026-12-05).
+ * often puts a server on the CPU of the wrk that drives it: the same one-process coordinator build (noop,
+ * 16 connections, 4 s windows after a 3 s warm-up) spent 303–349 µs of CPU per answer in three starts of four
+ * and 186–253 µs in the fourth. `split` gives the load generator — the bench itself, its in-process load
+ * loops and the wrk it spawns — the last CPU it may use, and every system under test (each process the
+ * bench started, and theirs) the others, alike for the plain server, nginx and infermesh: ten starts of
+ * thirteen then spent 161–222 µs, three 263–334 µs in their first window. Steadier, not steady: compare
+ * builds over several starts, interleaved. It is not the default because on a 2-core machine it leaves the
+ * system one core, and layouts of two processes lose on one core what they would win on two: the noop
+ * coordinator with --processes 2 on one core spent 449–565 µs of CPU per answer against 264 µs for one
+ * process (scratch measurements, 2026-12-05).
  */
 export type CpuMode = 'split' | 'shared';
 

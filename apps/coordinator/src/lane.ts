@@ -1,4 +1,5 @@
-import type { Batcher, BatchInfo, BatchResult } from '@infermesh/batcher';
+import type { Batcher, BatchInfo, BatchResult, BatchSignal } from '@infermesh/batcher';
+import type { AbortLike } from '@infermesh/foundation';
 import {
   ApiError, modelVersionKey, outputContractViolation, roleOfStage, type InferBatchRequest, type InferBatchResponse, type InferItem,
   type InferItemResult, type ModelSpec, type TensorSpec, type WorkerRole,
@@ -163,7 +164,7 @@ export class Lane {
   }
 
   /** The batcher's runner for this lane's key: one `infer` call for the whole batch. */
-  async runBatch(items: Queued[], signal: AbortSignal, info: BatchInfo): Promise<Array<BatchResult<Served>>> {
+  async runBatch(items: Queued[], signal: BatchSignal, info: BatchInfo): Promise<Array<BatchResult<Served>>> {
     // A batch carries its first traced item's context; every item's transport span gets the worker's spans.
     let traceparent: string | undefined;
     const traced = this.#traced(items.length);
@@ -187,7 +188,7 @@ export class Lane {
    * not count against the worker.
    */
   async #dispatch(
-    items: InferItem[], rows: number[], deadline: number | undefined, signal: AbortSignal | undefined, traceparent: string | undefined,
+    items: InferItem[], rows: number[], deadline: number | undefined, signal: AbortLike | undefined, traceparent: string | undefined,
   ): Promise<InferBatchResponse & { workerId: string; connection: string; sentAt: number }> {
     const request = { model: this.spec.name, version: this.spec.version, stage: this.stage, items, ...(traceparent ? { traceparent } : {}) };
     const tried = new Set<string>();

@@ -127,7 +127,9 @@ describe('deadlines and cancellation while queued', () => {
     const one = new AbortController();
     const first = outcome(b.add('a', { signal: one.signal }));
     const second = outcome(b.add('b', { deadline: 5 }));
-    const signal = held.calls[0]?.signal as AbortSignal;
+    const signal = held.calls[0]!.signal;
+    const heard: unknown[] = [];
+    signal.addEventListener('abort', () => heard.push(signal.reason));
     one.abort();
     await flush();
     expect(first.error).toMatchObject({ code: 'IM_BATCH_ABORTED', queued: false });
@@ -136,6 +138,10 @@ describe('deadlines and cancellation while queued', () => {
     await flush();
     expect(second.error).toMatchObject({ code: 'IM_BATCH_DEADLINE', queued: false });
     expect(signal.aborted).toBe(true);
+    expect(heard).toEqual([second.error]);
+    // A real AbortSignal, made when first asked for, in the same state.
+    expect(signal.signal).toBeInstanceOf(AbortSignal);
+    expect([signal.signal.aborted, signal.signal.reason]).toEqual([true, second.error]);
     held.calls[0]?.resolve(['late a', 'late b']);
     await flush();
     expect(first.value).toBeUndefined();

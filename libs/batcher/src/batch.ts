@@ -1,3 +1,4 @@
+import { LazyAbort } from '@infermesh/foundation';
 import type { Clock } from './clock.js';
 import { ResultMismatchError } from './errors.js';
 import type { BatchInfo, BatchResult, Runner } from './options.js';
@@ -38,7 +39,7 @@ export class InFlightBatch<I, R> implements Abandonable<I, R> {
   readonly #answers: ReadonlyArray<Answer<I, R>>;
   readonly #clock: Clock;
   readonly #stats: KeyStats;
-  readonly #controller = new AbortController();
+  readonly #abort = new LazyAbort();
   #live: number;
 
   /** `answers[i]` waits on `items[i]`; `callers` counts every waiter of every answer. */
@@ -67,7 +68,7 @@ export class InFlightBatch<I, R> implements Abandonable<I, R> {
   run(runner: Runner<I, R>, info: BatchInfo): Promise<BatchOutcome> {
     let pending: Promise<ReadonlyArray<unknown>>;
     try {
-      pending = Promise.resolve(runner(this.#items, this.#key, this.#controller.signal, info));
+      pending = Promise.resolve(runner(this.#items, this.#key, this.#abort, info));
     } catch (error) {
       pending = Promise.reject(error);
     }
@@ -80,7 +81,7 @@ export class InFlightBatch<I, R> implements Abandonable<I, R> {
   abandon(waiter: Waiter<I, R>, error: unknown): void {
     if (!settle(waiter, this.#clock, false, error)) return;
     this.#live -= 1;
-    if (this.#live === 0) this.#controller.abort(error);
+    if (this.#live === 0) this.#abort.abort(error);
   }
 
   #scatter(results: unknown): BatchOutcome {

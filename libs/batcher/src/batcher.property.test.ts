@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { flush } from '../tests/fixtures.js';
-import { Batcher, BatcherAbortedError, ItemTooLargeError, ManualClock, type BatchInfo } from './index.js';
+import { Batcher, BatcherAbortedError, ItemTooLargeError, ManualClock, type BatchInfo, type BatchSignal } from './index.js';
 
 interface Item {
   readonly id: number;
@@ -40,7 +40,7 @@ describe('Batcher property: scatter = gather', () => {
         const clock = new ManualClock();
         const sentIds: number[] = [];
         const problems: string[] = [];
-        const run = async (items: Item[], _key: string, _signal: AbortSignal, info: BatchInfo) => {
+        const run = async (items: Item[], _key: string, _signal: BatchSignal, info: BatchInfo) => {
           const rows = items.reduce((n, i) => n + i.rows, 0);
           if (rows > p.maxBatchSize) problems.push(`batch of ${rows} rows > ${p.maxBatchSize}`);
           if (rows !== info.rows) problems.push(`info.rows ${info.rows} != ${rows}`);

@@ -7,7 +7,7 @@ export {
   BatcherOptionsSchema, BatchPolicySchema, BatchPolicyOverridesSchema, DEFAULT_POLICY,
 } from './options.js';
 export type {
-  BatcherOptions, BatchPolicy, BatchPolicyOverrides, AddOptions, Runner, BatchResult, BatchInfo, FlushReason,
+  BatcherOptions, BatchPolicy, BatchPolicyOverrides, AddOptions, Runner, BatchResult, BatchInfo, BatchSignal, FlushReason,
 } from './options.js';
 export type { BatcherStats, RejectKind } from './stats.js';
 export {

@@ -1,9 +1,9 @@
-import type { BatchInfo, BatchResult } from '../src/index.js';
+import type { BatchInfo, BatchResult, BatchSignal } from '../src/index.js';
 
 export interface RunCall<I> {
   items: I[];
   key: string;
-  signal: AbortSignal;
+  signal: BatchSignal;
   info: BatchInfo;
 }
 
@@ -13,7 +13,7 @@ export const flush = (): Promise<void> => new Promise((resolve) => setImmediate(
 /** A runner that records its calls and answers with `answer(items)` at once. */
 export function recordingRunner<I, R>(answer: (items: I[]) => ReadonlyArray<R | BatchResult<R> | Error>) {
   const calls: RunCall<I>[] = [];
-  const run = (items: I[], key: string, signal: AbortSignal, info: BatchInfo) => {
+  const run = (items: I[], key: string, signal: BatchSignal, info: BatchInfo) => {
     calls.push({ items, key, signal, info });
     return Promise.resolve(answer(items));
   };
@@ -23,7 +23,7 @@ export function recordingRunner<I, R>(answer: (items: I[]) => ReadonlyArray<R | 
 /** A runner whose batches stay in flight until the test settles them, in any order. */
 export function heldRunner<I, R>() {
   const calls: Array<RunCall<I> & { resolve: (r: ReadonlyArray<R | BatchResult<R> | Error>) => void; reject: (e: unknown) => void }> = [];
-  const run = (items: I[], key: string, signal: AbortSignal, info: BatchInfo) =>
+  const run = (items: I[], key: string, signal: BatchSignal, info: BatchInfo) =>
     new Promise<ReadonlyArray<R | BatchResult<R> | Error>>((resolve, reject) => {
       calls.push({ items, key, signal, info, resolve, reject });
     });

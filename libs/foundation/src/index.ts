@@ -5,3 +5,5 @@ export { ManualClock } from './manual-clock.js';
 export { createError, errorBase } from './create-error.js';
 export type { CodedError, ErrorBase, ErrorMessage } from './create-error.js';
 export { tuneHeapForServing } from './serving-heap.js';
+export { LazyAbort } from './lazy-abort.js';
+export type { AbortLike } from './lazy-abort.js';

@@ -1,3 +1,4 @@
+import type { AbortLike } from '@infermesh/foundation';
 import type { Clock } from './clock.js';
 import { AcquireAbortedError, AcquireTimeoutError } from './errors.js';
 
@@ -24,7 +25,7 @@ export class AcquireQueue<L> {
   }
 
   /** Waits for `serve` to hand this caller a lease; `now` is the clock's time the caller checked its deadline at. */
-  wait(exclude: ReadonlySet<string> | undefined, deadline: number | undefined, signal: AbortSignal | undefined, now: number): Promise<L> {
+  wait(exclude: ReadonlySet<string> | undefined, deadline: number | undefined, signal: AbortLike | undefined, now: number): Promise<L> {
     return new Promise<L>((resolve, reject) => {
       let timer: unknown;
       const settle = (): void => {

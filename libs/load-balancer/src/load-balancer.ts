@@ -1,3 +1,4 @@
+import type { AbortLike } from '@infermesh/foundation';
 import { EventEmitter } from 'node:events';
 import { AcquireQueue } from './acquire-queue.js';
 import { Capacity } from './capacity.js';
@@ -38,8 +39,8 @@ export interface TryAcquireOptions {
   readonly exclude?: ReadonlySet<string> | undefined;
 }
 export interface AcquireOptions extends TryAcquireOptions {
-  /** Gives up waiting (`AcquireAbortedError`) when it aborts. */
-  readonly signal?: AbortSignal | undefined;
+  /** Gives up waiting (`AcquireAbortedError`) when it aborts: an AbortSignal, or anything read like one (`AbortLike`). */
+  readonly signal?: AbortLike | undefined;
   /** Gives up waiting (`AcquireTimeoutError`) at this time on the balancer's clock (absolute, ms). */
   readonly deadline?: number | undefined;
 }

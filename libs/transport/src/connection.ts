@@ -1,3 +1,4 @@
+import { LazyAbort, type AbortLike } from '@infermesh/foundation';
 import type { Carrier } from './carrier.js';
 import {
   AbortedError, BackpressureError, ClosedError, HeartbeatTimeoutError, InvalidMessageError, MethodNotFoundError,
@@ -27,34 +28,17 @@ interface PendingCall {
   resolve: (value: unknown) => void;
   reject: (error: Error) => void;
   timer: NodeJS.Timeout | undefined;
-  signal: AbortSignal | undefined;
+  signal: AbortLike | undefined;
   onAbort: (() => void) | undefined;
 }
 
 /**
- * A call being handled. Its AbortController is made only if the handler reads `ctx.signal`: most
- * handlers never do, and one controller per call was a visible share of the hot path.
+ * A call being handled. Its abort makes an AbortSignal only if the handler reads `ctx.signal`: most
+ * handlers never do, and one signal per call was a visible share of the hot path.
  */
 interface InboundCall {
   method: string;
-  controller: AbortController | undefined;
-  aborted: boolean;
-  reason: unknown;
-}
-
-function signalOf(call: InboundCall): AbortSignal {
-  if (call.controller === undefined) {
-    call.controller = new AbortController();
-    if (call.aborted) call.controller.abort(call.reason);
-  }
-  return call.controller.signal;
-}
-
-function abortCall(call: InboundCall, reason: unknown): void {
-  if (call.aborted) return;
-  call.aborted = true;
-  call.reason = reason;
-  call.controller?.abort(reason);
+  abort: LazyAbort;
 }
 
 const MAX_ERROR_MESSAGE = 4096;
@@ -226,7 +210,7 @@ export class Connection {
     if (call === undefined) return;
     // Forget it now: a handler that ignores its signal must not pin the entry forever.
     this.#inbound.delete(id);
-    abortCall(call, new AbortedError(call.method));
+    call.abort.abort(new AbortedError(call.method));
   }
 
   #onResult(id: number, payload: unknown): void {
@@ -268,17 +252,18 @@ export class Connection {
       }
       request = parsed.data;
     }
-    const call: InboundCall = { method, controller: undefined, aborted: false, reason: undefined };
+    const abort = new LazyAbort();
+    const call: InboundCall = { method, abort };
     this.#inbound.set(id, call);
     const ctx: HandlerContext = {
       get signal() {
-        return signalOf(call);
+        return abort.signal;
       },
       get aborted() {
-        return call.aborted;
+        return abort.aborted;
       },
       get reason() {
-        return call.reason;
+        return abort.reason;
       },
       peer: this.#peer,
     };
@@ -303,7 +288,7 @@ export class Connection {
     if (this.#inbound.get(id) !== call) return;
     this.#inbound.delete(id);
     // A cancelled call's caller has stopped listening; a closed connection has nowhere to answer.
-    if (call.aborted || this.#state !== 'open') return;
+    if (call.abort.aborted || this.#state !== 'open') return;
     if (ok) {
       try {
         this.#carrier.send({ type: 'result', id, payload: value });
@@ -353,7 +338,7 @@ export class Connection {
 
   #failAll(error: ClosedError): void {
     for (const id of [...this.#pending.keys()]) this.#settle(id)?.reject(error);
-    for (const call of this.#inbound.values()) abortCall(call, error);
+    for (const call of this.#inbound.values()) call.abort.abort(error);
     this.#inbound.clear();
   }
 

@@ -1,3 +1,4 @@
+import type { AbortLike } from '@infermesh/foundation';
 import type { z } from 'zod/v4';
 import type { Peer } from './peer.js';
 
@@ -12,8 +13,11 @@ export interface CallOptions {
    * `timeoutMs`; a deadline already past rejects at once with TimeoutError.
    */
   deadline?: number | undefined;
-  /** Aborting it rejects the call with AbortedError and cancels the handler on the other side. */
-  signal?: AbortSignal | undefined;
+  /**
+   * Aborting it rejects the call with AbortedError and cancels the handler on the other side. An
+   * AbortSignal, or anything read like one (`AbortLike`: a batch's signal from @infermesh/batcher).
+   */
+  signal?: AbortLike | undefined;
 }
 
 export interface HandlerContext {

@@ -1,3 +1,4 @@
+import type { AbortLike } from '@infermesh/foundation';
 import {
   ApiError, classificationRequests, classifyTensor, decodeInferRequest, modelVersionKey, tensorToJson, tritonModelConfig,
   type ClassificationRequest, type InferItem, type InferRequestJson, type InferResponseJson, type ModelMetadata, type ModelSpec,
@@ -24,7 +25,7 @@ export interface InferenceLimits {
 export interface InferOptions {
   /** Absolute, on the monotonic clock (`performance.now()`): set once at the edge, it travels unchanged. */
   deadline: number;
-  signal?: AbortSignal | undefined;
+  signal?: AbortLike | undefined;
   /** The request's trace: stages are recorded in it, and the model it resolved to. */
   trace?: RequestTrace | undefined;
   /** Inputs that arrived as binary tensor data, already typed (binaryInputs): decoded once, never through JSON. */

@@ -38,7 +38,7 @@ export interface SubmitOptions {
   rows: number;
   /** Absolute, on the monotonic clock (`performance.now()`): the request's one deadline. */
   deadline: number;
-  signal?: AbortSignal | undefined;
+  signal?: AbortLike | undefined;
   /** Identical requests (same key) in one batch are computed once. */
   coalesceKey?: string | undefined;
   trace?: RequestTrace | undefined;

@@ -1,3 +1,4 @@
+import type { AbortLike } from '@infermesh/foundation';
 import type { TensorMap } from '@infermesh/contracts';
 import { createStore, type GetOrComputeStatus, type KeyValueStore, type RedisOptions, type StoreStats } from '@infermesh/kvstore';
 
@@ -70,7 +71,7 @@ export class ResponseCache {
    * The cached answer for `key`, or the computed one (stored for `ttlMs` unless it throws): one
    * lookup in the store. A caller that joins an identical computation in flight counts as a miss.
    */
-  async through(key: string, ttlMs: number, compute: () => Promise<CachedAnswer>, signal?: AbortSignal): Promise<{ answer: CachedAnswer; hit: boolean }> {
+  async through(key: string, ttlMs: number, compute: () => Promise<CachedAnswer>, signal?: AbortLike): Promise<{ answer: CachedAnswer; hit: boolean }> {
     const ttl = Math.min(ttlMs, this.#maxTtlMs ?? Infinity);
     let status: GetOrComputeStatus = {};
     let answer = await this.#store.getOrCompute(key, () => compute(), { ttlMs: ttl, status, ...(signal ? { signal } : {}) });

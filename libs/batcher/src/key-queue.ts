@@ -1,3 +1,4 @@
+import type { AbortLike } from '@infermesh/foundation';
 import { InFlightBatch, type Answer } from './batch.js';
 import type { Clock } from './clock.js';
 import { BatcherAbortedError, BatcherDeadlineError, ItemTooLargeError, QueueFullError, type BatcherError } from './errors.js';
@@ -76,7 +77,7 @@ export class KeyQueue<I, R> {
 
   /** Queues one caller (rows already computed and checked by the batcher). Positional: this is the hot path. */
   add(
-    item: I, rows: number, priority: number, deadline: number | undefined, signal: AbortSignal | undefined,
+    item: I, rows: number, priority: number, deadline: number | undefined, signal: AbortLike | undefined,
     coalesceKey: string | undefined,
   ): Promise<R> {
     const clock = this.#host.clock;
@@ -234,7 +235,7 @@ export class KeyQueue<I, R> {
   }
 
   /** Registers a caller who can give up: its abort listener and its deadline timers. */
-  #watch(w: Waiter<I, R>, deadline: number | undefined, signal: AbortSignal | undefined, now: number): void {
+  #watch(w: Waiter<I, R>, deadline: number | undefined, signal: AbortLike | undefined, now: number): void {
     const watch: Watch<I, R> = { deadline, signal, timer: undefined, urgent: false, onAbort: undefined, batch: undefined };
     w.watch = watch;
     if (signal !== undefined) {

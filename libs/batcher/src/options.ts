@@ -134,7 +134,8 @@ export interface AddOptions {
   priority?: number;
   /** Absolute time, in the clock's unit and origin (epoch ms with the default clock). */
   deadline?: number;
-  signal?: AbortSignal;
+  /** Aborting it gives up: an AbortSignal, or anything read like one (`AbortLike`). */
+  signal?: AbortLike;
   /** Overrides `coalesceKeyOf(item)` for this item. */
   coalesceKey?: string;
 }

@@ -1,3 +1,4 @@
+import type { AbortLike } from '@infermesh/foundation';
 import type { Clock } from './clock.js';
 import type { QueueEntry } from './priority-queue.js';
 
@@ -20,7 +21,7 @@ export interface Abandonable<I, R> {
  */
 export interface Watch<I, R> {
   readonly deadline: number | undefined;
-  readonly signal: AbortSignal | undefined;
+  readonly signal: AbortLike | undefined;
   /** The deadline (or deadline-margin) timer, while one is armed. */
   timer: unknown;
   /** Its deadline margin has been reached: it must leave in the next batch. */

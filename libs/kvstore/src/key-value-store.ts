@@ -1,3 +1,4 @@
+import type { AbortLike } from '@infermesh/foundation';
 import type { EventEmitter } from 'node:events';
 import type { StoreStats } from './stats.js';
 
@@ -16,8 +17,11 @@ export interface GetOrComputeStatus {
 }
 
 export interface GetOrComputeOptions extends SetOptions {
-  /** Stops this caller waiting (rejects with `AbortedError`); see the README for what happens to the computation. */
-  signal?: AbortSignal;
+  /**
+   * Stops this caller waiting (rejects with `AbortedError`); see the README for what happens to the
+   * computation. An AbortSignal, or anything read like one (`AbortLike`).
+   */
+  signal?: AbortLike;
   /** Filled in with what the call did: one lookup tells the caller whether it was a hit. */
   status?: GetOrComputeStatus;
 }

@@ -1,3 +1,4 @@
+import type { AbortLike } from '@infermesh/foundation';
 import { AbortedError } from './errors.js';
 import type { GetOrComputeStatus } from './key-value-store.js';
 
@@ -24,7 +25,7 @@ export class Singleflight<V> {
     return this.#flights.has(key);
   }
 
-  run(key: string, work: (signal: AbortSignal) => Promise<V>, signal?: AbortSignal): Promise<V> {
+  run(key: string, work: (signal: AbortSignal) => Promise<V>, signal?: AbortLike): Promise<V> {
     if (signal?.aborted) return Promise.reject(new AbortedError(key, { cause: signal.reason }));
     const flight = this.#flights.get(key) ?? this.#start(key, work);
     if (signal === undefined) {
@@ -85,7 +86,7 @@ export function computeThrough<V>(
   key: string,
   compute: (signal: AbortSignal) => V | Promise<V>,
   ttlMs: number | undefined,
-  signal: AbortSignal | undefined,
+  signal: AbortLike | undefined,
   status?: GetOrComputeStatus,
 ): Promise<V> {
   if (status && flights.has(key)) status.outcome = 'joined';

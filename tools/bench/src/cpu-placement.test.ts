@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { allowedCpus, descendants, parseCpuList, pin, requireTaskset, splitCpus } from './cpu-placement.js';
+import { allowedCpus, parseCpuList, pin, requireTaskset, splitCpus } from './cpu-placement.js';
+import { processTree } from './load/process-cpu.js';
 
 describe('parseCpuList and splitCpus', () => {
   it('reads the kernel CPU list format', () => {
@@ -15,7 +16,7 @@ describe('parseCpuList and splitCpus', () => {
   });
 });
 
-describe('descendants and pin, on real processes', () => {
+describe('pin, on real processes', () => {
   const started: number[] = [];
   afterEach(() => {
     for (const pid of started.splice(0)) {
@@ -27,14 +28,14 @@ describe('descendants and pin, on real processes', () => {
     }
   });
 
-  it('finds a child and its child, and pins every thread of each', async () => {
+  it('pins every thread of a child and of its child (the tree placeForMeasurement pins)', async () => {
     requireTaskset();
     const shell = spawn('sh', ['-c', 'sleep 30 & wait'], { stdio: 'ignore' });
     started.push(shell.pid!);
     let tree: number[] = [];
     for (let i = 0; i < 100 && tree.length < 2; i++) {
       await new Promise((r) => setTimeout(r, 20));
-      tree = descendants(process.pid).filter((pid) => pid === shell.pid || descendants(shell.pid!).includes(pid));
+      tree = processTree(shell.pid);
     }
     expect(tree[0]).toBe(shell.pid);
     expect(tree).toHaveLength(2);

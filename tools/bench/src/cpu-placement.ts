@@ -1,5 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { processTree } from './load/process-cpu.js';
 
 /**
  * Which CPUs the load generator and the systems under test run on while the bench measures.
@@ -54,33 +55,6 @@ export function requireTaskset(): void {
   if (probe.error) throw new Error(`taskset not found: it comes from the Debian package util-linux (or run the bench with --cpus shared)`, { cause: probe.error });
 }
 
-/** Every live descendant process of `pid`, children before grandchildren. */
-export function descendants(pid: number): number[] {
-  const found: number[] = [];
-  const visit = (parent: number): void => {
-    let tasks: string[];
-    try {
-      tasks = readdirSync(`/proc/${parent}/task`);
-    } catch {
-      return; // it exited meanwhile
-    }
-    for (const task of tasks) {
-      let children = '';
-      try {
-        children = readFileSync(`/proc/${parent}/task/${task}/children`, 'utf8');
-      } catch {
-        continue;
-      }
-      for (const child of children.split(' ').filter(Boolean).map(Number)) {
-        found.push(child);
-        visit(child);
-      }
-    }
-  };
-  visit(pid);
-  return found;
-}
-
 /**
  * Pins every thread of `pid` to `cpus` (a taskset list); false when the process is gone (taskset -a
  * exits 0 for a pid it cannot find, so the answer is read back from /proc).
@@ -100,6 +74,6 @@ export function pin(pid: number, cpus: string): boolean {
  * process the bench starts later inherits the load CPU until the next step places it.
  */
 export function placeForMeasurement(placement: CpuPlacement): void {
-  for (const pid of descendants(process.pid)) pin(pid, placement.system);
+  for (const pid of processTree(process.pid).slice(1)) pin(pid, placement.system);
   pin(process.pid, placement.load);
 }

@@ -107,6 +107,8 @@ export class Lane {
         maxQueue: spec.batching.maxQueue,
         preferredBatchSizes: gathers ? spec.batching.preferredBatchSizes : [],
         maxInFlightBatches: 1,
+        // Requests read in the same event-loop turn leave together, even to an idle worker.
+        gatherTurn: spec.batchable,
       });
       for (const event of ['added', 'removed'] as const) this.balancer.on(event, () => this.#resize());
     }

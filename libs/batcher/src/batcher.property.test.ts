@@ -25,11 +25,14 @@ const op = fc.oneof(
   { weight: 2, arbitrary: fc.record({ type: fc.constant('cancel' as const), pick: fc.nat() }) },
   { weight: 2, arbitrary: fc.record({ type: fc.constant('advance' as const), ms: fc.integer({ min: 0, max: 12 }) }) },
   { weight: 1, arbitrary: fc.record({ type: fc.constant('settle' as const) }) },
+  { weight: 1, arbitrary: fc.record({ type: fc.constant('turn' as const) }) },
 );
 const policy = fc.record({
   maxBatchSize: fc.integer({ min: 1, max: 8 }),
   maxDelayMs: fc.integer({ min: 0, max: 10 }),
   maxInFlightBatches: fc.integer({ min: 1, max: 3 }),
+  sendAtOnceBelow: fc.integer({ min: 0, max: 3 }),
+  gatherTurn: fc.boolean(),
   preferred: fc.boolean(),
 });
 
@@ -53,6 +56,7 @@ describe('Batcher property: scatter = gather', () => {
         };
         const b = new Batcher<Item, string>({
           run, clock, maxBatchSize: p.maxBatchSize, maxDelayMs: p.maxDelayMs, maxInFlightBatches: p.maxInFlightBatches,
+          sendAtOnceBelow: p.sendAtOnceBelow, gatherTurn: p.gatherTurn,
           preferredBatchSizes: p.preferred ? [Math.ceil(p.maxBatchSize / 2)] : [], sizeOf: (i) => i.rows,
         });
         const calls: Array<{ item: Item; coalesced: boolean; settled: number; value?: string; error?: unknown }> = [];
@@ -80,6 +84,8 @@ describe('Batcher property: scatter = gather', () => {
             clock.advance(o.ms);
           } else if (o.type === 'settle') {
             await flush();
+          } else if (o.type === 'turn') {
+            await new Promise((resolve) => setImmediate(resolve));
           }
         }
         await b.drain();

@@ -195,6 +195,45 @@ describe('Batcher flush rules', () => {
     expect(await Promise.all(ps)).toEqual([10, 20, 30, 40]);
     expect(b.stats().reasons.idle).toBe(3);
   });
+  it('with gatherTurn, sends what arrived in one event-loop turn together, spread over the idle slots', async () => {
+    const clock = new ManualClock();
+    const held = heldRunner<number, number>();
+    const b = new Batcher<number, number>({ run: held.run, clock, maxBatchSize: 8, maxDelayMs: 1_000, maxInFlightBatches: 3, sendAtOnceBelow: 2, gatherTurn: true });
+    const ps = [1, 2, 3, 4, 5].map((i) => b.add(i));
+    // Nothing leaves during the turn, and no delay timer is armed for a flush that comes at its end.
+    expect(held.calls).toHaveLength(0);
+    expect(clock.pending).toBe(0);
+    await new Promise((resolve) => setImmediate(resolve));
+    // Two slots idle: the turn's five callers leave as two batches, one per idle slot.
+    expect(held.calls.map((c) => [c.items, c.info.reason])).toEqual([[[1, 2, 3], 'idle'], [[4, 5], 'idle']]);
+    // Both busy: a later caller gathers under the delay rules, with its timer.
+    ps.push(b.add(6));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(held.calls).toHaveLength(2);
+    expect(clock.pending).toBe(1);
+    held.calls[0]?.resolve([10, 20, 30]);
+    await flush();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(held.calls.map((c) => [c.items, c.info.reason])[2]).toEqual([[6], 'idle']);
+    held.calls[1]?.resolve([40, 50]);
+    held.calls[2]?.resolve([60]);
+    expect(await Promise.all(ps)).toEqual([10, 20, 30, 40, 50, 60]);
+  });
+  it('with gatherTurn, a full batch still leaves at once, and a drain sends without waiting for the turn', async () => {
+    const clock = new ManualClock();
+    const held = heldRunner<number, number>();
+    const b = new Batcher<number, number>({ run: held.run, clock, maxBatchSize: 2, maxDelayMs: 1_000, sendAtOnceBelow: 1, gatherTurn: true });
+    const ps = [b.add(1), b.add(2)];
+    expect(held.calls.map((c) => [c.items, c.info.reason])).toEqual([[[1, 2], 'full']]);
+    held.calls[0]?.resolve([1, 2]);
+    await flush();
+    ps.push(b.add(3));
+    const drained = b.drain();
+    expect(held.calls.map((c) => [c.items, c.info.reason])[1]).toEqual([[3], 'drain']);
+    held.calls[1]?.resolve([3]);
+    await drained;
+    expect(await Promise.all(ps)).toEqual([1, 2, 3]);
+  });
 });
 
 describe('Batcher limits', () => {

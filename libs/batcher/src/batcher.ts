@@ -37,9 +37,9 @@ export class Batcher<I, R> extends EventEmitter<BatcherEvents> {
     this.#coalesceKeyOf = o.coalesceKeyOf as ((item: I) => string | undefined) | undefined;
     this.#policyFor = o.policyFor;
     this.#clock = o.clock ?? systemClock;
-    const { maxBatchSize, maxDelayMs, maxQueue, maxInFlightBatches, sendAtOnceBelow, preferredBatchSizes, deadlineMarginMs } = o;
+    const { maxBatchSize, maxDelayMs, maxQueue, maxInFlightBatches, sendAtOnceBelow, gatherTurn, preferredBatchSizes, deadlineMarginMs } = o;
     this.#base = resolvePolicy(
-      { maxBatchSize, maxDelayMs, maxQueue, maxInFlightBatches, sendAtOnceBelow, preferredBatchSizes, deadlineMarginMs }, {}, DEFAULT_KEY,
+      { maxBatchSize, maxDelayMs, maxQueue, maxInFlightBatches, sendAtOnceBelow, gatherTurn, preferredBatchSizes, deadlineMarginMs }, {}, DEFAULT_KEY,
     );
     const self = this;
     this.#host = {

@@ -37,6 +37,9 @@ export class KeyQueue<I, R> {
   #inFlight = 0;
   #timer: unknown = undefined;
   #timerDue = 0;
+  /** `gatherTurn`: an end-of-turn flush is scheduled; `#turnEnded` while it runs, so `'idle'` may cut. */
+  #turnPending = false;
+  #turnEnded = false;
   /** Queued rows at which a batch leaves at once, and why: read on every add, so worked out per policy. */
   #eagerRows: number;
   #eagerReason: 'preferred' | 'full';
@@ -121,16 +124,41 @@ export class KeyQueue<I, R> {
     if (this.#host.draining) return 'drain';
     if (this.#rows >= this.#eagerRows) return this.#eagerReason;
     if (this.#urgent.size > 0) return 'deadline';
-    // Something downstream is idle: waiting for more items would only add latency.
-    if (this.#inFlight < this.#policy.sendAtOnceBelow) return 'idle';
+    // Something downstream is idle: waiting for more items would only add latency. With `gatherTurn`,
+    // waiting for the rest of this event-loop turn adds none (no timer, no I/O wait) and lets callers
+    // that arrived together, read from the same poll of the sockets, leave as one batch.
+    if (this.#inFlight < this.#policy.sendAtOnceBelow) {
+      if (!this.#policy.gatherTurn || this.#turnEnded) return 'idle';
+      this.#awaitTurnEnd();
+      return undefined;
+    }
     const oldest = this.#queue.oldestTime();
     if (oldest !== undefined && now - oldest >= this.#policy.maxDelayMs) return 'delay';
     return undefined;
   }
 
+  #awaitTurnEnd(): void {
+    if (this.#turnPending) return;
+    this.#turnPending = true;
+    setImmediate(() => {
+      this.#turnPending = false;
+      this.#turnEnded = true;
+      try {
+        this.pump();
+      } finally {
+        this.#turnEnded = false;
+      }
+    });
+  }
+
   /** The most rows a batch closed for `reason` may hold. */
   #capFor(reason: FlushReason): number {
     const { maxBatchSize, preferredBatchSizes } = this.#policy;
+    if (reason === 'idle' && this.#turnEnded) {
+      // A turn's callers are spread over the idle slots, so every idle endpoint gets a share.
+      const idleSlots = Math.max(1, this.#policy.sendAtOnceBelow - this.#inFlight);
+      return Math.min(maxBatchSize, Math.ceil(this.#rows / idleSlots));
+    }
     if (reason === 'full' || reason === 'deadline' || preferredBatchSizes.length === 0) return maxBatchSize;
     const limit = Math.min(this.#rows, maxBatchSize);
     let cap: number | undefined;
@@ -212,7 +240,8 @@ export class KeyQueue<I, R> {
   }
 
   #armDelayTimer(now: number): void {
-    const oldest = this.#inFlight < this.#policy.maxInFlightBatches ? this.#queue.oldestTime() : undefined;
+    // A pending end-of-turn flush comes first and re-arms what is still needed.
+    const oldest = this.#inFlight < this.#policy.maxInFlightBatches && !this.#turnPending ? this.#queue.oldestTime() : undefined;
     if (oldest === undefined) {
       this.#clearTimer();
       return;

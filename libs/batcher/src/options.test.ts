@@ -6,7 +6,7 @@ const run = (items: number[]) => items;
 describe('options', () => {
   it('fills defaults once', () => {
     expect(BatchPolicySchema.parse({})).toEqual({
-      maxBatchSize: 64, maxDelayMs: 5, maxQueue: 4096, maxInFlightBatches: 1, sendAtOnceBelow: 0, preferredBatchSizes: [], deadlineMarginMs: 0,
+      maxBatchSize: 64, maxDelayMs: 5, maxQueue: 4096, maxInFlightBatches: 1, sendAtOnceBelow: 0, gatherTurn: false, preferredBatchSizes: [], deadlineMarginMs: 0,
     });
     expect(BatcherOptionsSchema.parse({ run }).maxBatchSize).toBe(64);
     const b = new Batcher<number, number>({ run, preferredBatchSizes: [32, 8, 32] });

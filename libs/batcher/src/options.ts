@@ -56,6 +56,7 @@ const policyFields = {
   maxQueue: z.int().min(1),
   maxInFlightBatches: z.int().min(1),
   sendAtOnceBelow: z.int().min(0),
+  gatherTurn: z.boolean(),
   preferredBatchSizes: z.array(z.int().min(1)),
   deadlineMarginMs: z.number().min(0).max(MAX_TIMER_MS),
 };
@@ -66,6 +67,7 @@ export const DEFAULT_POLICY = {
   maxQueue: 4096,
   maxInFlightBatches: 1,
   sendAtOnceBelow: 0,
+  gatherTurn: false,
   preferredBatchSizes: [] as number[],
   deadlineMarginMs: 0,
 };
@@ -85,6 +87,7 @@ const policyWithDefaults = {
   maxQueue: policyFields.maxQueue.default(DEFAULT_POLICY.maxQueue),
   maxInFlightBatches: policyFields.maxInFlightBatches.default(DEFAULT_POLICY.maxInFlightBatches),
   sendAtOnceBelow: policyFields.sendAtOnceBelow.default(DEFAULT_POLICY.sendAtOnceBelow),
+  gatherTurn: policyFields.gatherTurn.default(DEFAULT_POLICY.gatherTurn),
   preferredBatchSizes: policyFields.preferredBatchSizes.default(() => [...DEFAULT_POLICY.preferredBatchSizes]),
   deadlineMarginMs: policyFields.deadlineMarginMs.default(DEFAULT_POLICY.deadlineMarginMs),
 };
@@ -97,6 +100,7 @@ export const BatchPolicyOverridesSchema = z.strictObject({
   maxQueue: policyFields.maxQueue.optional(),
   maxInFlightBatches: policyFields.maxInFlightBatches.optional(),
   sendAtOnceBelow: policyFields.sendAtOnceBelow.optional(),
+  gatherTurn: policyFields.gatherTurn.optional(),
   preferredBatchSizes: policyFields.preferredBatchSizes.optional(),
   deadlineMarginMs: policyFields.deadlineMarginMs.optional(),
 });

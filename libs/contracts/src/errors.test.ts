@@ -30,6 +30,16 @@ describe('errors', () => {
     for (const code of ['IM_INTERNAL', 'IM_TIMEOUT', 'IM_NO_WORKER', 'IM_SHUTTING_DOWN']) expect(apiCodeOfWorkerCode(code)).toBe('IM_WORKER_FAILED');
   });
 
+  it('captures a stack for a 5xx only, and leaves the process-wide stack depth as it found it', () => {
+    const depth = Error.stackTraceLimit;
+    const refusal = new ApiError('IM_INVALID_INPUT', 'bad shape');
+    expect(refusal.stack?.split('\n').filter((line) => line.trimStart().startsWith('at '))).toEqual([]);
+    expect(refusal.message).toBe('bad shape');
+    expect(new ApiError('IM_INTERNAL', 'bug').stack).toMatch(/\n\s+at .*errors\.test\.ts/);
+    expect(Error.stackTraceLimit).toBe(depth);
+    expect(new Error('plain').stack).toMatch(/\n\s+at /);
+  });
+
   it('shapes one body for every surface, keeping the cause off it', () => {
     const e = new ApiError('IM_TIMEOUT', 'too slow', { cause: new Error('secret detail') });
     expect(errorBody(e)).toEqual({ error: 'too slow', code: 'IM_TIMEOUT' });

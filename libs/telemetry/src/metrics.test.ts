@@ -161,6 +161,35 @@ describe('createMetrics', () => {
     expect(samples.some((s) => s.labels['stage'] === 'not-a-stage')).toBe(false);
   });
 
+  it('starts each trace from nothing: stages of the one before are neither carried nor observed again', async () => {
+    let now = 0;
+    const m = createMetrics({ defaultMetrics: false });
+    const tracer = new Tracer({ clock: () => now });
+    const traceOf = (stages: ReadonlyArray<readonly [string, number]>) => {
+      const trace = tracer.start('req');
+      for (const [name, ms] of stages) {
+        const s = trace.span(name);
+        now += ms;
+        s.end();
+      }
+      trace.end();
+      return trace;
+    };
+    const a = { model: 'a', version: '1' };
+    const b = { model: 'b', version: '1' };
+    expect(m.observeStages(a, traceOf([['batch-wait', 2], ['inference', 10]]))).toEqual({ queueMs: 2, computeMs: 10 });
+    expect(m.observeStages(b, traceOf([['cache', 1]]))).toEqual({ queueMs: null, computeMs: null });
+    expect(m.observeStages(a, traceOf([['inference', 6]]))).toEqual({ queueMs: null, computeMs: 6 });
+    const { samples } = parseExposition((await m.exposition()).body);
+    expect(value(samples, 'infermesh_stage_duration_seconds_count', { ...a, stage: 'inference' })).toBe(2);
+    expect(value(samples, 'infermesh_stage_duration_seconds_sum', { ...a, stage: 'inference' })).toBeCloseTo(0.016, 9);
+    expect(value(samples, 'infermesh_stage_duration_seconds_count', { ...a, stage: 'batch-wait' })).toBe(1);
+    expect(value(samples, 'infermesh_queue_wait_seconds_count', a)).toBe(1);
+    expect(value(samples, 'infermesh_compute_seconds_count', a)).toBe(2);
+    expect(samples.filter((s) => s.labels['model'] === 'b').map((s) => s.labels['stage'])).toEqual(expect.arrayContaining(['cache']));
+    expect(samples.some((s) => s.labels['model'] === 'b' && s.labels['stage'] !== 'cache')).toBe(false);
+  });
+
   it('observes neither queue wait nor compute for a request without those stages (a cache hit)', async () => {
     const m = createMetrics({ defaultMetrics: false });
     const trace = new Tracer().start('req');

@@ -10,14 +10,14 @@ import { createStore } from '@infermesh/kvstore';
 import { tuneHeapForServing } from '@infermesh/foundation';
 import { AsyncJobs, type StoredJob } from './async-jobs.js';
 import { ClientAuth } from './client-auth.js';
-import { ClusterMembership } from './cluster-membership.js';
+import type { ClusterMembership } from './cluster-membership.js';
 import { redisConnection } from './redis-connection.js';
 import { attachClientSocket } from './client-socket.js';
 import { loadClientTls } from './client-tls.js';
 import { COORDINATOR_FLAGS, CoordinatorConfigSchema } from './config.js';
 import { CoordinatorTelemetry } from './coordinator-telemetry.js';
 import { startEmbeddedWorkers } from './embedded-workers.js';
-import { buildGrpcApi, type GrpcApi } from './grpc-api.js';
+import type { GrpcApi } from './grpc-api.js';
 import { buildHttpApi } from './http-api.js';
 import { InferenceService } from './inference-service.js';
 import { LaneTable } from './lanes.js';
@@ -226,6 +226,8 @@ async function main(): Promise<void> {
 
   if (config.cluster.etcd) {
     const etcd = config.cluster.etcd;
+    // Loaded only for a cluster: the etcd client and its gRPC stack are a tenth of a second of every start.
+    const { ClusterMembership } = await import('./cluster-membership.js');
     membership = new ClusterMembership({
       etcd,
       id: clusterId,
@@ -304,6 +306,8 @@ async function main(): Promise<void> {
   log.info({ port, host: config.http.host }, 'coordinator listening');
   let grpcApi: GrpcApi | undefined;
   if (config.grpc.port !== null) {
+    // Loaded only when serving gRPC (`--grpc-port off` skips grpc-js and the .proto, about 0.1 s of a start).
+    const { buildGrpcApi } = await import('./grpc-api.js');
     grpcApi = buildGrpcApi({
       service, lanes, repository, telemetry: telemetry.requests, log: componentLogger(log, 'grpc', levels), version: VERSION, auth, rateLimits, tls, ready: () => ready, accepting: () => accepting,
       requestTimeoutMs: config.limits.requestTimeoutMs, maxMessageBytes: config.limits.bodyBytes,

@@ -8,7 +8,6 @@ import { dial, listen, type Peer } from '@infermesh/transport';
 import { createLogger, createTracing, createWorkerMetrics } from '@infermesh/telemetry';
 import { tuneHeapForServing } from '@infermesh/foundation';
 import { repositoryFolder, WORKER_FLAGS, WorkerConfigSchema } from './config.js';
-import { advertisedUrl, registerWorker } from './cluster-registration.js';
 import { workerChannel, WorkerListenerInsecureError } from './listener-auth.js';
 import { listenMetrics } from './metrics-server.js';
 
@@ -83,6 +82,8 @@ async function main(): Promise<void> {
     log.info({ port: server.port, host: config.listen.host, tls: channel.listen.tls !== undefined }, 'worker listening');
     const etcd = config.cluster.etcd;
     if (etcd) {
+      // Loaded only for a cluster: the etcd client and its gRPC stack are a tenth of a second of every start.
+      const { advertisedUrl, registerWorker } = await import('./cluster-registration.js');
       const url = advertisedUrl({ host: config.listen.host, port: server.port }, config.cluster.advertise, channel.listen.tls !== undefined);
       const { membership, registration } = registerWorker(etcd, config.id, url);
       registration

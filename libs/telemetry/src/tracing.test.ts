@@ -112,6 +112,50 @@ describe('createTracing', () => {
   });
 });
 
+describe('exporters loaded on demand', () => {
+  /** Exports one sampled span over `protocol` to `url` and returns the failures reported. */
+  async function exportOne(protocol: 'grpc' | 'http/protobuf', url: string): Promise<ExportFailedError[]> {
+    const errors: ExportFailedError[] = [];
+    const tracing = createTracing({
+      serviceName: 's', store: false, onExportError: (e) => errors.push(e),
+      env: { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: url, OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: protocol, OTEL_TRACES_SAMPLER: 'always_on' },
+    });
+    open.push(tracing);
+    expect(tracing.exporting).toBe(`${protocol} ${url}`);
+    tracing.tracer.start('r').end();
+    await tracing.forceFlush();
+    return errors;
+  }
+
+  it('loads the gRPC exporter when it is configured, and reports the batch a closed port refused', async () => {
+    // A port that was just free: nothing listens there.
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const { port } = probe.address() as AddressInfo;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const errors = await exportOne('grpc', `http://127.0.0.1:${port}`);
+    expect(errors.map((e) => e.code)).toEqual(['IM_TELEMETRY_EXPORT_FAILED']);
+    expect(errors[0]!.message).toContain('1 span(s) dropped');
+  });
+
+  it('loads the protobuf exporter when it is configured: the collector gets protobuf, and its refusal is reported', async () => {
+    const contentTypes: Array<string | undefined> = [];
+    const server = createServer((req, res) => {
+      contentTypes.push(req.headers['content-type']);
+      req.resume().on('end', () => res.writeHead(400).end());
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const errors = await exportOne('http/protobuf', `http://127.0.0.1:${port}/v1/traces`);
+      expect(contentTypes).toEqual(['application/x-protobuf']);
+      expect(errors.map((e) => e.code)).toEqual(['IM_TELEMETRY_EXPORT_FAILED']);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});
+
 describe('the default sampler', () => {
   it('samples about 1 % of new traces, and every trace whose caller sampled it', () => {
     const tracing = createTracing({ serviceName: 's', env: {} });

@@ -1,5 +1,13 @@
-import sharp, { type Metadata } from 'sharp';
+import type { Metadata, default as Sharp } from 'sharp';
 import { BadInputError } from '../errors.js';
+
+let sharpLoading: Promise<typeof Sharp> | undefined;
+/**
+ * sharp, imported with the first image: a process that decodes none (no OCR pipeline among its models)
+ * does not load libvips, about a tenth of a second of every start (docs/design.md). Outside the
+ * refusals' `try`: a sharp that cannot load is a fault of the install, not of the client's image.
+ */
+const loadSharp = (): Promise<typeof Sharp> => (sharpLoading ??= import('sharp').then((m) => m.default));
 
 /** A decoded image: 8-bit RGB, row-major, three bytes a pixel. */
 export interface RgbImage {
@@ -29,6 +37,7 @@ export async function decodeImage(bytes: Uint8Array, options: DecodeImageOptions
   const tensor = options.tensor ?? 'image';
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
   if (bytes.length === 0) throw new BadInputError(step, tensor, 'is empty, not an image');
+  const sharp = await loadSharp();
   let meta: Metadata;
   try {
     meta = await sharp(bytes, { limitInputPixels: false }).metadata();
@@ -59,6 +68,7 @@ export async function decodeImage(bytes: Uint8Array, options: DecodeImageOptions
 /** The image resized to exactly `width × height` (bilinear, as PaddleOCR's `cv2.resize`). */
 export async function resizeImage(image: RgbImage, width: number, height: number): Promise<RgbImage> {
   if (image.width === width && image.height === height) return image;
+  const sharp = await loadSharp();
   const data = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
     .resize(width, height, { fit: 'fill', kernel: 'linear' })
     .raw()

@@ -6,18 +6,18 @@ import { repositoryFolder, WORKER_FLAGS, WorkerConfigSchema } from './config.js'
 const DEMO = fileURLToPath(new URL('../../../examples/demo.yaml', import.meta.url));
 
 describe('worker config', () => {
-  it.each(['workers.0', 'workers.1'])('accepts the demo config section %s', (section) => {
+  it.each(['workers.0', 'workers.1'])('accepts the demo config section %s', async (section) => {
     const c = loadConfig(WorkerConfigSchema, { file: DEMO, section });
     expect(c.coordinators).toEqual(['ws://127.0.0.1:9100']);
-    expect(repositoryFolder(c)).toBe('.infermesh/models');
+    expect(await repositoryFolder(c)).toBe('.infermesh/models');
     expect(c.maxConcurrency).toBe(4);
   });
 
-  it('serves the demo models from the user cache unless a repository is given', () => {
+  it('serves the demo models from the user cache unless a repository is given', async () => {
     const c = loadConfig(WorkerConfigSchema, { overrides: { listen: { port: 0 }, demoModels: true } });
-    expect(repositoryFolder(c)).toMatch(/infermesh\/models$/);
-    expect(repositoryFolder(c)).not.toBe('.infermesh/models');
-    expect(repositoryFolder({ ...c, repository: '/srv/models' })).toBe('/srv/models');
+    expect(await repositoryFolder(c)).toMatch(/infermesh\/models$/);
+    expect(await repositoryFolder(c)).not.toBe('.infermesh/models');
+    expect(await repositoryFolder({ ...c, repository: '/srv/models' })).toBe('/srv/models');
   });
 
   it('loads every model at start unless explicit model control is asked for', () => {

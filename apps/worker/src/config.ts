@@ -1,7 +1,6 @@
 import { hostname, totalmem } from 'node:os';
 import type { FlagTable } from '@infermesh/config';
 import { ChannelTlsSchema, ClusterEtcdSchema, PeerAddressSchema, WorkerRoleSchema } from '@infermesh/contracts';
-import { defaultModelCache } from '@infermesh/models';
 import { z } from 'zod';
 
 export const WorkerConfigSchema = z.object({
@@ -81,9 +80,15 @@ export const WorkerConfigSchema = z.object({
 });
 export type WorkerConfig = z.infer<typeof WorkerConfigSchema>;
 
-/** The repository folder a worker loads: the configured one, else the demo-model cache or `.infermesh/models`. */
-export function repositoryFolder(config: Pick<WorkerConfig, 'repository' | 'demoModels'>): string {
-  return config.repository ?? (config.demoModels ? defaultModelCache() : '.infermesh/models');
+/**
+ * The repository folder a worker loads: the configured one, else the demo-model cache or `.infermesh/models`.
+ * `@infermesh/models` (the demo-model builders, a third of a second to import) is loaded only for demo models.
+ */
+export async function repositoryFolder(config: Pick<WorkerConfig, 'repository' | 'demoModels'>): Promise<string> {
+  if (config.repository !== undefined) return config.repository;
+  if (!config.demoModels) return '.infermesh/models';
+  const { defaultModelCache } = await import('@infermesh/models');
+  return defaultModelCache();
 }
 
 export const WORKER_FLAGS: FlagTable = {

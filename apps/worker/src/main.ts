@@ -1,7 +1,6 @@
 import { ConfigError, loadProgramConfig, readSecretFile } from '@infermesh/config';
 import { modelVersionKey, workerProtocol } from '@infermesh/contracts';
 import { BatchTelemetry, ModelHost, WorkerService } from '@infermesh/host';
-import { writeModelRepository } from '@infermesh/models';
 import { loadModelRepository } from '@infermesh/registry';
 import { JsRuntime, OnnxRuntime } from '@infermesh/runtime';
 import { dial, listen, type Peer } from '@infermesh/transport';
@@ -34,8 +33,9 @@ async function main(): Promise<void> {
   if (tracing.exporting) log.info({ exporting: tracing.exporting, sampler: tracing.sampler }, 'tracing');
   const telemetry = new BatchTelemetry(tracing.tracer, metrics, config.id);
 
-  const folder = repositoryFolder(config);
+  const folder = await repositoryFolder(config);
   if (config.demoModels) {
+    const { writeModelRepository } = await import('@infermesh/models');
     const written = await writeModelRepository({ out: folder });
     log.info({ repository: folder, written: written.filter((w) => w.status === 'written').map((w) => w.name) }, 'demo models ready');
   }

@@ -225,7 +225,7 @@ async function main(): Promise<void> {
 
   if (config.cluster.etcd) {
     const etcd = config.cluster.etcd;
-    // Loaded only for a cluster: the etcd client and its gRPC stack are a tenth of a second of every start.
+    // Loaded only for a cluster: a coordinator without etcd does not load the etcd client (docs/design.md, start-up).
     const { ClusterMembership } = await import('./cluster-membership.js');
     membership = new ClusterMembership({
       etcd,
@@ -269,7 +269,7 @@ async function main(): Promise<void> {
 
   if (config.embedded.workers > 0 || config.embedded.inlineModels.length > 0) {
     // Loaded only with embedded workers: a coordinator of remote workers never loads the host, the runtimes
-    // and onnxruntime (about 0.45 s of a start).
+    // and onnxruntime's native library (7 MB of resident memory).
     const { startEmbeddedWorkers } = await import('./embedded-workers.js');
     closers.push(await startEmbeddedWorkers(config.embedded, transportOptions.handlers, admitWorker, siblings ? `p${siblings.index}-` : ''));
     log.info({ workers: config.embedded.workers, inlineModels: config.embedded.inlineModels, repository: config.embedded.repository }, 'embedded workers started');

@@ -82,7 +82,7 @@ export type WorkerConfig = z.infer<typeof WorkerConfigSchema>;
 
 /**
  * The repository folder a worker loads: the configured one, else the demo-model cache or `.infermesh/models`.
- * `@infermesh/models` (the demo-model builders, a third of a second to import) is loaded only for demo models.
+ * `@infermesh/models` (the demo-model builders, about 0.1 s of a worker's start) is loaded only for demo models.
  */
 export async function repositoryFolder(config: Pick<WorkerConfig, 'repository' | 'demoModels'>): Promise<string> {
   if (config.repository !== undefined) return config.repository;

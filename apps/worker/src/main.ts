@@ -82,7 +82,7 @@ async function main(): Promise<void> {
     log.info({ port: server.port, host: config.listen.host, tls: channel.listen.tls !== undefined }, 'worker listening');
     const etcd = config.cluster.etcd;
     if (etcd) {
-      // Loaded only for a cluster: the etcd client and its gRPC stack are a tenth of a second of every start.
+      // Loaded only for a cluster: a worker without etcd loads neither the etcd client nor its gRPC stack.
       const { advertisedUrl, registerWorker } = await import('./cluster-registration.js');
       const url = advertisedUrl({ host: config.listen.host, port: server.port }, config.cluster.advertise, channel.listen.tls !== undefined);
       const { membership, registration } = registerWorker(etcd, config.id, url);

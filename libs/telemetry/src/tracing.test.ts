@@ -1,6 +1,7 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { freePort } from '@infermesh/foundation';
 import { ExportFailedError, InvalidTelemetryConfigError } from './errors.js';
 import { createTracing, exportTargetFromEnv, samplerFromEnv, type Tracing } from './tracing.js';
 
@@ -129,11 +130,7 @@ describe('exporters loaded on demand', () => {
 
   it('loads the gRPC exporter when it is configured, and reports the batch a closed port refused', async () => {
     // A port that was just free: nothing listens there.
-    const probe = createServer();
-    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-    const { port } = probe.address() as AddressInfo;
-    await new Promise<void>((resolve) => probe.close(() => resolve()));
-    const errors = await exportOne('grpc', `http://127.0.0.1:${port}`);
+    const errors = await exportOne('grpc', `http://127.0.0.1:${await freePort()}`);
     expect(errors.map((e) => e.code)).toEqual(['IM_TELEMETRY_EXPORT_FAILED']);
     expect(errors[0]!.message).toContain('1 span(s) dropped');
   });

@@ -50,17 +50,7 @@ export async function http(cluster: Cluster, path: string, init: RequestInit & {
 }
 
 /** A free loopback port, for a process that must come back on the same address. */
-export async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
+export { freePort } from '@infermesh/foundation';
 
 /** A copy of the demo repository with some manifests changed (appended YAML keys), for one test file. */
 export async function variantRepository(edits: Record<string, string>): Promise<string> {

@@ -1,6 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 
 /**
  * A C server the bench runs beside the engine (nginx, HAProxy): found on the PATH or where Debian puts it,
@@ -23,14 +23,7 @@ export function findBinary(name: string, candidates: readonly string[]): string 
 }
 
 /** A loopback port free now (the OS's pick), for a server that cannot listen on port 0 and report it. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+export { freePort } from '@infermesh/foundation';
 
 function canConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {

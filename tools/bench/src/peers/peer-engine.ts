@@ -1,5 +1,4 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 
 /** What a peer engine is given: the same ONNX file and batch policy as infermesh's manifest. */
 export interface PeerModel {
@@ -45,17 +44,7 @@ export function succeeds(command: string, args: readonly string[]): boolean {
 }
 
 /** A free loopback port, for engines that take a port but cannot report the one they took. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../foreground-server.js';
 
 const STARTUP_MS = 180_000;
 

@@ -21,6 +21,8 @@ export {
   mergedExposition,
 } from './metrics.js';
 export type { Metrics, MetricsOptions, MetricsSnapshot, StageName, StageTimings, ModelLabels } from './metrics.js';
+export { LabelledCounter, LabelledHistogram } from './labelled-metrics.js';
+export type { LabelValues, ExposedMetric, ExposedValue } from './labelled-metrics.js';
 export { createWorkerMetrics } from './worker-metrics.js';
 export type { WorkerMetrics } from './worker-metrics.js';
 export { createLogger, LoggerOptionsSchema, componentLogger, logLevelsFromEnv, LOG_LEVELS } from './logger.js';

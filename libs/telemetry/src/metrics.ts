@@ -1,6 +1,7 @@
-import { AggregatorRegistry, collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { AggregatorRegistry, collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { z } from 'zod/v4';
 import { parseOptions } from '@infermesh/foundation';
+import { LabelledCounter, LabelledHistogram } from './labelled-metrics.js';
 
 /** Span names the apps use for the stages of a request; `stageTotals` sums these per trace. */
 export const STAGE_NAMES = ['cache', 'admission', 'batch-wait', 'transport', 'preprocess', 'inference', 'postprocess'] as const;
@@ -90,23 +91,23 @@ export type ModelLabels = { model: string; version: string };
 export interface Metrics {
   readonly registry: Registry;
   /** `<prefix>requests_total{model,version,outcome}` requests answered to clients. */
-  readonly requests: Counter<'model' | 'version' | 'outcome'>;
+  readonly requests: LabelledCounter<'model' | 'version' | 'outcome'>;
   /** `<prefix>request_duration_seconds{model,version}` end to end. */
-  readonly requestDuration: Histogram<'model' | 'version'>;
+  readonly requestDuration: LabelledHistogram<'model' | 'version'>;
   /** `<prefix>queue_wait_seconds{model,version}` time waiting for a batch to leave (the batch-wait stage). */
-  readonly queueWait: Histogram<'model' | 'version'>;
+  readonly queueWait: LabelledHistogram<'model' | 'version'>;
   /** `<prefix>compute_seconds{model,version}` the worker's work on the request (pre-processing, inference, post-processing). */
-  readonly compute: Histogram<'model' | 'version'>;
+  readonly compute: LabelledHistogram<'model' | 'version'>;
   /** `<prefix>stage_duration_seconds{model,version,stage}`: per request, the time spent in each stage. */
-  readonly stageDuration: Histogram<'model' | 'version' | 'stage'>;
+  readonly stageDuration: LabelledHistogram<'model' | 'version' | 'stage'>;
   /** `<prefix>queue_depth{model}` requests waiting for a batch or a worker. */
   readonly queueDepth: Gauge<'model'>;
   /** `<prefix>batch_size{model}` items per batch sent to a worker. */
-  readonly batchSize: Histogram<'model'>;
+  readonly batchSize: LabelledHistogram<'model'>;
   /** `<prefix>cache_hits_total{model}` */
-  readonly cacheHits: Counter<'model'>;
+  readonly cacheHits: LabelledCounter<'model'>;
   /** `<prefix>cache_misses_total{model}` */
-  readonly cacheMisses: Counter<'model'>;
+  readonly cacheMisses: LabelledCounter<'model'>;
   /** `<prefix>worker_state{worker,state}` 1 for the worker's current state, 0 for the others. */
   readonly workerState: Gauge<'worker' | 'state'>;
   /** `<prefix>worker_ejections_total{worker}` times a balancer ejected the worker. */
@@ -163,15 +164,15 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const buckets = o.latencyBuckets;
   const mv = ['model', 'version'] as const;
 
-  const requests = new Counter({ name: `${p}requests_total`, help: 'Requests answered to clients, by model, version and outcome (ok or the error code).', labelNames: ['model', 'version', 'outcome'] as const, registers });
-  const requestDuration = new Histogram({ name: `${p}request_duration_seconds`, help: 'End-to-end request latency in seconds.', labelNames: mv, buckets, registers });
-  const queueWait = new Histogram({ name: `${p}queue_wait_seconds`, help: 'Time a request waited for its batch to leave, in seconds.', labelNames: mv, buckets, registers });
-  const compute = new Histogram({ name: `${p}compute_seconds`, help: 'Time a worker spent on a request (pre-processing, inference, post-processing), in seconds.', labelNames: mv, buckets, registers });
-  const stageDuration = new Histogram({ name: `${p}stage_duration_seconds`, help: 'Time a request spent in one stage, in seconds.', labelNames: ['model', 'version', 'stage'] as const, buckets, registers });
+  const requests = new LabelledCounter({ name: `${p}requests_total`, help: 'Requests answered to clients, by model, version and outcome (ok or the error code).', labelNames: ['model', 'version', 'outcome'] as const, registers });
+  const requestDuration = new LabelledHistogram({ name: `${p}request_duration_seconds`, help: 'End-to-end request latency in seconds.', labelNames: mv, buckets, registers });
+  const queueWait = new LabelledHistogram({ name: `${p}queue_wait_seconds`, help: 'Time a request waited for its batch to leave, in seconds.', labelNames: mv, buckets, registers });
+  const compute = new LabelledHistogram({ name: `${p}compute_seconds`, help: 'Time a worker spent on a request (pre-processing, inference, post-processing), in seconds.', labelNames: mv, buckets, registers });
+  const stageDuration = new LabelledHistogram({ name: `${p}stage_duration_seconds`, help: 'Time a request spent in one stage, in seconds.', labelNames: ['model', 'version', 'stage'] as const, buckets, registers });
   const queueDepth = new Gauge({ name: `${p}queue_depth`, help: 'Requests waiting for a batch or a worker.', labelNames: ['model'] as const, registers });
-  const batchSize = new Histogram({ name: `${p}batch_size`, help: 'Items per batch sent to a worker.', labelNames: ['model'] as const, buckets: [...BATCH_SIZE_BUCKETS], registers });
-  const cacheHits = new Counter({ name: `${p}cache_hits_total`, help: 'Requests answered from the cache.', labelNames: ['model'] as const, registers });
-  const cacheMisses = new Counter({ name: `${p}cache_misses_total`, help: 'Cache lookups that found nothing.', labelNames: ['model'] as const, registers });
+  const batchSize = new LabelledHistogram({ name: `${p}batch_size`, help: 'Items per batch sent to a worker.', labelNames: ['model'] as const, buckets: [...BATCH_SIZE_BUCKETS], registers });
+  const cacheHits = new LabelledCounter({ name: `${p}cache_hits_total`, help: 'Requests answered from the cache.', labelNames: ['model'] as const, registers });
+  const cacheMisses = new LabelledCounter({ name: `${p}cache_misses_total`, help: 'Cache lookups that found nothing.', labelNames: ['model'] as const, registers });
   const workerState = new Gauge({ name: `${p}worker_state`, help: 'Worker state: 1 for the current state, 0 for the others.', labelNames: ['worker', 'state'] as const, registers });
   const workerEjections = new Counter({ name: `${p}worker_ejections_total`, help: 'Times a load balancer ejected the worker.', labelNames: ['worker'] as const, registers });
   const workerInFlight = new Gauge({ name: `${p}worker_in_flight`, help: 'Batches a worker runs now.', labelNames: ['worker'] as const, registers });

@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Gauge, type Registry } from 'prom-client';
+import { LabelledCounter, LabelledHistogram } from './labelled-metrics.js';
 import { parseOptions } from '@infermesh/foundation';
 import { BATCH_SIZE_BUCKETS, metricsRegistry, MetricsOptionsSchema, stageTotals, type MetricsOptions, type StageTimings, type ModelLabels } from './metrics.js';
 
@@ -10,15 +11,15 @@ import { BATCH_SIZE_BUCKETS, metricsRegistry, MetricsOptionsSchema, stageTotals,
 export interface WorkerMetrics {
   readonly registry: Registry;
   /** `<prefix>worker_batches_total{model,version,outcome}` batches run: `ok` when answered, else the error code. */
-  readonly batches: Counter<'model' | 'version' | 'outcome'>;
+  readonly batches: LabelledCounter<'model' | 'version' | 'outcome'>;
   /** `<prefix>worker_batch_items_total{model,version,outcome}` items of those batches, by their own outcome. */
-  readonly batchItems: Counter<'model' | 'version' | 'outcome'>;
+  readonly batchItems: LabelledCounter<'model' | 'version' | 'outcome'>;
   /** `<prefix>worker_batch_duration_seconds{model,version}` one batch, received to answered. */
-  readonly batchDuration: Histogram<'model' | 'version'>;
+  readonly batchDuration: LabelledHistogram<'model' | 'version'>;
   /** `<prefix>worker_stage_duration_seconds{model,version,stage}` per batch, time in preprocess, inference, postprocess. */
-  readonly stageDuration: Histogram<'model' | 'version' | 'stage'>;
+  readonly stageDuration: LabelledHistogram<'model' | 'version' | 'stage'>;
   /** `<prefix>worker_batch_size{model,version}` items per batch. */
-  readonly batchSize: Histogram<'model' | 'version'>;
+  readonly batchSize: LabelledHistogram<'model' | 'version'>;
   /** `<prefix>worker_batches_in_flight` batches running now. */
   readonly batchesInFlight: Gauge;
   /** Observes the stages of a finished batch's trace. */
@@ -34,11 +35,11 @@ export function createWorkerMetrics(options: MetricsOptions = {}): WorkerMetrics
   const registers = [registry];
   const mv = ['model', 'version'] as const;
   const mvo = ['model', 'version', 'outcome'] as const;
-  const batches = new Counter({ name: `${p}batches_total`, help: 'Batches run, by outcome: ok when answered, else the error code.', labelNames: mvo, registers });
-  const batchItems = new Counter({ name: `${p}batch_items_total`, help: 'Items of the batches run, by their outcome.', labelNames: mvo, registers });
-  const batchDuration = new Histogram({ name: `${p}batch_duration_seconds`, help: 'Time to run one batch, received to answered, in seconds.', labelNames: mv, buckets: o.latencyBuckets, registers });
-  const stageDuration = new Histogram({ name: `${p}stage_duration_seconds`, help: 'Time one batch spent in a stage, in seconds.', labelNames: ['model', 'version', 'stage'] as const, buckets: o.latencyBuckets, registers });
-  const batchSize = new Histogram({ name: `${p}batch_size`, help: 'Items per batch run.', labelNames: mv, buckets: [...BATCH_SIZE_BUCKETS], registers });
+  const batches = new LabelledCounter({ name: `${p}batches_total`, help: 'Batches run, by outcome: ok when answered, else the error code.', labelNames: mvo, registers });
+  const batchItems = new LabelledCounter({ name: `${p}batch_items_total`, help: 'Items of the batches run, by their outcome.', labelNames: mvo, registers });
+  const batchDuration = new LabelledHistogram({ name: `${p}batch_duration_seconds`, help: 'Time to run one batch, received to answered, in seconds.', labelNames: mv, buckets: o.latencyBuckets, registers });
+  const stageDuration = new LabelledHistogram({ name: `${p}stage_duration_seconds`, help: 'Time one batch spent in a stage, in seconds.', labelNames: ['model', 'version', 'stage'] as const, buckets: o.latencyBuckets, registers });
+  const batchSize = new LabelledHistogram({ name: `${p}batch_size`, help: 'Items per batch run.', labelNames: mv, buckets: [...BATCH_SIZE_BUCKETS], registers });
   const batchesInFlight = new Gauge({ name: `${p}batches_in_flight`, help: 'Batches running now.', registers });
   return {
     registry, batches, batchItems, batchDuration, stageDuration, batchSize, batchesInFlight,

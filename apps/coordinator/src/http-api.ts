@@ -154,6 +154,9 @@ export function buildHttpApi(options: HttpApiOptions) {
     loggerInstance: log,
     // Per-request log lines cost more than the request at load; failures are still logged.
     logController: new LogController({ disableRequestLogging: true }),
+    // No child logger per request (pino's `child` serialises its bindings each time): the one line written
+    // from a request, an internal failure below, names the request itself.
+    childLoggerFactory: (logger) => logger,
     bodyLimit: options.bodyLimitBytes,
     // Shutdown is answered by the hook below, with a code and `connection: close`.
     return503OnClosing: false,
@@ -229,7 +232,9 @@ export function buildHttpApi(options: HttpApiOptions) {
   });
   app.setErrorHandler((error, request, reply) => {
     const api = fromFramework(error);
-    if (api.code === 'IM_INTERNAL') request.log.error({ err: error }, 'request failed');
+    if (api.code === 'IM_INTERNAL') {
+      log.error({ err: error, reqId: request.id, trace_id: reply.getHeader('x-request-id'), method: request.method, url: request.url }, 'request failed');
+    }
     return send(reply, api);
   });
   app.setNotFoundHandler((request, reply) => {

@@ -64,7 +64,7 @@ describe('coordinator config', () => {
     const { overrides } = parseFlags(['--trace-store-size', '50', '--access-log-sample', '0.25'], COORDINATOR_FLAGS);
     const config = loadConfig(CoordinatorConfigSchema, { overrides });
     expect(config.telemetry).toEqual({ traceStoreSize: 50 });
-    expect(config.logging).toEqual({ accessSample: 0.25, levels: {} });
+    expect(config.logging).toEqual({ accessSample: 0.25, refusalSummaryMs: 1000, levels: {} });
     expect(loadConfig(CoordinatorConfigSchema, {}).telemetry).toEqual({ traceStoreSize: 1000 });
     expect(() => loadConfig(CoordinatorConfigSchema, { overrides: { logging: { accessSample: 2 } } })).toThrow(ConfigInvalidError);
     expect(() => loadConfig(CoordinatorConfigSchema, { overrides: { logging: { levels: { nope: 'info' } } } })).toThrow(ConfigInvalidError);

@@ -274,6 +274,12 @@ export const CoordinatorConfigSchema = z.object({
     .object({
       /** Share of successful requests that get an access-log line (0..1); failed ones always do. */
       accessSample: z.number().min(0).max(1).default(1),
+      /**
+       * Load refusals (429: IM_OVERLOADED, IM_RATE_LIMITED) beyond the first of each code in this many ms are
+       * counted into one summary line per code (`requests refused`, `count`) instead of a line each: under
+       * overload a line per refusal costs the CPU the refusal saves. 0: a line for every refusal.
+       */
+      refusalSummaryMs: z.int().min(0).max(3_600_000).default(1000),
       /** Level per component, overriding `logLevel`: `access` (request lines), `http`, `grpc` (their error records). */
       levels: z.partialRecord(z.enum(['access', 'http', 'grpc']), z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])).default({}),
     })
@@ -385,4 +391,5 @@ export const COORDINATOR_FLAGS: FlagTable = {
   processes: { path: 'processes', type: 'number', description: 'processes serving the client API, sharing its ports (each with its own lanes and embedded workers)' },
   'log-level': { path: 'logLevel', type: 'string', description: 'fatal|error|warn|info|debug|trace|silent' },
   'access-log-sample': { path: 'logging.accessSample', type: 'number', description: 'share (0..1) of successful requests logged; failures always are' },
+  'access-log-refusal-summary-ms': { path: 'logging.refusalSummaryMs', type: 'number', description: 'load refusals (429) after the first of a code in this window are counted into one summary line; 0: a line each' },
 };

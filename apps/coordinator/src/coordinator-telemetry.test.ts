@@ -43,4 +43,17 @@ describe('CoordinatorTelemetry', () => {
     expect(sample(body, 'infermesh_worker_in_flight{worker="w1"}')).toBe(0);
     await telemetry.close();
   });
+
+  it('summarises the 429 refusals beyond the first of a window, not other failures, and writes the count when it closes', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const log = createLogger({ pretty: false, destination: { write: (line) => lines.push(JSON.parse(line)) } });
+    const telemetry = new CoordinatorTelemetry({ traceStoreSize: 10 }, log, { accessSample: 1, refusalSummaryMs: 60_000, levels: {} });
+    const entry = (code: string, status: number) => ({ protocol: 'http' as const, method: 'POST', route: '/v2/models/:name/infer', status, code, duration_ms: 0.1 });
+    for (let i = 0; i < 4; i++) telemetry.accessLog.record(entry('IM_OVERLOADED', 429));
+    for (let i = 0; i < 3; i++) telemetry.accessLog.record(entry('IM_RATE_LIMITED', 429));
+    for (let i = 0; i < 2; i++) telemetry.accessLog.record(entry('IM_TIMEOUT', 504), true);
+    expect(lines.map((l) => l['code'])).toEqual(['IM_OVERLOADED', 'IM_RATE_LIMITED', 'IM_TIMEOUT', 'IM_TIMEOUT']);
+    await telemetry.close();
+    expect(lines.slice(4).map((l) => [l['msg'], l['code'], l['count']])).toEqual([['requests refused', 'IM_OVERLOADED', 3], ['requests refused', 'IM_RATE_LIMITED', 2]]);
+  });
 });

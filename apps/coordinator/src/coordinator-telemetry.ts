@@ -1,4 +1,5 @@
 import type { BatchEvent } from '@infermesh/batcher';
+import { API_ERRORS } from '@infermesh/contracts';
 import {
   AccessLog, componentLogger, createMetrics, createTracing, DashboardSampler, mergedExposition, type DashboardData, type DashboardWorker,
   type Logger, type LogLevel, type Metrics, type MetricsSnapshot, type StoredTrace, type Tracing, type TraceStore,
@@ -14,6 +15,8 @@ export interface CoordinatorTelemetryConfig {
 export interface CoordinatorLoggingConfig {
   /** Share of successful requests with an access-log line. */
   accessSample: number;
+  /** Window in which load refusals beyond the first of a code are summarised, ms (0: a line each). */
+  refusalSummaryMs?: number;
   /** Level per component (`access`, …). */
   levels: Partial<Record<string, LogLevel>>;
 }
@@ -38,6 +41,9 @@ export interface TelemetrySources {
 
 /** The load balancer's endpoint states, all of them, so `worker_state` has a series for each. */
 const WORKER_STATES = ['healthy', 'unhealthy', 'ejected', 'draining'];
+
+/** The codes that shed load (answered 429): their access-log lines are summarised under overload. */
+const LOAD_REFUSALS = Object.entries(API_ERRORS).filter(([, spec]) => spec.http === 429).map(([code]) => code);
 
 /** A worker's state for the dashboard: healthy when some model's balancer has it healthy. */
 function workerState(w: WorkerStatus): string {
@@ -76,7 +82,9 @@ export class CoordinatorTelemetry {
     });
     this.store = this.tracing.store!;
     this.metrics = createMetrics({ workerStates: WORKER_STATES });
-    this.accessLog = new AccessLog(componentLogger(log, 'access', logging.levels), { sample: logging.accessSample });
+    this.accessLog = new AccessLog(componentLogger(log, 'access', logging.levels), {
+      sample: logging.accessSample, summarisedCodes: LOAD_REFUSALS, summaryWindowMs: logging.refusalSummaryMs,
+    });
     // Every series of the counter exists from the start at 0, so `increase()` sees the first action.
     for (const action of ['load', 'unload']) for (const result of ['ok', 'failed']) this.metrics.placementActions.inc({ action, result }, 0);
     this.requests = new RequestTelemetry({ tracer: this.tracing.tracer, metrics: this.metrics, sampler: this.sampler, accessLog: this.accessLog });
@@ -183,6 +191,7 @@ export class CoordinatorTelemetry {
 
   /** Sends the spans still queued for export. */
   async close(): Promise<void> {
+    this.accessLog.flush();
     await this.tracing.shutdown();
   }
 }

@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   if (channelAuth.mode === 'insecure') log.warn({ code: 'IM_WORKER_CHANNEL_INSECURE' }, 'worker channel without credentials (--insecure-workers): any local process can join as a worker');
   // Per-component levels: the config's, then INFERMESH_LOG_LEVELS (e.g. `access=warn,grpc=debug`) over them.
   const levels = { ...config.logging.levels, ...logLevelsFromEnv(process.env) };
-  const telemetry = new CoordinatorTelemetry(config.telemetry, log, { accessSample: config.logging.accessSample, levels });
+  const telemetry = new CoordinatorTelemetry(config.telemetry, log, { accessSample: config.logging.accessSample, refusalSummaryMs: config.logging.refusalSummaryMs, levels });
   if (telemetry.tracing.exporting) log.info({ exporting: telemetry.tracing.exporting, sampler: telemetry.tracing.sampler }, 'tracing');
 
   const registry = new ModelRegistry();

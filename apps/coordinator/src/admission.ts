@@ -50,11 +50,19 @@ export class Admission {
     return (this.#inFlight + 1) / this.#rate;
   }
 
+  /** Every slot is taken: a request now would be refused whatever its deadline (an edge checks it before reading a body). */
+  get full(): boolean {
+    return this.#inFlight >= this.#maxInFlight;
+  }
+
+  /** The refusal of a request while `full`. */
+  fullError(): ApiError {
+    return new ApiError('IM_OVERLOADED', `the coordinator is serving ${this.#inFlight} requests, its limit`);
+  }
+
   /** Takes a slot for a request due by `deadline` (monotonic ms), or refuses it. Pair with `release`. */
   admit(deadline: number): void {
-    if (this.#inFlight >= this.#maxInFlight) {
-      throw new ApiError('IM_OVERLOADED', `the coordinator is serving ${this.#inFlight} requests, its limit`);
-    }
+    if (this.full) throw this.fullError();
     const wait = this.#inFlight === 0 ? undefined : this.expectedWaitMs();
     if (wait !== undefined && this.#now() + wait > deadline) {
       throw new ApiError(

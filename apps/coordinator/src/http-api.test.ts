@@ -162,4 +162,36 @@ describe('HTTP API', () => {
       accepting = true;
     }
   });
+
+  it('at capacity refuses an inference request before reading its body, with the trace headers and metric labels of any answer', async () => {
+    const core = await testServingCore({ registry, maxElements: 1_000, maxInFlight: 1 });
+    const full = buildHttpApi({
+      service: core.service, repository: core.repository, pool: core.pool, lanes: core.lanes, jobs, cache: undefined, log, telemetry, bodyLimitBytes: 4096,
+      version: '0.0.0-test', ready: () => true, accepting: () => true, requestTimeoutMs: 1_000,
+      server: { headersTimeoutMs: 5_000, receiveTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000, maxConnections: 100 },
+    });
+    try {
+      const count = async (outcome: string): Promise<number> => {
+        const series = `infermesh_requests_total{model="m",version="1",outcome="${outcome}"} `;
+        const line = (await telemetry.exposition()).body.split('\n').find((l) => l.startsWith(series));
+        return line === undefined ? 0 : Number(line.slice(series.length));
+      };
+      const before = await count('IM_OVERLOADED');
+      // With a slot free, a body that is not JSON is the client's error.
+      expect((await full.inject({ method: 'POST', url: '/v2/models/m/infer', payload: '{"inputs": [' })).json().code).toBe('IM_BAD_REQUEST');
+      core.service.admit(performance.now() + 60_000);
+      // Full: the same body is not read, the request is refused as any request would be.
+      const res = await full.inject({ method: 'POST', url: '/v2/models/m/versions/1/infer', payload: '{"inputs": [', headers: { traceparent: `00-${'ab'.repeat(16)}-${'cd'.repeat(8)}-00` } });
+      expect([res.statusCode, res.json().code, res.headers['retry-after']]).toEqual([429, 'IM_OVERLOADED', '1']);
+      expect(res.headers['x-request-id']).toBe('ab'.repeat(16));
+      expect(res.headers['traceparent']).toMatch(new RegExp(`^00-${'ab'.repeat(16)}-[0-9a-f]{16}-00$`));
+      expect(await count('IM_OVERLOADED')).toBe(before + 1);
+      // An unknown model is still answered as unknown; a bad name as a bad name.
+      expect((await full.inject({ method: 'POST', url: '/v2/models/zz/infer', payload: okBody })).json().code).toBe('IM_MODEL_NOT_FOUND');
+      expect((await full.inject({ method: 'POST', url: '/v2/models/-bad-/infer', payload: okBody })).json().code).toBe('IM_BAD_REQUEST');
+    } finally {
+      await full.close();
+      core.lanes.close();
+    }
+  });
 });

@@ -20,6 +20,7 @@ import type { LaneTable } from './lanes.js';
 import type { ModelRepositoryControl } from './model-repository-control.js';
 import { requestDeadline, TIMEOUT_HEADER } from './request-deadline.js';
 import { rateSubject, type RateLimits } from './rate-limits.js';
+import type { RequestTrace } from './request-telemetry.js';
 import type { ResponseCache } from './response-cache.js';
 import type { PlacementStatus } from './replica-reconciler.js';
 import type { WorkerPool } from './worker-pool.js';
@@ -308,12 +309,35 @@ export function buildHttpApi(options: HttpApiOptions) {
   app.get('/v2/models/:name/ready', ready);
   app.get('/v2/models/:name/versions/:version/ready', ready);
 
-  const infer = withParams(ModelParams, async ({ name, version }, req, reply) => {
-    // One trace per request, continuing the caller's; its id is also the request id the client can look up.
+  // One trace per inference request, continuing the caller's; its id is also the request id the client can look up.
+  const startTrace = (req: FastifyRequest, reply: FastifyReply): RequestTrace => {
     const route = req.routeOptions.url ?? '/v2/models/:name/infer';
     const trace = telemetry.requests.start(`POST ${route}`, { protocol: 'http', method: 'POST', route, path: req.url.split('?')[0] }, req.headers['traceparent']);
     traced.add(req);
     reply.header('traceparent', trace.traceparent).header('x-request-id', trace.traceId);
+    return trace;
+  };
+  // At capacity, before the body is read: the refusal, its headers and its metric labels are those of the
+  // handler's, without parsing and decoding a body that would be refused. A model that does not resolve
+  // is left to the handler (its 404 or 400).
+  const refuseWhenFull = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const refusal = service.refusalWhenFull();
+    if (refusal === undefined) return;
+    const params = ModelParams.safeParse(req.params);
+    if (!params.success) return;
+    let spec;
+    try {
+      spec = service.resolve(params.data.name, params.data.version);
+    } catch {
+      return;
+    }
+    const trace = startTrace(req, reply);
+    trace.resolved(spec.name, spec.version);
+    telemetry.requests.finish(trace, refusal.code);
+    throw refusal;
+  };
+  const infer = withParams(ModelParams, async ({ name, version }, req, reply) => {
+    const trace = startTrace(req, reply);
     let outcome = 'ok';
     let finishLater = false;
     try {
@@ -364,8 +388,8 @@ export function buildHttpApi(options: HttpApiOptions) {
       if (!finishLater) telemetry.requests.finish(trace, outcome);
     }
   });
-  app.post('/v2/models/:name/infer', infer);
-  app.post('/v2/models/:name/versions/:version/infer', infer);
+  app.post('/v2/models/:name/infer', { onRequest: refuseWhenFull }, infer);
+  app.post('/v2/models/:name/versions/:version/infer', { onRequest: refuseWhenFull }, infer);
 
   app.get('/v2/traces/:id', withParams(TraceParams, async ({ id }) => {
     const stored = await telemetry.findTrace(id);

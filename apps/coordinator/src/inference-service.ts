@@ -146,6 +146,15 @@ export class InferenceService {
     this.#admission.admit(deadline);
   }
 
+  /**
+   * At capacity: the refusal `admit` would give any request now (429 IM_OVERLOADED), for an edge to answer
+   * before it reads and decodes a body, so that under overload a refusal costs less than an answer.
+   * Undefined while a slot is free.
+   */
+  refusalWhenFull(): ApiError | undefined {
+    return this.#admission.full ? this.#admission.fullError() : undefined;
+  }
+
   /** The protocol's JSON answer: the typed answer with each output written as JSON. */
   async infer(name: string, version: string | undefined, request: InferRequestJson, options: InferOptions): Promise<InferResponseJson> {
     const answer = await this.inferTensors(name, version, request, options);

@@ -193,7 +193,14 @@ export function buildGrpcApi(options: GrpcApiOptions): GrpcApi {
     if (call.cancelled) abort.abort();
     try {
       const { name, version } = modelOf(message.model_name, message.model_version);
-      const decoded = inferRequestFromGrpc(message, service.resolve(name, version).rawBytesInputs);
+      const spec = service.resolve(name, version);
+      // At capacity, refused before its tensors are decoded (as the HTTP edge refuses before reading a body).
+      const refusal = service.refusalWhenFull();
+      if (refusal !== undefined) {
+        trace.resolved(spec.name, spec.version);
+        throw refusal;
+      }
+      const decoded = inferRequestFromGrpc(message, spec.rawBytesInputs);
       const deadline = requestDeadline({ parameters: decoded.request.parameters, callMs: callMsOf(call) }, options.requestTimeoutMs);
       const answer = await service.inferTensors(name, version, decoded.request, { signal: abort.signal, trace, deadline, binary: decoded.inputs });
       return inferResponseToGrpc(answer, decoded);

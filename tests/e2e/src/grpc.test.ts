@@ -354,9 +354,16 @@ describe('deadlines, cancellation and overload over gRPC', () => {
     const e = await client.failure('ModelInfer', { ...sleepy, model_name: 'noop' });
     expect(failureOf(e)).toMatchObject({ code: grpc.status.RESOURCE_EXHAUSTED, imCode: 'IM_OVERLOADED' });
     expect(e.metadata.get('retry-after')).toEqual(['1']);
+    // Refused before its tensors are decoded: contents that do not fill the shape are not looked at.
+    const unread = await client.failure('ModelInfer', { model_name: 'noop', inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 4], contents: { fp32_contents: [1] } }] });
+    expect(failureOf(unread)).toMatchObject({ code: grpc.status.RESOURCE_EXHAUSTED, imCode: 'IM_OVERLOADED' });
     for (const c of calls) c.cancel();
     await Promise.all(pending);
     await untilInFlight((n) => n === 0, SLEEP_MS / 2);
+    // With a slot free, the same contents are the client's error.
+    const bad = await client.failure('ModelInfer', { model_name: 'noop', inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 4], contents: { fp32_contents: [1] } }] });
+    expect(failureOf(bad).imCode).not.toBe('IM_OVERLOADED');
+    expect(failureOf(bad).code).toBe(grpc.status.INVALID_ARGUMENT);
   });
 });
 

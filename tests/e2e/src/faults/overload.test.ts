@@ -20,6 +20,7 @@ describe('ten times the capacity offered', () => {
   it('refuses the excess at once with 429 and Retry-After, answers the rest correctly, and keeps memory bounded', async () => {
     const pid = cluster.coordinator.child.pid!;
     const before = rssMiB(pid);
+    const logged = cluster.coordinator.output.length;
     let ok = 0;
     let refused = 0;
     const other: string[] = [];
@@ -33,7 +34,7 @@ describe('ten times the capacity offered', () => {
           const expected = mlpExpected(inputs[i]!, 8);
           if (Math.max(...res.body.outputs[0].data.map((x: number, k: number) => Math.abs(x - expected[k]!))) > 1e-4) other.push('wrong answer');
           else ok++;
-        } else if (res.status === 429 && res.body.code === 'IM_OVERLOADED' && res.headers.get('retry-after') === '1') refused++;
+        } else if (res.status === 429 && res.body.code === 'IM_OVERLOADED' && res.headers.get('retry-after') === '1' && /^[0-9a-f]{32}$/.test(res.headers.get('x-request-id') ?? '')) refused++;
         else other.push(`${res.status} ${JSON.stringify(res.body)}`);
       });
     }
@@ -46,5 +47,13 @@ describe('ten times the capacity offered', () => {
     expect(after - before).toBeLessThan(120);
     process.stdout.write(`overload: ${ok} answered, ${refused} refused with 429; coordinator RSS ${before.toFixed(0)} → ${after.toFixed(0)} MiB\n`);
     expect((await http(cluster, '/v2/health/ready')).status).toBe(200);
+    // Each refusal is in the access log, whole or counted in a summary line, and not a line each: the
+    // summaries of the last window are written when it ends (1 s).
+    await new Promise((r) => setTimeout(r, 1_500));
+    const lines = cluster.coordinator.output.slice(logged).filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { msg?: string; code?: string; count?: number });
+    const whole = lines.filter((l) => l.msg === 'request' && l.code === 'IM_OVERLOADED').length;
+    const counted = lines.filter((l) => l.msg === 'requests refused' && l.code === 'IM_OVERLOADED').reduce((n, l) => n + l.count!, 0);
+    expect(whole + counted).toBe(refused);
+    expect(whole).toBeLessThan(refused / 10);
   });
 });

@@ -1,9 +1,6 @@
-import { STATUS_CODES } from 'node:http';
-import type { Duplex } from 'node:stream';
 import {
-  binaryInputs, errorBody, INFERENCE_HEADER_CONTENT_LENGTH, InferRequestJsonSchema, ModelNameSchema, ModelVersionSchema, splitBinaryBody,
-  joinBinaryBody, rawBinaryRequest, RepositoryIndexRequestSchema, RepositoryModelRequestSchema, tensorToBinary, tensorToJson, type ApiErrorCode,
-  type InferRequestJson, type ServerMetadata, type Tensor,
+  binaryInputs, INFERENCE_HEADER_CONTENT_LENGTH, InferRequestJsonSchema, ModelNameSchema, ModelVersionSchema, splitBinaryBody,
+  rawBinaryRequest, RepositoryIndexRequestSchema, RepositoryModelRequestSchema, type InferRequestJson, type ServerMetadata, type Tensor,
 } from '@infermesh/contracts';
 import { formatIssues } from '@infermesh/config';
 import { dashboardHtml } from '@infermesh/telemetry';
@@ -11,11 +8,12 @@ import Fastify, { LogController, type FastifyReply, type FastifyRequest } from '
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { ApiError, toApiError } from './api-error.js';
+import { answeredCode, clientError, fromFramework, send, sendAnswer } from './http-answers.js';
 import { connectionSignal } from './connection-signal.js';
 import type { AsyncJobs } from './async-jobs.js';
 import { isGuardedApiPath, type ClientAuth } from './client-auth.js';
 import type { CoordinatorTelemetry } from './coordinator-telemetry.js';
-import type { InferenceService, TensorAnswer } from './inference-service.js';
+import type { InferenceService } from './inference-service.js';
 import type { LaneTable } from './lanes.js';
 import type { ModelRepositoryControl } from './model-repository-control.js';
 import { requestDeadline, TIMEOUT_HEADER } from './request-deadline.js';
@@ -69,15 +67,6 @@ function bodyOf<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
 const RequestParams = z.object({ id: z.string().min(1).max(64) });
 const TraceParams = z.object({ id: z.string().regex(/^(?!0{32})[0-9a-f]{32}$/, 'a trace id is 32 lowercase hex digits, not all zero') });
 
-/** The `IM_*` code each errored request was answered with, for its access-log line. */
-const answeredCodes = new WeakMap<FastifyRequest, string>();
-
-function send(reply: FastifyReply, error: ApiError): FastifyReply {
-  answeredCodes.set(reply.request, error.code);
-  if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
-  return reply.code(error.spec.http).send(errorBody(error));
-}
-
 /** A handler whose route parameters its schema checks, once, before it runs: a bad one is a 400, never a 500. */
 function withParams<S extends z.ZodType, R>(
   schema: S, handler: (params: z.output<S>, req: FastifyRequest, reply: FastifyReply) => Promise<R>,
@@ -87,61 +76,6 @@ function withParams<S extends z.ZodType, R>(
     if (!p.success) throw new ApiError('IM_BAD_REQUEST', formatIssues(p.error).join('; '));
     return handler(p.data, req, reply);
   };
-}
-
-/** The HTTP framework's own refusals (body parsing, sizes, timeouts), by the status it chose, as documented codes. */
-const FRAMEWORK_STATUS: Readonly<Record<number, ApiErrorCode>> = {
-  400: 'IM_BAD_REQUEST', 404: 'IM_NOT_FOUND', 405: 'IM_METHOD_NOT_ALLOWED', 408: 'IM_REQUEST_TIMEOUT', 413: 'IM_PAYLOAD_TOO_LARGE',
-  414: 'IM_URI_TOO_LONG', 415: 'IM_UNSUPPORTED_MEDIA_TYPE', 431: 'IM_HEADERS_TOO_LARGE',
-};
-
-function fromFramework(error: unknown): ApiError {
-  const status = (error as { statusCode?: unknown })?.statusCode;
-  if (!(error instanceof ApiError) && typeof status === 'number' && status >= 400 && status < 500) {
-    const code = FRAMEWORK_STATUS[status] ?? 'IM_BAD_REQUEST';
-    return new ApiError(code, (error as Error).message, { cause: error });
-  }
-  return toApiError(error);
-}
-
-/** Node's HTTP parser refusing a connection before any route (slow or oversized headers): the same body and codes. */
-function clientError(error: Error & { code?: string }, socket: Duplex): void {
-  if (error.code === 'ECONNRESET' || socket.destroyed) return;
-  const api =
-    error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? new ApiError('IM_REQUEST_TIMEOUT', 'the request did not arrive in time')
-    : error.code === 'HPE_HEADER_OVERFLOW' ? new ApiError('IM_HEADERS_TOO_LARGE', 'the request line and headers exceed 16 KiB')
-    : new ApiError('IM_BAD_REQUEST', 'malformed HTTP request');
-  const body = JSON.stringify(errorBody(api));
-  if (socket.writable) {
-    socket.write(
-      `HTTP/1.1 ${api.spec.http} ${STATUS_CODES[api.spec.http]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-    );
-  }
-  socket.destroy();
-}
-
-/**
- * Writes an answer as the request asked: JSON, or with the binary tensor data extension when an output asks
- * for `binary_data` or the request for `binary_data_output` (JSON header, then each binary output's raw bytes).
- */
-function sendAnswer(reply: FastifyReply, request: InferRequestJson, answer: TensorAnswer) {
-  const all = request.parameters?.['binary_data_output'] === true;
-  const asked = new Map((request.outputs ?? []).map((o) => [o.name, o.parameters?.['binary_data']]));
-  const binaryOf = (name: string): boolean => asked.get(name) === true || (all && asked.get(name) !== false);
-  const entries = Object.entries(answer.outputs);
-  if (!entries.some(([name]) => binaryOf(name))) return { ...answer, outputs: entries.map(([n, t]) => tensorToJson(n, t)) };
-  const parts: Uint8Array[] = [];
-  const outputs = entries.map(([name, tensor]) => {
-    if (!binaryOf(name)) return tensorToJson(name, tensor);
-    const bytes = tensorToBinary(tensor);
-    parts.push(bytes);
-    return { name, datatype: tensor.datatype, shape: tensor.shape, parameters: { binary_data_size: bytes.length } };
-  });
-  const { body, headerLength } = joinBinaryBody({ ...answer, outputs }, parts);
-  return reply
-    .header('content-type', 'application/octet-stream')
-    .header(INFERENCE_HEADER_CONTENT_LENGTH, String(headerLength))
-    .send(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
 }
 
 /** The Open Inference Protocol (KServe v2) REST API, plus async results and a status page. */
@@ -191,7 +125,7 @@ export function buildHttpApi(options: HttpApiOptions) {
     const name = (request.params as { name?: unknown } | undefined)?.name;
     telemetry.accessLog.record({
       protocol: 'http', method: request.method, route: request.routeOptions.url ?? 'unmatched', model: typeof name === 'string' ? name : undefined,
-      status, code: answeredCodes.get(request) ?? (status < 400 ? 'ok' : 'IM_INTERNAL'), duration_ms: Math.round(reply.elapsedTime * 1000) / 1000,
+      status, code: answeredCode(request) ?? (status < 400 ? 'ok' : 'IM_INTERNAL'), duration_ms: Math.round(reply.elapsedTime * 1000) / 1000,
     }, status >= 500);
   });
   const rateLimits = options.rateLimits;
@@ -320,21 +254,22 @@ export function buildHttpApi(options: HttpApiOptions) {
   // At capacity, before the body is read: the refusal, its headers and its metric labels are those of the
   // handler's, without parsing and decoding a body that would be refused. A model that does not resolve
   // is left to the handler (its 404 or 400).
-  const refuseWhenFull = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+  // A callback hook, not an async one: it runs for every inference request, and a slot is nearly always free.
+  const refuseWhenFull = (req: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void): void => {
     const refusal = service.refusalWhenFull();
-    if (refusal === undefined) return;
+    if (refusal === undefined) return done();
     const params = ModelParams.safeParse(req.params);
-    if (!params.success) return;
+    if (!params.success) return done();
     let spec;
     try {
       spec = service.resolve(params.data.name, params.data.version);
     } catch {
-      return;
+      return done();
     }
     const trace = startTrace(req, reply);
     trace.resolved(spec.name, spec.version);
     telemetry.requests.finish(trace, refusal.code);
-    throw refusal;
+    done(refusal);
   };
   const infer = withParams(ModelParams, async ({ name, version }, req, reply) => {
     const trace = startTrace(req, reply);

@@ -304,8 +304,13 @@ describe('the built-in dashboard under API keys, in headless Chromium', () => {
       return { errors: rows('errors'), models: rows('models'), total: document.getElementById('total').textContent, failed: document.getElementById('total-failed').textContent,
         axis: [...document.querySelectorAll('#axis-throughput span')].map((s) => s.textContent) };
     })()`) as Promise<{ errors: string[][]; models: string[][]; total: string; failed: string; axis: string[] }>;
-    // The page polls every second: wait for the poll that shows the figures we read.
-    await page.waitForFunction(`document.getElementById('total').textContent === ${JSON.stringify(String(after.totals.requests))}`, undefined, { timeout: 10_000 });
+    // The page polls every second: wait for the poll that shows the figures we read. The total alone is not
+    // enough: a poll in the second the traffic ended has the final total but not yet that (incomplete) second
+    // in its error window.
+    const expectedErrors = JSON.stringify(after.errors.map((e) => [e.code, String(e.recent), String(e.window)]));
+    await page.waitForFunction(`document.getElementById('total').textContent === ${JSON.stringify(String(after.totals.requests))}
+      && JSON.stringify([...document.querySelectorAll('#errors tr[data-key]')].map((tr) => [...tr.querySelectorAll('td')].slice(0, 3).map((td) => td.textContent))) === ${JSON.stringify(expectedErrors)}`,
+      undefined, { timeout: 10_000 }).catch(() => undefined);
     const shown = await read();
 
     // The injected errors are counted, by code, exactly.

@@ -219,6 +219,39 @@ describe('Batcher flush rules', () => {
     held.calls[2]?.resolve([60]);
     expect(await Promise.all(ps)).toEqual([10, 20, 30, 40, 50, 60]);
   });
+  it('with gatherTurn, a caller alone after a lone turn leaves inside its add; a second one in its turn brings gathering back', async () => {
+    const clock = new ManualClock();
+    const held = heldRunner<number, number>();
+    const b = new Batcher<number, number>({ run: held.run, clock, maxBatchSize: 8, maxDelayMs: 1_000, maxInFlightBatches: 2, sendAtOnceBelow: 2, gatherTurn: true });
+    const turn = () => new Promise((resolve) => setImmediate(resolve));
+    const ps = [b.add(1)];
+    // Nothing is known of the traffic yet: the first caller waits for the end of its turn.
+    expect(held.calls).toHaveLength(0);
+    await turn();
+    expect(held.calls.map((c) => [c.items, c.info.reason])).toEqual([[[1], 'idle']]);
+    held.calls[0]?.resolve([10]);
+    await flush();
+    await turn();
+    // That turn held one caller: the next lone caller is not held back for company.
+    ps.push(b.add(2));
+    expect(held.calls.map((c) => [c.items, c.info.reason])[1]).toEqual([[2], 'idle']);
+    // A second caller in the same turn: the rest of the turn gathers (one slot is still idle).
+    ps.push(b.add(3), b.add(4));
+    expect(held.calls).toHaveLength(2);
+    await turn();
+    expect(held.calls.map((c) => [c.items, c.info.reason])[2]).toEqual([[3, 4], 'idle']);
+    held.calls[1]?.resolve([20]);
+    held.calls[2]?.resolve([30, 40]);
+    await flush();
+    await turn();
+    // The last gathered turn held two callers: a caller alone waits for its turn's end again.
+    ps.push(b.add(5));
+    expect(held.calls).toHaveLength(3);
+    await turn();
+    expect(held.calls.map((c) => [c.items, c.info.reason])[3]).toEqual([[5], 'idle']);
+    held.calls[3]?.resolve([50]);
+    expect(await Promise.all(ps)).toEqual([10, 20, 30, 40, 50]);
+  });
   it('with gatherTurn, a full batch still leaves at once, and a drain sends without waiting for the turn', async () => {
     const clock = new ManualClock();
     const held = heldRunner<number, number>();

@@ -40,6 +40,16 @@ export class KeyQueue<I, R> {
   /** `gatherTurn`: an end-of-turn flush is scheduled; `#turnEnded` while it runs, so `'idle'` may cut. */
   #turnPending = false;
   #turnEnded = false;
+  /**
+   * `gatherTurn`: the last gathered turn held one caller, so a caller alone now leaves inside its `add`
+   * instead of waiting for company the traffic does not bring. Cleared when a second caller comes in the
+   * turn of a lone send (`#loneSentThisTurn`, reset by one `setImmediate` that delays nothing).
+   */
+  #lone = false;
+  #loneSentThisTurn = false;
+  /** Callers ever added; and of them, those gone from the queue when the pending end-of-turn flush was scheduled. */
+  #adds = 0;
+  #addsBeforeTurn = 0;
   /** Queued rows at which a batch leaves at once, and why: read on every add, so worked out per policy. */
   #eagerRows: number;
   #eagerReason: 'preferred' | 'full';
@@ -104,6 +114,7 @@ export class KeyQueue<I, R> {
       w.group = group;
     }
     this.#queue.push(w, priority, now);
+    this.#adds++;
     if (signal !== undefined || deadline !== undefined) this.#watch(w, deadline, signal, now);
     this.pump(now);
     return w.promise;
@@ -129,6 +140,12 @@ export class KeyQueue<I, R> {
     // that arrived together, read from the same poll of the sockets, leave as one batch.
     if (this.#inFlight < this.#policy.sendAtOnceBelow) {
       if (!this.#policy.gatherTurn || this.#turnEnded) return 'idle';
+      if (this.#lone && !this.#loneSentThisTurn && this.#queue.size === 1) {
+        this.#markLoneSend();
+        return 'idle';
+      }
+      // A second caller in this turn: company comes after all, so turns are gathered again.
+      this.#lone = false;
       this.#awaitTurnEnd();
       return undefined;
     }
@@ -140,14 +157,26 @@ export class KeyQueue<I, R> {
   #awaitTurnEnd(): void {
     if (this.#turnPending) return;
     this.#turnPending = true;
+    // The turn's callers: those queued now and those added until it ends (some may leave early, in a full batch).
+    this.#addsBeforeTurn = this.#adds - this.#queue.size;
     setImmediate(() => {
       this.#turnPending = false;
       this.#turnEnded = true;
+      // A turn that gathered one caller says the traffic is sparse: the next lone caller goes at once.
+      this.#lone = this.#adds - this.#addsBeforeTurn <= 1;
       try {
         this.pump();
       } finally {
         this.#turnEnded = false;
       }
+    });
+  }
+
+  /** Notes a lone caller sent in this turn, until the turn ends, so that a second one in it gathers. */
+  #markLoneSend(): void {
+    this.#loneSentThisTurn = true;
+    setImmediate(() => {
+      this.#loneSentThisTurn = false;
     });
   }
 

@@ -107,7 +107,8 @@ export class Lane {
         maxQueue: spec.batching.maxQueue,
         preferredBatchSizes: gathers ? spec.batching.preferredBatchSizes : [],
         maxInFlightBatches: 1,
-        // Requests read in the same event-loop turn leave together, even to an idle worker.
+        // Requests read in the same event-loop turn leave together, even to an idle worker (a lone one, after
+        // a lone turn, at once).
         gatherTurn: spec.batchable,
       });
       for (const event of ['added', 'removed'] as const) this.balancer.on(event, () => this.#resize());

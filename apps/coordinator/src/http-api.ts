@@ -1,5 +1,5 @@
 import {
-  binaryInputs, INFERENCE_HEADER_CONTENT_LENGTH, InferRequestJsonSchema, ModelNameSchema, ModelVersionSchema, splitBinaryBody,
+  binaryInputs, INFERENCE_HEADER_CONTENT_LENGTH, ModelNameSchema, ModelVersionSchema, parseInferRequestJson, splitBinaryBody,
   rawBinaryRequest, RepositoryIndexRequestSchema, RepositoryModelRequestSchema, type InferRequestJson, type ServerMetadata, type Tensor,
 } from '@infermesh/contracts';
 import { formatIssues } from '@infermesh/config';
@@ -284,7 +284,7 @@ export function buildHttpApi(options: HttpApiOptions) {
         body = { data: stands.request };
         binary = stands.binary;
       } else {
-        const parsed = InferRequestJsonSchema.safeParse(req.body);
+        const parsed = parseInferRequestJson(req.body);
         if (!parsed.success) throw new ApiError('IM_BAD_REQUEST', formatIssues(parsed.error).join('; '));
         body = parsed;
         const binaryPart = binaryParts.get(req);

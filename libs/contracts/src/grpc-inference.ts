@@ -1,6 +1,7 @@
 import { INTEGER_RANGE, TYPED_ARRAY_OF, type Datatype } from './datatype.js';
 import { ApiError } from './errors.js';
-import { InferRequestJsonSchema, type InferRequestJson, type InferResponseJson, type Parameters } from './inference-protocol.js';
+import { parseInferRequestJson } from './infer-request-parse.js';
+import type { InferRequestJson, InferResponseJson, Parameters } from './inference-protocol.js';
 import { elementCount, type Tensor, type TensorMap } from './tensor.js';
 import { tensorFromBinary, tensorToBinary, type BytesElements } from './binary-tensor.js';
 
@@ -203,7 +204,7 @@ export function inferRequestFromGrpc(message: GrpcInferRequest, rawBytesInputs: 
         }
       : {}),
   };
-  const parsed = InferRequestJsonSchema.safeParse(header);
+  const parsed = parseInferRequestJson(header);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new ApiError('IM_BAD_REQUEST', `${issue?.path.join('.') || 'request'}: ${issue?.message ?? 'invalid'}`);

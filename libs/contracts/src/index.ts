@@ -12,6 +12,7 @@ export {
   InferResponseJsonSchema, ErrorResponseSchema, ServerMetadataSchema, ModelMetadataSchema, AsyncAcceptedSchema,
   AsyncStatusSchema,
 } from './inference-protocol.js';
+export { parseInferRequestJson } from './infer-request-parse.js';
 export type {
   Parameters, InferInputJson, InferRequestJson, InferOutputJson, InferResponseJson, ErrorResponse, ServerMetadata,
   ModelMetadata, AsyncAccepted, AsyncStatus,

@@ -280,6 +280,8 @@ export const CoordinatorConfigSchema = z.object({
        * overload a line per refusal costs the CPU the refusal saves. 0: a line for every refusal.
        */
       refusalSummaryMs: z.int().min(0).max(3_600_000).default(1000),
+      /** Successful requests' access lines wait at most this long (ms) to go out together (8 KiB at once; other lines take them along); 0: each at once. */
+      flushMs: z.int().min(0).max(60_000).default(100),
       /** Level per component, overriding `logLevel`: `access` (request lines), `http`, `grpc` (their error records). */
       levels: z.partialRecord(z.enum(['access', 'http', 'grpc']), z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])).default({}),
     })
@@ -391,5 +393,6 @@ export const COORDINATOR_FLAGS: FlagTable = {
   processes: { path: 'processes', type: 'number', description: 'processes serving the client API, sharing its ports (each with its own lanes and embedded workers)' },
   'log-level': { path: 'logLevel', type: 'string', description: 'fatal|error|warn|info|debug|trace|silent' },
   'access-log-sample': { path: 'logging.accessSample', type: 'number', description: 'share (0..1) of successful requests logged; failures always are' },
+  'log-flush-ms': { path: 'logging.flushMs', type: 'number', description: 'the longest a successful request\'s access line waits to be written with the next ones; 0: each at once' },
   'access-log-refusal-summary-ms': { path: 'logging.refusalSummaryMs', type: 'number', description: 'load refusals (429) after the first of a code in this window are counted into one summary line; 0: a line each' },
 };

@@ -45,7 +45,7 @@ async function main(): Promise<void> {
   if (!config) return;
   if (config.processes > 1 && cluster.isPrimary) {
     // This process supervises; the forked ones serve (process-group.ts), each parsing the same flags.
-    const log = createLogger({ level: config.logLevel, name: 'coordinator', base: { role: 'coordinator', process: 0 } });
+    const log = createLogger({ level: config.logLevel, flushMs: config.logging.flushMs, name: 'coordinator', base: { role: 'coordinator', process: 0 } });
     if (config.workerListen.port !== null) {
       const ports = groupWorkerPorts(config.workerListen.port, config.processes);
       log.info({ host: config.workerListen.host, ports }, 'worker channel: a port per process; a worker joins the group by dialling each');
@@ -53,7 +53,7 @@ async function main(): Promise<void> {
     process.exit(await superviseProcesses({ processes: config.processes, log }));
   }
   const siblings = ProcessSiblings.ofThisProcess();
-  const log = createLogger({ level: config.logLevel, name: 'coordinator', base: { role: 'coordinator', ...(siblings ? { process: siblings.index } : {}) } });
+  const log = createLogger({ level: config.logLevel, flushMs: config.logging.flushMs, name: 'coordinator', base: { role: 'coordinator', ...(siblings ? { process: siblings.index } : {}) } });
   // Each process of a group is a coordinator of its own in the cluster (membership, election).
   const clusterId = siblings ? `${config.cluster.id}-${siblings.index}` : config.cluster.id;
   // Decided before anything listens: a coordinator that would take any process as a worker does not start.

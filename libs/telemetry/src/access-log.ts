@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { z } from 'zod/v4';
 import { fn, parseOptions } from '@infermesh/foundation';
+import { deferLines } from './deferred-lines.js';
 
 /** One request as its access-log line records it. */
 export interface AccessEntry {
@@ -68,7 +69,8 @@ export class AccessLog {
   record(entry: AccessEntry, serverError = false): void {
     if (entry.code === 'ok') {
       if (this.#sample < 1 && (this.#sample === 0 || this.#random() >= this.#sample)) return;
-      if (this.#log.isLevelEnabled('info')) this.#log.info(entry, 'request');
+      // Successful requests' lines may wait to go out together (`deferLines`); failures go out at once.
+      if (this.#log.isLevelEnabled('info')) deferLines(() => this.#log.info(entry, 'request'));
       return;
     }
     if (this.#windowMs > 0 && this.#summarised.has(entry.code)) {

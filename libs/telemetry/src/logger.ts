@@ -2,6 +2,7 @@ import { isMainThread } from 'node:worker_threads';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { z } from 'zod/v4';
 import { parseOptions } from '@infermesh/foundation';
+import { DeferredLines } from './deferred-lines.js';
 import { InvalidTelemetryConfigError } from './errors.js';
 import { prettyLine } from './pretty-line.js';
 
@@ -23,6 +24,12 @@ export const LoggerOptionsSchema = z.strictObject({
   /** Fields on every record, e.g. `{ worker: 'w1' }`. */
   base: z.record(z.string(), z.unknown()).default({}),
   destination: z.custom<LogDestination>((v) => typeof v === 'object' && v !== null && typeof (v as LogDestination).write === 'function', 'expected { write(line) }').optional(),
+  /**
+   * Standard output only (the default destination, JSON lines, main thread): the longest, ms, that a line
+   * written inside `deferLines` (the access log's) waits to go out with the lines after it; at 8 KiB held
+   * they go at once, and any other line takes them along. 0: every line at once.
+   */
+  flushMs: z.int().min(0).max(60_000).default(0),
   /** The environment read for `CI`. */
   env: z.record(z.string(), z.string().optional()).optional(),
 });
@@ -42,7 +49,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const destination: DestinationStream = pretty
     ? { write: (line: string) => void out.write(prettyLine(line)) }
     : o.destination === undefined && isMainThread
-      ? stdoutStream()
+      ? stdoutStream(o.flushMs)
       : { write: (line: string) => void out.write(line) };
   return pino(
     {
@@ -62,14 +69,17 @@ export function createLogger(options: LoggerOptions = {}): Logger {
  * a line starts out at once when none is in flight, and the lines that come meanwhile go together in
  * the next write. pino flushes it synchronously when the process exits.
  */
-function stdoutStream(): DestinationStream {
+function stdoutStream(flushMs: number): DestinationStream {
   // A reader that stops reading (a stalled pipe) must not grow the buffer without bound: past this many
   // bytes waiting, lines are dropped (sonic-boom's `maxLength`) rather than the process's memory taken.
-  return pino.destination({ dest: 1, sync: false, maxLength: STDOUT_BUFFER_MAX_BYTES });
+  const stdout = pino.destination({ dest: 1, sync: false, maxLength: STDOUT_BUFFER_MAX_BYTES });
+  return flushMs > 0 ? new DeferredLines(stdout, flushMs, DEFERRED_FLUSH_BYTES) : stdout;
 }
 
 /** Bytes of log lines held for a standard output that is not being read, before lines are dropped. */
 const STDOUT_BUFFER_MAX_BYTES = 16 * 1024 * 1024;
+/** Deferred lines held before they go out without waiting for the timer. */
+const DEFERRED_FLUSH_BYTES = 8 * 1024;
 
 /**
  * The logger of one component (`access`, `grpc`, `workers`…): a child whose records carry

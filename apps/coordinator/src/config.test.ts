@@ -61,10 +61,12 @@ describe('coordinator config', () => {
   });
 
   it('takes the telemetry and logging flags, and refuses a sample out of 0..1 or an unknown component', () => {
-    const { overrides } = parseFlags(['--trace-store-size', '50', '--access-log-sample', '0.25'], COORDINATOR_FLAGS);
+    const { overrides } = parseFlags(['--trace-store-size', '50', '--access-log-sample', '0.25', '--log-flush-ms', '0'], COORDINATOR_FLAGS);
     const config = loadConfig(CoordinatorConfigSchema, { overrides });
     expect(config.telemetry).toEqual({ traceStoreSize: 50 });
-    expect(config.logging).toEqual({ accessSample: 0.25, refusalSummaryMs: 1000, levels: {} });
+    expect(config.logging).toEqual({ accessSample: 0.25, refusalSummaryMs: 1000, flushMs: 0, levels: {} });
+    expect(loadConfig(CoordinatorConfigSchema, {}).logging.flushMs).toBe(100);
+    expect(() => loadConfig(CoordinatorConfigSchema, { overrides: { logging: { flushMs: -1 } } })).toThrow(ConfigInvalidError);
     expect(loadConfig(CoordinatorConfigSchema, {}).telemetry).toEqual({ traceStoreSize: 1000 });
     expect(() => loadConfig(CoordinatorConfigSchema, { overrides: { logging: { accessSample: 2 } } })).toThrow(ConfigInvalidError);
     expect(() => loadConfig(CoordinatorConfigSchema, { overrides: { logging: { levels: { nope: 'info' } } } })).toThrow(ConfigInvalidError);

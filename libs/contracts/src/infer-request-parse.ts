@@ -30,9 +30,7 @@ function name(v: unknown): v is string {
 function plainRequest(v: unknown): InferRequestJson | undefined {
   if (!plainObject(v)) return undefined;
   const { id, parameters, inputs, outputs } = v;
-  if ('id' in v) {
-    if (typeof id !== 'string' || id.length > 256) return undefined;
-  }
+  if ('id' in v && (typeof id !== 'string' || id.length > 256)) return undefined;
   let params: InferRequestJson['parameters'];
   if ('parameters' in v && (params = plainParameters(parameters)) === undefined) return undefined;
   if (!Array.isArray(inputs) || inputs.length < 1 || inputs.length > 64) return undefined;
@@ -47,15 +45,9 @@ function plainRequest(v: unknown): InferRequestJson | undefined {
     if (!Array.isArray(outputs) || outputs.length > 64) return undefined;
     outs = new Array(outputs.length);
     for (let i = 0; i < outputs.length; i++) {
-      const o: unknown = outputs[i];
-      if (!plainObject(o) || !name(o['name'])) return undefined;
-      const requested: NonNullable<InferRequestJson['outputs']>[number] = { name: o['name'] };
-      if ('parameters' in o) {
-        const p = plainParameters(o['parameters']);
-        if (p === undefined) return undefined;
-        requested.parameters = p;
-      }
-      outs[i] = requested;
+      const output = plainOutput(outputs[i]);
+      if (output === undefined) return undefined;
+      outs[i] = output;
     }
   }
   // In the schema's key order: id, parameters, inputs, outputs.
@@ -74,16 +66,19 @@ function plainInput(v: unknown): InferRequestJson['inputs'][number] | undefined 
   for (const d of shape) if (!Number.isSafeInteger(d) || (d as number) < 0) return undefined;
   if (typeof datatype !== 'string' || !DATATYPE_SET.has(datatype)) return undefined;
   const input: InferRequestJson['inputs'][number] = { name: n, shape: [...(shape as number[])], datatype: datatype as InferRequestJson['inputs'][number]['datatype'] };
-  if ('parameters' in v) {
-    const p = plainParameters(parameters);
-    if (p === undefined) return undefined;
-    input.parameters = p;
-  }
+  if ('parameters' in v && (input.parameters = plainParameters(parameters)) === undefined) return undefined;
   if ('data' in v) {
     if (!Array.isArray(data)) return undefined;
     input.data = data;
   }
   return input;
+}
+
+function plainOutput(v: unknown): NonNullable<InferRequestJson['outputs']>[number] | undefined {
+  if (!plainObject(v) || !name(v['name'])) return undefined;
+  const output: NonNullable<InferRequestJson['outputs']>[number] = { name: v['name'] };
+  if ('parameters' in v && (output.parameters = plainParameters(v['parameters'])) === undefined) return undefined;
+  return output;
 }
 
 function plainParameters(v: unknown): InferRequestJson['parameters'] | undefined {

@@ -299,8 +299,10 @@ describe('the built-in dashboard under API keys, in headless Chromium', () => {
     // Once the last second of traffic is complete, the page's next poll and our read see the same window.
     await new Promise((r) => setTimeout(r, 1_200));
     const after = await data();
+    // A table's rows as the page shows them, cell texts (one expression, for the wait and the read).
+    const rows = `((id) => [...document.querySelectorAll('#' + id + ' tr[data-key]')].map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)))`;
     const read = () => page.evaluate(`(() => {
-      const rows = (id) => [...document.querySelectorAll('#' + id + ' tr[data-key]')].map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent));
+      const rows = ${rows};
       return { errors: rows('errors'), models: rows('models'), total: document.getElementById('total').textContent, failed: document.getElementById('total-failed').textContent,
         axis: [...document.querySelectorAll('#axis-throughput span')].map((s) => s.textContent) };
     })()`) as Promise<{ errors: string[][]; models: string[][]; total: string; failed: string; axis: string[] }>;
@@ -309,7 +311,7 @@ describe('the built-in dashboard under API keys, in headless Chromium', () => {
     // in its error window.
     const expectedErrors = JSON.stringify(after.errors.map((e) => [e.code, String(e.recent), String(e.window)]));
     await page.waitForFunction(`document.getElementById('total').textContent === ${JSON.stringify(String(after.totals.requests))}
-      && JSON.stringify([...document.querySelectorAll('#errors tr[data-key]')].map((tr) => [...tr.querySelectorAll('td')].slice(0, 3).map((td) => td.textContent))) === ${JSON.stringify(expectedErrors)}`,
+      && JSON.stringify(${rows}('errors')) === ${JSON.stringify(expectedErrors)}`,
       undefined, { timeout: 10_000 }).catch(() => undefined);
     const shown = await read();
 

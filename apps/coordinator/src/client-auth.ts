@@ -56,10 +56,10 @@ export class ClientAuth {
     return isGuardedApiPath(url);
   }
 
-  /** A fastify `onRequest` hook: 401 IM_UNAUTHORIZED before the body is even read. */
-  readonly hook = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    if (!this.guards(request.url) || this.allows(request.headers)) return;
+  /** A fastify `onRequest` hook (a callback one: no promise per request): 401 IM_UNAUTHORIZED before the body is even read. */
+  readonly hook = (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void): void => {
+    if (!this.guards(request.url) || this.allows(request.headers)) return done();
     reply.header('www-authenticate', 'Bearer realm="infermesh"');
-    throw new ApiError('IM_UNAUTHORIZED', 'a valid API key is required: authorization: Bearer <key>');
+    done(new ApiError('IM_UNAUTHORIZED', 'a valid API key is required: authorization: Bearer <key>'));
   };
 }

@@ -106,20 +106,23 @@ export function buildHttpApi(options: HttpApiOptions) {
   app.server.maxConnections = limits.maxConnections;
 
   // While shutting down, a request on a kept-alive connection gets 503 and the connection is closed after it.
-  app.addHook('onRequest', async (_request, reply) => {
-    if (options.accepting()) return;
+  // The hooks every request passes are callback hooks, not async ones: no promise and no microtask each.
+  app.addHook('onRequest', (_request, reply, done) => {
+    if (options.accepting()) return done();
     reply.header('connection', 'close');
-    throw new ApiError('IM_SHUTTING_DOWN', 'the coordinator is shutting down');
+    done(new ApiError('IM_SHUTTING_DOWN', 'the coordinator is shutting down'));
   });
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (!options.accepting()) reply.header('connection', 'close');
+    done(null, payload);
   });
   if (auth) app.addHook('onRequest', auth.hook);
   // One access-log line per request: an inference request's is written by its trace when it finishes
   // (with its model and trace id); every other request's (and an inference request refused before its
   // handler ran, e.g. a body that is not JSON) here.
   const traced = new WeakSet<FastifyRequest>();
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
+    done();
     if (traced.has(request)) return;
     const status = reply.statusCode;
     const name = (request.params as { name?: unknown } | undefined)?.name;
@@ -131,8 +134,13 @@ export function buildHttpApi(options: HttpApiOptions) {
   const rateLimits = options.rateLimits;
   if (rateLimits?.enabled) {
     // After the key check: a request without a valid key was refused already and spends no one's tokens.
-    app.addHook('onRequest', async (request) => {
-      if (isGuardedApiPath(request.url)) rateLimits.take(rateSubject(auth, request.headers, request.socket.remoteAddress));
+    app.addHook('onRequest', (request, _reply, done) => {
+      try {
+        if (isGuardedApiPath(request.url)) rateLimits.take(rateSubject(auth, request.headers, request.socket.remoteAddress));
+      } catch (error) {
+        return done(error as Error);
+      }
+      done();
     });
   }
 

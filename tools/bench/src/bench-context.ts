@@ -2,8 +2,9 @@ import { startCluster, type AppEntries, type Cluster } from '@infermesh/launcher
 import type { BenchOptions } from './cli-options.js';
 import type { Cleanup } from './cleanup.js';
 import { placeForMeasurement, type CpuPlacement } from './cpu-placement.js';
+import { medianOfRounds, type LoadResult } from './load/load-result.js';
 import { progressLine } from './load/progress.js';
-import type { BenchContext, ClusterStart, Measurement, PreprocessCost, Skipped } from './scenarios/scenario.js';
+import type { BenchContext, ClusterStart, MeasuredStep, Measurement, PreprocessCost, Skipped } from './scenarios/scenario.js';
 
 /**
  * The bench starts the apps' built JavaScript (`dist/main.js`), as `npm start` does, never their source
@@ -13,6 +14,37 @@ import type { BenchContext, ClusterStart, Measurement, PreprocessCost, Skipped }
 export const BENCH_APP_ENTRIES: AppEntries = 'built';
 
 const fmt = (n: number, digits = 2): string => (Number.isFinite(n) ? n.toFixed(digits) : '–');
+
+/** What one step measured, as the report keeps it. */
+function toMeasurement(step: MeasuredStep, result: LoadResult): Measurement {
+  return {
+    ...step,
+    rps: result.rps,
+    p50: result.latency.p50,
+    p95: result.latency.p95,
+    p99: result.latency.p99,
+    ok: result.ok,
+    errors: result.errors,
+    durationS: result.durationS,
+    ...(result.cpuMsPerRequest ? { cpuMsPerRequest: result.cpuMsPerRequest } : {}),
+    ...(result.cpuMsPerAnswer !== undefined ? { cpuMsPerAnswer: result.cpuMsPerAnswer } : {}),
+    ...(result.mainThreadCpuMsPerAnswer !== undefined ? { mainThreadCpuMsPerAnswer: result.mainThreadCpuMsPerAnswer } : {}),
+    ...(result.failover ? { failover: result.failover } : {}),
+  };
+}
+
+/** A step's progress-line outcome. */
+function summary(m: Measurement): string {
+  const cpu = m.cpuMsPerRequest;
+  return (
+    `${Math.round(m.rps)} req/s, p50 ${fmt(m.p50)} ms, p95 ${fmt(m.p95)} ms, p99 ${fmt(m.p99)} ms${m.errors ? `, ${m.errors} errors` : ''}` +
+    (cpu
+      ? `; CPU ms/req: coordinator ${fmt(cpu.coordinator)}, workers ${fmt(cpu.modelWorkers)}, processors ${fmt(cpu.processors)}${cpu.proxy !== undefined ? `, HAProxy ${fmt(cpu.proxy)}` : ''}`
+      : m.cpuMsPerAnswer !== undefined
+        ? `; CPU ms/req ${fmt(m.cpuMsPerAnswer, 3)}`
+        : '')
+  );
+}
 
 /** The context scenarios run in, and what they recorded. */
 export function createBenchContext(
@@ -85,32 +117,29 @@ export function createBenchContext(
     async measure(step, run) {
       if (options.placement) placeForMeasurement(options.placement);
       const progress = progressLine(`${step.series} @ ${step.connections} conn`);
-      const result = await run(progress.onAnswer);
-      const m: Measurement = {
-        ...step,
-        rps: result.rps,
-        p50: result.latency.p50,
-        p95: result.latency.p95,
-        p99: result.latency.p99,
-        ok: result.ok,
-        errors: result.errors,
-        durationS: result.durationS,
-        ...(result.cpuMsPerRequest ? { cpuMsPerRequest: result.cpuMsPerRequest } : {}),
-        ...(result.cpuMsPerAnswer !== undefined ? { cpuMsPerAnswer: result.cpuMsPerAnswer } : {}),
-        ...(result.mainThreadCpuMsPerAnswer !== undefined ? { mainThreadCpuMsPerAnswer: result.mainThreadCpuMsPerAnswer } : {}),
-        ...(result.failover ? { failover: result.failover } : {}),
-      };
-      const cpu = m.cpuMsPerRequest;
-      progress.done(
-        `${Math.round(m.rps)} req/s, p50 ${fmt(m.p50)} ms, p95 ${fmt(m.p95)} ms, p99 ${fmt(m.p99)} ms${m.errors ? `, ${m.errors} errors` : ''}` +
-          (cpu
-            ? `; CPU ms/req: coordinator ${fmt(cpu.coordinator)}, workers ${fmt(cpu.modelWorkers)}, processors ${fmt(cpu.processors)}${cpu.proxy !== undefined ? `, HAProxy ${fmt(cpu.proxy)}` : ''}`
-            : m.cpuMsPerAnswer !== undefined
-              ? `; CPU ms/req ${fmt(m.cpuMsPerAnswer, 3)}`
-              : ''),
-      );
+      const m = toMeasurement(step, await run(progress.onAnswer));
+      progress.done(summary(m));
       measurements.push(m);
       return m;
+    },
+    async measureInTurns(steps, rounds) {
+      if (!Number.isInteger(rounds) || rounds < 1) throw new RangeError(`rounds must be a positive integer, got ${rounds}`);
+      if (options.placement) placeForMeasurement(options.placement);
+      const results = steps.map((): LoadResult[] => []);
+      for (let round = 1; round <= rounds; round++) {
+        for (const [i, { step, run }] of steps.entries()) {
+          const progress = progressLine(`${step.series} @ ${step.connections} conn, round ${round}/${rounds}`);
+          const result = await run(progress.onAnswer);
+          progress.done(summary(toMeasurement(step, result)));
+          results[i]!.push(result);
+        }
+      }
+      return steps.map(({ step }, i) => {
+        const m: Measurement = { ...toMeasurement(step, medianOfRounds(results[i]!)), rounds };
+        process.stdout.write(`  ${step.series} @ ${step.connections} conn, median of ${rounds} rounds: ${summary(m)}\n`);
+        measurements.push(m);
+        return m;
+      });
     },
     recordPreprocessCost(cost) {
       preprocessCosts.push(cost);

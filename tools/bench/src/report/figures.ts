@@ -47,6 +47,10 @@ export interface BaselineRow {
   rps: number;
   p50: number;
   p99: number;
+  /** Seconds the step ran, over all its rounds. */
+  durationS: number;
+  /** Rounds the step was measured in (its figures their median); 1 for a step measured at one go. */
+  rounds: number;
   /** CPU ms per answer of all the system's processes together, when measured. */
   cpuMsPerAnswer?: number;
   /** The same by role, for an infermesh cluster. */
@@ -153,7 +157,7 @@ function baselineRows(points: readonly Measurement[]): BaselineRow[] {
     const plain = system.kind === 'plain' ? undefined : find(points, SERIES.baseline({ model, system: { kind: 'plain' } }), p.connections);
     const cpuRatio = plain?.cpuMsPerAnswer !== undefined && p.cpuMsPerAnswer !== undefined ? p.cpuMsPerAnswer / plain.cpuMsPerAnswer : undefined;
     return [{
-      model, connections: p.connections, system, rps: p.rps, p50: p.p50, p99: p.p99,
+      model, connections: p.connections, system, rps: p.rps, p50: p.p50, p99: p.p99, durationS: p.durationS, rounds: p.rounds ?? 1,
       ...(p.cpuMsPerAnswer !== undefined ? { cpuMsPerAnswer: p.cpuMsPerAnswer } : {}),
       ...(p.cpuMsPerRequest ? { cpuMsPerRequest: p.cpuMsPerRequest } : {}),
       ...(plain ? { vsPlain: { rps: p.rps / plain.rps, p50: p.p50 / plain.p50, ...(cpuRatio !== undefined && Number.isFinite(cpuRatio) ? { cpuMsPerAnswer: cpuRatio } : {}) } } : {}),

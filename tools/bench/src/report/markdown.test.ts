@@ -41,7 +41,7 @@ describe('renderMarkdown', () => {
 
   it('adds a plain-server table per model, each system over the plain server, only when that scenario ran', () => {
     const meta = { date: 'd', mode: 'short', durationS: 4, machine: '2 cores', coordinatorArgs: [], chart: 'latency.svg' };
-    const step = { scenario: 'plain-server', connections: 64, p95: 1, ok: 1, errors: 0, durationS: 4 };
+    const step = { scenario: 'plain-server', connections: 64, p95: 1, ok: 1, errors: 0, durationS: 6, rounds: 3 };
     const plain = { model: 'demo', system: { kind: 'plain' } } as const;
     const layout = { model: 'demo', system: { kind: 'infermesh', layout: 'npm start layout: coordinator + 2 workers' } } as const;
     const figures = computeFigures([
@@ -56,6 +56,9 @@ describe('renderMarkdown', () => {
     expect(md).toContain('| 64 | plain node:http + onnxruntime-node | 10000 | 4.00 | 8.00 | 0.100 | – | – | – | – | – |');
     expect(md).toContain('| 64 | infermesh, npm start layout: coordinator + 2 workers | 5000 | 10.00 | 20.00 | 0.500 | 0.300 | 0.200 | 0.50× | 2.50× | 5.00× |');
     expect(md).toContain('| demo mlp 64→256→256→16: infermesh, npm start layout: coordinator + 2 workers req/s ÷ plain server req/s | 64 | 0.50× | ≥ 1 | no |');
+    expect(md).toContain('Each figure is the median of 3 rounds of about 2 s, the systems taking turns in each round.');
+    const once = computeFigures([{ ...step, rounds: undefined, series: SERIES.baseline(plain), baseline: plain, rps: 1, p50: 1, p99: 1 }]);
+    expect(renderMarkdown(once, [], meta)).not.toContain('median of');
     expect(md).toContain('- **Ray Serve**: not installed (pip install "ray[serve]" needs PyPI, unreachable here)');
     expect(renderMarkdown(computeFigures([]), [], meta)).not.toContain('## Plain server');
   });

@@ -1,5 +1,5 @@
 import { BASELINE_MODELS, baselineSystemLabel, FRONT_DOORS, PLACEMENT_VARIANTS, PROTOCOLS, type BaselineModel, type Skipped } from '../scenarios/scenario.js';
-import { goalMet, type Figures } from './figures.js';
+import { goalMet, type BaselineRow, type Figures } from './figures.js';
 
 export interface ReportMeta {
   date: string;
@@ -78,6 +78,13 @@ function tablesByModel<R extends { model: BaselineModel }>(rows: readonly R[], h
   return out;
 }
 
+/** How the steps were measured, when in rounds: the figures are medians, and the systems took turns each round. */
+function roundsLine(first: BaselineRow | undefined): string[] {
+  if (!first || first.rounds <= 1) return [];
+  // wrk's own measured duration runs a little over the whole seconds it was given.
+  return [`Each figure is the median of ${first.rounds} rounds of about ${num(first.durationS / first.rounds, 0)} s, the systems taking turns in each round.`];
+}
+
 /** The plain-server scenario side by side: every system on each MLP, over the plain server at the same connections. */
 function baselineSection(figures: Figures): string[] {
   if (figures.baseline.length === 0) return [];
@@ -89,6 +96,7 @@ function baselineSection(figures: Figures): string[] {
     'by infermesh in each layout, and by each peer engine installed here; distinct inputs, response cache off. CPU ms',
     'per answer: user + system time (from /proc) of every process of the system during the step, over its answers;',
     'for infermesh also split into coordinator and workers. Peers that are not installed are listed under "Skipped".',
+    ...roundsLine(figures.baseline[0]),
   ];
   lines.push(...tablesByModel(figures.baseline, [
     '| conn | system | req/s | p50 | p99 | CPU ms/answer | coordinator | workers | req/s × plain | p50 × plain | CPU × plain |',

@@ -15,6 +15,15 @@ const SCENARIO = 'plain-server';
 /** Distinct inputs in one turn shared by every connection: no two requests in flight are the same. */
 const DISTINCT_INPUTS = 1024;
 const MODELS = Object.keys(BASELINE_MODELS) as BaselineModel[];
+/**
+ * Each step is the median of this many rounds, the systems taking turns each round. One 4 s step per system
+ * moved its ratios to the plain server by up to 2× between runs (run 13 and the next: inline at 64
+ * connections 0.62× then 0.45×, inline ×2 0.48× then 0.88×), as the scheduler put a server on wrk's CPU
+ * or a neighbour took the machine for a few seconds.
+ */
+const ROUNDS = 3;
+/** A round's length: half the step's duration, at least 2 s (wrk counts whole seconds). */
+export const roundSeconds = (durationS: number): number => Math.max(2, Math.round(durationS / 2));
 const PLAIN_SERVER_ENTRY = fileURLToPath(new URL('../upstream/plain-server-main.ts', import.meta.url));
 
 /** One system under load: where it answers, and the processes whose CPU it spends, by role. */
@@ -110,7 +119,7 @@ async function loadWithCpu(target: Target, run: () => Promise<LoadResult>): Prom
  * The engine against the server a user would write instead (issue #18): a plain node:http server calling
  * onnxruntime-node per request, infermesh in each of `INFERMESH_LAYOUTS`, and the peer engines that are
  * installed, on the demo MLP and on the heavy one, with distinct inputs and the response cache off. The
- * systems take turns at each step, so their ratios compare neighbouring seconds. wrk drives them (and
+ * systems take turns at each step, `ROUNDS` times over, so their ratios compare neighbouring seconds. wrk drives them (and
  * warms them): autocannon's JavaScript took one of the machine's two cores at 7–8k req/s, starving any
  * system that uses more than one, and issue #18 is checked with a load generator this project did not write.
  */
@@ -121,16 +130,19 @@ export const plainServerScenario: Scenario = {
   prepare: (ctx) => Promise.all(MODELS.map((m) => targetsFor(ctx, m, false))),
   async run(ctx) {
     const bodies = mlpHttpBodies(DISTINCT_INPUTS);
+    const roundS = roundSeconds(ctx.durationS);
     const load = (target: Target, connections: number, durationS: number) => runWrk({ url: `${target.url}/v2/models/mlp/infer`, bodies, rotation: 'shared', connections, durationS });
     for (const model of MODELS) {
       const targets = await targetsFor(ctx, model, true);
       for (const target of targets) await warmUp({ url: `${target.url}/v2/models/mlp/infer`, bodies, rotation: 'shared' }, 'wrk');
       for (const connections of levelsFor(ctx, [1, 16, 64])) {
-        for (const target of targets) {
-          await ctx.measure({ scenario: SCENARIO, series: SERIES.baseline(target.tag), connections, baseline: target.tag }, () =>
-            loadWithCpu(target, () => load(target, connections, ctx.durationS)),
-          );
-        }
+        await ctx.measureInTurns(
+          targets.map((target) => ({
+            step: { scenario: SCENARIO, series: SERIES.baseline(target.tag), connections, baseline: target.tag },
+            run: () => loadWithCpu(target, () => load(target, connections, roundS)),
+          })),
+          ROUNDS,
+        );
       }
     }
   },

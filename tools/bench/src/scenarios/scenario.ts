@@ -172,6 +172,8 @@ export interface Measurement {
   ok: number;
   errors: number;
   durationS: number;
+  /** Set on a step measured in turns (`measureInTurns`): its figures are the median of this many rounds of `durationS / rounds` each. */
+  rounds?: number;
   /** Set on the placement scenario's steps. */
   placement?: PlacementTag;
   /** Set on the plain-server scenario's steps. */
@@ -211,6 +213,18 @@ export interface Skipped {
 export type ClusterStart = { ok: true; cluster: Cluster } | { ok: false; reason: string };
 
 /** What a scenario may use; everything it starts goes through `cleanup`. */
+/** What a load step is: its scenario, series and connections, and the tag the report pairs it by. */
+export interface MeasuredStep {
+  scenario: string;
+  series: SeriesName;
+  connections: number;
+  placement?: PlacementTag;
+  baseline?: BaselineTag;
+  protocol?: ProtocolTag;
+  tracing?: TracingTag;
+  frontDoor?: FrontDoorTag;
+}
+
 export interface BenchContext {
   readonly mode: Mode;
   readonly durationS: number;
@@ -241,10 +255,13 @@ export interface BenchContext {
    */
   resource<T>(key: string, start: () => Promise<T>): Promise<T>;
   /** Runs one load step with a progress line and records it. */
-  measure(
-    step: { scenario: string; series: SeriesName; connections: number; placement?: PlacementTag; baseline?: BaselineTag; protocol?: ProtocolTag; tracing?: TracingTag; frontDoor?: FrontDoorTag },
-    run: (onAnswer: OnAnswer) => Promise<LoadResult>,
-  ): Promise<Measurement>;
+  measure(step: MeasuredStep, run: (onAnswer: OnAnswer) => Promise<LoadResult>): Promise<Measurement>;
+  /**
+   * Runs the steps of one comparison in turns, `rounds` times over (A B C, A B C, …), and records each
+   * step as the median of its rounds (`medianOfRounds`): what disturbs the machine for a few seconds then
+   * moves a round of every system, not one system's whole step.
+   */
+  measureInTurns(steps: ReadonlyArray<{ step: MeasuredStep; run: (onAnswer: OnAnswer) => Promise<LoadResult> }>, rounds: number): Promise<Measurement[]>;
   /** Records what one request's pre-processing costs at a placement load, for the report. */
   recordPreprocessCost(cost: PreprocessCost): void;
   skip(scenario: string, reason: string): void;

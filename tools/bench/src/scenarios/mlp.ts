@@ -1,7 +1,7 @@
 import { warmUp } from '../load/warm-up.js';
 import { requireWrk, runWrk } from '../load/wrk-run.js';
 import { mlpHttpBodies } from '../payloads.js';
-import { levelsFor, SERIES, type BenchContext, type Scenario } from './scenario.js';
+import { levelsFor, MEASURE_ROUNDS, roundSeconds, SERIES, type BenchContext, type Scenario } from './scenario.js';
 
 /**
  * Distinct inputs, taken in turn by all connections together (`rotation: 'shared'`): no two requests in
@@ -10,19 +10,35 @@ import { levelsFor, SERIES, type BenchContext, type Scenario } from './scenario.
  */
 const DISTINCT_INPUTS = 1024;
 
-/** The heavy MLP at `levels` connections, driven and warmed by wrk (as plain-server: autocannon shared the cores). */
-export async function measureMlp(ctx: BenchContext, url: string, series: typeof SERIES.mlp | typeof SERIES.mlpBatching | typeof SERIES.mlpTwoWorkers, levels: readonly number[], scenario: string): Promise<void> {
-  const load = { url: `${url}/v2/models/mlp/infer`, bodies: mlpHttpBodies(DISTINCT_INPUTS), rotation: 'shared' as const };
-  await warmUp(load, 'wrk');
+/** One coordinator the mlp scenarios load: where it answers, and the series and scenario its steps go to. */
+export interface MlpTarget {
+  url: string;
+  series: typeof SERIES.mlp | typeof SERIES.mlpBatching | typeof SERIES.mlpTwoWorkers;
+  scenario: string;
+}
+
+/**
+ * The heavy MLP at `levels` connections on each target, driven and warmed by wrk (as plain-server:
+ * autocannon shared the cores); at each level the targets take turns, `MEASURE_ROUNDS` times over, and
+ * each figure is the median of its rounds.
+ */
+export async function measureMlp(ctx: BenchContext, targets: readonly MlpTarget[], levels: readonly number[]): Promise<void> {
+  const bodies = mlpHttpBodies(DISTINCT_INPUTS);
+  const load = (t: MlpTarget) => ({ url: `${t.url}/v2/models/mlp/infer`, bodies, rotation: 'shared' as const });
+  for (const t of targets) await warmUp(load(t), 'wrk');
+  const roundS = roundSeconds(ctx.durationS);
   for (const connections of levels) {
-    await ctx.measure({ scenario, series, connections }, () => runWrk({ ...load, connections, durationS: ctx.durationS }));
+    await ctx.measureInTurns(
+      targets.map((t) => ({ step: { scenario: t.scenario, series: t.series, connections }, run: () => runWrk({ ...load(t), connections, durationS: roundS }) })),
+      MEASURE_ROUNDS,
+    );
   }
 }
 
 /**
  * The bench's heavy MLP (64→1024→1024→16, `ctx.repository`) through the coordinator at rising
  * concurrency, on one worker process, with the coordinator's dynamic batching off (every request its own
- * worker call) and then on (the default).
+ * worker call) and on (the default), the two taking turns at each level.
  */
 export const mlpScenario: Scenario = {
   id: 'mlp',
@@ -34,17 +50,16 @@ export const mlpScenario: Scenario = {
       ctx.startCluster({ name: 'mlp batching on', workers: 1, coordinatorArgs: ctx.coordinatorArgs.batching }),
     ]),
   async run(ctx) {
-    const levels = levelsFor(ctx, [1, 16, 64]);
+    const targets: MlpTarget[] = [];
     for (const [name, series, args] of [
       ['mlp batching off', SERIES.mlp, ['--batching', 'off']],
       ['mlp batching on', SERIES.mlpBatching, ctx.coordinatorArgs.batching],
     ] as const) {
       const started = await ctx.startCluster({ name, workers: 1, coordinatorArgs: args });
-      if (!started.ok) {
-        ctx.skip(name, started.reason);
-        continue;
-      }
-      await measureMlp(ctx, started.cluster.url, series, levels, name);
+      if (started.ok) targets.push({ url: started.cluster.url, series, scenario: name });
+      else ctx.skip(name, started.reason);
     }
+    // Off and on take turns at each level: their ratio compares neighbouring seconds.
+    if (targets.length > 0) await measureMlp(ctx, targets, levelsFor(ctx, [1, 16, 64]));
   },
 };

@@ -9,21 +9,12 @@ import { mlpHttpBodies } from '../payloads.js';
 import { PEERS, type PeerEngine } from '../peers/index.js';
 import { layoutCluster, modelFiles } from './baseline-models.js';
 import { INFERMESH_LAYOUTS, type InfermeshLayout } from './infermesh-layouts.js';
-import { BASELINE_MODELS, levelsFor, SERIES, type BaselineModel, type BaselineTag, type BenchContext, type Scenario } from './scenario.js';
+import { BASELINE_MODELS, levelsFor, MEASURE_ROUNDS, roundSeconds, SERIES, type BaselineModel, type BaselineTag, type BenchContext, type Scenario } from './scenario.js';
 
 const SCENARIO = 'plain-server';
 /** Distinct inputs in one turn shared by every connection: no two requests in flight are the same. */
 const DISTINCT_INPUTS = 1024;
 const MODELS = Object.keys(BASELINE_MODELS) as BaselineModel[];
-/**
- * Each step is the median of this many rounds, the systems taking turns each round. One 4 s step per system
- * moved its ratios to the plain server by up to 2× between runs (run 13 and the next: inline at 64
- * connections 0.62× then 0.45×, inline ×2 0.48× then 0.88×), as the scheduler put a server on wrk's CPU
- * or a neighbour took the machine for a few seconds.
- */
-const ROUNDS = 3;
-/** A round's length: half the step's duration, at least 2 s (wrk counts whole seconds). */
-export const roundSeconds = (durationS: number): number => Math.max(2, Math.round(durationS / 2));
 const PLAIN_SERVER_ENTRY = fileURLToPath(new URL('../upstream/plain-server-main.ts', import.meta.url));
 
 /** One system under load: where it answers, and the processes whose CPU it spends, by role. */
@@ -119,7 +110,7 @@ async function loadWithCpu(target: Target, run: () => Promise<LoadResult>): Prom
  * The engine against the server a user would write instead (issue #18): a plain node:http server calling
  * onnxruntime-node per request, infermesh in each of `INFERMESH_LAYOUTS`, and the peer engines that are
  * installed, on the demo MLP and on the heavy one, with distinct inputs and the response cache off. The
- * systems take turns at each step, `ROUNDS` times over, so their ratios compare neighbouring seconds. wrk drives them (and
+ * systems take turns at each step, `MEASURE_ROUNDS` times over, so their ratios compare neighbouring seconds. wrk drives them (and
  * warms them): autocannon's JavaScript took one of the machine's two cores at 7–8k req/s, starving any
  * system that uses more than one, and issue #18 is checked with a load generator this project did not write.
  */
@@ -141,7 +132,7 @@ export const plainServerScenario: Scenario = {
             step: { scenario: SCENARIO, series: SERIES.baseline(target.tag), connections, baseline: target.tag },
             run: () => loadWithCpu(target, () => load(target, connections, roundS)),
           })),
-          ROUNDS,
+          MEASURE_ROUNDS,
         );
       }
     }

@@ -281,6 +281,18 @@ export interface Scenario {
   run(ctx: BenchContext): Promise<void>;
 }
 
+/**
+ * Steps whose figures are compared as ratios are measured in this many rounds (`measureInTurns`), the
+ * systems taking turns each round, each figure the median of its rounds. One 4 s step per system moved a
+ * ratio to the plain server by up to 2× between two runs of one build (inline at 64 connections 0.62×
+ * then 0.45×, inline ×2 0.48× then 0.88×), as the scheduler put a server on wrk's CPU for a while or a
+ * neighbour took the machine for a few seconds.
+ */
+export const MEASURE_ROUNDS = 3;
+
+/** A round's length: half the step's duration, at least 2 s (wrk counts whole seconds). */
+export const roundSeconds = (durationS: number): number => Math.max(2, Math.round(durationS / 2));
+
 /** The levels a scenario runs at: all of the sweep in full mode, `short` in short mode. */
 export function levelsFor(ctx: BenchContext, short: readonly number[]): readonly number[] {
   return ctx.mode === 'full' ? ctx.levels : short;

@@ -14,6 +14,6 @@ export const workersScalingScenario: Scenario = {
   async run(ctx) {
     const cluster = await ctx.cluster();
     await cluster.addWorker();
-    await measureMlp(ctx, cluster.url, SERIES.mlpTwoWorkers, levelsFor(ctx, [64]), 'one worker vs two');
+    await measureMlp(ctx, [{ url: cluster.url, series: SERIES.mlpTwoWorkers, scenario: 'one worker vs two' }], levelsFor(ctx, [64]));
   },
 };

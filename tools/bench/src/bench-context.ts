@@ -15,6 +15,15 @@ export const BENCH_APP_ENTRIES: AppEntries = 'built';
 
 const fmt = (n: number, digits = 2): string => (Number.isFinite(n) ? n.toFixed(digits) : '–');
 
+/**
+ * Steps compared as ratios (`measureInTurns`) are measured in this many rounds of half the step's duration
+ * (at least 2 s: wrk counts whole seconds), the systems taking turns each round, each figure the median of
+ * its rounds. One 4 s step per system moved a ratio to the plain server by up to 2× between two runs of one
+ * build (inline at 64 connections 0.62× then 0.45×, inline ×2 0.48× then 0.88×), as the scheduler put a
+ * server on wrk's CPU for a while or a neighbour took the machine for a few seconds.
+ */
+const MEASURE_ROUNDS = 3;
+
 /** What one step measured, as the report keeps it. */
 function toMeasurement(step: MeasuredStep, result: LoadResult): Measurement {
   return {
@@ -122,21 +131,21 @@ export function createBenchContext(
       measurements.push(m);
       return m;
     },
-    async measureInTurns(steps, rounds) {
-      if (!Number.isInteger(rounds) || rounds < 1) throw new RangeError(`rounds must be a positive integer, got ${rounds}`);
+    async measureInTurns(steps) {
+      const roundS = Math.max(2, Math.round(options.durationS / 2));
       if (options.placement) placeForMeasurement(options.placement);
       const results = steps.map((): LoadResult[] => []);
-      for (let round = 1; round <= rounds; round++) {
+      for (let round = 1; round <= MEASURE_ROUNDS; round++) {
         for (const [i, { step, run }] of steps.entries()) {
-          const progress = progressLine(`${step.series} @ ${step.connections} conn, round ${round}/${rounds}`);
-          const result = await run(progress.onAnswer);
+          const progress = progressLine(`${step.series} @ ${step.connections} conn, round ${round}/${MEASURE_ROUNDS}`);
+          const result = await run(progress.onAnswer, roundS);
           progress.done(summary(toMeasurement(step, result)));
           results[i]!.push(result);
         }
       }
       return steps.map(({ step }, i) => {
-        const m: Measurement = { ...toMeasurement(step, medianOfRounds(results[i]!)), rounds };
-        process.stdout.write(`  ${step.series} @ ${step.connections} conn, median of ${rounds} rounds: ${summary(m)}\n`);
+        const m: Measurement = { ...toMeasurement(step, medianOfRounds(results[i]!)), rounds: MEASURE_ROUNDS };
+        process.stdout.write(`  ${step.series} @ ${step.connections} conn, median of ${MEASURE_ROUNDS} rounds: ${summary(m)}\n`);
         measurements.push(m);
         return m;
       });

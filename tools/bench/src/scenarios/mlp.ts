@@ -1,7 +1,7 @@
 import { warmUp } from '../load/warm-up.js';
 import { requireWrk, runWrk } from '../load/wrk-run.js';
 import { mlpHttpBodies } from '../payloads.js';
-import { levelsFor, MEASURE_ROUNDS, roundSeconds, SERIES, type BenchContext, type Scenario } from './scenario.js';
+import { levelsFor, SERIES, type BenchContext, type Scenario } from './scenario.js';
 
 /**
  * Distinct inputs, taken in turn by all connections together (`rotation: 'shared'`): no two requests in
@@ -19,18 +19,16 @@ export interface MlpTarget {
 
 /**
  * The heavy MLP at `levels` connections on each target, driven and warmed by wrk (as plain-server:
- * autocannon shared the cores); at each level the targets take turns, `MEASURE_ROUNDS` times over, and
+ * autocannon shared the cores); at each level the targets take turns, a few rounds over (`measureInTurns`), and
  * each figure is the median of its rounds.
  */
 export async function measureMlp(ctx: BenchContext, targets: readonly MlpTarget[], levels: readonly number[]): Promise<void> {
   const bodies = mlpHttpBodies(DISTINCT_INPUTS);
   const load = (t: MlpTarget) => ({ url: `${t.url}/v2/models/mlp/infer`, bodies, rotation: 'shared' as const });
   for (const t of targets) await warmUp(load(t), 'wrk');
-  const roundS = roundSeconds(ctx.durationS);
   for (const connections of levels) {
     await ctx.measureInTurns(
-      targets.map((t) => ({ step: { scenario: t.scenario, series: t.series, connections }, run: () => runWrk({ ...load(t), connections, durationS: roundS }) })),
-      MEASURE_ROUNDS,
+      targets.map((t) => ({ step: { scenario: t.scenario, series: t.series, connections }, run: (_onAnswer, durationS) => runWrk({ ...load(t), connections, durationS }) })),
     );
   }
 }

@@ -9,7 +9,7 @@ import { mlpHttpBodies } from '../payloads.js';
 import { PEERS, type PeerEngine } from '../peers/index.js';
 import { layoutCluster, modelFiles } from './baseline-models.js';
 import { INFERMESH_LAYOUTS, type InfermeshLayout } from './infermesh-layouts.js';
-import { BASELINE_MODELS, levelsFor, MEASURE_ROUNDS, roundSeconds, SERIES, type BaselineModel, type BaselineTag, type BenchContext, type Scenario } from './scenario.js';
+import { BASELINE_MODELS, levelsFor, SERIES, type BaselineModel, type BaselineTag, type BenchContext, type Scenario } from './scenario.js';
 
 const SCENARIO = 'plain-server';
 /** Distinct inputs in one turn shared by every connection: no two requests in flight are the same. */
@@ -110,7 +110,7 @@ async function loadWithCpu(target: Target, run: () => Promise<LoadResult>): Prom
  * The engine against the server a user would write instead (issue #18): a plain node:http server calling
  * onnxruntime-node per request, infermesh in each of `INFERMESH_LAYOUTS`, and the peer engines that are
  * installed, on the demo MLP and on the heavy one, with distinct inputs and the response cache off. The
- * systems take turns at each step, `MEASURE_ROUNDS` times over, so their ratios compare neighbouring seconds. wrk drives them (and
+ * systems take turns at each step, a few rounds over, so their ratios compare neighbouring seconds. wrk drives them (and
  * warms them): autocannon's JavaScript took one of the machine's two cores at 7–8k req/s, starving any
  * system that uses more than one, and issue #18 is checked with a load generator this project did not write.
  */
@@ -121,7 +121,6 @@ export const plainServerScenario: Scenario = {
   prepare: (ctx) => Promise.all(MODELS.map((m) => targetsFor(ctx, m, false))),
   async run(ctx) {
     const bodies = mlpHttpBodies(DISTINCT_INPUTS);
-    const roundS = roundSeconds(ctx.durationS);
     const load = (target: Target, connections: number, durationS: number) => runWrk({ url: `${target.url}/v2/models/mlp/infer`, bodies, rotation: 'shared', connections, durationS });
     for (const model of MODELS) {
       const targets = await targetsFor(ctx, model, true);
@@ -130,9 +129,8 @@ export const plainServerScenario: Scenario = {
         await ctx.measureInTurns(
           targets.map((target) => ({
             step: { scenario: SCENARIO, series: SERIES.baseline(target.tag), connections, baseline: target.tag },
-            run: () => loadWithCpu(target, () => load(target, connections, roundS)),
+            run: (_onAnswer, roundS) => loadWithCpu(target, () => load(target, connections, roundS)),
           })),
-          MEASURE_ROUNDS,
         );
       }
     }

@@ -212,7 +212,6 @@ export interface Skipped {
 
 export type ClusterStart = { ok: true; cluster: Cluster } | { ok: false; reason: string };
 
-/** What a scenario may use; everything it starts goes through `cleanup`. */
 /** What a load step is: its scenario, series and connections, and the tag the report pairs it by. */
 export interface MeasuredStep {
   scenario: string;
@@ -225,6 +224,7 @@ export interface MeasuredStep {
   frontDoor?: FrontDoorTag;
 }
 
+/** What a scenario may use; everything it starts goes through `cleanup`. */
 export interface BenchContext {
   readonly mode: Mode;
   readonly durationS: number;
@@ -257,11 +257,12 @@ export interface BenchContext {
   /** Runs one load step with a progress line and records it. */
   measure(step: MeasuredStep, run: (onAnswer: OnAnswer) => Promise<LoadResult>): Promise<Measurement>;
   /**
-   * Runs the steps of one comparison in turns, `rounds` times over (A B C, A B C, …), and records each
-   * step as the median of its rounds (`medianOfRounds`): what disturbs the machine for a few seconds then
-   * moves a round of every system, not one system's whole step.
+   * Runs the steps of one comparison in turns, a few rounds over (A B C, A B C, …; `MEASURE_ROUNDS` in
+   * bench-context.ts), and records each step as the median of its rounds (`medianOfRounds`): what disturbs
+   * the machine for a few seconds then moves a round of every system, not one system's whole step. `run`
+   * is given the round's length in seconds.
    */
-  measureInTurns(steps: ReadonlyArray<{ step: MeasuredStep; run: (onAnswer: OnAnswer) => Promise<LoadResult> }>, rounds: number): Promise<Measurement[]>;
+  measureInTurns(steps: ReadonlyArray<{ step: MeasuredStep; run: (onAnswer: OnAnswer, durationS: number) => Promise<LoadResult> }>): Promise<Measurement[]>;
   /** Records what one request's pre-processing costs at a placement load, for the report. */
   recordPreprocessCost(cost: PreprocessCost): void;
   skip(scenario: string, reason: string): void;
@@ -280,18 +281,6 @@ export interface Scenario {
   prepare?(ctx: BenchContext): Promise<unknown>;
   run(ctx: BenchContext): Promise<void>;
 }
-
-/**
- * Steps whose figures are compared as ratios are measured in this many rounds (`measureInTurns`), the
- * systems taking turns each round, each figure the median of its rounds. One 4 s step per system moved a
- * ratio to the plain server by up to 2× between two runs of one build (inline at 64 connections 0.62×
- * then 0.45×, inline ×2 0.48× then 0.88×), as the scheduler put a server on wrk's CPU for a while or a
- * neighbour took the machine for a few seconds.
- */
-export const MEASURE_ROUNDS = 3;
-
-/** A round's length: half the step's duration, at least 2 s (wrk counts whole seconds). */
-export const roundSeconds = (durationS: number): number => Math.max(2, Math.round(durationS / 2));
 
 /** The levels a scenario runs at: all of the sweep in full mode, `short` in short mode. */
 export function levelsFor(ctx: BenchContext, short: readonly number[]): readonly number[] {

@@ -39,6 +39,20 @@ describe('computeFigures', () => {
     expect(figures.headlines.some((h) => h.name.includes('2 workers'))).toBe(false);
   });
 
+  it("sets the runtime's own batching gain beside the engine's batching on / off, without a goal", () => {
+    const f = computeFigures([
+      m(SERIES.mlp, 64, 4000, 15), m(SERIES.mlpBatching, 64, 8800, 7),
+      m(SERIES.runtimeSingle, 1, 13_000, 0.07), m(SERIES.runtimeBatched, 1, 42_000, 1.5),
+    ]);
+    const onOff = f.headlines.find((h) => h.name === 'heavy mlp 64→1024→1024→16 req/s, batching on / off');
+    const ceiling = f.headlines.find((h) => h.name === 'heavy mlp 64→1024→1024→16 rows/s, ONNX Runtime alone, 64 rows per run / 1');
+    expect(onOff).toMatchObject({ value: 2.2, connections: 64, goal: { min: 4 } });
+    expect(ceiling).toMatchObject({ value: 42_000 / 13_000, connections: 1 });
+    expect(ceiling?.goal).toBeUndefined();
+    // The runtime measured alone: no ceiling headline without both of its series.
+    expect(computeFigures([m(SERIES.runtimeSingle, 1, 13_000, 0.07)]).headlines.some((h) => h.name.includes('ONNX Runtime alone'))).toBe(false);
+  });
+
   it('sets each disaggregated placement beside co-located at the same text length and connections', () => {
     const placed = (words: number, variant: 'colocated' | 'disaggregated' | 'disaggregated2', connections: number, rps: number, p99: number): Measurement => ({
       ...m(SERIES.placement(words, variant), connections, rps, p99 / 3), p99, placement: { words, variant },

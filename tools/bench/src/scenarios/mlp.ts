@@ -1,7 +1,9 @@
+import { openRuntimeModel, runRuntimeLoop } from '../load/runtime-loop.js';
 import { warmUp } from '../load/warm-up.js';
 import { requireWrk, runWrk } from '../load/wrk-run.js';
-import { mlpHttpBodies } from '../payloads.js';
-import { levelsFor, SERIES, type BenchContext, type Scenario } from './scenario.js';
+import { mlpHttpBodies, mlpRow } from '../payloads.js';
+import { modelFiles } from './baseline-models.js';
+import { BASELINE_MODELS, levelsFor, SERIES, type BenchContext, type Scenario } from './scenario.js';
 
 /**
  * Distinct inputs, taken in turn by all connections together (`rotation: 'shared'`): no two requests in
@@ -33,10 +35,35 @@ export async function measureMlp(ctx: BenchContext, targets: readonly MlpTarget[
   }
 }
 
+/** Rows per run of the runtime's batched series (`SERIES.runtimeBatched`): the most a lane gathers at 64 connections. */
+const RUNTIME_BATCH = 64;
+
+/**
+ * The heavy MLP in ONNX Runtime alone (the worker's session options, no engine), one row per run and
+ * `RUNTIME_BATCH` rows per run taking turns: what batching gains the runtime itself on this CPU, so the
+ * engine's batching on / off reads against its ceiling. Runs in the bench's own process, the clusters idle.
+ */
+async function measureRuntimeAlone(ctx: BenchContext): Promise<void> {
+  const { onnxPath } = await modelFiles(ctx, 'heavy');
+  const model = await openRuntimeModel(onnxPath, BASELINE_MODELS.heavy.dims[0]);
+  try {
+    const rows = Array.from({ length: 4 * RUNTIME_BATCH }, (_, i) => mlpRow(i));
+    const series = [[SERIES.runtimeSingle, 1], [SERIES.runtimeBatched, RUNTIME_BATCH]] as const;
+    // Warm: the first runs of a session allocate its buffers.
+    for (const [, batch] of series) await runRuntimeLoop(model, { batch, rows, durationS: 1 });
+    await ctx.measureInTurns(
+      series.map(([s, batch]) => ({ step: { scenario: 'mlp runtime alone', series: s, connections: 1 }, run: (_onAnswer, durationS) => runRuntimeLoop(model, { batch, rows, durationS }) })),
+    );
+  } finally {
+    await model.session.release();
+  }
+}
+
 /**
  * The bench's heavy MLP (64→1024→1024→16, `ctx.repository`) through the coordinator at rising
  * concurrency, on one worker process, with the coordinator's dynamic batching off (every request its own
- * worker call) and on (the default), the two taking turns at each level.
+ * worker call) and on (the default), the two taking turns at each level; then the model in ONNX Runtime
+ * alone at 1 and 64 rows per run, the ceiling of what batching can gain.
  */
 export const mlpScenario: Scenario = {
   id: 'mlp',
@@ -59,5 +86,6 @@ export const mlpScenario: Scenario = {
     }
     // Off and on take turns at each level: their ratio compares neighbouring seconds.
     if (targets.length > 0) await measureMlp(ctx, targets, levelsFor(ctx, [1, 16, 64]));
+    await measureRuntimeAlone(ctx);
   },
 };

@@ -137,6 +137,10 @@ export const SERIES = {
   identical: 'mlp identical requests',
   identicalCached: 'mlp identical requests, cache on',
   mlpTwoWorkers: 'mlp, 2 workers',
+  /** The heavy MLP in ONNX Runtime alone, no engine (runtime-loop.ts): one row per run; its req/s are rows/s. */
+  runtimeSingle: 'heavy mlp, ONNX Runtime alone, 1 row per run',
+  /** The same, 64 rows per run (`RUNTIME_BATCH` in mlp.ts): the most a lane gathers at 64 connections. */
+  runtimeBatched: 'heavy mlp, ONNX Runtime alone, 64 rows per run',
   /** The sentiment model with `words` words of text per request, in one placement variant. */
   placement: (words: number, variant: PlacementVariant): PlacementSeries => `sentiment ${words} words, ${PLACEMENT_VARIANTS[variant].label}`,
   /** One system of the plain-server scenario on one of its two MLPs. */

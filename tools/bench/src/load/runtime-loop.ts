@@ -38,8 +38,7 @@ export interface RuntimeLoopOptions {
  * The runtime alone in a closed loop: one caller, `batch` rows per `session.run`, the next run started
  * when the last one answers, inputs taken in turn from `rows` (prepared as tensors before the clock
  * starts). The result counts rows: `rps` is rows per second and `ok` rows run; latency is per run.
- * Comparing batch sizes gives what batching gains the runtime itself, the ceiling of what it can gain
- * the engine.
+ * Comparing batch sizes gives what batching gains the runtime itself, apart from any engine.
  */
 export async function runRuntimeLoop(model: RuntimeModel, options: RuntimeLoopOptions): Promise<LoadResult> {
   const { batch, rows } = options;

@@ -278,7 +278,7 @@ export function computeFigures(points: readonly Measurement[], preprocessCosts: 
   add('coordinator HTTP req/s, noop on a worker process / nginx → upstream req/s', ratioAt(points, SERIES.coordinatorHttp, SERIES.nginx, 'rps'));
   add('coordinator WebSocket req/s / coordinator HTTP req/s', ratioAt(points, SERIES.coordinatorWs, SERIES.coordinatorHttp, 'rps'));
   add('heavy mlp 64→1024→1024→16 req/s, batching on / off', ratioAt(points, SERIES.mlpBatching, SERIES.mlp, 'rps', 'highest'), { min: 4 });
-  // What batching gains the runtime itself: the ceiling of the engine's on / off above.
+  // What batching gains the runtime itself, to read the engine's on / off above against (no goal).
   add('heavy mlp 64→1024→1024→16 rows/s, ONNX Runtime alone, 64 rows per run / 1', ratioAt(points, SERIES.runtimeBatched, SERIES.runtimeSingle, 'rps'));
   add('mlp identical req/s, cache on / off', ratioAt(points, SERIES.identicalCached, SERIES.identical, 'rps'));
   add('heavy mlp 64→1024→1024→16 req/s, 2 workers / 1 worker', ratioAt(points, SERIES.mlpTwoWorkers, SERIES.mlpBatching, 'rps', 'highest'));

@@ -41,7 +41,7 @@ const RUNTIME_BATCH = 64;
 /**
  * The heavy MLP in ONNX Runtime alone (the worker's session options, no engine), one row per run and
  * `RUNTIME_BATCH` rows per run taking turns: what batching gains the runtime itself on this CPU, so the
- * engine's batching on / off reads against its ceiling. Runs in the bench's own process, the clusters idle.
+ * engine's batching on / off reads against it. Runs in the bench's own process, the clusters idle.
  */
 async function measureRuntimeAlone(ctx: BenchContext): Promise<void> {
   const { onnxPath } = await modelFiles(ctx, 'heavy');
@@ -63,7 +63,7 @@ async function measureRuntimeAlone(ctx: BenchContext): Promise<void> {
  * The bench's heavy MLP (64→1024→1024→16, `ctx.repository`) through the coordinator at rising
  * concurrency, on one worker process, with the coordinator's dynamic batching off (every request its own
  * worker call) and on (the default), the two taking turns at each level; then the model in ONNX Runtime
- * alone at 1 and 64 rows per run, the ceiling of what batching can gain.
+ * alone at 1 and 64 rows per run: what batching gains the runtime itself.
  */
 export const mlpScenario: Scenario = {
   id: 'mlp',

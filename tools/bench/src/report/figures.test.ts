@@ -45,11 +45,11 @@ describe('computeFigures', () => {
       m(SERIES.runtimeSingle, 1, 13_000, 0.07), m(SERIES.runtimeBatched, 1, 42_000, 1.5),
     ]);
     const onOff = f.headlines.find((h) => h.name === 'heavy mlp 64→1024→1024→16 req/s, batching on / off');
-    const ceiling = f.headlines.find((h) => h.name === 'heavy mlp 64→1024→1024→16 rows/s, ONNX Runtime alone, 64 rows per run / 1');
+    const runtime = f.headlines.find((h) => h.name === 'heavy mlp 64→1024→1024→16 rows/s, ONNX Runtime alone, 64 rows per run / 1');
     expect(onOff).toMatchObject({ value: 2.2, connections: 64, goal: { min: 4 } });
-    expect(ceiling).toMatchObject({ value: 42_000 / 13_000, connections: 1 });
-    expect(ceiling?.goal).toBeUndefined();
-    // The runtime measured alone: no ceiling headline without both of its series.
+    expect(runtime).toMatchObject({ value: 42_000 / 13_000, connections: 1 });
+    expect(runtime?.goal).toBeUndefined();
+    // One runtime series alone: no headline without both.
     expect(computeFigures([m(SERIES.runtimeSingle, 1, 13_000, 0.07)]).headlines.some((h) => h.name.includes('ONNX Runtime alone'))).toBe(false);
   });
 

@@ -3,7 +3,7 @@ import { warmUp } from '../load/warm-up.js';
 import { requireWrk, runWrk } from '../load/wrk-run.js';
 import { mlpHttpBodies, mlpRow } from '../payloads.js';
 import { modelFiles } from './baseline-models.js';
-import { BASELINE_MODELS, levelsFor, SERIES, type BenchContext, type Scenario } from './scenario.js';
+import { BASELINE_MODELS, levelsFor, RUNTIME_BATCH, SERIES, type BenchContext, type Scenario } from './scenario.js';
 
 /**
  * Distinct inputs, taken in turn by all connections together (`rotation: 'shared'`): no two requests in
@@ -35,9 +35,6 @@ export async function measureMlp(ctx: BenchContext, targets: readonly MlpTarget[
   }
 }
 
-/** Rows per run of the runtime's batched series (`SERIES.runtimeBatched`): the most a lane gathers at 64 connections. */
-const RUNTIME_BATCH = 64;
-
 /**
  * The heavy MLP in ONNX Runtime alone (the worker's session options, no engine), one row per run and
  * `RUNTIME_BATCH` rows per run taking turns: what batching gains the runtime itself on this CPU, so the
@@ -63,7 +60,7 @@ async function measureRuntimeAlone(ctx: BenchContext): Promise<void> {
  * The bench's heavy MLP (64→1024→1024→16, `ctx.repository`) through the coordinator at rising
  * concurrency, on one worker process, with the coordinator's dynamic batching off (every request its own
  * worker call) and on (the default), the two taking turns at each level; then the model in ONNX Runtime
- * alone at 1 and 64 rows per run: what batching gains the runtime itself.
+ * alone at 1 and `RUNTIME_BATCH` rows per run: what batching gains the runtime itself.
  */
 export const mlpScenario: Scenario = {
   id: 'mlp',

@@ -124,6 +124,9 @@ export interface FailoverFigures {
   maxLatencyMs: number;
 }
 
+/** Rows per run of the runtime-alone batched series (mlp scenario): the most a lane gathers at 64 connections. */
+export const RUNTIME_BATCH = 64;
+
 /** The series every report, ratio and chart refers to, by one spelling. */
 export const SERIES = {
   floor: 'floor: worker over transport',
@@ -139,8 +142,8 @@ export const SERIES = {
   mlpTwoWorkers: 'mlp, 2 workers',
   /** The heavy MLP in ONNX Runtime alone, no engine (runtime-loop.ts): one row per run; its req/s are rows/s. */
   runtimeSingle: 'heavy mlp, ONNX Runtime alone, 1 row per run',
-  /** The same, 64 rows per run (`RUNTIME_BATCH` in mlp.ts): the most a lane gathers at 64 connections. */
-  runtimeBatched: 'heavy mlp, ONNX Runtime alone, 64 rows per run',
+  /** The same, `RUNTIME_BATCH` rows per run. */
+  runtimeBatched: `heavy mlp, ONNX Runtime alone, ${RUNTIME_BATCH} rows per run` as const,
   /** The sentiment model with `words` words of text per request, in one placement variant. */
   placement: (words: number, variant: PlacementVariant): PlacementSeries => `sentiment ${words} words, ${PLACEMENT_VARIANTS[variant].label}`,
   /** One system of the plain-server scenario on one of its two MLPs. */

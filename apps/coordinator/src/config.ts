@@ -91,7 +91,7 @@ export const CoordinatorConfigSchema = z.object({
       models: z.array(z.string().min(1)).default([]),
       /** Batches each runs at once. */
       maxConcurrency: z.int().min(1).max(1024).default(2),
-      /** ONNX Runtime intra-op threads per session in each. */
+      /** ONNX Runtime intra-op threads per session in each, the inline one included (more than 1: a pool thread spins between runs). */
       intraOpThreads: z.int().min(1).max(64).default(1),
     })
     .prefault({}),
@@ -340,7 +340,7 @@ export const COORDINATOR_FLAGS: FlagTable = {
   'embedded-repository': { path: 'embedded.repository', type: 'string', description: 'model repository of the embedded workers' },
   'embedded-model': { path: 'embedded.models', type: 'list', description: 'model the embedded workers load (repeat; default: all)' },
   'embedded-max-concurrency': { path: 'embedded.maxConcurrency', type: 'number', description: 'batches each embedded worker runs at once' },
-  'embedded-intra-op-threads': { path: 'embedded.intraOpThreads', type: 'number', description: 'ONNX Runtime intra-op threads per session of an embedded worker' },
+  'embedded-intra-op-threads': { path: 'embedded.intraOpThreads', type: 'number', description: 'ONNX Runtime intra-op threads per session of an embedded worker, inline ones included (2+: a lone request is answered sooner, for a core kept spinning)' },
   'api-key': { path: 'auth.apiKeys', type: 'list', description: 'client API key (repeat; or INFERMESH_API_KEYS, comma-separated)' },
   'tls-cert': { path: 'http.tls.cert', type: 'string', description: 'PEM certificate: serve the client API over TLS (with --tls-key)' },
   'tls-key': { path: 'http.tls.key', type: 'string', description: 'PEM private key of --tls-cert' },

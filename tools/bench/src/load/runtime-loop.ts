@@ -14,16 +14,18 @@ export interface RuntimeModel {
 /**
  * The model file in ONNX Runtime with the session options a worker uses by default
  * (`OnnxRuntimeOptionsSchema`'s defaults: one intra-op thread), so what it measures is the runtime a
- * worker runs, without the engine around it.
+ * worker runs, without the engine around it. The row width is the input's last dimension, as the model
+ * declares it.
  */
-export async function openRuntimeModel(file: string, width: number): Promise<RuntimeModel> {
+export async function openRuntimeModel(file: string): Promise<RuntimeModel> {
   const session = await ort.InferenceSession.create(file, { executionProviders: ['cpu'], ...OnnxRuntimeOptionsSchema.parse({}) });
-  const inputName = session.inputNames[0];
-  if (inputName === undefined || session.inputNames.length !== 1) {
+  const [input, ...others] = session.inputMetadata;
+  const width = input?.isTensor ? input.shape.at(-1) : undefined;
+  if (input === undefined || others.length > 0 || typeof width !== 'number' || width < 1) {
     await session.release();
-    throw new Error(`${file}: the runtime loop runs models of one input, this one has ${session.inputNames.length}`);
+    throw new Error(`${file}: the runtime loop runs models of one tensor input with a fixed last dimension`);
   }
-  return { session, inputName, width };
+  return { session, inputName: input.name, width };
 }
 
 export interface RuntimeLoopOptions {

@@ -3,7 +3,7 @@ import { warmUp } from '../load/warm-up.js';
 import { requireWrk, runWrk } from '../load/wrk-run.js';
 import { mlpHttpBodies, mlpRow } from '../payloads.js';
 import { modelFiles } from './baseline-models.js';
-import { BASELINE_MODELS, levelsFor, RUNTIME_BATCH, SERIES, type BenchContext, type Scenario } from './scenario.js';
+import { levelsFor, RUNTIME_BATCH, SERIES, type BenchContext, type Scenario } from './scenario.js';
 
 /**
  * Distinct inputs, taken in turn by all connections together (`rotation: 'shared'`): no two requests in
@@ -42,7 +42,7 @@ export async function measureMlp(ctx: BenchContext, targets: readonly MlpTarget[
  */
 async function measureRuntimeAlone(ctx: BenchContext): Promise<void> {
   const { onnxPath } = await modelFiles(ctx, 'heavy');
-  const model = await openRuntimeModel(onnxPath, BASELINE_MODELS.heavy.dims[0]);
+  const model = await openRuntimeModel(onnxPath);
   try {
     const rows = Array.from({ length: 4 * RUNTIME_BATCH }, (_, i) => mlpRow(i));
     const series = [[SERIES.runtimeSingle, 1], [SERIES.runtimeBatched, RUNTIME_BATCH]] as const;

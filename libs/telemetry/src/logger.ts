@@ -5,6 +5,7 @@ import { parseOptions } from '@infermesh/foundation';
 import { DeferredLines } from './deferred-lines.js';
 import { InvalidTelemetryConfigError } from './errors.js';
 import { prettyLine } from './pretty-line.js';
+import { stdoutStream } from './stdout-stream.js';
 
 /** Where log lines go: anything with `write(line)`, like `process.stdout`. */
 export interface LogDestination {
@@ -49,7 +50,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const destination: DestinationStream = pretty
     ? { write: (line: string) => void out.write(prettyLine(line)) }
     : o.destination === undefined && isMainThread
-      ? stdoutStream(o.flushMs)
+      ? stdoutLines(o.flushMs)
       : { write: (line: string) => void out.write(line) };
   return pino(
     {
@@ -62,22 +63,12 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   );
 }
 
-/**
- * JSON lines to standard output without a write per line. process.stdout writes a pipe or a file
- * synchronously on Linux, one system call per record: with an access line per request that was a
- * quarter to a half of an answer's CPU at load. pino's own stream (sonic-boom) writes asynchronously:
- * a line starts out at once when none is in flight, and the lines that come meanwhile go together in
- * the next write. pino flushes it synchronously when the process exits.
- */
-function stdoutStream(flushMs: number): DestinationStream {
-  // A reader that stops reading (a stalled pipe) must not grow the buffer without bound: past this many
-  // bytes waiting, lines are dropped (sonic-boom's `maxLength`) rather than the process's memory taken.
-  const stdout = pino.destination({ dest: 1, sync: false, maxLength: STDOUT_BUFFER_MAX_BYTES });
+/** JSON lines to standard output (stdout-stream.ts), the access lines held up to `flushMs` (deferred-lines.ts). */
+function stdoutLines(flushMs: number): DestinationStream {
+  const stdout = stdoutStream();
   return flushMs > 0 ? new DeferredLines(stdout, flushMs, DEFERRED_FLUSH_BYTES) : stdout;
 }
 
-/** Bytes of log lines held for a standard output that is not being read, before lines are dropped. */
-const STDOUT_BUFFER_MAX_BYTES = 16 * 1024 * 1024;
 /** Deferred lines held before they go out without waiting for the timer. */
 const DEFERRED_FLUSH_BYTES = 8 * 1024;
 

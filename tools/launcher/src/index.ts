@@ -3,7 +3,7 @@ export type { Cluster, ClusterOptions } from './cluster.js';
 export { spawnApp } from './child-process.js';
 export type { LogLine, ManagedProcess, SpawnOptions } from './child-process.js';
 export { buildDemoModels } from './build-models.js';
-export { APP_ENTRY, appEntry, nodeArgsFor, WORKSPACE_ROOT } from './paths.js';
+export { APP_ENTRY, appEntry, NODE_SOURCE_ARGS, nodeArgsFor, WORKSPACE_ROOT } from './paths.js';
 export type { AppEntries, AppName } from './paths.js';
 export { haproxyConfig } from './haproxy-config.js';
 export type { HaproxyConfigOptions } from './haproxy-config.js';

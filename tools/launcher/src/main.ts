@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { autoProcesses } from './auto-processes.js';
 import { buildDemoModels } from './build-models.js';
 import type { LogLine } from './child-process.js';
-import { startCluster } from './cluster.js';
+import { startCluster, type Cluster } from './cluster.js';
 import { WORKSPACE_ROOT } from './paths.js';
 
 const LauncherSchema = z.object({
@@ -94,8 +94,24 @@ async function main(): Promise<void> {
   const repository = resolve(WORKSPACE_ROOT, config.repository);
   const onLine = printer(config.pretty);
 
+  let cluster: Cluster | undefined;
+  let stopping = false;
+  // Stops the cluster and exits; asked while the cluster starts, it is done once the cluster is up.
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    if (cluster) void cluster.stop().finally(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  // A reader of this output that goes away (`npm start | head`, a closed pipe) ends the run, as SIGPIPE
+  // would end a C program. Left to itself, the launcher died of the EPIPE error at the next child line and
+  // left the cluster serving, its ports taken, with no one to stop it.
+  process.stdout.on('error', stop);
+
   process.stdout.write(`infermesh: building demo models in ${repository} (skipped when present)\n`);
   await buildDemoModels(repository, (name, raw) => onLine(name, raw, undefined));
+  if (stopping) process.exit(0);
   const disaggregated = config.placement === 'disaggregated';
   const processors = disaggregated ? config.processors : 0;
   const embedded = config.layout === 'embedded';
@@ -107,7 +123,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     `infermesh: starting a coordinator, ${config.workers} ${kind}${disaggregated ? ` and ${processors} processors (disaggregated)` : ''} (config ${configFile})\n`,
   );
-  const cluster = await startCluster({
+  cluster = await startCluster({
     repository,
     configFile,
     workers: embedded ? 0 : config.workers,
@@ -127,6 +143,10 @@ async function main(): Promise<void> {
     tokenFile: resolve(WORKSPACE_ROOT, config.tokenFile),
     onLine,
   });
+  if (stopping) {
+    await cluster.stop();
+    process.exit(0);
+  }
 
   const u = cluster.url;
   process.stdout.write(`
@@ -150,14 +170,6 @@ Workers join only with this cluster's token (${cluster.tokenFile ?? ''}, mode 06
 Ctrl-C stops everything.
 `);
 
-  let stopping = false;
-  const stop = (): void => {
-    if (stopping) return;
-    stopping = true;
-    void cluster.stop().finally(() => process.exit(0));
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
   const died = await Promise.race([cluster.coordinator, ...cluster.workers, ...cluster.processors].map((p) => p.exited.then((code) => ({ p, code }))));
   if (!stopping) {
     process.stderr.write(`infermesh: ${died.p.name} exited (code ${died.code}); stopping the rest\n`);

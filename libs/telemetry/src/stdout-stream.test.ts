@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EXIT_FLUSH_MS } from './stdout-stream.js';
+import { EXIT_FLUSH_MS, stdoutStream } from './stdout-stream.js';
 
 const children: ChildProcess[] = [];
 // A child that hangs (the defect) fails its test and is not left behind.
@@ -72,4 +72,8 @@ describe('stdoutStream, the logger\'s standard output', () => {
     const got = text.trimEnd().split('\n').map((line) => (JSON.parse(line) as { i: number }).i);
     expect(got).toEqual(Array.from({ length: 16_000 }, (_, i) => i));
   }, 30_000);
+
+  it('is one writer per process: every logger on standard output shares it', () => {
+    expect(stdoutStream()).toBe(stdoutStream());
+  });
 });

@@ -21,6 +21,15 @@ export const EXIT_FLUSH_MS = 2_000;
  * dropped, and the exit flush waits at most `EXIT_FLUSH_MS` for a reader that has stopped reading.
  */
 export function stdoutStream(): DestinationStream {
+  // One writer per process, whoever asks: two on one descriptor would interleave their partial writes, and
+  // each would add an exit listener.
+  shared ??= openStdout();
+  return shared;
+}
+
+let shared: DestinationStream | undefined;
+
+function openStdout(): DestinationStream {
   let exitDeadline = Number.POSITIVE_INFINITY;
   const stdout = new SonicBoom({
     fd: 1,

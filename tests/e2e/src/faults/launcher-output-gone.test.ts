@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { NODE_SOURCE_ARGS, WORKSPACE_ROOT } from '@infermesh/launcher';
 import { afterAll, expect, it } from 'vitest';
-import { demoRepository, freePort } from '../fixtures.js';
+import { demoRepository } from '../fixtures.js';
 import { mlpInput } from '../references.js';
 
 const alive = (pid: number): boolean => {
@@ -33,14 +33,13 @@ it('npm start whose output reader goes away stops its cluster and exits, leaving
   const tokenDir = mkdtempSync(join(tmpdir(), 'im-launcher-'));
   launcher = spawn(process.execPath, [
     ...NODE_SOURCE_ARGS, join(WORKSPACE_ROOT, 'tools/launcher/src/main.ts'),
-    '--repository', await demoRepository(), '--http-port', '0', '--grpc-port', '0', '--processes', '2',
-    // A group takes this worker port and the next.
-    '--worker-port', String(await freePort()), '--token-file', join(tokenDir, 'token'), '--json',
+    '--repository', await demoRepository(), '--http-port', '0', '--grpc-port', '0', '--processes', '1',
+    '--worker-port', '0', '--token-file', join(tokenDir, 'token'), '--json',
   ], { cwd: WORKSPACE_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = once(launcher, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
   let url: string | undefined;
   for await (const line of createInterface({ input: launcher.stdout! })) {
-    // `[coordinator] {json}` lines carry the pid of the process that wrote them (every coordinator process).
+    // `[coordinator] {json}` lines carry the pid of the process that wrote them.
     const json = /^\[coordinator\] (\{.*\})$/.exec(line)?.[1];
     if (json) pids.add((JSON.parse(json) as { pid: number }).pid);
     url = /^infermesh is ready: coordinator (http:\/\/\S+)/.exec(line)?.[1];

@@ -6,23 +6,14 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { NODE_SOURCE_ARGS, WORKSPACE_ROOT } from '@infermesh/launcher';
 import { afterAll, expect, it } from 'vitest';
-import { demoRepository } from '../fixtures.js';
+import { demoRepository, processAlive } from '../fixtures.js';
 import { mlpInput } from '../references.js';
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 let launcher: ChildProcess | undefined;
 const pids = new Set<number>();
 afterAll(() => {
   launcher?.kill('SIGKILL');
-  for (const pid of pids) if (alive(pid)) process.kill(pid, 'SIGKILL');
+  for (const pid of pids) if (processAlive(pid)) process.kill(pid, 'SIGKILL');
 });
 
 /**
@@ -56,6 +47,6 @@ it('npm start whose output reader goes away stops its cluster and exits, leaving
 
   const [code] = await Promise.race([exited, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the launcher did not exit')), 20_000))]);
   expect(code).toBe(0);
-  expect([...pids].filter(alive)).toEqual([]);
+  expect([...pids].filter(processAlive)).toEqual([]);
   await expect(fetch(`${url}/v2/health/live`)).rejects.toThrow();
 }, 90_000);

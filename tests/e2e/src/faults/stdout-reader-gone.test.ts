@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { APP_ENTRY, nodeArgsFor, WORKSPACE_ROOT } from '@infermesh/launcher';
 import { afterAll, expect, it } from 'vitest';
-import { demoRepository } from '../fixtures.js';
+import { demoRepository, processAlive } from '../fixtures.js';
 import { mlpLoad } from './mlp-load.js';
 
 /**
@@ -21,20 +21,11 @@ const PARENT = `
   }
   process.on('SIGTERM', () => { child.kill(); process.exit(0); });`;
 
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 const parents: ChildProcess[] = [];
 const coordinatorPids: number[] = [];
 afterAll(() => {
   for (const parent of parents) parent.kill('SIGKILL');
-  for (const pid of coordinatorPids) if (alive(pid)) process.kill(pid, 'SIGKILL');
+  for (const pid of coordinatorPids) if (processAlive(pid)) process.kill(pid, 'SIGKILL');
 });
 
 const DRAIN_TIMEOUT_MS = 3_000;
@@ -63,7 +54,7 @@ async function stopUnderGoneReader(repository: string): Promise<number | 'hung'>
   parent.kill('SIGTERM');
   const signalledAt = performance.now();
   await parentExited;
-  while (alive(pid)) {
+  while (processAlive(pid)) {
     if (performance.now() - signalledAt > DRAIN_TIMEOUT_MS + 10_000) return 'hung';
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

@@ -2,6 +2,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { processAlive } from '../fixtures.js';
 
 /** The bed's hosts: A runs etcd, Redis and HAProxy; B and C a coordinator each; D and E a worker each. */
 export const HOSTS = ['a', 'b', 'c', 'd', 'e'] as const;
@@ -23,15 +24,6 @@ const quiet = (fn: () => unknown): void => {
     /* already gone */
   }
 };
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 /** Kills every process left in a namespace, then deletes it (and with it its veth ends). */
 function removeNamespace(ns: string): void {
   quiet(() => {
@@ -47,7 +39,7 @@ function sweepLeftovers(): void {
   for (const line of list.split('\n')) {
     const ns = line.split(' ')[0] ?? '';
     const match = /^imbed-(\d+)-/.exec(ns);
-    if (match && !alive(Number(match[1]))) removeNamespace(ns);
+    if (match && !processAlive(Number(match[1]))) removeNamespace(ns);
   }
 }
 

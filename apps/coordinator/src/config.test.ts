@@ -22,7 +22,7 @@ describe('coordinator config', () => {
     expect(() => loadConfig(CoordinatorConfigSchema, { overrides: { grpc: { port: 70_000 } } })).toThrow(ConfigInvalidError);
   });
 
-  it('serves from one process by default; --processes N takes a fixed worker port (a port per process from it up) or none', () => {
+  it('serves from one process by default; --processes N takes a worker port per process (from a fixed one up, each a free one from 0) or none', () => {
     expect(loadConfig(CoordinatorConfigSchema, {}).processes).toBe(1);
     const off = parseFlags(['--processes', '2', '--worker-port', 'off', '--grpc-port', 'off'], COORDINATOR_FLAGS).overrides;
     const c = loadConfig(CoordinatorConfigSchema, { overrides: off });
@@ -30,7 +30,7 @@ describe('coordinator config', () => {
     const listening = parseFlags(['--processes', '2'], COORDINATOR_FLAGS).overrides;
     expect(loadConfig(CoordinatorConfigSchema, { overrides: listening }).workerListen.port).toBe(9100);
     const anyPort = parseFlags(['--processes', '2', '--worker-port', '0'], COORDINATOR_FLAGS).overrides;
-    expect(() => loadConfig(CoordinatorConfigSchema, { overrides: anyPort })).toThrow(/workerListen\.port: with processes > 1 each process listens for workers on its own port/);
+    expect(loadConfig(CoordinatorConfigSchema, { overrides: anyPort }).workerListen.port).toBe(0);
     const pastTheEnd = parseFlags(['--processes', '3', '--worker-port', '65534'], COORDINATOR_FLAGS).overrides;
     expect(() => loadConfig(CoordinatorConfigSchema, { overrides: pastTheEnd })).toThrow(/worker ports \(65534 up\) pass 65535/);
     expect(() => loadConfig(CoordinatorConfigSchema, { overrides: { processes: 0 } })).toThrow(ConfigInvalidError);

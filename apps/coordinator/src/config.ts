@@ -305,13 +305,9 @@ export const CoordinatorConfigSchema = z.object({
    */
   processes: z.int().min(1).max(64).default(1),
 }).superRefine((c, ctx) => {
-  // Each process of a group listens for workers on a port of its own, from `port` up (process-group.ts).
-  if (c.processes > 1 && c.workerListen.port === 0) {
-    ctx.addIssue({
-      code: 'custom', path: ['workerListen', 'port'],
-      message: `with processes > 1 each process listens for workers on its own port, from this one up (port … port + ${c.processes - 1}), and a worker dials each: give a fixed port, or off`,
-    });
-  } else if (c.processes > 1 && c.workerListen.port !== null && c.workerListen.port + c.processes - 1 > 65_535) {
+  // Each process of a group listens for workers on a port of its own, from `port` up (process-group.ts);
+  // port 0 gives each a free port of its own.
+  if (c.processes > 1 && c.workerListen.port !== null && c.workerListen.port + c.processes - 1 > 65_535) {
     ctx.addIssue({ code: 'custom', path: ['workerListen', 'port'], message: `the ${c.processes} processes' worker ports (${c.workerListen.port} up) pass 65535` });
   }
   // Only the Redis URLs in use: the cache tier's URL has a default even when the tier is not redis.

@@ -7,7 +7,7 @@ import { loadHash } from '@infermesh/router';
 import { dial, listen, secureUrl, type Peer } from '@infermesh/transport';
 import { componentLogger, createLogger, logLevelsFromEnv, type MetricsSnapshot, type StoredTrace } from '@infermesh/telemetry';
 import { createStore } from '@infermesh/kvstore';
-import { tuneHeapForServing } from '@infermesh/foundation';
+import { stopWithParent, tuneHeapForServing } from '@infermesh/foundation';
 import { AsyncJobs, type StoredJob } from './async-jobs.js';
 import { ClientAuth } from './client-auth.js';
 import type { ClusterMembership } from './cluster-membership.js';
@@ -212,7 +212,8 @@ async function main(): Promise<void> {
   }
   if (config.workerListen.port !== null) {
     const port = siblings ? siblings.workerPort(config.workerListen.port) : config.workerListen.port;
-    const server = await listen({ ...transportOptions, ...channelAuth.listen, host: config.workerListen.host, port });
+    // A group's process binds its own port (`exclusive`): through the primary, port 0 would be one port for all.
+    const server = await listen({ ...transportOptions, ...channelAuth.listen, host: config.workerListen.host, port, exclusive: siblings !== undefined });
     server.on('connection', admitWorker);
     closers.push(() => server.close());
     log.info({ port: server.port, host: config.workerListen.host, tls: channelAuth.listen.tls !== undefined, mutual: channelAuth.listen.tls?.clientCa !== undefined }, 'worker channel listening');
@@ -356,6 +357,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+  // Started by a parent with an IPC channel (npm start's launcher): stop as on SIGTERM when it goes.
+  stopWithParent((reason) => void stop(reason));
 }
 
 main().catch((error: unknown) => {

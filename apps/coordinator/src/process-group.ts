@@ -1,5 +1,6 @@
 import cluster, { type Worker as ClusterProcess } from 'node:cluster';
 import { ApiError, isApiErrorCode } from '@infermesh/contracts';
+import { stopWithParent } from '@infermesh/foundation';
 import type { Logger } from '@infermesh/telemetry';
 import { z } from 'zod';
 
@@ -56,10 +57,11 @@ const INDEX_VARIABLE = 'INFERMESH_PROCESS_INDEX';
 /**
  * The worker-channel port of process `index` (1..N) of a group whose ports start at `base`: each process
  * listens on its own, and a worker joins the whole group by dialling each (a worker dials any number of
- * coordinators), so every process sees every worker.
+ * coordinators), so every process sees every worker. Base 0 (any free port) gives each process a free port
+ * of its own, which it logs ("worker channel listening"); before, process 2 of such a group took port 1.
  */
 export function groupWorkerPort(base: number, index: number): number {
-  return base + index - 1;
+  return base === 0 ? 0 : base + index - 1;
 }
 
 /** Every worker-channel port of a group of `processes`, in process order. */
@@ -96,7 +98,7 @@ const TIMED_OUT: SiblingAnswer = { ok: false, code: 'IM_TIMEOUT', message: 'a co
 
 /**
  * The primary: forks the processes, relays their questions, forks again one that dies after it served,
- * and stops the group on SIGTERM / SIGINT (each process drains as a lone coordinator does). A process
+ * and stops the group on SIGTERM / SIGINT, or when its own parent goes (each process drains as a lone coordinator does). A process
  * that dies before it serves (a port in use, a model that does not load) stops the group with its exit
  * code: the start failed, and a restart would fail the same way. Resolves with the exit code.
  */
@@ -188,6 +190,7 @@ export function superviseProcesses(options: SupervisorOptions): Promise<number> 
     log.info({ processes: options.processes, pid: process.pid }, 'coordinator process group started');
     process.on('SIGTERM', () => stopAll(0));
     process.on('SIGINT', () => stopAll(0));
+    stopWithParent(() => stopAll(0));
   });
 }
 

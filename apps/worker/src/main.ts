@@ -5,7 +5,7 @@ import { loadModelRepository } from '@infermesh/registry';
 import { JsRuntime, OnnxRuntime } from '@infermesh/runtime';
 import { dial, listen, type Peer } from '@infermesh/transport';
 import { createLogger, createTracing, createWorkerMetrics } from '@infermesh/telemetry';
-import { tuneHeapForServing } from '@infermesh/foundation';
+import { stopWithParent, tuneHeapForServing } from '@infermesh/foundation';
 import { repositoryFolder, WORKER_FLAGS, WorkerConfigSchema } from './config.js';
 import { workerChannel, WorkerListenerInsecureError } from './listener-auth.js';
 import { listenMetrics } from './metrics-server.js';
@@ -121,6 +121,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  // Started by a parent with an IPC channel (npm start's launcher): stop as on SIGTERM when it goes.
+  stopWithParent(stop);
 }
 
 main().catch((error: unknown) => {

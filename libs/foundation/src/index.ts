@@ -6,5 +6,6 @@ export { freePort } from './free-port.js';
 export { createError, errorBase } from './create-error.js';
 export type { CodedError, ErrorBase, ErrorMessage } from './create-error.js';
 export { tuneHeapForServing } from './serving-heap.js';
+export { stopWithParent } from './parent-channel.js';
 export { LazyAbort } from './lazy-abort.js';
 export type { AbortLike } from './lazy-abort.js';

@@ -4,3 +4,4 @@ export { makeTestPki } from './test-certificates.js';
 export type { TestPki, TestCertificate } from './test-certificates.js';
 export { makeTestFiles } from './test-files.js';
 export type { TestFiles } from './test-files.js';
+export { processAlive } from './process-alive.js';

@@ -41,5 +41,8 @@ describe('options', () => {
     await expect(listen({ protocol: testProtocol, server: createServer(), port: 1 })).rejects.toThrow(
       new TypeError('Invalid listen option "port": give either port or server, not both'),
     );
+    await expect(listen({ protocol: testProtocol, server: createServer(), exclusive: true })).rejects.toThrow(
+      new TypeError('Invalid listen option "exclusive": exclusive binds a port of this listener\'s own: not with server'),
+    );
   });
 });

@@ -66,6 +66,12 @@ export const ListenOptionsSchema = z
     ...connectionShape,
     port: z.int().min(0).max(65_535).optional(),
     host: z.string().min(1).default('127.0.0.1'),
+    /**
+     * In a node:cluster member: bind the port in this process (Node's `exclusive`), not through the
+     * primary, which shares one port among the members (with `port: 0`, the same free port for them all)
+     * and hands each connection to one of them. Outside a cluster it changes nothing.
+     */
+    exclusive: z.boolean().default(false),
     server: z.custom<HttpServer>((v) => typeof v === 'object' && v !== null && typeof (v as HttpServer).on === 'function', 'expected an http.Server').optional(),
     path: z.string().startsWith('/').optional(),
     /**
@@ -83,6 +89,9 @@ export const ListenOptionsSchema = z
     }
     if (o.server !== undefined && o.port !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['port'], message: 'give either port or server, not both' });
+    }
+    if (o.server !== undefined && o.exclusive) {
+      ctx.addIssue({ code: 'custom', path: ['exclusive'], message: 'exclusive binds a port of this listener\'s own: not with server' });
     }
     if (o.secret !== undefined && o.authenticate !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['authenticate'], message: 'give either secret or authenticate, not both' });

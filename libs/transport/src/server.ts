@@ -94,7 +94,7 @@ export class TransportServer<P extends MethodTable> extends EventEmitter<Transpo
     if (!this.#ownsHttp) return this;
     await new Promise<void>((resolve, reject) => {
       this.#http.once('error', reject);
-      this.#http.listen(this.#options.port ?? 0, this.#options.host, () => {
+      this.#http.listen({ port: this.#options.port ?? 0, host: this.#options.host, exclusive: this.#options.exclusive }, () => {
         this.#http.off('error', reject);
         resolve();
       });

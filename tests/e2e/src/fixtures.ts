@@ -52,15 +52,8 @@ export async function http(cluster: Cluster, path: string, init: RequestInit & {
 /** A free loopback port, for a process that must come back on the same address. */
 export { freePort } from '@infermesh/foundation';
 
-/** Whether process `pid` still exists (signal 0: nothing is sent). */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+/** Whether a process still runs (a zombie counts as gone). */
+export { processAlive } from '@infermesh/foundation/testing';
 
 /** A copy of the demo repository with some manifests changed (appended YAML keys), for one test file. */
 export async function variantRepository(edits: Record<string, string>): Promise<string> {

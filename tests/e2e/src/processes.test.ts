@@ -203,9 +203,18 @@ describe('a coordinator of several processes (--processes)', () => {
     }
   }, 120_000);
 
-  it('refuses several processes with any free worker port (0): each process needs a known one', async () => {
-    const refused = spawnApp({ name: 'refused', entry: APP_ENTRY.coordinator, args: ['--processes', '2', '--worker-port', '0', '--insecure-workers', '--listen-port', '0'] });
-    expect(await refused.exited).toBe(2);
-    expect(refused.output.join('\n')).toMatch(/workerListen\.port: with processes > 1 each process listens for workers on its own port/);
-  });
+  it('gives each process a free worker port of its own with --worker-port 0, which a worker dialling each joins', async () => {
+    const group = await demoCluster({ workers: 0, processes: 2, workerPort: 0 });
+    try {
+      // Learned from each process's "worker channel listening" line, as for a lone coordinator on port 0.
+      const ports = group.workerAddresses.map((a) => Number(a.split(':')[1]));
+      expect(ports.every((p) => p > 1024), String(ports)).toBe(true);
+      expect(new Set(ports).size).toBe(2);
+      await group.addWorker(['--model', 'noop']);
+      const answer = await fresh(`${group.url}/v2/models/noop/infer`, { json: { inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 4], data: [1, 2, 3, 4] }] } });
+      expect([answer.status, answer.body.parameters?.infermesh_worker]).toEqual([200, 'worker-1']);
+    } finally {
+      await group.stop();
+    }
+  }, 120_000);
 });

@@ -46,13 +46,16 @@ export function spawnApp(options: SpawnOptions): ManagedProcess {
   const child = spawn(command!, args, {
     cwd: WORKSPACE_ROOT,
     env: { ...process.env, ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // The IPC channel is how the app learns that this process is gone, even by SIGKILL (its
+    // `stopWithParent`): it then stops as on SIGTERM instead of serving on with nobody to stop it.
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   const output: string[] = [];
   const waiters: Array<{ msg: string; match: (l: LogLine) => boolean; resolve: (l: LogLine) => void }> = [];
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
-  for (const stream of [child.stdout, child.stderr]) {
+  // Both are pipes (stdio above); the type cannot say so once the tuple has an IPC slot.
+  for (const stream of [child.stdout!, child.stderr!]) {
     createInterface({ input: stream }).on('line', (raw) => {
       output.push(raw);
       if (output.length >= 2 * MAX_KEPT_LINES) output.splice(0, output.length - MAX_KEPT_LINES);

@@ -22,7 +22,7 @@ export interface ClusterOptions {
   grpcPort?: number;
   /**
    * The worker channel's port; null: none (`--worker-port off`), so no worker dials in (`workers: 0`).
-   * With `processes` > 1, process i listens on `workerPort + i - 1` (a fixed port is needed then).
+   * With `processes` > 1, process i listens on `workerPort + i - 1` (`0`: each process a free port of its own, read from its log line).
    */
   workerPort?: number | null;
   /**

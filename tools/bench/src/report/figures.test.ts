@@ -49,6 +49,11 @@ describe('computeFigures', () => {
     expect(onOff).toMatchObject({ value: 2.2, connections: 64, goal: { min: 4 } });
     expect(runtime).toMatchObject({ value: 42_000 / 13_000, connections: 1 });
     expect(runtime?.goal).toBeUndefined();
+    // The noop's throughput through the same coordinator and worker process bounds the "on" side.
+    const g = computeFigures([m(SERIES.mlp, 64, 2800, 21), m(SERIES.coordinatorHttp, 64, 10_000, 5), m(SERIES.coordinatorHttp, 16, 6_500, 2)]);
+    const bound = g.headlines.find((h) => h.name.startsWith('heavy mlp 64→1024→1024→16 batching on / off could reach at most'));
+    expect(bound).toMatchObject({ value: 10_000 / 2800, connections: 64 });
+    expect(bound?.goal).toBeUndefined();
     // One runtime series alone: no headline without both.
     expect(computeFigures([m(SERIES.runtimeSingle, 1, 13_000, 0.07)]).headlines.some((h) => h.name.includes('ONNX Runtime alone'))).toBe(false);
   });

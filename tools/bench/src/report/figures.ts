@@ -280,6 +280,9 @@ export function computeFigures(points: readonly Measurement[], preprocessCosts: 
   add('heavy mlp 64→1024→1024→16 req/s, batching on / off', ratioAt(points, SERIES.mlpBatching, SERIES.mlp, 'rps', 'highest'), { min: 4 });
   // What batching gains the runtime itself, to read the engine's on / off above against (no goal).
   add(`heavy mlp 64→1024→1024→16 rows/s, ONNX Runtime alone, ${RUNTIME_BATCH} rows per run / 1`, ratioAt(points, SERIES.runtimeBatched, SERIES.runtimeSingle, 'rps'));
+  // The other bound on it: with batching on, the same coordinator and worker process serve at most what they
+  // serve with a model that costs nothing (the noop), so on / off cannot pass noop req/s ÷ off req/s.
+  add('heavy mlp 64→1024→1024→16 batching on / off could reach at most: coordinator noop req/s (a worker process) / batching off req/s', ratioAtExactly(points, SERIES.coordinatorHttp, SERIES.mlp, 64, (x) => x.rps));
   add('mlp identical req/s, cache on / off', ratioAt(points, SERIES.identicalCached, SERIES.identical, 'rps'));
   add('heavy mlp 64→1024→1024→16 req/s, 2 workers / 1 worker', ratioAt(points, SERIES.mlpTwoWorkers, SERIES.mlpBatching, 'rps', 'highest'));
   baselineHeadlines(points, add);

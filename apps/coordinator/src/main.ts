@@ -7,7 +7,7 @@ import { loadHash } from '@infermesh/router';
 import { dial, listen, secureUrl, type Peer } from '@infermesh/transport';
 import { componentLogger, createLogger, logLevelsFromEnv, type MetricsSnapshot, type StoredTrace } from '@infermesh/telemetry';
 import { createStore } from '@infermesh/kvstore';
-import { stopWithParent, tuneHeapForServing } from '@infermesh/foundation';
+import { listenAs, stopWithParent, tuneHeapForServing } from '@infermesh/foundation';
 import { AsyncJobs, type StoredJob } from './async-jobs.js';
 import { ClientAuth } from './client-auth.js';
 import type { ClusterMembership } from './cluster-membership.js';
@@ -213,7 +213,8 @@ async function main(): Promise<void> {
   if (config.workerListen.port !== null) {
     const port = siblings ? siblings.workerPort(config.workerListen.port) : config.workerListen.port;
     // A group's process binds its own port (`exclusive`): through the primary, port 0 would be one port for all.
-    const server = await listen({ ...transportOptions, ...channelAuth.listen, host: config.workerListen.host, port, exclusive: siblings !== undefined });
+    const server = await listenAs({ what: 'the worker channel', flag: '--worker-port', host: config.workerListen.host, port }, () =>
+      listen({ ...transportOptions, ...channelAuth.listen, host: config.workerListen.host, port, exclusive: siblings !== undefined }));
     server.on('connection', admitWorker);
     closers.push(() => server.close());
     log.info({ port: server.port, host: config.workerListen.host, tls: channelAuth.listen.tls !== undefined, mutual: channelAuth.listen.tls?.clientCa !== undefined }, 'worker channel listening');
@@ -302,7 +303,7 @@ async function main(): Promise<void> {
     auth,
     rateLimits,
   });
-  await app.listen({ host: config.http.host, port: config.http.port });
+  await listenAs({ what: 'the client API', flag: '--listen-port', host: config.http.host, port: config.http.port }, () => app.listen({ host: config.http.host, port: config.http.port }));
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.http.port;
   // The launcher and tests read this line to learn the port when 0 was asked for.
@@ -311,11 +312,13 @@ async function main(): Promise<void> {
   if (config.grpc.port !== null) {
     // Loaded only when serving gRPC (`--grpc-port off` skips grpc-js and the .proto, about 0.1 s of a start).
     const { buildGrpcApi } = await import('./grpc-api.js');
-    grpcApi = buildGrpcApi({
+    const api = buildGrpcApi({
       service, lanes, repository, telemetry: telemetry.requests, log: componentLogger(log, 'grpc', levels), version: VERSION, auth, rateLimits, tls, ready: () => ready, accepting: () => accepting,
       requestTimeoutMs: config.limits.requestTimeoutMs, maxMessageBytes: config.limits.bodyBytes,
     });
-    const grpcPort = await grpcApi.listen(config.grpc.host, config.grpc.port);
+    grpcApi = api;
+    const { host, port } = config.grpc;
+    const grpcPort = await listenAs({ what: 'gRPC', flag: '--grpc-port', host, port }, () => api.listen(host, port));
     // The launcher and tests read this line to learn the gRPC port.
     log.info({ port: grpcPort, host: config.grpc.host, tls: tls !== undefined }, 'grpc listening');
   }

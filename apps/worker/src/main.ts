@@ -5,7 +5,7 @@ import { loadModelRepository } from '@infermesh/registry';
 import { JsRuntime, OnnxRuntime } from '@infermesh/runtime';
 import { dial, listen, type Peer } from '@infermesh/transport';
 import { createLogger, createTracing, createWorkerMetrics } from '@infermesh/telemetry';
-import { stopWithParent, tuneHeapForServing } from '@infermesh/foundation';
+import { listenAs, stopWithParent, tuneHeapForServing } from '@infermesh/foundation';
 import { repositoryFolder, WORKER_FLAGS, WorkerConfigSchema } from './config.js';
 import { workerChannel, WorkerListenerInsecureError } from './listener-auth.js';
 import { listenMetrics } from './metrics-server.js';
@@ -69,12 +69,16 @@ async function main(): Promise<void> {
   /** Leaves etcd (revokes the lease) once the batches in hand are done: then every coordinator drops this worker at once. */
   let leaveCluster: () => Promise<void> = async () => undefined;
   if (metrics !== undefined && config.metricsPort !== undefined) {
-    const { server, port } = await listenMetrics(metrics, config.listen.host, config.metricsPort);
+    const metricsPort = config.metricsPort;
+    const { server, port } = await listenAs({ what: 'the metrics endpoint', flag: '--metrics-port', host: config.listen.host, port: metricsPort }, () =>
+      listenMetrics(metrics, config.listen.host, metricsPort));
     closers.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
     log.info({ port, host: config.listen.host }, 'worker metrics listening');
   }
   if (config.listen.port !== undefined) {
-    const server = await listen({ ...transportOptions, ...channel.listen, host: config.listen.host, port: config.listen.port });
+    const port = config.listen.port;
+    const server = await listenAs({ what: 'the listener for coordinators', flag: '--port', host: config.listen.host, port }, () =>
+      listen({ ...transportOptions, ...channel.listen, host: config.listen.host, port }));
     server.on('connection', (peer) => log.info({ peer: peer.remoteAddress }, 'coordinator connected'));
     closers.push(() => server.close());
     coordinatorPeers.push(() => server.peers);

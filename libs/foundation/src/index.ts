@@ -9,3 +9,5 @@ export { tuneHeapForServing } from './serving-heap.js';
 export { stopWithParent } from './parent-channel.js';
 export { LazyAbort } from './lazy-abort.js';
 export type { AbortLike } from './lazy-abort.js';
+export { ListenFailedError, listenAs } from './listen-failure.js';
+export type { Listener } from './listen-failure.js';

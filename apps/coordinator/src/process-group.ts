@@ -98,9 +98,10 @@ const TIMED_OUT: SiblingAnswer = { ok: false, code: 'IM_TIMEOUT', message: 'a co
 
 /**
  * The primary: forks the processes, relays their questions, forks again one that dies after it served,
- * and stops the group on SIGTERM / SIGINT, or when its own parent goes (each process drains as a lone coordinator does). A process
- * that dies before it serves (a port in use, a model that does not load) stops the group with its exit
- * code: the start failed, and a restart would fail the same way. Resolves with the exit code.
+ * and stops the group on SIGTERM / SIGINT, or when its own parent goes (each process drains as a lone
+ * coordinator does). A process that dies before it serves (a port in use, a model that does not load)
+ * stops the group with its exit code: the start failed, and a restart would fail the same way. Resolves
+ * with the exit code.
  */
 export function superviseProcesses(options: SupervisorOptions): Promise<number> {
   const { log } = options;

@@ -7,8 +7,9 @@
  * coordinator and workers that `npm start` launched went on serving (and dialling) with nobody left to
  * stop them, their ports taken for the next start. A process started without a channel (a shell, systemd,
  * a container runtime) is left alone: nothing changes for it. The channel is unref'd after the listener
- * is added (adding a `disconnect` listener refs it), so it never keeps the process alive by itself. Cluster members (`--processes N`) are not watched here: Node's cluster
- * already ends a member whose primary's channel closes.
+ * is added (adding a `disconnect` listener refs it), so it never keeps the process alive by itself.
+ * Cluster members (`--processes N`) are not watched here: Node's cluster already ends a member whose
+ * primary's channel closes.
  *
  * Call it once the app can stop (its `stop` is the SIGTERM one). Returns whether a parent is watched.
  */
